@@ -1,0 +1,91 @@
+import type { DB } from '#app/utils/db.server'
+import { createId } from '#app/utils/crypto.server'
+import { nowIso } from '#app/utils/time'
+
+export type PersonInput = {
+  name: string
+  title: string | null
+  organisation: string | null
+  email: string | null
+  whatsapp: string | null
+  bio: string | null
+  userId: string | null
+}
+
+const PERSON_COLUMNS = ['people.id', 'people.name', 'people.title', 'people.organisation', 'people.email', 'people.whatsapp', 'people.bio', 'people.user_id'] as const
+
+function toRow(input: PersonInput) {
+  return {
+    name: input.name,
+    title: input.title ?? '',
+    organisation: input.organisation ?? '',
+    email: input.email,
+    whatsapp: input.whatsapp,
+    bio: input.bio ?? '',
+    user_id: input.userId,
+  }
+}
+
+export class AccountAlreadyLinkedError extends Error {}
+
+async function assertAccountFree(db: DB, userId: string | null, exceptPersonId?: string) {
+  if (!userId) return
+  let query = db.selectFrom('people').select('id').where('user_id', '=', userId)
+  if (exceptPersonId) query = query.where('id', '!=', exceptPersonId)
+  if (await query.executeTakeFirst()) throw new AccountAlreadyLinkedError(userId)
+}
+
+export async function createPerson(db: DB, input: PersonInput): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    await assertAccountFree(trx, input.userId)
+    const id = createId()
+    const now = nowIso()
+    await trx.insertInto('people').values({ id, ...toRow(input), created_at: now, updated_at: now }).execute()
+    return id
+  })
+}
+
+export async function updatePerson(db: DB, personId: string, input: PersonInput): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await assertAccountFree(trx, input.userId, personId)
+    const result = await trx.updateTable('people').set({ ...toRow(input), updated_at: nowIso() }).where('id', '=', personId).executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  })
+}
+
+export async function getPerson(db: DB, personId: string) {
+  return db
+    .selectFrom('people')
+    .leftJoin('users', 'users.id', 'people.user_id')
+    .select(PERSON_COLUMNS)
+    .select(['users.email as account_email', 'users.role as account_role'])
+    .where('people.id', '=', personId)
+    .executeTakeFirst()
+}
+
+/** Search by name, organisation or e-mail; the directory is small enough for LIKE. */
+export async function searchPeople(db: DB, q: string | null, limit = 100) {
+  let query = db.selectFrom('people').select(PERSON_COLUMNS)
+  const term = q?.trim()
+  if (term) {
+    const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    query = query.where((eb) =>
+      eb.or([
+        eb('people.name', 'like', pattern),
+        eb('people.organisation', 'like', pattern),
+        eb('people.email', 'like', pattern),
+        eb('people.title', 'like', pattern),
+      ]),
+    )
+  }
+  return query.orderBy('people.name').limit(limit).execute()
+}
+
+/** Everyone in the directory, for the role and run-down pickers. */
+export async function listPeopleOptions(db: DB) {
+  return db.selectFrom('people').select(['id', 'name', 'organisation']).orderBy('name').execute()
+}
+
+export async function getPersonByEmail(db: DB, email: string) {
+  return db.selectFrom('people').select(PERSON_COLUMNS).where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+}

@@ -1,0 +1,50 @@
+import type { DB } from '#app/utils/db.server'
+import { timeZoneForProvince } from '#app/utils/time'
+
+export type RegionSource = {
+  provinces: Array<{ code: string; name: string }>
+  regencies: Array<{ code: string; province_code: string; name: string }>
+}
+
+/** Loads the official list; idempotent, so it runs after every migration. */
+export async function syncRegions(db: DB, source: RegionSource): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const province of source.provinces) {
+      await trx
+        .insertInto('provinces')
+        .values({ code: province.code, name: province.name, time_zone: timeZoneForProvince(province.code) })
+        .onConflict((oc) => oc.column('code').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), time_zone: eb.ref('excluded.time_zone') })))
+        .execute()
+    }
+    for (const regency of source.regencies) {
+      await trx
+        .insertInto('regencies')
+        .values({ code: regency.code, province_code: regency.province_code, name: regency.name })
+        .onConflict((oc) => oc.column('code').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), province_code: eb.ref('excluded.province_code') })))
+        .execute()
+    }
+  })
+}
+
+export async function listProvinces(db: DB) {
+  return db.selectFrom('provinces').select(['code', 'name', 'time_zone']).orderBy('code').execute()
+}
+
+/** Every regency with its province, for pickers: about 40 kB as JSON, so load it once per page. */
+export async function listRegencies(db: DB) {
+  return db
+    .selectFrom('regencies')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select(['regencies.code', 'regencies.name', 'regencies.province_code', 'provinces.name as province_name', 'provinces.time_zone'])
+    .orderBy('regencies.code')
+    .execute()
+}
+
+export async function getRegency(db: DB, code: string) {
+  return db
+    .selectFrom('regencies')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select(['regencies.code', 'regencies.name', 'regencies.province_code', 'provinces.name as province_name', 'provinces.time_zone'])
+    .where('regencies.code', '=', code)
+    .executeTakeFirst()
+}

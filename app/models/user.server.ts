@@ -1,0 +1,128 @@
+import type { StaffRole } from '#db/schema'
+import type { DB } from '#app/utils/db.server'
+import { createId, createToken, hashPassword, hashToken, verifyPassword } from '#app/utils/crypto.server'
+import { nowIso } from '#app/utils/time'
+
+export const STAFF_ROLES = ['organiser', 'moderator', 'speaker'] as const satisfies readonly StaffRole[]
+
+/** Set-password links last three days: long enough for a weekend, short enough to go stale. */
+const PASSWORD_LINK_TTL_MS = 3 * 24 * 60 * 60 * 1000
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase()
+}
+
+export async function getUserById(db: DB, id: string) {
+  return db.selectFrom('users').select(['id', 'email', 'name', 'role']).where('id', '=', id).executeTakeFirst()
+}
+
+export async function listUsers(db: DB) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'role', 'created_at'])
+    .select((eb) => eb('password_hash', 'is not', null).as('has_password'))
+    .orderBy('role')
+    .orderBy('name')
+    .execute()
+}
+
+export async function verifyLogin(db: DB, email: string, password: string) {
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'role', 'password_hash'])
+    .where('email', '=', normaliseEmail(email))
+    .executeTakeFirst()
+  // verifyPassword runs the hash even for an unknown address, so timing reveals nothing.
+  const ok = await verifyPassword(password, user?.password_hash ?? null)
+  return ok && user ? { id: user.id, role: user.role } : null
+}
+
+export class DuplicateEmailError extends Error {}
+
+/** Creates the account and its set-password link; the token is returned once and stored hashed. */
+export async function createStaffUser(
+  db: DB,
+  input: { email: string; name: string; role: StaffRole; password?: string },
+): Promise<{ userId: string; setPasswordToken: string }> {
+  const email = normaliseEmail(input.email)
+  const passwordHash = input.password ? await hashPassword(input.password) : null
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
+    if (existing) throw new DuplicateEmailError(email)
+    const now = nowIso()
+    const userId = createId()
+    await trx
+      .insertInto('users')
+      .values({ id: userId, email, name: input.name.trim(), role: input.role, password_hash: passwordHash, created_at: now, updated_at: now })
+      .execute()
+    const setPasswordToken = await insertPasswordToken(trx, userId)
+    return { userId, setPasswordToken }
+  })
+}
+
+/** A fresh set-password link for an existing account (a lost or expired invitation). */
+export async function createPasswordLink(db: DB, userId: string): Promise<string> {
+  return db.transaction().execute((trx) => insertPasswordToken(trx, userId))
+}
+
+async function insertPasswordToken(db: DB, userId: string): Promise<string> {
+  const token = createToken()
+  const now = new Date()
+  await db
+    .insertInto('password_tokens')
+    .values({
+      id: hashToken(token),
+      user_id: userId,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + PASSWORD_LINK_TTL_MS).toISOString(),
+      used_at: null,
+    })
+    .execute()
+  return token
+}
+
+/** The account a set-password link belongs to, if the link is unused and unexpired. */
+export async function getPasswordTokenUser(db: DB, token: string) {
+  return db
+    .selectFrom('password_tokens')
+    .innerJoin('users', 'users.id', 'password_tokens.user_id')
+    .select(['users.id', 'users.email', 'users.name'])
+    .where('password_tokens.id', '=', hashToken(token))
+    .where('password_tokens.used_at', 'is', null)
+    .where('password_tokens.expires_at', '>', nowIso())
+    .executeTakeFirst()
+}
+
+/** Sets the password and burns the link in one transaction; returns null if the link is spent. */
+export async function setPasswordWithToken(db: DB, token: string, password: string) {
+  const passwordHash = await hashPassword(password)
+  return db.transaction().execute(async (trx) => {
+    const now = nowIso()
+    const row = await trx
+      .updateTable('password_tokens')
+      .set({ used_at: now })
+      .where('id', '=', hashToken(token))
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('user_id')
+      .executeTakeFirst()
+    if (!row) return null
+    await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', row.user_id).execute()
+    // A new password ends every open session of that account.
+    await trx.deleteFrom('sessions').where('user_id', '=', row.user_id).execute()
+    return { userId: row.user_id }
+  })
+}
+
+export async function getUserByEmail(db: DB, email: string) {
+  return db.selectFrom('users').select(['id', 'email', 'name', 'role', 'password_hash']).where('email', '=', normaliseEmail(email)).executeTakeFirst()
+}
+
+/** Sets a password directly (demo accounts); every open session of the account ends. */
+export async function setUserPassword(db: DB, userId: string, password: string): Promise<void> {
+  const passwordHash = await hashPassword(password)
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: nowIso() }).where('id', '=', userId).execute()
+    await trx.deleteFrom('sessions').where('user_id', '=', userId).execute()
+  })
+}

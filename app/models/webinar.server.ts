@@ -1,0 +1,272 @@
+import type { TimeZoneCode, WebinarStatus } from '#db/schema'
+import type { DB } from '#app/utils/db.server'
+import { slugify, type Pillar } from '#app/utils/catalog'
+import { createId } from '#app/utils/crypto.server'
+import { localToUtc, nowIso, utcToLocal } from '#app/utils/time'
+import type { FieldErrors } from '#app/utils/validation'
+import type { WebinarForm } from '#app/utils/webinar-schema.server'
+import { getRegency } from './region.server'
+
+const WEBINAR_COLUMNS = [
+  'webinars.id',
+  'webinars.slug',
+  'webinars.topic',
+  'webinars.description',
+  'webinars.pillars',
+  'webinars.segment',
+  'webinars.regency_code',
+  'webinars.start_at',
+  'webinars.end_at',
+  'webinars.platform_url',
+  'webinars.meeting_id',
+  'webinars.passcode',
+  'webinars.livestream_url',
+  'webinars.capacity',
+  'webinars.registration_opens_at',
+  'webinars.registration_closes_at',
+  'webinars.attendance_threshold',
+  'webinars.status',
+  'webinars.calendar_uid',
+  'webinars.calendar_sequence',
+  'webinars.published_at',
+  'webinars.finished_at',
+  'webinars.cancelled_at',
+] as const
+
+export type SaveResult = { ok: true; id: string; slug: string } | { ok: false; errors: FieldErrors }
+
+/** Creates a draft, or updates one, from the organiser's form. DB-dependent checks return field errors. */
+export async function saveWebinar(db: DB, form: WebinarForm, options: { webinarId?: string; userId: string }): Promise<SaveResult> {
+  const regency = form.regency ? await getRegency(db, form.regency) : null
+  if (form.regency && !regency) return { ok: false, errors: { regency: ['webinar.unknownRegency'] } }
+  const zone = regency?.time_zone ?? 'WIB'
+  const at = (date: string | null, time: string | null) => (date && time ? localToUtc(date, time, zone) : null)
+  const values = {
+    topic: form.topic,
+    description: form.description,
+    pillars: form.pillars.join(','),
+    segment: form.segment,
+    regency_code: regency?.code ?? null,
+    start_at: at(form.date, form.startTime),
+    end_at: at(form.date, form.endTime),
+    platform_url: form.platformUrl,
+    meeting_id: form.meetingId,
+    passcode: form.passcode,
+    livestream_url: form.livestreamUrl,
+    capacity: form.capacity,
+    registration_opens_at: at(form.registrationOpensDate, form.registrationOpensTime),
+    registration_closes_at: at(form.registrationClosesDate, form.registrationClosesTime),
+    attendance_threshold: form.attendanceThreshold,
+  }
+
+  return db.transaction().execute(async (trx): Promise<SaveResult> => {
+    const now = nowIso()
+    if (options.webinarId) {
+      const current = await trx
+        .selectFrom('webinars')
+        .select(['slug', 'status', 'start_at', 'end_at', 'calendar_sequence'])
+        .where('id', '=', options.webinarId)
+        .executeTakeFirst()
+      if (!current) return { ok: false, errors: { '': ['error.notFound.body'] } }
+      if (current.status === 'finished' || current.status === 'cancelled') {
+        return { ok: false, errors: { '': ['webinar.notEditable'] } }
+      }
+      const slug = form.slug ?? current.slug
+      if (slug !== current.slug && (await slugTaken(trx, slug))) return { ok: false, errors: { slug: ['webinar.slugTaken'] } }
+      // Calendar clients only replace an event whose SEQUENCE went up.
+      const rescheduled = current.status === 'published' && (current.start_at !== values.start_at || current.end_at !== values.end_at)
+      await trx
+        .updateTable('webinars')
+        .set({ ...values, slug, updated_at: now, calendar_sequence: current.calendar_sequence + (rescheduled ? 1 : 0) })
+        .where('id', '=', options.webinarId)
+        .execute()
+      return { ok: true, id: options.webinarId, slug }
+    }
+
+    let slug = form.slug
+    if (slug) {
+      if (await slugTaken(trx, slug)) return { ok: false, errors: { slug: ['webinar.slugTaken'] } }
+    } else {
+      slug = await freeSlug(trx, defaultSlug(form.topic, regency?.name ?? null, form.date))
+    }
+    const id = createId()
+    await trx
+      .insertInto('webinars')
+      .values({
+        ...values,
+        id,
+        slug,
+        status: 'draft',
+        calendar_uid: `${createId()}@literasi-webinar`,
+        calendar_sequence: 0,
+        created_by: options.userId,
+        created_at: now,
+        updated_at: now,
+        published_at: null,
+        finished_at: null,
+        cancelled_at: null,
+      })
+      .execute()
+    return { ok: true, id, slug }
+  })
+}
+
+/** "tata-kelola-pelayanan-publik-berbasis-digital-klaten-2021-09-01" */
+function defaultSlug(topic: string, regencyName: string | null, date: string | null): string {
+  const place = regencyName?.replace(/^(Kabupaten|Kota Administrasi|Kota)\s+/i, '') ?? ''
+  return slugify([topic, place, date ?? ''].filter(Boolean).join(' '), 100) || 'webinar'
+}
+
+async function slugTaken(db: DB, slug: string): Promise<boolean> {
+  return !!(await db.selectFrom('webinars').select('id').where('slug', '=', slug).executeTakeFirst())
+}
+
+async function freeSlug(db: DB, base: string): Promise<string> {
+  let candidate = base
+  for (let n = 2; await slugTaken(db, candidate); n++) candidate = `${base}-${n}`
+  return candidate
+}
+
+export async function getWebinarBySlug(db: DB, slug: string) {
+  return db
+    .selectFrom('webinars')
+    .leftJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .leftJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select(WEBINAR_COLUMNS)
+    .select(['regencies.name as regency_name', 'provinces.name as province_name', 'provinces.time_zone'])
+    .where('webinars.slug', '=', slug)
+    .executeTakeFirst()
+}
+
+export type WebinarDetail = NonNullable<Awaited<ReturnType<typeof getWebinarBySlug>>>
+
+/** The zone a webinar's times are shown in: its regency's, or WIB before a regency is chosen. */
+export function webinarZone(webinar: { time_zone: TimeZoneCode | null }): TimeZoneCode {
+  return webinar.time_zone ?? 'WIB'
+}
+
+/** The webinar's stored UTC times as the local values its form shows. */
+export function webinarFormValues(webinar: WebinarDetail): Record<string, string> {
+  const zone = webinarZone(webinar)
+  const local = (iso: string | null) => (iso ? utcToLocal(iso, zone) : { date: '', time: '' })
+  const start = local(webinar.start_at)
+  const end = local(webinar.end_at)
+  const opens = local(webinar.registration_opens_at)
+  const closes = local(webinar.registration_closes_at)
+  return {
+    topic: webinar.topic,
+    description: webinar.description,
+    pillars: webinar.pillars,
+    segment: webinar.segment,
+    regency: webinar.regency_code ?? '',
+    date: start.date,
+    startTime: start.time,
+    endTime: end.time,
+    platformUrl: webinar.platform_url ?? '',
+    meetingId: webinar.meeting_id ?? '',
+    passcode: webinar.passcode ?? '',
+    livestreamUrl: webinar.livestream_url ?? '',
+    capacity: String(webinar.capacity),
+    registrationOpensDate: opens.date,
+    registrationOpensTime: opens.time,
+    registrationClosesDate: closes.date,
+    registrationClosesTime: closes.time,
+    attendanceThreshold: String(webinar.attendance_threshold),
+    slug: webinar.slug,
+  }
+}
+
+export type WebinarFilters = {
+  status?: WebinarStatus | null
+  province?: string | null
+  pillar?: Pillar | null
+  from?: string | null
+  to?: string | null
+}
+
+export const WEBINAR_PAGE_SIZE = 50
+
+/** The organiser's list: filters by status, province, pillar and date range (UTC ISO bounds). */
+export async function listWebinars(db: DB, filters: WebinarFilters, page = 1) {
+  let query = db
+    .selectFrom('webinars')
+    .leftJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .leftJoin('provinces', 'provinces.code', 'regencies.province_code')
+  if (filters.status) query = query.where('webinars.status', '=', filters.status)
+  if (filters.province) query = query.where('regencies.province_code', '=', filters.province)
+  // Pillar codes share no substrings, so a LIKE on the comma-separated list is exact.
+  if (filters.pillar) query = query.where('webinars.pillars', 'like', `%${filters.pillar}%`)
+  if (filters.from) query = query.where('webinars.start_at', '>=', filters.from)
+  if (filters.to) query = query.where('webinars.start_at', '<', filters.to)
+  const [rows, total] = await Promise.all([
+    query
+      .select(['webinars.id', 'webinars.slug', 'webinars.topic', 'webinars.pillars', 'webinars.status', 'webinars.start_at', 'webinars.end_at', 'webinars.capacity'])
+      .select(['regencies.name as regency_name', 'provinces.name as province_name', 'provinces.time_zone'])
+      .orderBy('webinars.start_at', 'desc')
+      .orderBy('webinars.created_at', 'desc')
+      .limit(WEBINAR_PAGE_SIZE)
+      .offset((page - 1) * WEBINAR_PAGE_SIZE)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(total.count) }
+}
+
+export type MissingForPublish = 'schedule' | 'regency' | 'platformUrl' | 'moderator' | 'speaker'
+
+/** What stops a webinar from being published, in the order the organiser fills the form. */
+export async function missingForPublish(db: DB, webinarId: string): Promise<MissingForPublish[]> {
+  const webinar = await db
+    .selectFrom('webinars')
+    .select(['start_at', 'end_at', 'regency_code', 'platform_url'])
+    .where('id', '=', webinarId)
+    .executeTakeFirstOrThrow()
+  const roles = await db.selectFrom('webinar_roles').select('role').where('webinar_id', '=', webinarId).execute()
+  const missing: MissingForPublish[] = []
+  if (!webinar.start_at || !webinar.end_at) missing.push('schedule')
+  if (!webinar.regency_code) missing.push('regency')
+  if (!webinar.platform_url) missing.push('platformUrl')
+  if (!roles.some((r) => r.role === 'moderator')) missing.push('moderator')
+  if (!roles.some((r) => r.role === 'speaker')) missing.push('speaker')
+  return missing
+}
+
+export type LifecycleResult = { ok: true } | { ok: false; reason: 'notAllowed' } | { ok: false; reason: 'incomplete'; missing: MissingForPublish[] }
+
+export async function publishWebinar(db: DB, webinarId: string): Promise<LifecycleResult> {
+  return db.transaction().execute(async (trx): Promise<LifecycleResult> => {
+    const webinar = await trx.selectFrom('webinars').select(['status']).where('id', '=', webinarId).executeTakeFirstOrThrow()
+    if (webinar.status !== 'draft') return { ok: false, reason: 'notAllowed' }
+    const missing = await missingForPublish(trx, webinarId)
+    if (missing.length) return { ok: false, reason: 'incomplete', missing }
+    const now = nowIso()
+    await trx.updateTable('webinars').set({ status: 'published', published_at: now, updated_at: now }).where('id', '=', webinarId).execute()
+    return { ok: true }
+  })
+}
+
+/** Cancelling is possible for a draft or published webinar until it has ended. */
+export async function cancelWebinar(db: DB, webinarId: string, now = nowIso()): Promise<LifecycleResult> {
+  return db.transaction().execute(async (trx): Promise<LifecycleResult> => {
+    const webinar = await trx.selectFrom('webinars').select(['status', 'end_at', 'calendar_sequence']).where('id', '=', webinarId).executeTakeFirstOrThrow()
+    const ended = webinar.end_at !== null && webinar.end_at <= now
+    if ((webinar.status !== 'draft' && webinar.status !== 'published') || ended) return { ok: false, reason: 'notAllowed' }
+    await trx
+      .updateTable('webinars')
+      // A cancellation must carry a higher SEQUENCE than the invitation it cancels.
+      .set({ status: 'cancelled', cancelled_at: now, updated_at: now, calendar_sequence: webinar.calendar_sequence + 1 })
+      .where('id', '=', webinarId)
+      .execute()
+    return { ok: true }
+  })
+}
+
+/** A published webinar becomes finished once its end time has passed. */
+export async function finishWebinar(db: DB, webinarId: string, now = nowIso()): Promise<LifecycleResult> {
+  return db.transaction().execute(async (trx): Promise<LifecycleResult> => {
+    const webinar = await trx.selectFrom('webinars').select(['status', 'end_at']).where('id', '=', webinarId).executeTakeFirstOrThrow()
+    if (webinar.status !== 'published' || !webinar.end_at || webinar.end_at > now) return { ok: false, reason: 'notAllowed' }
+    await trx.updateTable('webinars').set({ status: 'finished', finished_at: now, updated_at: now }).where('id', '=', webinarId).execute()
+    return { ok: true }
+  })
+}

@@ -1,0 +1,98 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json } from '@remix-run/node'
+import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from '@remix-run/react'
+import type { ReactNode } from 'react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { DEFAULT_LANG, LangContext, useT, type Lang } from '#app/i18n'
+import { getLang } from '#app/i18n/lang.server'
+import { getOptionalUser } from '#app/utils/auth.server'
+import styles from '#app/styles/app.css'
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: styles },
+  { rel: 'icon', href: 'data:,' },
+]
+
+export const meta: MetaFunction = () => [{ title: 'Literasi Webinar' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const [lang, user] = await Promise.all([getLang(request), getOptionalUser(request)])
+  return json({ lang, user: user ? { name: user.name, role: user.role } : null })
+}
+
+type RootData = { lang: Lang; user: { name: string; role: 'organiser' | 'moderator' | 'speaker' } | null }
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>('root') as RootData | undefined
+  const lang = data?.lang ?? DEFAULT_LANG
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <LangContext.Provider value={lang}>
+          <Header user={data?.user ?? null} />
+          <main id="main">{children}</main>
+        </LangContext.Provider>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  )
+}
+
+function Header({ user }: { user: RootData['user'] }) {
+  const t = useT()
+  const location = useLocation()
+  const here = `${location.pathname}${location.search}`
+  return (
+    <header className="site-header">
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <div className="header-row">
+        <Link to="/" className="brand">
+          {t('app.name')}
+        </Link>
+        <Form method="post" action="/lang" className="inline-form">
+          <input type="hidden" name="redirectTo" value={here} />
+          <input type="hidden" name="lang" value={t('lang.switchToName')} />
+          <button type="submit" className="link-button" lang={t('lang.switchToName')}>
+            {t('lang.switchTo')}
+          </button>
+        </Form>
+      </div>
+      {user ? (
+        <nav aria-label={t('nav.main')} className="site-nav">
+          {user.role === 'organiser' ? (
+            <>
+              <Link to="/admin/webinars">{t('nav.webinars')}</Link>
+              <Link to="/admin/people">{t('nav.people')}</Link>
+              <Link to="/admin/staff">{t('nav.staff')}</Link>
+            </>
+          ) : (
+            <Link to="/me">{t('nav.myWebinars')}</Link>
+          )}
+          <span className="muted">{t('nav.signedInAs', { name: user.name })}</span>
+          <Form method="post" action="/logout" className="inline-form">
+            <button type="submit" className="link-button">
+              {t('nav.signOut')}
+            </button>
+          </Form>
+        </nav>
+      ) : null}
+    </header>
+  )
+}
+
+export default function App() {
+  return <Outlet />
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

@@ -1,0 +1,76 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { Field, FormErrors } from '#app/components/forms'
+import { useT } from '#app/i18n'
+import { signIn } from '#app/models/session.server'
+import { getOptionalUser, homeFor, safeRedirect } from '#app/utils/auth.server'
+import { getDb } from '#app/utils/db.server'
+import { commitSessionId } from '#app/utils/session.server'
+import { message, parseForm } from '#app/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'Masuk · Literasi Webinar' }]
+
+const LoginSchema = z.object({
+  email: z.string({ message: 'form.required' }).trim().min(1, 'form.required').max(254, message('form.tooLong', { max: 254 })),
+  password: z.string({ message: 'form.required' }).min(1, 'form.required').max(1000, message('form.tooLong', { max: 1000 })),
+  redirectTo: z.string().optional(),
+})
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request)
+  const url = new URL(request.url)
+  if (user) throw redirect(safeRedirect(url.searchParams.get('redirectTo'), homeFor(user.role)))
+  return json({ redirectTo: url.searchParams.get('redirectTo') ?? '', signedOut: url.searchParams.has('signedOut') })
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = parseForm(LoginSchema, await request.formData())
+  if (!parsed.success) return json({ errors: parsed.errors, email: parsed.values.email ?? '' }, { status: 400 })
+  const { email, password, redirectTo } = parsed.data
+
+  const result = await signIn(getDb(), { email, password, clientIp: context.clientIp })
+  if (result.status === 'throttled') {
+    const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60))
+    return json(
+      { errors: { '': [message('login.throttled', { minutes })] }, email },
+      { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } },
+    )
+  }
+  // One message whether or not the account exists.
+  if (result.status === 'failed') return json({ errors: { '': ['login.failed'] }, email }, { status: 400 })
+  return redirect(safeRedirect(redirectTo, homeFor(result.role)), {
+    headers: { 'Set-Cookie': await commitSessionId(result.sessionId) },
+  })
+}
+
+export default function LoginPage() {
+  const { redirectTo, signedOut } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const t = useT()
+  const errors = actionData?.errors as Record<string, string[]> | undefined
+  return (
+    <section aria-labelledby="login-title">
+      <h1 id="login-title">{t('login.title')}</h1>
+      {signedOut ? <p className="notice" role="status">{t('login.signedOut')}</p> : null}
+      <Form method="post" className="stack" noValidate>
+        <FormErrors errors={errors?.['']} />
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <Field
+          label={t('login.email')}
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={actionData?.email ?? ''}
+          errors={errors?.email}
+        />
+        <Field label={t('login.password')} name="password" type="password" autoComplete="current-password" required errors={errors?.password} />
+        <div className="actions">
+          <button type="submit">{t('login.submit')}</button>
+        </div>
+      </Form>
+    </section>
+  )
+}

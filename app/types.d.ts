@@ -1,0 +1,8 @@
+import '@remix-run/node'
+
+declare module '@remix-run/node' {
+  interface AppLoadContext {
+    /** The caller's address, from the socket (or X-Forwarded-For when TRUST_PROXY is set). */
+    clientIp: string
+  }
+}

@@ -1,0 +1,25 @@
+// The programme's fixed vocabularies. Codes are stored; labels come from the dictionary.
+export const PILLARS = ['cakap', 'etika', 'aman', 'budaya'] as const
+export type Pillar = (typeof PILLARS)[number]
+
+export const SEGMENTS = ['umum', 'pelajar', 'mahasiswa', 'guru', 'orangtua', 'asn', 'umkm', 'komunitas'] as const
+export type Segment = (typeof SEGMENTS)[number]
+
+export const WEBINAR_STATUSES = ['draft', 'published', 'finished', 'cancelled'] as const
+export const ASSIGNMENT_ROLES = ['moderator', 'speaker', 'kol', 'keynote'] as const
+
+export function splitPillars(value: string): Pillar[] {
+  return value.split(',').filter((code): code is Pillar => (PILLARS as readonly string[]).includes(code))
+}
+
+/** "Tata Kelola Pelayanan Publik!" → "tata-kelola-pelayanan-publik" */
+export function slugify(text: string, maxLength = 80): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, maxLength)
+    .replace(/-+$/g, '')
+}

@@ -1,0 +1,106 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+} from 'kysely'
+import type { Database } from '#db/schema'
+import { getEnv } from './env.server'
+
+// The one place that knows which SQL engine sits underneath. Everything dialect-specific
+// (connection pragmas, how a transaction takes its lock) stays in this file.
+
+export type DB = Kysely<Database>
+
+export class DatabaseUrlError extends Error {}
+
+/** Accepts a plain file path or a `file:` URL; returns an absolute SQLite file path. */
+export function sqliteFileFromUrl(url: string): string {
+  const value = url.trim()
+  if (value === '') throw new DatabaseUrlError('DATABASE_URL is empty')
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    throw new DatabaseUrlError('DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file path')
+  }
+  if (value.startsWith('file:')) {
+    let filePath: string
+    try {
+      filePath = value.startsWith('file://') ? new URL(value).pathname : value.slice('file:'.length)
+    } catch {
+      throw new DatabaseUrlError(`DATABASE_URL: "${value}" is not a valid file: URL`)
+    }
+    filePath = decodeURIComponent(filePath.split('?')[0] ?? '')
+    if (!filePath) throw new DatabaseUrlError(`DATABASE_URL: "${value}" names no file`)
+    return path.resolve(filePath)
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new DatabaseUrlError(`DATABASE_URL: unsupported scheme in "${value}"; use a SQLite file path or a file: URL`)
+  }
+  return path.resolve(value)
+}
+
+/** Opens the file with the pragmas every connection needs; fails with one readable line. */
+export function openSqlite(file: string): SQLite.Database {
+  const dir = path.dirname(file)
+  if (!fs.existsSync(dir)) {
+    throw new DatabaseUrlError(`DATABASE_URL: the folder ${dir} does not exist`)
+  }
+  let sqlite: SQLite.Database
+  try {
+    sqlite = new SQLite(file)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('foreign_keys = ON')
+    // Concurrent writers (several processes on one file) wait for the lock instead of failing.
+    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma('synchronous = NORMAL')
+    // A write probe: an unwritable file or folder is reported now, not on the first form post.
+    sqlite.exec('begin immediate; rollback;')
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new DatabaseUrlError(`DATABASE_URL: cannot open ${file} for writing (${reason})`)
+  }
+  return sqlite
+}
+
+/**
+ * Every transaction is a write here, and most read before they write (capacity, slugs, tokens).
+ * `begin immediate` takes SQLite's write lock up front, so two of them never both read a stale
+ * value and then collide with SQLITE_BUSY at commit.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0]
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config)
+    this.#config = config
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config)
+  }
+}
+
+export function createDb(databaseUrl: string): DB {
+  const sqlite = openSqlite(sqliteFileFromUrl(databaseUrl))
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) })
+}
+
+let singleton: DB | undefined
+
+/** The process-wide connection, opened on first use from DATABASE_URL. */
+export function getDb(): DB {
+  if (!singleton) singleton = createDb(getEnv().DATABASE_URL ?? defaultDatabaseUrl())
+  return singleton
+}
+
+export function defaultDatabaseUrl(): string {
+  return path.resolve('db', 'literasi.sqlite')
+}

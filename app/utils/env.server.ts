@@ -1,0 +1,95 @@
+import { z } from 'zod'
+
+// The environment is parsed once, at start. A bad value stops the app with a line that
+// names the variable, instead of failing later in the middle of a request.
+
+const mailbox = z
+  .string()
+  .trim()
+  .refine(
+    (value) => /^[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+$/.test(value) || /^[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>$/.test(value),
+    'must be an e-mail address, e.g. "Literasi Digital <literasi@example.org>"',
+  )
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce
+      .number({ message: 'must be a port number' })
+      .int('must be a whole number')
+      .min(1, 'must be between 1 and 65535')
+      .max(65535, 'must be between 1 and 65535')
+      .default(3000),
+    APP_URL: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://webinar.example.org' })
+      .optional(),
+    DATABASE_URL: z.string().trim().min(1, 'must not be empty').optional(),
+    SESSION_SECRET: z
+      .string()
+      .optional()
+      .refine(
+        (value) => value === undefined || value.split(',').every((secret) => secret.trim().length >= 32),
+        'must be at least 32 characters (several secrets may be given, comma-separated, newest first)',
+      ),
+    SMTP_URL: z
+      .url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587' })
+      .optional(),
+    MAIL_FROM: mailbox.default('Literasi Digital <literasi@example.org>'),
+    DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    TRUST_PROXY: z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).default('false'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' })
+    }
+  })
+
+export type Env = {
+  NODE_ENV: 'development' | 'production' | 'test'
+  PORT: number
+  APP_URL: string
+  DATABASE_URL: string | undefined
+  SESSION_SECRETS: string[]
+  SMTP_URL: string | undefined
+  MAIL_FROM: string
+  DEMO_PASSWORD: string | undefined
+  /** Believe X-Forwarded-For: only behind a proxy that sets it. */
+  TRUST_PROXY: boolean
+}
+
+export class EnvError extends Error {}
+
+/** Empty strings count as unset, as they do in most .env files. */
+function withoutEmpty(source: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''))
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(withoutEmpty(source))
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    const name = String(issue.path[0] ?? 'environment')
+    throw new EnvError(`Invalid environment variable ${name}: ${issue.message}`)
+  }
+  const env = result.data
+  return {
+    NODE_ENV: env.NODE_ENV,
+    PORT: env.PORT,
+    APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    DATABASE_URL: env.DATABASE_URL,
+    SESSION_SECRETS: (env.SESSION_SECRET ?? 'development-only-secret-not-for-production-use')
+      .split(',')
+      .map((secret) => secret.trim()),
+    SMTP_URL: env.SMTP_URL,
+    MAIL_FROM: env.MAIL_FROM,
+    DEMO_PASSWORD: env.DEMO_PASSWORD,
+    TRUST_PROXY: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+  }
+}
+
+let cached: Env | undefined
+
+export function getEnv(): Env {
+  if (!cached) cached = parseEnv()
+  return cached
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod'
+import { isMessageKey, type MessageKey, type Vars } from '#app/i18n'
+
+// Schemas carry dictionary keys as their messages, so the server stays language-neutral and
+// the page shows each error in the reader's language. Parameters ride along as a query string:
+// "form.tooLong?max=200".
+
+export type FieldErrors = Record<string, string[]>
+
+export function message(key: MessageKey, vars?: Record<string, string | number>): string {
+  if (!vars) return key
+  const params = new URLSearchParams(Object.entries(vars).map(([k, v]) => [k, String(v)]))
+  return `${key}?${params}`
+}
+
+export function decodeMessage(encoded: string): { key: MessageKey; vars?: Vars } {
+  const [key, query] = encoded.split('?', 2)
+  if (!isMessageKey(key)) return { key: 'error.generic.body' }
+  return query ? { key, vars: Object.fromEntries(new URLSearchParams(query)) } : { key }
+}
+
+/** A required single-line text field: trimmed, not empty, bounded. */
+export function requiredText(max = 200) {
+  return z
+    .string({ message: 'form.required' })
+    .trim()
+    .min(1, 'form.required')
+    .max(max, message('form.tooLong', { max }))
+}
+
+/** An optional text field: empty becomes null. */
+export function optionalText(max = 2000) {
+  return z
+    .string()
+    .trim()
+    .max(max, message('form.tooLong', { max }))
+    .optional()
+    .transform((value) => (value ? value : null))
+}
+
+export const emailField = z
+  .string({ message: 'form.required' })
+  .trim()
+  .min(1, 'form.required')
+  .max(254, message('form.tooLong', { max: 254 }))
+  .pipe(z.email('form.invalidEmail'))
+  .transform((value) => value.toLowerCase())
+
+export const optionalEmail = z
+  .string()
+  .trim()
+  .max(254, message('form.tooLong', { max: 254 }))
+  .optional()
+  .transform((value) => (value ? value.toLowerCase() : null))
+  .refine((value) => value === null || z.email().safeParse(value).success, 'form.invalidEmail')
+
+/** Only web links: a javascript: or data: URL in a join link would run in a resident's browser. */
+export const optionalUrl = z
+  .string()
+  .trim()
+  .max(2000, message('form.tooLong', { max: 2000 }))
+  .optional()
+  .transform((value) => (value ? value : null))
+  .refine((value) => value === null || isWebUrl(value), 'form.invalidUrl')
+
+export function isWebUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname.includes('.')
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Indonesian mobile numbers: 08…, +62… and 62… are one number. Stored as +628…;
+ * null when it is not an Indonesian mobile number.
+ */
+export function normaliseIndonesianPhone(input: string): string | null {
+  const digits = input.replace(/[\s().-]/g, '')
+  let national: string
+  if (/^\+62\d+$/.test(digits)) national = digits.slice(3)
+  else if (/^62\d+$/.test(digits)) national = digits.slice(2)
+  else if (/^0\d+$/.test(digits)) national = digits.slice(1)
+  else return null
+  return /^8\d{7,11}$/.test(national) ? `+62${national}` : null
+}
+
+export const optionalPhone = z
+  .string()
+  .trim()
+  .max(30, 'form.invalidPhone')
+  .optional()
+  .transform((value, ctx) => {
+    if (!value) return null
+    const phone = normaliseIndonesianPhone(value)
+    if (!phone) {
+      ctx.addIssue({ code: 'custom', message: 'form.invalidPhone' })
+      return z.NEVER
+    }
+    return phone
+  })
+
+export type ParseResult<T> =
+  | { success: true; data: T }
+  | { success: false; errors: FieldErrors; values: Record<string, string> }
+
+/** Parses a form with one schema. Errors are grouped by field; "" holds the form-wide ones. */
+export function parseForm<T>(schema: z.ZodType<T>, formData: FormData): ParseResult<T> {
+  const values: Record<string, string> = {}
+  const all: Record<string, string | string[]> = {}
+  for (const [key, value] of formData.entries()) {
+    if (typeof value !== 'string') continue
+    values[key] = value
+    const previous = all[key]
+    all[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value]
+  }
+  const result = schema.safeParse(all)
+  if (result.success) return { success: true, data: result.data }
+  return { success: false, errors: toFieldErrors(result.error), values: echoValues(values) }
+}
+
+export function toFieldErrors(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {}
+  for (const issue of error.issues) {
+    const field = issue.path.length ? String(issue.path[0]) : ''
+    const text = isMessageKey(issue.message.split('?')[0]) ? issue.message : 'form.invalidChoice'
+    ;(errors[field] ??= []).includes(text) || errors[field]!.push(text)
+  }
+  return errors
+}
+
+/** What the person typed, sent back so nothing is lost; long values are cut, secrets dropped. */
+function echoValues(values: Record<string, string>): Record<string, string> {
+  const echoed: Record<string, string> = {}
+  for (const [key, value] of Object.entries(values)) {
+    if (/password/i.test(key)) continue
+    echoed[key] = value.slice(0, 5000)
+  }
+  return echoed
+}

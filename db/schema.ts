@@ -1,0 +1,145 @@
+import type { Insertable, Selectable, Updateable } from 'kysely'
+
+// Column types are what better-sqlite3 returns: no booleans and no Dates.
+// Times are ISO-8601 UTC strings ("2021-09-01T02:00:00.000Z"), which sort as text
+// and read the same on PostgreSQL.
+
+export type TimeZoneCode = 'WIB' | 'WITA' | 'WIT'
+export type StaffRole = 'organiser' | 'moderator' | 'speaker'
+export type WebinarStatus = 'draft' | 'published' | 'finished' | 'cancelled'
+export type AssignmentRole = 'moderator' | 'speaker' | 'kol' | 'keynote'
+
+interface ProvinceTable {
+  code: string
+  name: string
+  time_zone: TimeZoneCode
+}
+
+interface RegencyTable {
+  code: string
+  province_code: string
+  name: string
+}
+
+interface UserTable {
+  id: string
+  email: string
+  name: string
+  role: StaffRole
+  password_hash: string | null
+  created_at: string
+  updated_at: string
+}
+
+interface SessionTable {
+  /** sha256 of the cookie's session id, so a copy of the database cannot be replayed */
+  id: string
+  user_id: string
+  created_at: string
+  expires_at: string
+}
+
+interface PasswordTokenTable {
+  /** sha256 of the token in the link */
+  id: string
+  user_id: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
+interface RateLimitTable {
+  key: string
+  hits: number
+  window_started_at: string
+}
+
+interface PersonTable {
+  id: string
+  name: string
+  title: string
+  organisation: string
+  email: string | null
+  whatsapp: string | null
+  bio: string
+  user_id: string | null
+  created_at: string
+  updated_at: string
+}
+
+interface WebinarTable {
+  id: string
+  slug: string
+  topic: string
+  description: string
+  /** comma-separated pillar codes, e.g. "cakap,etika" */
+  pillars: string
+  segment: string
+  regency_code: string | null
+  start_at: string | null
+  end_at: string | null
+  platform_url: string | null
+  meeting_id: string | null
+  passcode: string | null
+  livestream_url: string | null
+  capacity: number
+  registration_opens_at: string | null
+  registration_closes_at: string | null
+  attendance_threshold: number
+  status: WebinarStatus
+  calendar_uid: string
+  calendar_sequence: number
+  created_by: string | null
+  created_at: string
+  updated_at: string
+  published_at: string | null
+  finished_at: string | null
+  cancelled_at: string | null
+}
+
+interface WebinarRoleTable {
+  id: string
+  webinar_id: string
+  person_id: string
+  role: AssignmentRole
+  talk_title: string | null
+  pillar: string | null
+  position: number
+  created_at: string
+}
+
+interface RundownItemTable {
+  id: string
+  webinar_id: string
+  /** minutes after the webinar's start, so a reschedule moves the whole run-down */
+  offset_minutes: number
+  title: string
+  person_id: string | null
+  position: number
+}
+
+export interface Database {
+  provinces: ProvinceTable
+  regencies: RegencyTable
+  users: UserTable
+  sessions: SessionTable
+  password_tokens: PasswordTokenTable
+  rate_limits: RateLimitTable
+  people: PersonTable
+  webinars: WebinarTable
+  webinar_roles: WebinarRoleTable
+  rundown_items: RundownItemTable
+}
+
+export type Province = Selectable<ProvinceTable>
+export type Regency = Selectable<RegencyTable>
+export type User = Selectable<UserTable>
+export type NewUser = Insertable<UserTable>
+export type Person = Selectable<PersonTable>
+export type NewPerson = Insertable<PersonTable>
+export type PersonUpdate = Updateable<PersonTable>
+export type Webinar = Selectable<WebinarTable>
+export type NewWebinar = Insertable<WebinarTable>
+export type WebinarUpdate = Updateable<WebinarTable>
+export type WebinarRole = Selectable<WebinarRoleTable>
+export type RundownItem = Selectable<RundownItemTable>

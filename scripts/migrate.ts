@@ -1,0 +1,20 @@
+// npm run db:migrate — applies pending migrations and loads the official region list.
+import { getProvinces, getRegencies } from 'idn-area-data'
+import { migrateToLatest } from '#db/migrate'
+import { syncRegions } from '#app/models/region.server'
+import type { DB } from '#app/utils/db.server'
+
+export async function prepareDatabase(db: DB): Promise<string[]> {
+  const applied = await migrateToLatest(db)
+  await syncRegions(db, { provinces: await getProvinces(), regencies: await getRegencies() })
+  return applied
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { getDb } = await import('#app/utils/db.server')
+  const { runCli } = await import('./cli')
+  await runCli(async () => {
+    const applied = await prepareDatabase(getDb())
+    console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.')
+  })
+}

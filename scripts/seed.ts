@@ -1,0 +1,261 @@
+// npm run db:seed — the demo data from PRODUCT.md. Idempotent: every row is looked up by a
+// natural key (e-mail, slug) first, so loading it twice changes nothing. Never in production.
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import type { AssignmentRole } from '#db/schema'
+import { createPerson, getPersonByEmail } from '#app/models/person.server'
+import { addRundownItem } from '#app/models/rundown.server'
+import { createStaffUser, getUserByEmail, setUserPassword } from '#app/models/user.server'
+import { finishWebinar, getWebinarBySlug, publishWebinar, saveWebinar } from '#app/models/webinar.server'
+import { assignRole } from '#app/models/webinar-role.server'
+import type { Pillar, Segment } from '#app/utils/catalog'
+import { verifyPassword } from '#app/utils/crypto.server'
+import { defaultDatabaseUrl, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
+import type { Env } from '#app/utils/env.server'
+import { utcToLocal } from '#app/utils/time'
+
+export const DEMO_ACCOUNTS = [
+  { email: 'organiser@example.org', name: 'Rina Organiser', role: 'organiser' },
+  { email: 'moderator@example.org', name: 'Dannys Citra', role: 'moderator' },
+  { email: 'speaker@example.org', name: 'Edy Budiyarso', role: 'speaker' },
+] as const
+
+/** DEMO_PASSWORD, or a random one generated once and kept beside the database file. */
+export function demoPasswordFor(env: Pick<Env, 'DEMO_PASSWORD' | 'DATABASE_URL'>): string {
+  if (env.DEMO_PASSWORD) return env.DEMO_PASSWORD
+  const file = `${sqliteFileFromUrl(env.DATABASE_URL ?? defaultDatabaseUrl())}.demo-password`
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(9).toString('base64url'), { mode: 0o600 })
+  return fs.readFileSync(file, 'utf8').trim()
+}
+
+type DemoPerson = { key: string; name: string; title: string; organisation: string; email: string; whatsapp: string; bio: string; account?: string }
+
+const PEOPLE: DemoPerson[] = [
+  { key: 'dannys', name: 'Dannys Citra', title: 'Moderator', organisation: 'Presenter dan pembawa acara', email: 'dannys.citra@example.org', whatsapp: '+6281200000001', bio: 'Presenter berita dan moderator webinar literasi digital.', account: 'moderator@example.org' },
+  { key: 'edy', name: 'Edy Budiyarso', title: 'Managing Director', organisation: 'Indoplus Communications', email: 'edy.budiyarso@example.org', whatsapp: '+6281200000002', bio: 'Praktisi komunikasi dan mantan jurnalis.', account: 'speaker@example.org' },
+  { key: 'ahmad', name: 'Ahmad Muhlisin', title: 'Editor', organisation: 'Betanews.id', email: 'ahmad.muhlisin@example.org', whatsapp: '+6281200000003', bio: 'Editor media daring di Jawa Tengah.' },
+  { key: 'jota', name: 'Jota Eko Hapsoro', title: 'Founder', organisation: 'Jogjania.com', email: 'jota.hapsoro@example.org', whatsapp: '+6281200000004', bio: 'Pendiri media komunitas Yogyakarta.' },
+  { key: 'ronny', name: 'Ronny Rukminto', title: 'Asisten Pemerintahan dan Kesra', organisation: 'Pemerintah Kabupaten Klaten', email: 'ronny.rukminto@example.org', whatsapp: '+6281200000005', bio: 'Pejabat Pemerintah Kabupaten Klaten.' },
+  { key: 'qausar', name: 'Qausar Harta Yudana', title: 'Key Opinion Leader', organisation: 'Aktor dan pegiat media sosial', email: 'qausar.yudana@example.org', whatsapp: '+6281200000006', bio: 'Figur publik yang aktif mengampanyekan etika bermedia sosial.' },
+  { key: 'sari', name: 'Sari Wulandari', title: 'Dosen Ilmu Komunikasi', organisation: 'Universitas Hasanuddin', email: 'sari.wulandari@example.org', whatsapp: '+6281200000007', bio: 'Peneliti literasi media.' },
+  { key: 'yohanes', name: 'Yohanes Kareth', title: 'Ketua', organisation: 'Relawan TIK Papua', email: 'yohanes.kareth@example.org', whatsapp: '+6281200000008', bio: 'Penggerak komunitas TIK di Papua.' },
+  { key: 'made', name: 'I Made Santika', title: 'Pegiat Budaya Digital', organisation: 'Komunitas Kreatif Bali', email: 'made.santika@example.org', whatsapp: '+6281200000009', bio: 'Kreator konten budaya Bali.' },
+  { key: 'fitri', name: 'Fitri Lestari', title: 'Konsultan Keamanan Siber', organisation: 'CyberAman Indonesia', email: 'fitri.lestari@example.org', whatsapp: '+6281200000010', bio: 'Pelatih keamanan digital untuk UMKM.' },
+  { key: 'agung', name: 'Agung Prabowo', title: 'Guru TIK', organisation: 'SMA Negeri 1 Sleman', email: 'agung.prabowo@example.org', whatsapp: '+6281200000011', bio: 'Guru dan penulis buku literasi digital.' },
+  { key: 'maria', name: 'Maria Latumahina', title: 'Kepala Bidang Aplikasi Informatika', organisation: 'Diskominfo Kota Ambon', email: 'maria.latumahina@example.org', whatsapp: '+6281200000012', bio: 'Pejabat daerah bidang informatika.' },
+  { key: 'nadia', name: 'Nadia Putri', title: 'Influencer Edukasi', organisation: 'Kanal Belajar Digital', email: 'nadia.putri@example.org', whatsapp: '+6281200000013', bio: 'Kreator konten edukasi dengan jutaan pengikut.' },
+]
+
+type DemoRole = { person: string; role: AssignmentRole; talkTitle?: string; pillar?: Pillar }
+type DemoWebinar = {
+  slug: string
+  topic: string
+  description: string
+  pillars: Pillar[]
+  segment: Segment
+  regency: string
+  /** a fixed local date, or days from today */
+  date: string | number
+  startTime: string
+  endTime: string
+  capacity: number
+  roles: DemoRole[]
+  rundown: Array<{ time: string; title: string; person?: string }>
+  finished?: boolean
+  draft?: boolean
+}
+
+const KLATEN: DemoWebinar = {
+  slug: 'tata-kelola-pelayanan-publik-berbasis-digital-klaten-2021-09-01',
+  topic: 'Tata Kelola Pelayanan Publik Berbasis Digital',
+  description: 'Webinar Literasi Digital untuk masyarakat Kabupaten Klaten: bagaimana pelayanan publik berpindah ke ranah digital, dan bagaimana warga memanfaatkannya dengan cakap, beretika, aman, dan berbudaya.',
+  pillars: ['cakap', 'etika', 'aman', 'budaya'],
+  segment: 'umum',
+  regency: '33.10',
+  date: '2021-09-01',
+  startTime: '09:00',
+  endTime: '12:00',
+  capacity: 250,
+  finished: true,
+  roles: [
+    { person: 'dannys', role: 'moderator' },
+    { person: 'edy', role: 'speaker', talkTitle: 'Komunikasi Publik di Era Digital', pillar: 'cakap' },
+    { person: 'ahmad', role: 'speaker', talkTitle: 'Etika Bermedia dan Melawan Hoaks', pillar: 'etika' },
+    { person: 'jota', role: 'speaker', talkTitle: 'Budaya Digital dan Media Komunitas', pillar: 'budaya' },
+    { person: 'ronny', role: 'speaker', talkTitle: 'Pelayanan Publik Digital di Kabupaten Klaten', pillar: 'aman' },
+    { person: 'qausar', role: 'kol' },
+  ],
+  rundown: [
+    { time: '09:00', title: 'Pembukaan dan menyanyikan lagu Indonesia Raya' },
+    { time: '09:10', title: 'Pengantar moderator', person: 'dannys' },
+    { time: '09:15', title: 'Materi 1: Komunikasi Publik di Era Digital', person: 'edy' },
+    { time: '09:45', title: 'Materi 2: Etika Bermedia dan Melawan Hoaks', person: 'ahmad' },
+    { time: '10:15', title: 'Materi 3: Budaya Digital dan Media Komunitas', person: 'jota' },
+    { time: '10:45', title: 'Materi 4: Pelayanan Publik Digital di Kabupaten Klaten', person: 'ronny' },
+    { time: '11:15', title: 'Sharing session Key Opinion Leader', person: 'qausar' },
+    { time: '11:35', title: 'Tanya jawab', person: 'dannys' },
+    { time: '11:55', title: 'Penutupan' },
+  ],
+}
+
+function upcoming(slug: string, topic: string, pillars: Pillar[], segment: Segment, regency: string, days: number, startTime: string, roles: DemoRole[], extra: Partial<DemoWebinar> = {}): DemoWebinar {
+  const [h, m] = startTime.split(':').map(Number) as [number, number]
+  const endTime = `${String(h + 3).padStart(2, '0')}:${String(m).padStart(2, '0')}`
+  return {
+    slug,
+    topic,
+    description: `Webinar Literasi Digital: ${topic}. Gratis dan terbuka untuk umum, dengan e-sertifikat bagi peserta yang hadir.`,
+    pillars,
+    segment,
+    regency,
+    date: days,
+    startTime,
+    endTime,
+    capacity: 1000,
+    roles,
+    rundown: [
+      { time: startTime, title: 'Pembukaan' },
+      { time: `${String(h).padStart(2, '0')}:15`, title: 'Materi narasumber', person: roles.find((r) => r.role === 'speaker')?.person },
+      { time: `${String(h + 2).padStart(2, '0')}:30`, title: 'Tanya jawab', person: roles.find((r) => r.role === 'moderator')?.person },
+    ],
+    ...extra,
+  }
+}
+
+const UPCOMING: DemoWebinar[] = [
+  upcoming('aman-bertransaksi-digital-umkm-surabaya', 'Aman Bertransaksi Digital bagi Pelaku UMKM', ['aman'], 'umkm', '35.78', 3, '09:00', [
+    { person: 'dannys', role: 'moderator' },
+    { person: 'fitri', role: 'speaker', talkTitle: 'Mengenali Penipuan Daring', pillar: 'aman' },
+    { person: 'edy', role: 'speaker', talkTitle: 'Membangun Kepercayaan Pelanggan Daring', pillar: 'cakap' },
+    { person: 'nadia', role: 'kol' },
+  ]),
+  upcoming('budaya-digital-generasi-muda-badung', 'Melestarikan Budaya Lokal lewat Konten Digital', ['budaya'], 'pelajar', '51.03', 5, '10:00', [
+    { person: 'dannys', role: 'moderator' },
+    { person: 'made', role: 'speaker', talkTitle: 'Budaya Bali di Media Sosial', pillar: 'budaya' },
+    { person: 'jota', role: 'speaker', talkTitle: 'Dari Komunitas ke Konten', pillar: 'budaya' },
+  ]),
+  upcoming('etika-bermedia-sosial-pelajar-makassar', 'Etika Bermedia Sosial untuk Pelajar', ['etika'], 'pelajar', '73.71', 7, '13:00', [
+    { person: 'dannys', role: 'moderator' },
+    { person: 'sari', role: 'speaker', talkTitle: 'Jejak Digital dan Reputasi', pillar: 'etika' },
+    { person: 'ahmad', role: 'speaker', talkTitle: 'Cek Fakta Sebelum Berbagi', pillar: 'etika' },
+    { person: 'qausar', role: 'kol' },
+  ]),
+  upcoming('cakap-digital-untuk-semua-jayapura', 'Cakap Digital untuk Semua', ['cakap'], 'umum', '91.71', 9, '09:00', [
+    { person: 'dannys', role: 'moderator' },
+    { person: 'yohanes', role: 'speaker', talkTitle: 'Internet untuk Kampung', pillar: 'cakap' },
+    { person: 'edy', role: 'speaker', talkTitle: 'Aplikasi Layanan Publik di Ponsel', pillar: 'cakap' },
+  ]),
+  upcoming('guru-cerdas-digital-sleman', 'Guru Cerdas di Ruang Digital', ['etika', 'budaya'], 'guru', '34.04', 12, '08:30', [
+    { person: 'dannys', role: 'moderator' },
+    { person: 'agung', role: 'speaker', talkTitle: 'Mengajar Etika Digital di Kelas', pillar: 'etika' },
+    { person: 'jota', role: 'speaker', talkTitle: 'Budaya Literasi di Sekolah', pillar: 'budaya' },
+  ]),
+  upcoming('keamanan-data-pribadi-asn-ambon', 'Keamanan Data Pribadi bagi ASN', ['aman'], 'asn', '81.71', 14, '09:00', [
+    { person: 'dannys', role: 'moderator' },
+    { person: 'maria', role: 'keynote' },
+    { person: 'fitri', role: 'speaker', talkTitle: 'Melindungi Data Pribadi sesuai UU PDP', pillar: 'aman' },
+  ]),
+  upcoming('literasi-digital-keluarga-samarinda', 'Literasi Digital dalam Keluarga', ['cakap', 'aman'], 'orangtua', '64.72', 17, '19:00', [
+    { person: 'dannys', role: 'moderator' },
+    { person: 'sari', role: 'speaker', talkTitle: 'Mendampingi Anak di Internet', pillar: 'aman' },
+    { person: 'nadia', role: 'kol' },
+  ]),
+]
+
+const DRAFT: DemoWebinar = upcoming('literasi-digital-komunitas-medan', 'Literasi Digital untuk Komunitas', ['cakap'], 'komunitas', '12.71', 30, '14:00', [{ person: 'dannys', role: 'moderator' }], { draft: true })
+
+function localDate(date: string | number): string {
+  if (typeof date === 'string') return date
+  return utcToLocal(new Date(Date.now() + date * 86_400_000).toISOString(), 'WIB').date
+}
+
+async function seedWebinar(db: DB, organiserId: string, people: Map<string, string>, demo: DemoWebinar) {
+  if (await getWebinarBySlug(db, demo.slug)) return
+  const saved = await saveWebinar(
+    db,
+    {
+      topic: demo.topic,
+      description: demo.description,
+      pillars: demo.pillars,
+      segment: demo.segment,
+      regency: demo.regency,
+      date: localDate(demo.date),
+      startTime: demo.startTime,
+      endTime: demo.endTime,
+      platformUrl: demo.draft ? null : `https://zoom.us/j/9${demo.slug.length}12345678`,
+      meetingId: demo.draft ? null : `9${demo.slug.length}1 2345 678`,
+      passcode: demo.draft ? null : 'literasi',
+      livestreamUrl: demo.draft ? null : 'https://www.youtube.com/@literasidigital',
+      capacity: demo.capacity,
+      registrationOpensDate: null,
+      registrationOpensTime: null,
+      registrationClosesDate: null,
+      registrationClosesTime: null,
+      attendanceThreshold: 70,
+      slug: demo.slug,
+    },
+    { userId: organiserId },
+  )
+  if (!saved.ok) throw new Error(`Demo webinar ${demo.slug}: ${JSON.stringify(saved.errors)}`)
+  for (const role of demo.roles) {
+    const result = await assignRole(db, saved.id, { personId: people.get(role.person)!, role: role.role, talkTitle: role.talkTitle ?? null, pillar: role.pillar ?? null })
+    if (!result.ok) throw new Error(`Demo role ${role.person} on ${demo.slug}: ${result.error}`)
+  }
+  const [sh, sm] = demo.startTime.split(':').map(Number) as [number, number]
+  for (const item of demo.rundown) {
+    const [h, m] = item.time.split(':').map(Number) as [number, number]
+    await addRundownItem(db, saved.id, { offsetMinutes: h * 60 + m - (sh * 60 + sm), title: item.title, personId: item.person ? people.get(item.person)! : null })
+  }
+  if (demo.draft) return
+  const published = await publishWebinar(db, saved.id)
+  if (!published.ok) throw new Error(`Demo webinar ${demo.slug} could not be published: ${JSON.stringify(published)}`)
+  if (demo.finished) await finishWebinar(db, saved.id)
+}
+
+export async function seedDemo(db: DB, { password }: { password: string }): Promise<void> {
+  const accounts = new Map<string, string>()
+  for (const account of DEMO_ACCOUNTS) {
+    const existing = await getUserByEmail(db, account.email)
+    if (existing) {
+      if (!(await verifyPassword(password, existing.password_hash))) await setUserPassword(db, existing.id, password)
+      accounts.set(account.email, existing.id)
+    } else {
+      const { userId } = await createStaffUser(db, { ...account, password })
+      accounts.set(account.email, userId)
+    }
+  }
+  const people = new Map<string, string>()
+  for (const person of PEOPLE) {
+    const existing = await getPersonByEmail(db, person.email)
+    const id =
+      existing?.id ??
+      (await createPerson(db, {
+        name: person.name,
+        title: person.title,
+        organisation: person.organisation,
+        email: person.email,
+        whatsapp: person.whatsapp,
+        bio: person.bio,
+        userId: person.account ? accounts.get(person.account)! : null,
+      }))
+    people.set(person.key, id)
+  }
+  const organiserId = accounts.get('organiser@example.org')!
+  for (const demo of [KLATEN, ...UPCOMING, DRAFT]) await seedWebinar(db, organiserId, people, demo)
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { getEnv } = await import('#app/utils/env.server')
+  const { getDb } = await import('#app/utils/db.server')
+  const { prepareDatabase } = await import('./migrate')
+  const { runCli } = await import('./cli')
+  await runCli(async () => {
+    const env = getEnv()
+    if (env.NODE_ENV === 'production') throw new Error('Demo data is never loaded in production (NODE_ENV=production).')
+    const db = getDb()
+    await prepareDatabase(db)
+    const password = demoPasswordFor(env)
+    await seedDemo(db, { password })
+    console.log(`Demo data loaded. Logins: ${DEMO_ACCOUNTS.map((a) => a.email).join(', ')} (password: ${password})`)
+  })
+}

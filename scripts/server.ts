@@ -1,0 +1,102 @@
+// The HTTP server around the Remix build: static files, request guards, and the load context.
+import path from 'node:path'
+import compression from 'compression'
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import { isLang, translate, type Lang } from '#app/i18n'
+import type { Env } from '#app/utils/env.server'
+
+/** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
+export const FORM_BODY_LIMIT = 1024 * 1024
+export const UPLOAD_BODY_LIMIT = 21 * 1024 * 1024
+const UPLOAD_PATHS = /\/attendance\/import$/
+
+export function createApp(build: ServerBuild, env: Env) {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', env.TRUST_PROXY)
+  app.use(compression())
+
+  const publicDir = path.resolve('public')
+  // Fingerprinted assets never change; everything else may.
+  app.use('/build', express.static(path.join(publicDir, 'build'), { immutable: true, maxAge: '1y' }))
+  app.use(express.static(publicDir, { maxAge: '1h' }))
+
+  app.use(refuseOversizedBodies)
+  app.use(refuseCrossSitePosts)
+
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      mode: env.NODE_ENV,
+      getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' }),
+    }),
+  )
+  return app
+}
+
+function langOf(req: Request): Lang {
+  const match = /(?:^|;\s*)lang=([^;]+)/.exec(req.headers.cookie ?? '')
+  let value: unknown
+  try {
+    value = match ? JSON.parse(Buffer.from(decodeURIComponent(match[1]!), 'base64').toString('utf8')) : undefined
+  } catch {
+    value = undefined
+  }
+  return isLang(value) ? value : 'id'
+}
+
+function refusal(req: Request, res: Response, status: number, body: 'error.crossSite.body' | 'error.badRequest.body') {
+  const lang = langOf(req)
+  const title = translate(lang, status === 403 ? 'error.forbidden.title' : 'error.badRequest.title')
+  res
+    .status(status)
+    .type('html')
+    .send(
+      `<!doctype html><html lang="${lang}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+        `<title>${title}</title><main style="font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">` +
+        `<h1>${title}</h1><p>${translate(lang, body)}</p><p><a href="/">${translate(lang, 'error.backHome')}</a></p></main></html>`,
+    )
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+function refuseOversizedBodies(req: Request, res: Response, next: NextFunction) {
+  if (!BODY_METHODS.has(req.method)) return next()
+  const limit = UPLOAD_PATHS.test(req.path) ? UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT
+  const length = req.headers['content-length']
+  if (length === undefined) {
+    // Browsers always send a length with a form; a chunked body of unknown size is not read.
+    if (req.headers['transfer-encoding']) return refusal(req, res.set('Connection', 'close'), 411, 'error.badRequest.body')
+    return next()
+  }
+  if (!/^\d+$/.test(length) || Number(length) > limit) {
+    return refusal(req, res.set('Connection', 'close'), 413, 'error.badRequest.body')
+  }
+  next()
+}
+
+/**
+ * Cross-site form posts are refused: a browser names the page a form came from in Origin
+ * (or at least Sec-Fetch-Site). Clients that send neither are not browsers, and carry no
+ * victim's cookies.
+ */
+function refuseCrossSitePosts(req: Request, res: Response, next: NextFunction) {
+  if (!BODY_METHODS.has(req.method)) return next()
+  const origin = req.headers.origin
+  if (origin !== undefined) {
+    let originHost: string | null = null
+    try {
+      originHost = origin === 'null' ? null : new URL(origin).host
+    } catch {
+      originHost = null
+    }
+    const host = req.headers['x-forwarded-host'] && req.app.get('trust proxy') ? String(req.headers['x-forwarded-host']) : req.headers.host
+    if (originHost === null || originHost !== host) return refusal(req, res, 403, 'error.crossSite.body')
+    return next()
+  }
+  if (req.headers['sec-fetch-site'] === 'cross-site') return refusal(req, res, 403, 'error.crossSite.body')
+  next()
+}

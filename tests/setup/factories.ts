@@ -1,0 +1,122 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import type { StaffRole } from '#db/schema'
+import { createPerson } from '#app/models/person.server'
+import { createSession } from '#app/models/session.server'
+import { createStaffUser } from '#app/models/user.server'
+import { saveWebinar } from '#app/models/webinar.server'
+import { assignRole } from '#app/models/webinar-role.server'
+import { getDb } from '#app/utils/db.server'
+import { commitSessionId } from '#app/utils/session.server'
+import type { WebinarForm } from '#app/utils/webinar-schema.server'
+
+export const BASE_URL = 'http://localhost:3000'
+let counter = 0
+const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`
+
+export async function createUser(role: StaffRole, options: { password?: string; email?: string; name?: string } = {}) {
+  const email = options.email ?? `${role}-${unique()}@example.org`
+  const { userId, setPasswordToken } = await createStaffUser(getDb(), {
+    email,
+    name: options.name ?? `Test ${role}`,
+    role,
+    password: options.password,
+  })
+  return { id: userId, email, role, setPasswordToken }
+}
+
+/** A Cookie header for a signed-in user, made the way /login makes it. */
+export async function cookieFor(userId: string): Promise<string> {
+  const { sessionId } = await createSession(getDb(), userId)
+  const setCookie = await commitSessionId(sessionId)
+  return setCookie.split(';')[0]!
+}
+
+export async function signedInAs(role: StaffRole) {
+  const user = await createUser(role)
+  return { ...user, cookie: await cookieFor(user.id) }
+}
+
+export async function createPersonFor(name: string, options: { userId?: string; email?: string } = {}) {
+  return createPerson(getDb(), {
+    name,
+    title: 'Title',
+    organisation: 'Organisation',
+    email: options.email ?? `${name.toLowerCase().replace(/\W+/g, '.')}.${unique()}@example.org`,
+    whatsapp: null,
+    bio: null,
+    userId: options.userId ?? null,
+  })
+}
+
+export function webinarForm(overrides: Partial<WebinarForm> = {}): WebinarForm {
+  return {
+    topic: 'Literasi Digital untuk Warga',
+    description: 'Deskripsi',
+    pillars: ['cakap'],
+    segment: 'umum',
+    regency: '33.10',
+    date: '2030-03-04',
+    startTime: '09:00',
+    endTime: '12:00',
+    platformUrl: 'https://zoom.us/j/123456789',
+    meetingId: '123 456 789',
+    passcode: 'rahasia',
+    livestreamUrl: null,
+    capacity: 500,
+    registrationOpensDate: null,
+    registrationOpensTime: null,
+    registrationClosesDate: null,
+    registrationClosesTime: null,
+    attendanceThreshold: 70,
+    slug: null,
+    ...overrides,
+  }
+}
+
+/** A draft webinar, optionally with a moderator and speakers so it can be published. */
+export async function createWebinar(userId: string, options: { form?: Partial<WebinarForm>; complete?: boolean } = {}) {
+  const saved = await saveWebinar(getDb(), webinarForm(options.form), { userId })
+  if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
+  if (options.complete) {
+    await assignRole(getDb(), saved.id, { personId: await createPersonFor('Moderator Satu'), role: 'moderator', talkTitle: null, pillar: null })
+    await assignRole(getDb(), saved.id, { personId: await createPersonFor('Narasumber Satu'), role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
+  }
+  return saved
+}
+
+type RequestOptions = { cookie?: string; headers?: Record<string, string> }
+
+export function getRequest(path: string, options: RequestOptions = {}): Request {
+  const headers = new Headers(options.headers)
+  if (options.cookie) headers.set('Cookie', options.cookie)
+  return new Request(new URL(path, BASE_URL), { headers })
+}
+
+export function postRequest(path: string, fields: Record<string, string | string[]>, options: RequestOptions = {}): Request {
+  const body = new URLSearchParams()
+  for (const [key, value] of Object.entries(fields)) {
+    for (const item of Array.isArray(value) ? value : [value]) body.append(key, item)
+  }
+  const headers = new Headers(options.headers)
+  headers.set('Content-Type', 'application/x-www-form-urlencoded')
+  if (options.cookie) headers.set('Cookie', options.cookie)
+  return new Request(new URL(path, BASE_URL), { method: 'POST', body, headers })
+}
+
+const context = { clientIp: '127.0.0.1' }
+
+/** Calls a loader or action and returns its Response, whether it was returned or thrown. */
+export async function call(
+  fn: (args: LoaderFunctionArgs & ActionFunctionArgs) => unknown,
+  request: Request,
+  params: Record<string, string> = {},
+): Promise<Response> {
+  try {
+    const result = await fn({ request, params, context } as LoaderFunctionArgs & ActionFunctionArgs)
+    if (result instanceof Response) return result
+    return new Response(JSON.stringify(result), { status: 200, headers: { 'Content-Type': 'application/json' } })
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown
+    throw thrown
+  }
+}

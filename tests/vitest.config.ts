@@ -1,0 +1,26 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+export default defineConfig({
+  root,
+  resolve: {
+    alias: [
+      { find: /^#app\/(.*)$/, replacement: path.join(root, 'app/$1') },
+      { find: /^#db\/(.*)$/, replacement: path.join(root, 'db/$1') },
+      { find: /^#tests\/(.*)$/, replacement: path.join(root, 'tests/$1') },
+    ],
+  },
+  esbuild: { jsx: 'automatic' },
+  test: {
+    globals: true,
+    include: ['app/**/*.test.{ts,tsx}', 'tests/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts', 'db/**/*.test.ts'],
+    globalSetup: ['tests/setup/global-setup.ts'],
+    setupFiles: ['tests/setup/setup-test-env.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+})
