@@ -100,7 +100,11 @@ const KLATEN: DemoWebinar = {
 
 function upcoming(slug: string, topic: string, pillars: Pillar[], segment: Segment, regency: string, days: number, startTime: string, roles: DemoRole[], extra: Partial<DemoWebinar> = {}): DemoWebinar {
   const [h, m] = startTime.split(':').map(Number) as [number, number]
-  const endTime = `${String(h + 3).padStart(2, '0')}:${String(m).padStart(2, '0')}`
+  const after = (minutes: number) => {
+    const total = h * 60 + m + minutes
+    return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`
+  }
+  const endTime = after(180)
   return {
     slug,
     topic,
@@ -115,8 +119,8 @@ function upcoming(slug: string, topic: string, pillars: Pillar[], segment: Segme
     roles,
     rundown: [
       { time: startTime, title: 'Pembukaan' },
-      { time: `${String(h).padStart(2, '0')}:15`, title: 'Materi narasumber', person: roles.find((r) => r.role === 'speaker')?.person },
-      { time: `${String(h + 2).padStart(2, '0')}:30`, title: 'Tanya jawab', person: roles.find((r) => r.role === 'moderator')?.person },
+      { time: after(15), title: 'Materi narasumber', person: roles.find((r) => r.role === 'speaker')?.person },
+      { time: after(150), title: 'Tanya jawab', person: roles.find((r) => r.role === 'moderator')?.person },
     ],
     ...extra,
   }
@@ -245,13 +249,13 @@ export async function seedDemo(db: DB, { password }: { password: string }): Prom
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { getEnv } = await import('#app/utils/env.server')
+  const { EnvError, getEnv } = await import('#app/utils/env.server')
   const { getDb } = await import('#app/utils/db.server')
   const { prepareDatabase } = await import('./migrate')
   const { runCli } = await import('./cli')
   await runCli(async () => {
     const env = getEnv()
-    if (env.NODE_ENV === 'production') throw new Error('Demo data is never loaded in production (NODE_ENV=production).')
+    if (env.NODE_ENV === 'production') throw new EnvError('NODE_ENV=production: demo data is never loaded in production.')
     const db = getDb()
     await prepareDatabase(db)
     const password = demoPasswordFor(env)

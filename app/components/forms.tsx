@@ -1,6 +1,6 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react'
 import { useT } from '#app/i18n'
-import { decodeMessage } from '#app/utils/validation'
+import { decodeMessage } from '#app/utils/messages'
 
 export function ErrorList({ id, errors }: { id?: string; errors?: string[] | null }) {
   const t = useT()

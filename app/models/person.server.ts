@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
@@ -27,9 +28,13 @@ function toRow(input: PersonInput) {
 }
 
 export class AccountAlreadyLinkedError extends Error {}
+export class UnknownAccountError extends Error {}
 
 async function assertAccountFree(db: DB, userId: string | null, exceptPersonId?: string) {
   if (!userId) return
+  // A tampered form would otherwise hit the foreign key and surface as a 500.
+  const account = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()
+  if (!account) throw new UnknownAccountError(userId)
   let query = db.selectFrom('people').select('id').where('user_id', '=', userId)
   if (exceptPersonId) query = query.where('id', '!=', exceptPersonId)
   if (await query.executeTakeFirst()) throw new AccountAlreadyLinkedError(userId)
@@ -69,14 +74,10 @@ export async function searchPeople(db: DB, q: string | null, limit = 100) {
   const term = q?.trim()
   if (term) {
     const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    query = query.where((eb) =>
-      eb.or([
-        eb('people.name', 'like', pattern),
-        eb('people.organisation', 'like', pattern),
-        eb('people.email', 'like', pattern),
-        eb('people.title', 'like', pattern),
-      ]),
-    )
+    // SQLite's LIKE has no escape character unless one is named; without it \% looks for a backslash.
+    const contains = (column: 'people.name' | 'people.organisation' | 'people.email' | 'people.title') =>
+      sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`
+    query = query.where((eb) => eb.or([contains('people.name'), contains('people.organisation'), contains('people.email'), contains('people.title')]))
   }
   return query.orderBy('people.name').limit(limit).execute()
 }

@@ -48,3 +48,14 @@ export async function getRegency(db: DB, code: string) {
     .where('regencies.code', '=', code)
     .executeTakeFirst()
 }
+
+/** [code, name, province] for every regency: the organiser's picker, grouped by province. */
+export async function listRegencyOptions(db: DB): Promise<Array<[string, string, string]>> {
+  const rows = await db
+    .selectFrom('regencies')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select(['regencies.code', 'regencies.name', 'provinces.name as province_name'])
+    .orderBy('regencies.code')
+    .execute()
+  return rows.map((row) => [row.code, row.name, row.province_name])
+}

@@ -6,7 +6,8 @@ import { nowIso } from '#app/utils/time'
 export const STAFF_ROLES = ['organiser', 'moderator', 'speaker'] as const satisfies readonly StaffRole[]
 
 /** Set-password links last three days: long enough for a weekend, short enough to go stale. */
-const PASSWORD_LINK_TTL_MS = 3 * 24 * 60 * 60 * 1000
+export const PASSWORD_LINK_TTL_DAYS = 3
+const PASSWORD_LINK_TTL_MS = PASSWORD_LINK_TTL_DAYS * 24 * 60 * 60 * 1000
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase()
@@ -62,7 +63,11 @@ export async function createStaffUser(
 
 /** A fresh set-password link for an existing account (a lost or expired invitation). */
 export async function createPasswordLink(db: DB, userId: string): Promise<string> {
-  return db.transaction().execute((trx) => insertPasswordToken(trx, userId))
+  return db.transaction().execute(async (trx) => {
+    // A link is replaced because it was lost or sent astray, so the old ones stop working.
+    await trx.deleteFrom('password_tokens').where('user_id', '=', userId).where('used_at', 'is', null).execute()
+    return insertPasswordToken(trx, userId)
+  })
 }
 
 async function insertPasswordToken(db: DB, userId: string): Promise<string> {

@@ -1,9 +1,9 @@
-import type { TimeZoneCode, WebinarStatus } from '#db/schema'
+import type { WebinarStatus } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { slugify, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
-import { localToUtc, nowIso, utcToLocal } from '#app/utils/time'
-import type { FieldErrors } from '#app/utils/validation'
+import { localToUtc, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
+import type { FieldErrors } from '#app/utils/messages'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { getRegency } from './region.server'
 
@@ -139,11 +139,6 @@ export async function getWebinarBySlug(db: DB, slug: string) {
 }
 
 export type WebinarDetail = NonNullable<Awaited<ReturnType<typeof getWebinarBySlug>>>
-
-/** The zone a webinar's times are shown in: its regency's, or WIB before a regency is chosen. */
-export function webinarZone(webinar: { time_zone: TimeZoneCode | null }): TimeZoneCode {
-  return webinar.time_zone ?? 'WIB'
-}
 
 /** The webinar's stored UTC times as the local values its form shows. */
 export function webinarFormValues(webinar: WebinarDetail): Record<string, string> {

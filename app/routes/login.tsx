@@ -1,28 +1,24 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { z } from 'zod'
 import { Field, FormErrors } from '#app/components/forms'
 import { useT } from '#app/i18n'
 import { signIn } from '#app/models/session.server'
 import { getOptionalUser, homeFor, safeRedirect } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { commitSessionId } from '#app/utils/session.server'
-import { message, parseForm } from '#app/utils/validation'
+import { LoginSchema } from '#app/utils/auth-schemas.server'
+import { message, parseForm } from '#app/utils/validation.server'
 
 export const meta: MetaFunction = () => [{ title: 'Masuk · Literasi Webinar' }]
 
-const LoginSchema = z.object({
-  email: z.string({ message: 'form.required' }).trim().min(1, 'form.required').max(254, message('form.tooLong', { max: 254 })),
-  password: z.string({ message: 'form.required' }).min(1, 'form.required').max(1000, message('form.tooLong', { max: 1000 })),
-  redirectTo: z.string().optional(),
-})
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request)
   const url = new URL(request.url)
   if (user) throw redirect(safeRedirect(url.searchParams.get('redirectTo'), homeFor(user.role)))
-  return json({ redirectTo: url.searchParams.get('redirectTo') ?? '', signedOut: url.searchParams.has('signedOut') })
+  const notice = url.searchParams.has('signedOut') ? ('login.signedOut' as const) : url.searchParams.has('passwordSet') ? ('setPassword.done' as const) : null
+  return json({ redirectTo: url.searchParams.get('redirectTo') ?? '', notice })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -45,15 +41,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
   })
 }
 
+// Remix keeps only an action's cookies on a page it renders; a form posted without
+// JavaScript must still learn when it may try again.
+export const headers: HeadersFunction = ({ actionHeaders }): HeadersInit => {
+  const retryAfter = actionHeaders.get('Retry-After')
+  return retryAfter ? { 'Retry-After': retryAfter } : {}
+}
+
 export default function LoginPage() {
-  const { redirectTo, signedOut } = useLoaderData<typeof loader>()
+  const { redirectTo, notice } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const t = useT()
   const errors = actionData?.errors as Record<string, string[]> | undefined
   return (
     <section aria-labelledby="login-title">
       <h1 id="login-title">{t('login.title')}</h1>
-      {signedOut ? <p className="notice" role="status">{t('login.signedOut')}</p> : null}
+      {notice ? (
+        <p className="notice" role="status">
+          {t(notice)}
+        </p>
+      ) : null}
       <Form method="post" className="stack" noValidate>
         <FormErrors errors={errors?.['']} />
         <input type="hidden" name="redirectTo" value={redirectTo} />

@@ -1,23 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { z } from 'zod'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, FormErrors } from '#app/components/forms'
 import { useT } from '#app/i18n'
 import { getPasswordTokenUser, setPasswordWithToken } from '#app/models/user.server'
 import { getDb } from '#app/utils/db.server'
-import { message, parseForm } from '#app/utils/validation'
-
-const SetPasswordSchema = z
-  .object({
-    password: z
-      .string({ message: 'form.required' })
-      .min(10, message('form.tooShort', { min: 10 }))
-      .max(1000, message('form.tooLong', { max: 1000 })),
-    confirm: z.string({ message: 'form.required' }),
-  })
-  .refine((value) => value.password === value.confirm, { path: ['confirm'], message: 'setPassword.mismatch' })
+import { SetPasswordSchema } from '#app/utils/auth-schemas.server'
+import { parseForm } from '#app/utils/validation.server'
 
 // The link is the credential: an unknown, used or expired token is a 404 that reveals nothing.
 export async function loader({ params }: LoaderFunctionArgs) {

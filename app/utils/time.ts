@@ -57,3 +57,8 @@ export function minutesBetween(fromIso: string, toIso: string): number {
 export function nowIso(): string {
   return new Date().toISOString()
 }
+
+/** The zone a webinar's times are shown in: its regency's, or WIB before a regency is chosen. */
+export function webinarZone(webinar: { time_zone: TimeZoneCode | null }): TimeZoneCode {
+  return webinar.time_zone ?? 'WIB'
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { PILLARS, SEGMENTS } from './catalog'
+import { PILLARS, SEGMENTS, WEBINAR_STATUSES } from './catalog'
 import { isValidLocalDate, isValidLocalTime } from './time'
-import { message, optionalText, optionalUrl, requiredText } from './validation'
+import { message, optionalText, optionalUrl, requiredText } from './validation.server'
 
 const optionalDate = z
   .string()
@@ -97,3 +97,16 @@ export const WebinarFormSchema = z
   })
 
 export type WebinarForm = z.infer<typeof WebinarFormSchema>
+
+const emptyToNull = (value: unknown) => (value === '' || value === null ? undefined : value)
+const dateFilter = z.preprocess(emptyToNull, z.string().refine(isValidLocalDate, 'form.invalidDate').optional())
+
+/** The organiser's list filters, from the query string. */
+export const WebinarFilterSchema = z.object({
+  status: z.preprocess(emptyToNull, z.enum(WEBINAR_STATUSES, { message: 'form.invalidChoice' }).optional()),
+  province: z.preprocess(emptyToNull, z.string().regex(/^\d{2}$/, 'form.invalidChoice').optional()),
+  pillar: z.preprocess(emptyToNull, z.enum(PILLARS, { message: 'form.invalidChoice' }).optional()),
+  from: dateFilter,
+  to: dateFilter,
+  page: z.preprocess(emptyToNull, z.coerce.number().int().min(1).max(100_000).default(1)),
+})

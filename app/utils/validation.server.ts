@@ -1,23 +1,11 @@
 import { z } from 'zod'
-import { isMessageKey, type MessageKey, type Vars } from '#app/i18n'
+import { isMessageKey } from '#app/i18n'
+import { message, type FieldErrors } from './messages'
 
-// Schemas carry dictionary keys as their messages, so the server stays language-neutral and
-// the page shows each error in the reader's language. Parameters ride along as a query string:
-// "form.tooLong?max=200".
+// Server-only: zod stays out of the browser bundle. Schemas carry dictionary keys as their
+// messages (see messages.ts).
 
-export type FieldErrors = Record<string, string[]>
-
-export function message(key: MessageKey, vars?: Record<string, string | number>): string {
-  if (!vars) return key
-  const params = new URLSearchParams(Object.entries(vars).map(([k, v]) => [k, String(v)]))
-  return `${key}?${params}`
-}
-
-export function decodeMessage(encoded: string): { key: MessageKey; vars?: Vars } {
-  const [key, query] = encoded.split('?', 2)
-  if (!isMessageKey(key)) return { key: 'error.generic.body' }
-  return query ? { key, vars: Object.fromEntries(new URLSearchParams(query)) } : { key }
-}
+export { message, type FieldErrors }
 
 /** A required single-line text field: trimmed, not empty, bounded. */
 export function requiredText(max = 200) {
@@ -107,17 +95,20 @@ export type ParseResult<T> =
 
 /** Parses a form with one schema. Errors are grouped by field; "" holds the form-wide ones. */
 export function parseForm<T>(schema: z.ZodType<T>, formData: FormData): ParseResult<T> {
-  const values: Record<string, string> = {}
+  const result = schema.safeParse(formFields(formData))
+  if (result.success) return { success: true, data: result.data }
+  return { success: false, errors: toFieldErrors(result.error), values: echoForm(formData) }
+}
+
+/** Text fields by name; a repeated name (checkboxes) becomes a list. */
+function formFields(formData: FormData): Record<string, string | string[]> {
   const all: Record<string, string | string[]> = {}
   for (const [key, value] of formData.entries()) {
     if (typeof value !== 'string') continue
-    values[key] = value
     const previous = all[key]
     all[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value]
   }
-  const result = schema.safeParse(all)
-  if (result.success) return { success: true, data: result.data }
-  return { success: false, errors: toFieldErrors(result.error), values: echoValues(values) }
+  return all
 }
 
 export function toFieldErrors(error: z.ZodError): FieldErrors {
@@ -130,12 +121,15 @@ export function toFieldErrors(error: z.ZodError): FieldErrors {
   return errors
 }
 
-/** What the person typed, sent back so nothing is lost; long values are cut, secrets dropped. */
-function echoValues(values: Record<string, string>): Record<string, string> {
+/**
+ * What the person typed, sent back so nothing is lost; long values are cut, secrets dropped.
+ * Repeated fields (checkboxes) come back comma-separated.
+ */
+export function echoForm(formData: FormData): Record<string, string> {
   const echoed: Record<string, string> = {}
-  for (const [key, value] of Object.entries(values)) {
-    if (/password/i.test(key)) continue
-    echoed[key] = value.slice(0, 5000)
+  for (const [key, value] of Object.entries(formFields(formData))) {
+    if (/password|confirm/i.test(key)) continue
+    echoed[key] = (Array.isArray(value) ? value.join(',') : value).slice(0, 5000)
   }
   return echoed
 }

@@ -1,0 +1,347 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { Field, FormErrors, SelectField } from '#app/components/forms'
+import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { listPeopleOptions } from '#app/models/person.server'
+import { addRundownItem, listRundown, removeRundownItem, rundownOffset, updateRundownItem } from '#app/models/rundown.server'
+import {
+  cancelWebinar,
+  finishWebinar,
+  getWebinarBySlug,
+  publishWebinar,
+  type LifecycleResult,
+} from '#app/models/webinar.server'
+import { assignRole, listWebinarRoles, removeRole } from '#app/models/webinar-role.server'
+import { requireOrganiser } from '#app/utils/auth.server'
+import { ASSIGNMENT_ROLES, PILLARS, splitPillars } from '#app/utils/catalog'
+import { getDb } from '#app/utils/db.server'
+import { addMinutes, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
+import { parseForm, type FieldErrors } from '#app/utils/validation.server'
+import { WebinarPageActionSchema, type WebinarPageAction } from '#app/utils/webinar-actions-schema.server'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.webinar.topic ?? 'Webinar'} · Literasi Webinar` }]
+
+/** Notices shown after a redirect, named in the URL so they work without JavaScript. */
+const DONE_NOTICES: Record<string, MessageKey> = {
+  created: 'webinar.created',
+  saved: 'webinar.saved',
+  published: 'webinar.published',
+  cancelled: 'webinar.cancelled',
+  finished: 'webinar.finished',
+  updated: 'form.saved',
+}
+
+async function requireWebinar(slug: string | undefined) {
+  const webinar = await getWebinarBySlug(getDb(), slug ?? '')
+  if (!webinar) throw new Response('Not found', { status: 404 })
+  return webinar
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireOrganiser(request)
+  const db = getDb()
+  const webinar = await requireWebinar(params.slug)
+  const [roles, rundown, people] = await Promise.all([listWebinarRoles(db, webinar.id), listRundown(db, webinar.id), listPeopleOptions(db)])
+  return json({ webinar, roles, rundown, people, now: nowIso() })
+}
+
+type ActionData = { intent: string; itemId?: string; errors: FieldErrors; missing?: string[] }
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  await requireOrganiser(request)
+  const webinar = await requireWebinar(params.slug)
+  const parsed = parseForm(WebinarPageActionSchema, await request.formData())
+  if (!parsed.success) {
+    return json<ActionData>({ intent: parsed.values.intent ?? '', itemId: parsed.values.itemId, errors: parsed.errors }, { status: 400 })
+  }
+  const outcome = await perform(webinar, parsed.data)
+  if (outcome) return json<ActionData>(outcome, { status: outcome.missing ? 409 : 400 })
+  const done = { publish: 'published', cancel: 'cancelled', finish: 'finished' }[parsed.data.intent as string] ?? 'updated'
+  return redirect(`/admin/webinars/${webinar.slug}?done=${done}`)
+}
+
+/** Runs one form's change; returns what to show when it was refused. */
+async function perform(webinar: Awaited<ReturnType<typeof requireWebinar>>, form: WebinarPageAction): Promise<ActionData | null> {
+  const db = getDb()
+  const lifecycle = (result: LifecycleResult): ActionData | null => {
+    if (result.ok) return null
+    if (result.reason === 'incomplete') return { intent: form.intent, errors: { '': ['webinar.missingIntro'] }, missing: result.missing }
+    return { intent: form.intent, errors: { '': ['webinar.lifecycleNotAllowed'] } }
+  }
+  switch (form.intent) {
+    case 'publish':
+      return lifecycle(await publishWebinar(db, webinar.id))
+    case 'cancel':
+      return lifecycle(await cancelWebinar(db, webinar.id))
+    case 'finish':
+      return lifecycle(await finishWebinar(db, webinar.id))
+    case 'assignRole': {
+      const result = await assignRole(db, webinar.id, { personId: form.personId, role: form.role, talkTitle: form.talkTitle, pillar: form.pillar ?? null })
+      return result.ok ? null : { intent: form.intent, errors: { [result.field]: [result.error] } }
+    }
+    case 'removeRole':
+      return (await removeRole(db, webinar.id, form.roleId)) ? null : { intent: form.intent, errors: { '': ['error.notFound.body'] } }
+    case 'addRundown':
+    case 'updateRundown': {
+      const itemId = form.intent === 'updateRundown' ? form.itemId : undefined
+      const offset = rundownOffset(webinar, form.time, webinarZone(webinar))
+      if (!offset.ok) return { intent: form.intent, itemId, errors: { time: [offset.error] } }
+      const input = { offsetMinutes: offset.offset, title: form.title, personId: form.personId }
+      if (!itemId) {
+        await addRundownItem(db, webinar.id, input)
+        return null
+      }
+      return (await updateRundownItem(db, webinar.id, itemId, input)) ? null : { intent: form.intent, itemId, errors: { '': ['error.notFound.body'] } }
+    }
+    case 'removeRundown':
+      return (await removeRundownItem(db, webinar.id, form.itemId)) ? null : { intent: form.intent, errors: { '': ['error.notFound.body'] } }
+  }
+}
+
+export default function WebinarPage() {
+  const { webinar, roles, rundown, people, now } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const [searchParams] = useSearchParams()
+  const t = useT()
+  const lang = useLang()
+  const zone = webinarZone(webinar)
+  const done = DONE_NOTICES[searchParams.get('done') ?? '']
+  const editable = webinar.status === 'draft' || webinar.status === 'published'
+  const ended = webinar.end_at !== null && webinar.end_at <= now
+  const errorsFor = (intent: string, itemId?: string) =>
+    actionData && actionData.intent === intent && (itemId === undefined || actionData.itemId === itemId) ? actionData.errors : undefined
+  const lifecycleErrors = errorsFor('publish') ?? errorsFor('cancel') ?? errorsFor('finish')
+  const assignErrors = errorsFor('assignRole')
+  const addErrors = errorsFor('addRundown')
+  const localTimeOf = (offset: number) => (webinar.start_at ? utcToLocal(addMinutes(webinar.start_at, offset), zone).time : '')
+  const assignedPeople = roles.filter((r, i) => roles.findIndex((o) => o.person_id === r.person_id) === i)
+
+  return (
+    <article aria-labelledby="webinar-title">
+      <p>
+        <Link to="/admin/webinars">← {t('webinar.list.title')}</Link>
+      </p>
+      <h1 id="webinar-title">{webinar.topic}</h1>
+      <p>
+        <span className={`badge ${webinar.status}`}>{t(`status.${webinar.status}`)}</span>{' '}
+        {webinar.start_at && webinar.end_at
+          ? `${formatDateTime(webinar.start_at, zone, lang)} – ${formatTime(webinar.end_at, zone, lang)}`
+          : t('date.notSet')}
+        {webinar.regency_name ? ` · ${webinar.regency_name}, ${webinar.province_name}` : ''}
+      </p>
+      {done ? (
+        <p className="notice" role="status">
+          {t(done)}
+        </p>
+      ) : null}
+
+      <div className="actions">
+        {editable ? (
+          <Link to="edit" className="button secondary">
+            {t('webinar.action.edit')}
+          </Link>
+        ) : null}
+        {webinar.status === 'draft' ? (
+          <Form method="post">
+            <button type="submit" name="intent" value="publish">
+              {t('webinar.action.publish')}
+            </button>
+          </Form>
+        ) : null}
+        {webinar.status === 'published' && ended ? (
+          <Form method="post">
+            <button type="submit" name="intent" value="finish">
+              {t('webinar.action.finish')}
+            </button>
+          </Form>
+        ) : null}
+        {editable && !ended && searchParams.get('confirm') !== 'cancel' ? (
+          <Link to="?confirm=cancel" className="button secondary">
+            {t('webinar.action.cancel')}
+          </Link>
+        ) : null}
+      </div>
+      {editable && !ended && searchParams.get('confirm') === 'cancel' ? (
+        <Form method="post" className="form-errors">
+          <p>{t('webinar.action.cancelWarning')}</p>
+          <div className="actions">
+            <button type="submit" name="intent" value="cancel" className="danger">
+              {t('webinar.action.cancelConfirm')}
+            </button>
+            <Link to=".">{t('form.cancel')}</Link>
+          </div>
+        </Form>
+      ) : null}
+      <FormErrors errors={lifecycleErrors?.['']} />
+      {actionData?.missing?.length ? (
+        <ul className="field-errors" aria-label={t('webinar.missingIntro')}>
+          {actionData.missing.map((key) => (
+            <li key={key}>{t(`webinar.missing.${key}` as MessageKey)}</li>
+          ))}
+        </ul>
+      ) : null}
+
+      <h2>{t('webinar.section.details')}</h2>
+      <dl className="details">
+        <dt>{t('webinar.field.pillars')}</dt>
+        <dd>{splitPillars(webinar.pillars).map((p) => t(`pillar.${p}`)).join(', ') || '—'}</dd>
+        <dt>{t('webinar.field.segment')}</dt>
+        <dd>{t(`segment.${webinar.segment}` as MessageKey)}</dd>
+        <dt>{t('webinar.field.description')}</dt>
+        <dd>{webinar.description || '—'}</dd>
+        <dt>{t('webinar.field.platformUrl')}</dt>
+        <dd>{webinar.platform_url ? <a href={webinar.platform_url}>{webinar.platform_url}</a> : '—'}</dd>
+        <dt>{t('webinar.field.meetingId')}</dt>
+        <dd>{webinar.meeting_id ?? '—'}</dd>
+        <dt>{t('webinar.field.passcode')}</dt>
+        <dd>{webinar.passcode ?? '—'}</dd>
+        <dt>{t('webinar.field.livestreamUrl')}</dt>
+        <dd>{webinar.livestream_url ? <a href={webinar.livestream_url}>{webinar.livestream_url}</a> : '—'}</dd>
+        <dt>{t('webinar.field.capacity')}</dt>
+        <dd>{webinar.capacity}</dd>
+        <dt>{t('webinar.field.registrationOpens')}</dt>
+        <dd>{webinar.registration_opens_at ? formatDateTime(webinar.registration_opens_at, zone, lang) : '—'}</dd>
+        <dt>{t('webinar.field.registrationCloses')}</dt>
+        <dd>{webinar.registration_closes_at ? formatDateTime(webinar.registration_closes_at, zone, lang) : '—'}</dd>
+        <dt>{t('webinar.field.attendanceThreshold')}</dt>
+        <dd>{webinar.attendance_threshold}%</dd>
+        <dt>{t('webinar.field.slug')}</dt>
+        <dd>{webinar.slug}</dd>
+        <dt>{t('webinar.field.calendarSequence')}</dt>
+        <dd>{webinar.calendar_sequence}</dd>
+      </dl>
+
+      <h2 id="roles">{t('webinar.section.roles')}</h2>
+      {roles.length === 0 ? <p>{t('roles.none')}</p> : null}
+      <ul className="cards">
+        {roles.map((role) => (
+          <li key={role.id} className="card">
+            <strong>{t(`role.${role.role}`)}</strong>: {role.name}
+            {role.organisation ? <span className="muted"> — {[role.title, role.organisation].filter(Boolean).join(', ')}</span> : null}
+            {role.talk_title ? (
+              <p>
+                {role.talk_title}
+                {role.pillar ? <span className="muted"> · {t(`pillar.${role.pillar}` as MessageKey)}</span> : null}
+              </p>
+            ) : null}
+            {editable ? (
+              <Form method="post" className="inline-form">
+                <input type="hidden" name="roleId" value={role.id} />
+                <button type="submit" name="intent" value="removeRole" className="link-button">
+                  {t('roles.remove')}
+                </button>
+              </Form>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {editable ? (
+        <Form method="post" className="stack card" aria-labelledby="assign-title" noValidate>
+          <h3 id="assign-title">{t('roles.assign')}</h3>
+          <FormErrors errors={assignErrors?.['']} />
+          <SelectField
+            label={t('roles.person')}
+            name="personId"
+            placeholder={t('roles.personPlaceholder')}
+            options={people.map((p) => ({ value: p.id, label: p.organisation ? `${p.name} — ${p.organisation}` : p.name }))}
+            errors={assignErrors?.personId}
+          />
+          <SelectField
+            label={t('roles.role')}
+            name="role"
+            defaultValue="speaker"
+            options={ASSIGNMENT_ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+            errors={assignErrors?.role}
+          />
+          <div className="row">
+            <Field label={t('roles.talkTitle')} hint={t('roles.talkHint')} name="talkTitle" maxLength={200} errors={assignErrors?.talkTitle} />
+            <SelectField
+              label={t('roles.pillar')}
+              name="pillar"
+              placeholder="—"
+              options={PILLARS.map((p) => ({ value: p, label: t(`pillar.${p}`) }))}
+              errors={assignErrors?.pillar}
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" name="intent" value="assignRole">
+              {t('roles.assign')}
+            </button>
+            <Link to="/admin/people/new">{t('roles.addPersonFirst')}</Link>
+          </div>
+        </Form>
+      ) : null}
+
+      <h2 id="rundown">{t('webinar.section.rundown')}</h2>
+      {rundown.length === 0 ? <p>{t('rundown.none')}</p> : null}
+      <ul className="cards">
+        {rundown.map((item) => {
+          const itemErrors = errorsFor('updateRundown', item.id)
+          return (
+            <li key={item.id} className="card">
+              {editable ? (
+                <Form method="post" className="stack" aria-label={item.title} noValidate>
+                  <input type="hidden" name="itemId" value={item.id} />
+                  <FormErrors errors={itemErrors?.['']} />
+                  <div className="row">
+                    <Field label={t('rundown.time')} name="time" type="time" defaultValue={localTimeOf(item.offset_minutes)} errors={itemErrors?.time} />
+                    <Field label={t('rundown.title')} name="title" defaultValue={item.title} maxLength={200} errors={itemErrors?.title} />
+                    <SelectField
+                      label={t('rundown.person')}
+                      name="personId"
+                      defaultValue={item.person_id ?? ''}
+                      placeholder={t('rundown.nobody')}
+                      options={assignedPeople.map((p) => ({ value: p.person_id, label: p.name }))}
+                      errors={itemErrors?.personId}
+                    />
+                  </div>
+                  <div className="actions">
+                    <button type="submit" name="intent" value="updateRundown" className="secondary">
+                      {t('rundown.save')}
+                    </button>
+                    <button type="submit" name="intent" value="removeRundown" className="link-button">
+                      {t('rundown.remove')}
+                    </button>
+                  </div>
+                </Form>
+              ) : (
+                <p>
+                  <strong>{localTimeOf(item.offset_minutes)}</strong> {item.title}
+                  {item.person_name ? <span className="muted"> — {item.person_name}</span> : null}
+                </p>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+      {editable ? (
+        <Form method="post" className="stack card" aria-labelledby="rundown-add-title" noValidate>
+          <h3 id="rundown-add-title">{t('rundown.add')}</h3>
+          <FormErrors errors={addErrors?.['']} />
+          <div className="row">
+            <Field label={t('rundown.time')} name="time" type="time" errors={addErrors?.time} />
+            <Field label={t('rundown.title')} name="title" maxLength={200} errors={addErrors?.title} />
+            <SelectField
+              label={t('rundown.person')}
+              name="personId"
+              placeholder={t('rundown.nobody')}
+              options={assignedPeople.map((p) => ({ value: p.person_id, label: p.name }))}
+              errors={addErrors?.personId}
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" name="intent" value="addRundown">
+              {t('rundown.add')}
+            </button>
+          </div>
+        </Form>
+      ) : null}
+    </article>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

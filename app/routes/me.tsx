@@ -1,0 +1,48 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { listAssignmentsForUser } from '#app/models/webinar-role.server'
+import { requireUser } from '#app/utils/auth.server'
+import { getDb } from '#app/utils/db.server'
+
+export const meta: MetaFunction = () => [{ title: 'Tugas saya · Literasi Webinar' }]
+
+// Any signed-in staff member: the query itself only returns their own assignments.
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  return json({ assignments: await listAssignmentsForUser(getDb(), user.id) })
+}
+
+export default function MyAssignmentsPage() {
+  const { assignments } = useLoaderData<typeof loader>()
+  const t = useT()
+  const lang = useLang()
+  return (
+    <section aria-labelledby="me-title">
+      <h1 id="me-title">{t('me.title')}</h1>
+      {assignments.length === 0 ? <p>{t('me.empty')}</p> : null}
+      <ul className="cards">
+        {assignments.map((a) => (
+          <li key={`${a.id}-${a.role}`} className="card">
+            <h2>{a.topic}</h2>
+            <p>
+              <span className={`badge ${a.status}`}>{t(`status.${a.status}`)}</span> <strong>{t(`role.${a.role}`)}</strong>
+              {a.talk_title ? ` · ${a.talk_title}` : ''}
+              {a.pillar ? ` · ${t(`pillar.${a.pillar}` as MessageKey)}` : ''}
+            </p>
+            <p className="muted">
+              {a.start_at && a.time_zone ? formatDateTime(a.start_at, a.time_zone, lang) : t('date.notSet')}
+              {a.regency_name ? ` · ${a.regency_name}` : ''}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}
