@@ -28,12 +28,23 @@ export function sqliteFileFromUrl(url: string): string {
   }
   if (value.startsWith('file:')) {
     let filePath: string
+    let host = ''
     try {
-      filePath = value.startsWith('file://') ? new URL(value).pathname : value.slice('file:'.length)
+      if (value.startsWith('file://')) {
+        const url = new URL(value)
+        host = url.host
+        filePath = url.pathname
+      } else {
+        filePath = value.slice('file:'.length)
+      }
+      filePath = decodeURIComponent(filePath.split('?')[0] ?? '')
     } catch {
       throw new DatabaseUrlError(`DATABASE_URL: "${value}" is not a valid file: URL`)
     }
-    filePath = decodeURIComponent(filePath.split('?')[0] ?? '')
+    // file://./x.sqlite parses as host "." and path /x.sqlite: refuse it rather than write at the root.
+    if (host) {
+      throw new DatabaseUrlError(`DATABASE_URL: "${value}" names a host; use file:./relative.sqlite or file:///absolute/path.sqlite`)
+    }
     if (!filePath) throw new DatabaseUrlError(`DATABASE_URL: "${value}" names no file`)
     return path.resolve(filePath)
   }

@@ -3,14 +3,24 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { ROOT, TEMPLATE_DB, TEST_DB_DIR } from './paths'
 
+/** Test databases older than this belong to no running test run. */
+const STALE_MS = 60 * 60 * 1000
+
 // Migrate once, through the real `npm run db:migrate` script, into a template database;
 // every test file starts from a copy of it.
 export default function globalSetup() {
-  fs.rmSync(TEST_DB_DIR, { recursive: true, force: true })
   fs.mkdirSync(TEST_DB_DIR, { recursive: true })
+  // Another test run in the same tree may still be using its files, so only old ones go.
+  for (const name of fs.readdirSync(TEST_DB_DIR)) {
+    const file = path.join(TEST_DB_DIR, name)
+    if (Date.now() - fs.statSync(file).mtimeMs > STALE_MS) fs.rmSync(file, { force: true })
+  }
+  const fresh = path.join(TEST_DB_DIR, `template-${process.pid}.sqlite`)
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/migrate.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: TEMPLATE_DB },
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: fresh },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
+  // A rename is atomic, so a run copying the template meanwhile gets the old or the new one, whole.
+  fs.renameSync(fresh, TEMPLATE_DB)
 }

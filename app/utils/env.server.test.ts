@@ -1,0 +1,106 @@
+import { EnvError, parseEnv } from './env.server'
+
+const SECRET = 'a-session-secret-that-is-long-enough-0123'
+const OLD_SECRET = 'the-previous-session-secret-still-accepted-42'
+
+function errorFor(source: Record<string, string>): string {
+  try {
+    parseEnv(source)
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvError)
+    return (error as EnvError).message
+  }
+  throw new Error(`parseEnv accepted ${JSON.stringify(source)}`)
+}
+
+describe('parseEnv', () => {
+  test('an empty environment gets the development defaults', () => {
+    const env = parseEnv({})
+    expect(env.NODE_ENV).toBe('development')
+    expect(env.PORT).toBe(3000)
+    expect(env.APP_URL).toBe('http://localhost:3000')
+    expect(env.DATABASE_URL).toBeUndefined()
+    expect(env.SMTP_URL).toBeUndefined()
+    expect(env.MAIL_FROM).toBe('Literasi Digital <literasi@example.org>')
+    expect(env.TRUST_PROXY).toBe(false)
+    expect(env.SESSION_SECRETS).toHaveLength(1)
+  })
+
+  test('APP_URL follows PORT unless given, and loses its trailing slash', () => {
+    expect(parseEnv({ PORT: '4100' }).APP_URL).toBe('http://localhost:4100')
+    expect(parseEnv({ PORT: '4100', APP_URL: 'https://webinar.example.org/' }).APP_URL).toBe('https://webinar.example.org')
+  })
+
+  test('empty strings count as unset', () => {
+    const env = parseEnv({ PORT: '', APP_URL: '', SMTP_URL: '', SESSION_SECRET: '' })
+    expect(env.PORT).toBe(3000)
+    expect(env.APP_URL).toBe('http://localhost:3000')
+    expect(env.SMTP_URL).toBeUndefined()
+  })
+
+  test('valid values are kept', () => {
+    const env = parseEnv({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      APP_URL: 'https://webinar.example.org',
+      DATABASE_URL: 'file:./data/app.sqlite',
+      SESSION_SECRET: SECRET,
+      SMTP_URL: 'smtps://user:pass@mail.example.org:465',
+      MAIL_FROM: 'literasi@example.org',
+      DEMO_PASSWORD: 'long-enough',
+    })
+    expect(env).toMatchObject({
+      NODE_ENV: 'production',
+      PORT: 8080,
+      APP_URL: 'https://webinar.example.org',
+      DATABASE_URL: 'file:./data/app.sqlite',
+      SESSION_SECRETS: [SECRET],
+      SMTP_URL: 'smtps://user:pass@mail.example.org:465',
+      MAIL_FROM: 'literasi@example.org',
+      DEMO_PASSWORD: 'long-enough',
+    })
+  })
+
+  test.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '0' }],
+    ['PORT', { PORT: '80.5' }],
+    ['APP_URL', { APP_URL: 'not-a-url' }],
+    ['APP_URL', { APP_URL: 'ftp://webinar.example.org' }],
+    ['SMTP_URL', { SMTP_URL: 'http://x' }],
+    ['SMTP_URL', { SMTP_URL: 'garbage' }],
+    ['MAIL_FROM', { MAIL_FROM: 'nonsense' }],
+    ['DEMO_PASSWORD', { DEMO_PASSWORD: 'short' }],
+    ['SESSION_SECRET', { SESSION_SECRET: 'too-short' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+  ])('a bad %s is named in the error (%j)', (name, source) => {
+    expect(errorFor(source)).toMatch(new RegExp(`\\b${name}\\b`))
+  })
+
+  test('the error is one line', () => {
+    expect(errorFor({ PORT: 'abc' })).not.toContain('\n')
+  })
+
+  test('SESSION_SECRET is required in production', () => {
+    expect(errorFor({ NODE_ENV: 'production' })).toMatch(/\bSESSION_SECRET\b/)
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).SESSION_SECRETS).toEqual([SECRET])
+  })
+
+  test('several comma-separated secrets are accepted, newest first, for rotation', () => {
+    expect(parseEnv({ SESSION_SECRET: `${SECRET}, ${OLD_SECRET}` }).SESSION_SECRETS).toEqual([SECRET, OLD_SECRET])
+    // Every one of them must be long enough, not just the first.
+    expect(errorFor({ SESSION_SECRET: `${SECRET},short` })).toMatch(/\bSESSION_SECRET\b/)
+  })
+
+  test.each([
+    [undefined, false],
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('TRUST_PROXY=%s means %s', (value, expected) => {
+    expect(parseEnv(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toBe(expected)
+  })
+})

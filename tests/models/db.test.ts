@@ -1,0 +1,119 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { sql } from 'kysely'
+import { createDb, DatabaseUrlError, getDb, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
+import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
+
+let dir: string
+const opened: DB[] = []
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-db-'))
+})
+
+afterAll(async () => {
+  for (const db of opened) await db.destroy()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+function open(url: string): DB {
+  const db = createDb(url)
+  opened.push(db)
+  return db
+}
+
+async function pragma(db: DB, name: string): Promise<unknown> {
+  const { rows } = await sql<Record<string, unknown>>`pragma ${sql.raw(name)}`.execute(db)
+  return Object.values(rows[0]!)[0]
+}
+
+describe('connections', () => {
+  test('every connection has WAL, foreign keys and a busy timeout', async () => {
+    const connections: Array<[string, DB]> = [
+      ['the process-wide test database', getDb()],
+      ['a new file by path', open(path.join(dir, 'by-path.sqlite'))],
+      ['a new file by file: URL', open(`file://${path.join(dir, 'by-url.sqlite')}`)],
+      ['a second connection to the same file', open(path.join(dir, 'by-path.sqlite'))],
+    ]
+    for (const [name, db] of connections) {
+      expect(await pragma(db, 'journal_mode'), name).toBe('wal')
+      expect(await pragma(db, 'foreign_keys'), name).toBe(1)
+      expect(await pragma(db, 'busy_timeout'), name).toBeGreaterThan(0)
+    }
+  })
+
+  test('foreign keys are enforced', async () => {
+    const db = getDb()
+    await expect(
+      db.insertInto('regencies').values({ code: '99.99', province_code: '99', name: 'Nowhere' }).execute(),
+    ).rejects.toThrow(/FOREIGN KEY/)
+  })
+})
+
+describe('sqliteFileFromUrl', () => {
+  test.each([
+    ['/tmp/x.sqlite', '/tmp/x.sqlite'],
+    ['  /tmp/x.sqlite  ', '/tmp/x.sqlite'],
+    ['db/x.sqlite', path.resolve('db/x.sqlite')],
+    ['file:./x.sqlite', path.resolve('x.sqlite')],
+    ['file:/tmp/x.sqlite', '/tmp/x.sqlite'],
+    ['file:///tmp/x.sqlite', '/tmp/x.sqlite'],
+    ['file://localhost/tmp/x.sqlite', '/tmp/x.sqlite'],
+    ['file:///tmp/my%20data.sqlite', '/tmp/my data.sqlite'],
+    ['file:./x.sqlite?mode=rwc', path.resolve('x.sqlite')],
+  ])('%j is the file %s', (url, file) => {
+    expect(sqliteFileFromUrl(url)).toBe(file)
+  })
+
+  test.each([
+    ['postgres://user@localhost/literasi', /DATABASE_URL: PostgreSQL is not supported/],
+    ['postgresql://user@localhost/literasi', /DATABASE_URL: PostgreSQL is not supported/],
+    ['mysql://user@localhost/literasi', /DATABASE_URL: unsupported scheme/],
+    ['ftp://x', /DATABASE_URL: unsupported scheme/],
+    // Parsed as a URL this is host "." and the file /x.sqlite at the root of the disk.
+    ['file://./x.sqlite', /DATABASE_URL: .* names a host/],
+    ['file://server/share/x.sqlite', /DATABASE_URL: .* names a host/],
+    ['file:./100%.sqlite', /DATABASE_URL: .* not a valid file: URL/],
+    ['file:', /DATABASE_URL: .* names no file/],
+    ['   ', /DATABASE_URL is empty/],
+  ])('%j is refused with a clear message', (url, message) => {
+    expect(() => sqliteFileFromUrl(url)).toThrow(DatabaseUrlError)
+    expect(() => sqliteFileFromUrl(url)).toThrow(message)
+  })
+
+  test('a missing folder is reported, not created', () => {
+    const file = path.join(dir, 'missing', 'x.sqlite')
+    expect(() => createDb(file)).toThrow(/DATABASE_URL: the folder .*missing does not exist/)
+    expect(fs.existsSync(path.dirname(file))).toBe(false)
+  })
+})
+
+describe('transactions', () => {
+  test('take the write lock up front, so concurrent read-then-write increments lose nothing', async () => {
+    const key = `concurrency-${Date.now()}`
+    const perProcess = 200
+    const env = scriptEnv({ NODE_ENV: 'test', DATABASE_URL: process.env.DATABASE_URL })
+    const children = [0, 1].map(() => spawnScript('tests/models/__helpers/hit-rate-limit.ts', [key, String(perProcess)], env))
+    const results = children.map((child) => waitForExit(child, 60_000))
+    // Start both writers only when both are ready, so their transactions interleave.
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve, reject) => {
+            child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve())
+            child.on('close', () => reject(new Error('a writer exited before it was ready')))
+          }),
+      ),
+    )
+    for (const child of children) child.stdin!.end('go\n')
+
+    for (const result of await Promise.all(results)) {
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      expect(result.stdout).toContain('done')
+    }
+    const row = await getDb().selectFrom('rate_limits').select('hits').where('key', '=', key).executeTakeFirstOrThrow()
+    expect(row.hits).toBe(2 * perProcess)
+  }, 90_000)
+})

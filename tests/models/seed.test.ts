@@ -1,0 +1,134 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { sql } from 'kysely'
+import { verifyLogin } from '#app/models/user.server'
+import { getWebinarBySlug } from '#app/models/webinar.server'
+import { listWebinarRoles } from '#app/models/webinar-role.server'
+import { splitPillars } from '#app/utils/catalog'
+import { getDb } from '#app/utils/db.server'
+import { minutesBetween, nowIso, utcToLocal } from '#app/utils/time'
+import { runScript, stderrLines } from '#tests/setup/run-script'
+import { DEMO_ACCOUNTS, seedDemo } from '../../scripts/seed'
+
+const PASSWORD = 'demo-password-for-tests'
+const KLATEN_SLUG = 'tata-kelola-pelayanan-publik-berbasis-digital-klaten-2021-09-01'
+
+async function tableCounts(): Promise<Record<string, number>> {
+  const db = getDb()
+  const { rows: tables } = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(db)
+  const counts: Record<string, number> = {}
+  for (const { name } of tables) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(db)
+    counts[name] = rows[0]!.n
+  }
+  return counts
+}
+
+async function dump() {
+  const db = getDb()
+  return {
+    users: await db.selectFrom('users').selectAll().orderBy('id').execute(),
+    people: await db.selectFrom('people').selectAll().orderBy('id').execute(),
+    webinars: await db.selectFrom('webinars').selectAll().orderBy('id').execute(),
+    webinar_roles: await db.selectFrom('webinar_roles').selectAll().orderBy('id').execute(),
+    rundown_items: await db.selectFrom('rundown_items').selectAll().orderBy('id').execute(),
+  }
+}
+
+beforeAll(async () => {
+  await seedDemo(getDb(), { password: PASSWORD })
+}, 60_000)
+
+test('the three demo accounts sign in with the demo password', async () => {
+  expect(DEMO_ACCOUNTS.map((account) => account.email)).toEqual(['organiser@example.org', 'moderator@example.org', 'speaker@example.org'])
+  for (const account of DEMO_ACCOUNTS) {
+    expect(await verifyLogin(getDb(), account.email, PASSWORD), account.email).toMatchObject({ role: account.role })
+    expect(await verifyLogin(getDb(), account.email, 'not-the-password'), account.email).toBeNull()
+  }
+})
+
+test('the finished Klaten webinar from PRODUCT.md is there, at 09:00 WIB on 1 September 2021', async () => {
+  const webinar = await getWebinarBySlug(getDb(), KLATEN_SLUG)
+  expect(webinar).toMatchObject({
+    topic: 'Tata Kelola Pelayanan Publik Berbasis Digital',
+    regency_code: '33.10',
+    regency_name: 'Kabupaten Klaten',
+    province_name: 'Jawa Tengah',
+    time_zone: 'WIB',
+    status: 'finished',
+    start_at: '2021-09-01T02:00:00.000Z',
+  })
+  expect(utcToLocal(webinar!.start_at!, 'WIB')).toEqual({ date: '2021-09-01', time: '09:00' })
+
+  const roles = await listWebinarRoles(getDb(), webinar!.id)
+  const named = (role: string) => roles.filter((r) => r.role === role).map((r) => r.name)
+  expect(named('moderator')).toEqual(['Dannys Citra'])
+  expect(named('speaker').sort()).toEqual(['Ahmad Muhlisin', 'Edy Budiyarso', 'Jota Eko Hapsoro', 'Ronny Rukminto'])
+  expect(named('kol')).toEqual(['Qausar Harta Yudana'])
+})
+
+test('upcoming published webinars span provinces, all three zones and all four pillars', async () => {
+  const upcoming = await getDb()
+    .selectFrom('webinars')
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select(['webinars.slug', 'webinars.pillars', 'provinces.code as province', 'provinces.time_zone'])
+    .where('webinars.status', '=', 'published')
+    .where('webinars.start_at', '>', nowIso())
+    .execute()
+  expect(upcoming.length).toBeGreaterThanOrEqual(6)
+  expect(new Set(upcoming.map((w) => w.province)).size).toBeGreaterThanOrEqual(3)
+  expect(new Set(upcoming.map((w) => w.time_zone))).toEqual(new Set(['WIB', 'WITA', 'WIT']))
+  expect(new Set(upcoming.flatMap((w) => splitPillars(w.pillars)))).toEqual(new Set(['cakap', 'etika', 'aman', 'budaya']))
+})
+
+test('every run-down item falls within its webinar', async () => {
+  const items = await getDb()
+    .selectFrom('rundown_items')
+    .innerJoin('webinars', 'webinars.id', 'rundown_items.webinar_id')
+    .select(['webinars.slug', 'webinars.start_at', 'webinars.end_at', 'rundown_items.offset_minutes', 'rundown_items.title'])
+    .execute()
+  expect(items.length).toBeGreaterThan(0)
+  for (const item of items) {
+    const where = `${item.slug}: ${item.title} at +${item.offset_minutes} min`
+    expect(item.offset_minutes, where).toBeGreaterThanOrEqual(0)
+    expect(item.offset_minutes, where).toBeLessThan(minutesBetween(item.start_at!, item.end_at!))
+  }
+})
+
+test('running seedDemo a second time changes nothing', async () => {
+  const counts = await tableCounts()
+  const rows = await dump()
+  await seedDemo(getDb(), { password: PASSWORD })
+  expect(await tableCounts()).toEqual(counts)
+  expect(await dump()).toEqual(rows)
+}, 60_000)
+
+describe('scripts/seed.ts', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-seed-'))
+  })
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('refuses in production, in one line, without touching the database', async () => {
+    const file = path.join(dir, 'production.sqlite')
+    const result = await runScript('scripts/seed.ts', {
+      env: { NODE_ENV: 'production', SESSION_SECRET: 'production-session-secret-long-enough-0123456789', DATABASE_URL: file },
+    })
+    expect(result.status).not.toBe(0)
+    expect(stderrLines(result)).toEqual([expect.stringMatching(/NODE_ENV=production/)])
+    expect(fs.existsSync(file)).toBe(false)
+  }, 60_000)
+
+  test('loads the demo data outside production', async () => {
+    const file = path.join(dir, 'development.sqlite')
+    const result = await runScript('scripts/seed.ts', { env: { NODE_ENV: 'development', SESSION_SECRET: 'development-session-secret-long-enough-0123', DEMO_PASSWORD: PASSWORD, DATABASE_URL: file } })
+    expect(result.stderr).toBe('')
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/organiser@example\.org/)
+  }, 60_000)
+})

@@ -1,0 +1,89 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { runScript, stderrLines, type ScriptResult } from '#tests/setup/run-script'
+
+// `npm start` and `npm run db:migrate` as a person runs them: a real child process, a real
+// environment. Every case here must fail before the web server listens; a child still running
+// after CHILD_TIMEOUT_MS is killed and the test fails on the signal.
+
+const CHILD_TIMEOUT_MS = 45_000
+const SECRET = 'test-session-secret-that-is-long-enough-0123456789'
+
+let dir: string
+let aFile: string
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-start-'))
+  aFile = path.join(dir, 'not-a-folder.txt')
+  fs.writeFileSync(aFile, 'a file, not a folder')
+})
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+function run(script: string, env: Record<string, string | undefined>) {
+  return runScript(script, { env: { NODE_ENV: 'test', SESSION_SECRET: SECRET, ...env }, timeoutMs: CHILD_TIMEOUT_MS })
+}
+
+function expectOneLineFailure(result: ScriptResult, variable: string) {
+  expect(result.signal, 'the process had to be killed: it did not fail fast').toBeNull()
+  expect(result.status).not.toBe(0)
+  expect(result.stdout).not.toMatch(/running at/)
+  const lines = stderrLines(result)
+  expect(lines, result.stderr).toHaveLength(1)
+  expect(lines[0]).toMatch(new RegExp(`\\b${variable}\\b`))
+}
+
+const badDatabaseUrls: Array<[string, () => string]> = [
+  ['a PostgreSQL URL', () => 'postgres://user@localhost/literasi'],
+  ['an unknown scheme', () => 'ftp://x'],
+  ['a file in a folder that does not exist', () => path.join(dir, 'missing', 'app.sqlite')],
+  ['a file whose parent is a file', () => path.join(aFile, 'app.sqlite')],
+  // Even root cannot create a file here.
+  ['a file under /proc', () => '/proc/literasi-test.sqlite'],
+]
+
+// Each case is its own process, so they run side by side. The parsing of every URL form is
+// covered in-process by tests/models/db.test.ts; here each kind of failure is run once.
+describe.concurrent('scripts/start.ts', () => {
+  test.each(badDatabaseUrls)('exits with one line naming DATABASE_URL for %s', async (_case, url) => {
+    expectOneLineFailure(await run('scripts/start.ts', { DATABASE_URL: url() }), 'DATABASE_URL')
+  }, 60_000)
+
+  test('exits with one line naming PORT for a bad PORT, before touching the database', async () => {
+    const file = path.join(dir, 'start-port.sqlite')
+    expectOneLineFailure(await run('scripts/start.ts', { DATABASE_URL: file, PORT: 'abc' }), 'PORT')
+    expect(fs.existsSync(file)).toBe(false)
+  }, 60_000)
+
+  test('exits with one line naming SESSION_SECRET in production without one', async () => {
+    const file = path.join(dir, 'start-secret.sqlite')
+    expectOneLineFailure(await run('scripts/start.ts', { NODE_ENV: 'production', SESSION_SECRET: undefined, DATABASE_URL: file }), 'SESSION_SECRET')
+    expect(fs.existsSync(file)).toBe(false)
+  }, 60_000)
+})
+
+describe.concurrent('scripts/migrate.ts', () => {
+  test.each([badDatabaseUrls[0]!, badDatabaseUrls[4]!])('exits with one line naming DATABASE_URL for %s', async (_case, url) => {
+    expectOneLineFailure(await run('scripts/migrate.ts', { DATABASE_URL: url() }), 'DATABASE_URL')
+  }, 60_000)
+
+  test('exits with one line naming PORT for a bad PORT', async () => {
+    expectOneLineFailure(await run('scripts/migrate.ts', { DATABASE_URL: path.join(dir, 'migrate-port.sqlite'), PORT: '70000' }), 'PORT')
+  }, 60_000)
+})
+
+test('migrate succeeds on a fresh file: URL, and a second run has nothing to do', async () => {
+  const file = path.join(dir, 'fresh.sqlite')
+  const first = await run('scripts/migrate.ts', { DATABASE_URL: `file://${file}` })
+  expect(first.stderr).toBe('')
+  expect(first.status).toBe(0)
+  expect(first.stdout).toMatch(/Applied migrations/)
+  expect(fs.existsSync(file)).toBe(true)
+
+  const second = await run('scripts/migrate.ts', { DATABASE_URL: file })
+  expect(second.status).toBe(0)
+  expect(second.stdout).toMatch(/up to date/)
+}, 60_000)
