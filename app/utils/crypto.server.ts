@@ -40,6 +40,11 @@ export async function verifyPassword(password: string, stored: string | null): P
   const [scheme, n, r, p, salt, hash] = (stored ?? DUMMY_HASH).split('$')
   if (scheme !== 'scrypt' || !salt || !hash) return false
   const expected = Buffer.from(hash, 'base64')
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), Number(n), Number(r), Number(p), expected.length)
-  return timingSafeEqual(actual, expected) && stored !== null
+  try {
+    const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), Number(n), Number(r), Number(p), expected.length)
+    return timingSafeEqual(actual, expected) && stored !== null
+  } catch {
+    // A damaged stored hash (bad parameters) is a failed sign-in, not a crash.
+    return false
+  }
 }

@@ -64,6 +64,7 @@ describe('parseEnv', () => {
   test.each([
     ['PORT', { PORT: 'abc' }],
     ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '0x1F90' }],
     ['PORT', { PORT: '0' }],
     ['PORT', { PORT: '80.5' }],
     ['APP_URL', { APP_URL: 'not-a-url' }],

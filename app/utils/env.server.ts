@@ -14,11 +14,13 @@ const mailbox = z
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce
-      .number({ message: 'must be a port number' })
-      .int('must be a whole number')
+    PORT: z
+      .string()
+      .regex(/^\d+$/, 'must be a port number, e.g. 3000')
+      .transform(Number)
+      .pipe(z.number().int('must be a whole number')
       .min(1, 'must be between 1 and 65535')
-      .max(65535, 'must be between 1 and 65535')
+      .max(65535, 'must be between 1 and 65535'))
       .default(3000),
     APP_URL: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://webinar.example.org' })

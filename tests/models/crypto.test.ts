@@ -45,3 +45,7 @@ describe('createToken', () => {
     expect(hashToken(token)).not.toBe(token)
   })
 })
+
+test('a damaged stored hash is a failed sign-in, not a crash', async () => {
+  await expect(verifyPassword('anything', 'scrypt$abc$8$1$AAAA$AAAA')).resolves.toBe(false)
+})
