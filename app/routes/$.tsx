@@ -1,0 +1,19 @@
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+
+// Catches every URL no other route matches. Without it Remix answers 404 before any loader
+// runs, so the root loader never reads the language cookie and the page is always Indonesian.
+export async function loader() {
+  throw new Response('Not found', { status: 404 })
+}
+
+export async function action() {
+  throw new Response('Not found', { status: 404 })
+}
+
+export default function NotFound() {
+  return <GeneralErrorBoundary />
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

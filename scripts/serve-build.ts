@@ -1,0 +1,39 @@
+// The production build on disk: rebuilt when the sources are newer, loaded for createApp.
+// Shared by `npm start` and the test server, so tests serve exactly what users get.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { ServerBuild } from '@remix-run/node'
+
+export const BUILD_FILE = path.resolve('build/index.js')
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs)
+  }
+  return newest
+}
+
+/** Whether build/index.js exists and is newer than every source it was built from. */
+export function buildIsCurrent(): boolean {
+  const sources = Math.max(newestMtime(path.resolve('app')), fs.statSync('remix.config.js').mtimeMs, fs.statSync('package.json').mtimeMs)
+  return fs.existsSync(BUILD_FILE) && fs.statSync(BUILD_FILE).mtimeMs >= sources
+}
+
+export function buildIfNeeded(): void {
+  if (buildIsCurrent()) return
+  console.log('Building the app…')
+  const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], {
+    // esbuild's service watches stdin, so give it an open pipe rather than /dev/null.
+    stdio: ['pipe', 'ignore', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production', VITE_CJS_IGNORE_WARNING: 'true' },
+  })
+  if (result.status !== 0) throw new Error('The build failed; see the messages above.')
+}
+
+export async function loadBuild(): Promise<ServerBuild> {
+  return (await import(`${pathToFileURL(BUILD_FILE).href}?t=${fs.statSync(BUILD_FILE).mtimeMs}`)) as ServerBuild
+}

@@ -1,0 +1,248 @@
+// Real HTTP and real Chromium for tests: the production build served from a child process
+// on its own SQLite file, and a headless Debian Chromium with a throwaway profile.
+//
+//   const server = await startTestServer()            // beforeAll
+//   const user = await createStaff(server.db, 'organiser', { password: 'a-good-password' })
+//   const cookie = await signIn(server, user)          // `__session=…`, for get()/postForm()
+//   const browser = await launchBrowser({ baseURL: server.url })   // 360×740, JavaScript on
+//   await signInBrowser(browser, server, user)          // or go through /login by hand
+//   await browser.page.goto('/admin/webinars'); await waitForHydration(browser.page)
+//   await browser.close(); await server.stop()         // afterAll
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { StaffRole } from '#db/schema'
+import { createStaffUser } from '#app/models/user.server'
+import { createDb, type DB } from '#app/utils/db.server'
+import { ROOT, TEMPLATE_DB, TEST_DB_DIR } from '#tests/setup/paths'
+import { buildIsCurrent } from '../../scripts/serve-build'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+/** The child server signs cookies with this, so a test can also forge one with the same secret. */
+export const TEST_SESSION_SECRET = 'e2e-session-secret-that-is-long-enough-0123456789'
+
+const BUILD_FILE = path.join(ROOT, 'build/index.js')
+const BUILD_COMMAND = 'NODE_ENV=production node node_modules/@remix-run/dev/dist/cli.js build'
+const START_TIMEOUT_MS = 30_000
+const STOP_TIMEOUT_MS = 5_000
+
+export type TestServer = {
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  url: string
+  /** The server's own SQLite file, copied from the migrated template. */
+  dbFile: string
+  /** A connection to that file from the test process, for arranging rows and asserting on them. */
+  db: DB
+  stop(): Promise<void>
+}
+
+/** Serves build/index.js (the production build) in a child process on a free port. */
+export async function startTestServer(): Promise<TestServer> {
+  if (!fs.existsSync(BUILD_FILE)) {
+    throw new Error(`No production build at ${BUILD_FILE}: run \`npm test\`, or build first with \`${BUILD_COMMAND}\``)
+  }
+  if (process.cwd() === ROOT && !buildIsCurrent()) {
+    console.warn(`The production build is older than app/; these tests serve the old code. Rebuild: ${BUILD_COMMAND}`)
+  }
+  const dbFile = path.join(TEST_DB_DIR, `server-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)
+  fs.copyFileSync(TEMPLATE_DB, dbFile)
+
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'tests/e2e/serve.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      DATABASE_URL: dbFile,
+      TRUST_PROXY: 'false',
+      SMTP_URL: '',
+      DEMO_PASSWORD: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  // Should the test process end without stop() (a crash, a killed run), take the server with it.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  const port = await waitForPort(child)
+  const db = createDb(dbFile)
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dbFile,
+    db,
+    async stop() {
+      await db.destroy()
+      await stopChild(child)
+      process.off('exit', killOnExit)
+    },
+  }
+}
+
+function waitForPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let stdout = ''
+    let stderr = ''
+    const fail = (reason: string) => {
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(new Error(`The test server did not start: ${reason}\n${stderr.trim()}`))
+    }
+    const timer = setTimeout(() => fail(`no port after ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const match = /^PORT=(\d+)$/m.exec(stdout)
+      if (match) {
+        clearTimeout(timer)
+        child.removeAllListeners('exit')
+        resolve(Number(match[1]))
+      }
+    })
+    // The server's own error log (a failing loader, say) belongs in the test output.
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+      process.stderr.write(chunk)
+    })
+    child.on('exit', (code, signal) => fail(`it exited (${signal ?? `code ${code}`})`))
+  })
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+let counter = 0
+
+export type StaffAccount = { id: string; email: string; name: string; role: StaffRole; password: string | null; setPasswordToken: string }
+
+/** A staff account in the server's database; without a password it can only use its set-password link. */
+export async function createStaff(
+  db: DB,
+  role: StaffRole,
+  options: { password?: string; email?: string; name?: string } = {},
+): Promise<StaffAccount> {
+  const email = options.email ?? `${role}-${Date.now().toString(36)}${(counter++).toString(36)}@example.org`
+  const name = options.name ?? `Uji ${role}`
+  const { userId, setPasswordToken } = await createStaffUser(db, { email, name, role, password: options.password })
+  return { id: userId, email, name, role, password: options.password ?? null, setPasswordToken }
+}
+
+/** The `name=value` pair of a Set-Cookie header, with its attributes (lower-case names). */
+export type SetCookie = { name: string; value: string; pair: string; attributes: Record<string, string | true> }
+
+export function readSetCookie(response: Response, name: string): SetCookie | null {
+  for (const header of response.headers.getSetCookie()) {
+    const [pair = '', ...rest] = header.split(';').map((part) => part.trim())
+    const separator = pair.indexOf('=')
+    if (pair.slice(0, separator) !== name) continue
+    const attributes: Record<string, string | true> = {}
+    for (const attribute of rest) {
+      const [key = '', ...value] = attribute.split('=')
+      attributes[key.toLowerCase()] = value.length ? value.join('=') : true
+    }
+    return { name, value: pair.slice(separator + 1), pair, attributes }
+  }
+  return null
+}
+
+type FormFields = Record<string, string | string[]>
+type RequestOptions = { cookie?: string; headers?: Record<string, string> }
+
+/** A GET that reports redirects instead of following them. */
+export function get(server: TestServer, pathname: string, options: RequestOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers)
+  if (options.cookie) headers.set('Cookie', options.cookie)
+  return fetch(new URL(pathname, server.url), { headers, redirect: 'manual' })
+}
+
+/** A form POST the way a browser sends one from the app's own page: Origin is the server's. */
+export function postForm(server: TestServer, pathname: string, fields: FormFields, options: RequestOptions = {}): Promise<Response> {
+  const body = new URLSearchParams()
+  for (const [key, value] of Object.entries(fields)) {
+    for (const item of Array.isArray(value) ? value : [value]) body.append(key, item)
+  }
+  const headers = new Headers({ Origin: server.url, ...options.headers })
+  headers.set('Content-Type', 'application/x-www-form-urlencoded')
+  if (options.cookie) headers.set('Cookie', options.cookie)
+  return fetch(new URL(pathname, server.url), { method: 'POST', body, headers, redirect: 'manual' })
+}
+
+/** Signs in through POST /login and returns the `__session=…` pair for a Cookie header. */
+export async function signIn(server: TestServer, account: { email: string; password: string | null }): Promise<string> {
+  const response = await postForm(server, '/login', { email: account.email, password: account.password ?? '' })
+  const cookie = readSetCookie(response, '__session')
+  if (response.status !== 302 || !cookie) throw new Error(`Signing in as ${account.email} failed with ${response.status}`)
+  return cookie.pair
+}
+
+export type BrowserSession = { context: BrowserContext; page: Page; close(): Promise<void> }
+
+/** A phone-sized headless Chromium with a fresh profile, removed again on close(). */
+export async function launchBrowser(
+  options: { javaScriptEnabled?: boolean; baseURL?: string; viewport?: { width: number; height: number }; locale?: string } = {},
+): Promise<BrowserSession> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` or set CHROMIUM_PATH`)
+  }
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-chromium-'))
+  try {
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      javaScriptEnabled: options.javaScriptEnabled ?? true,
+      baseURL: options.baseURL,
+      viewport: options.viewport ?? { width: 360, height: 740 },
+      locale: options.locale ?? 'id-ID',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    const page = context.pages()[0] ?? (await context.newPage())
+    return {
+      context,
+      page,
+      async close() {
+        await context.close()
+        fs.rmSync(userDataDir, { recursive: true, force: true })
+      },
+    }
+  } catch (error) {
+    fs.rmSync(userDataDir, { recursive: true, force: true })
+    throw error
+  }
+}
+
+/** Resolves once React has hydrated the page, so a click goes through Remix rather than a plain form post. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page
+    .waitForFunction(() => (window as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized === true, null, {
+      timeout: 10_000,
+    })
+    .catch(() => {
+      // The usual cause: a rebuild during the run replaced public/build under the running server.
+      throw new Error(`${page.url()} never hydrated: did its /build scripts fail to load?`)
+    })
+}
+
+/** Signs the browser in without the login form (for tests about other pages): POST /login, then hand over the cookie. */
+export async function signInBrowser(browser: BrowserSession, server: TestServer, account: { email: string; password: string | null }) {
+  const pair = await signIn(server, account)
+  const value = pair.slice(pair.indexOf('=') + 1)
+  await browser.context.addCookies([{ name: '__session', value, url: server.url, httpOnly: true, sameSite: 'Lax' }])
+}
