@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely'
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 
 // Column types are what better-sqlite3 returns: no booleans and no Dates.
 // Times are ISO-8601 UTC strings ("2021-09-01T02:00:00.000Z"), which sort as text
@@ -8,6 +8,9 @@ export type TimeZoneCode = 'WIB' | 'WITA' | 'WIT'
 export type StaffRole = 'organiser' | 'moderator' | 'speaker'
 export type WebinarStatus = 'draft' | 'published' | 'finished' | 'cancelled'
 export type AssignmentRole = 'moderator' | 'speaker' | 'kol' | 'keynote'
+export type Lang = 'id' | 'en'
+export type MailState = 'queued' | 'sending' | 'retrying' | 'sent' | 'failed'
+export type Confirmation = 'pending' | 'confirmed' | 'declined'
 
 interface ProvinceTable {
   code: string
@@ -27,6 +30,7 @@ interface UserTable {
   name: string
   role: StaffRole
   password_hash: string | null
+  lang: Generated<Lang>
   created_at: string
   updated_at: string
 }
@@ -63,6 +67,7 @@ interface PersonTable {
   whatsapp: string | null
   bio: string
   user_id: string | null
+  lang: Generated<Lang>
   created_at: string
   updated_at: string
 }
@@ -95,6 +100,8 @@ interface WebinarTable {
   published_at: string | null
   finished_at: string | null
   cancelled_at: string | null
+  reminder_day_sent_at: string | null
+  reminder_hour_sent_at: string | null
 }
 
 interface WebinarRoleTable {
@@ -105,6 +112,34 @@ interface WebinarRoleTable {
   talk_title: string | null
   pillar: string | null
   position: number
+  created_at: string
+  /** the personal link to the brief, where the person confirms or declines */
+  brief_token: string | null
+  confirmation: Generated<Confirmation>
+  confirmed_at: string | null
+}
+
+interface OutboxTable {
+  id: string
+  kind: string
+  webinar_id: string | null
+  recipient_email: string
+  recipient_name: string
+  lang: Lang
+  /** everything the template needs, captured when the change happened (JSON) */
+  payload: string
+  /** stable across retries, so a receiving server can recognise a repeat */
+  message_id: string
+  state: MailState
+  attempts: number
+  next_attempt_at: string
+  claimed_at: string | null
+  claimed_by: string | null
+  last_error: string | null
+  sent_at: string | null
+  /** 'smtp', or 'outbox' when kept as raw MIME without SMTP_URL */
+  transport: string | null
+  raw: string | null
   created_at: string
 }
 
@@ -129,6 +164,7 @@ export interface Database {
   webinars: WebinarTable
   webinar_roles: WebinarRoleTable
   rundown_items: RundownItemTable
+  outbox: OutboxTable
 }
 
 export type Province = Selectable<ProvinceTable>
@@ -143,3 +179,5 @@ export type NewWebinar = Insertable<WebinarTable>
 export type WebinarUpdate = Updateable<WebinarTable>
 export type WebinarRole = Selectable<WebinarRoleTable>
 export type RundownItem = Selectable<RundownItemTable>
+export type OutboxMessage = Selectable<OutboxTable>
+export type NewOutboxMessage = Insertable<OutboxTable>

@@ -34,18 +34,26 @@ await runCli(async () => {
   buildIfNeeded()
   const { createApp } = await import('./server')
   const app = createApp(await loadBuild(), env)
+  const { startMailWorker } = await import('#app/mail/run.server')
+  const mailWorker = env.MAIL_WORKER === 'on' ? startMailWorker(db, env) : null
   const server = app.listen(env.PORT, () => {
     console.log(`Literasi Webinar is running at ${env.APP_URL}`)
     if (demo) {
       console.log(`Demo logins (password: ${demo.password}):`)
       for (const login of demo.logins) console.log(`  ${login}`)
     }
+    if (!mailWorker) console.log('Mail worker: off (MAIL_WORKER=off); run `npm run worker` to deliver mail.')
+    else if (env.SMTP_URL) console.log('Mail is delivered through SMTP_URL.')
+    else console.log(`Mail is kept in the app's outbox: ${env.APP_URL}/admin/outbox`)
   })
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `PORT: ${env.PORT} is already in use` : error.message)
     process.exit(1)
   })
-  const stop = () => server.close(() => process.exit(0))
+  const stop = async () => {
+    await mailWorker?.stop()
+    server.close(() => process.exit(0))
+  }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
 })

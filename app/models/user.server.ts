@@ -2,6 +2,7 @@ import type { StaffRole } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { createId, createToken, hashPassword, hashToken, verifyPassword } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
+import { notifyStaffInvitation } from '#app/mail/notify.server'
 
 export const STAFF_ROLES = ['organiser', 'moderator', 'speaker'] as const satisfies readonly StaffRole[]
 
@@ -57,6 +58,8 @@ export async function createStaffUser(
       .values({ id: userId, email, name: input.name.trim(), role: input.role, password_hash: passwordHash, created_at: now, updated_at: now })
       .execute()
     const setPasswordToken = await insertPasswordToken(trx, userId)
+    // An account made without a password is invited by e-mail, with its set-password link.
+    if (!passwordHash) await notifyStaffInvitation(trx, { email, name: input.name.trim(), role: input.role }, setPasswordToken, PASSWORD_LINK_TTL_DAYS)
     return { userId, setPasswordToken }
   })
 }
@@ -66,7 +69,10 @@ export async function createPasswordLink(db: DB, userId: string): Promise<string
   return db.transaction().execute(async (trx) => {
     // A link is replaced because it was lost or sent astray, so the old ones stop working.
     await trx.deleteFrom('password_tokens').where('user_id', '=', userId).where('used_at', 'is', null).execute()
-    return insertPasswordToken(trx, userId)
+    const token = await insertPasswordToken(trx, userId)
+    const user = await trx.selectFrom('users').select(['email', 'name', 'role', 'lang']).where('id', '=', userId).executeTakeFirstOrThrow()
+    await notifyStaffInvitation(trx, user, token, PASSWORD_LINK_TTL_DAYS)
+    return token
   })
 }
 

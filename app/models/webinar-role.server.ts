@@ -3,6 +3,8 @@ import type { DB } from '#app/utils/db.server'
 import type { Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
+import { notifyAssignments, notifyUnassigned } from '#app/mail/notify.server'
+import { getWebinarSnapshot } from './mail-recipients.server'
 
 const ROLE_ORDER: Record<AssignmentRole, number> = { keynote: 0, moderator: 1, speaker: 2, kol: 3 }
 
@@ -43,18 +45,21 @@ export async function assignRole(
       .where('role', '=', input.role)
       .executeTakeFirst()
     if (duplicate) return { ok: false, field: 'personId', error: 'roles.alreadyAssigned' }
-    if (input.role !== 'speaker') {
-      await trx.deleteFrom('webinar_roles').where('webinar_id', '=', webinarId).where('role', '=', input.role).execute()
-    }
+    const replaced =
+      input.role === 'speaker'
+        ? []
+        : await trx.selectFrom('webinar_roles').select('id').where('webinar_id', '=', webinarId).where('role', '=', input.role).execute()
+    for (const old of replaced) await removeAssignment(trx, webinarId, old.id, webinar.status === 'published')
     const last = await trx
       .selectFrom('webinar_roles')
       .select((eb) => eb.fn.max('position').as('max'))
       .where('webinar_id', '=', webinarId)
       .executeTakeFirst()
+    const roleId = createId()
     await trx
       .insertInto('webinar_roles')
       .values({
-        id: createId(),
+        id: roleId,
         webinar_id: webinarId,
         person_id: input.personId,
         role: input.role,
@@ -64,14 +69,36 @@ export async function assignRole(
         created_at: nowIso(),
       })
       .execute()
+    // Someone added to a webinar that is already announced gets their brief now.
+    if (webinar.status === 'published') await notifyAssignments(trx, webinarId, [roleId])
     return { ok: true }
   })
 }
 
 /** Removes an assignment; scoped by webinar so one webinar's form cannot touch another's. */
 export async function removeRole(db: DB, webinarId: string, roleId: string): Promise<boolean> {
-  const result = await db.deleteFrom('webinar_roles').where('id', '=', roleId).where('webinar_id', '=', webinarId).executeTakeFirst()
-  return Number(result.numDeletedRows) > 0
+  return db.transaction().execute(async (trx) => {
+    const webinar = await trx.selectFrom('webinars').select('status').where('id', '=', webinarId).executeTakeFirst()
+    return removeAssignment(trx, webinarId, roleId, webinar?.status === 'published')
+  })
+}
+
+/** Deletes the row; on a published webinar the person gets a CANCEL for their calendar copy. */
+async function removeAssignment(db: DB, webinarId: string, roleId: string, announced: boolean): Promise<boolean> {
+  const person = await db
+    .selectFrom('webinar_roles')
+    .innerJoin('people', 'people.id', 'webinar_roles.person_id')
+    .select(['people.email', 'people.name', 'people.lang'])
+    .where('webinar_roles.id', '=', roleId)
+    .where('webinar_roles.webinar_id', '=', webinarId)
+    .executeTakeFirst()
+  if (!person) return false
+  await db.deleteFrom('webinar_roles').where('id', '=', roleId).execute()
+  if (announced) {
+    const snapshot = await getWebinarSnapshot(db, webinarId)
+    if (snapshot) await notifyUnassigned(db, snapshot, webinarId, person)
+  }
+  return true
 }
 
 /** The webinars a staff member is assigned to (through their directory entry), next one first. */

@@ -5,6 +5,7 @@ import { createId } from '#app/utils/crypto.server'
 import { localToUtc, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
 import type { FieldErrors } from '#app/utils/messages'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
+import { notifyAssignments, notifyCancelled, notifyRescheduled } from '#app/mail/notify.server'
 import { getRegency } from './region.server'
 
 const WEBINAR_COLUMNS = [
@@ -80,6 +81,9 @@ export async function saveWebinar(db: DB, form: WebinarForm, options: { webinarI
         .set({ ...values, slug, updated_at: now, calendar_sequence: current.calendar_sequence + (rescheduled ? 1 : 0) })
         .where('id', '=', options.webinarId)
         .execute()
+      if (rescheduled && current.start_at && current.end_at) {
+        await notifyRescheduled(trx, options.webinarId, { startAt: current.start_at, endAt: current.end_at })
+      }
       return { ok: true, id: options.webinarId, slug }
     }
 
@@ -236,6 +240,7 @@ export async function publishWebinar(db: DB, webinarId: string): Promise<Lifecyc
     if (missing.length) return { ok: false, reason: 'incomplete', missing }
     const now = nowIso()
     await trx.updateTable('webinars').set({ status: 'published', published_at: now, updated_at: now }).where('id', '=', webinarId).execute()
+    await notifyAssignments(trx, webinarId)
     return { ok: true }
   })
 }
@@ -252,6 +257,8 @@ export async function cancelWebinar(db: DB, webinarId: string, now = nowIso()): 
       .set({ status: 'cancelled', cancelled_at: now, updated_at: now, calendar_sequence: webinar.calendar_sequence + 1 })
       .where('id', '=', webinarId)
       .execute()
+    // A draft was never announced, so only a published webinar's cancellation is mailed.
+    if (webinar.status === 'published') await notifyCancelled(trx, webinarId)
     return { ok: true }
   })
 }

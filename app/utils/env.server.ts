@@ -39,6 +39,18 @@ const envSchema = z
     MAIL_FROM: mailbox.default('Literasi Digital <literasi@example.org>'),
     DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     TRUST_PROXY: z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).default('false'),
+    MAIL_RATE_PER_SEC: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number of messages per second, e.g. 10 (0 = no limit)')
+      .transform(Number)
+      .default(0),
+    MAIL_LEASE_SECONDS: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number of seconds')
+      .transform(Number)
+      .pipe(z.number().min(1, 'must be at least 1').max(3600, 'must be at most 3600'))
+      .default(120),
+    MAIL_WORKER: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -57,6 +69,12 @@ export type Env = {
   DEMO_PASSWORD: string | undefined
   /** Believe X-Forwarded-For: only behind a proxy that sets it. */
   TRUST_PROXY: boolean
+  /** Messages per second the worker may hand to SMTP; 0 means no limit. */
+  MAIL_RATE_PER_SEC: number
+  /** How long a claimed message may stay in flight before another worker takes it over. */
+  MAIL_LEASE_SECONDS: number
+  /** Whether `npm start` runs the mail worker in-process (off when it runs as `npm run worker`). */
+  MAIL_WORKER: 'on' | 'off'
 }
 
 export class EnvError extends Error {}
@@ -86,6 +104,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     MAIL_FROM: env.MAIL_FROM,
     DEMO_PASSWORD: env.DEMO_PASSWORD,
     TRUST_PROXY: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    MAIL_RATE_PER_SEC: env.MAIL_RATE_PER_SEC,
+    MAIL_LEASE_SECONDS: env.MAIL_LEASE_SECONDS,
+    MAIL_WORKER: env.MAIL_WORKER,
   }
 }
 

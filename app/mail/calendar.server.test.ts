@@ -1,0 +1,78 @@
+import ICAL from 'ical.js'
+import { buildCalendar, foldLine, type CalendarInput } from './calendar.server'
+
+const base: CalendarInput = {
+  method: 'REQUEST',
+  uid: 'webinar-1@literasi-webinar',
+  sequence: 0,
+  startAt: '2021-09-01T02:00:00.000Z',
+  endAt: '2021-09-01T05:00:00.000Z',
+  summary: 'Tata Kelola Pelayanan Publik Berbasis Digital',
+  description: 'Webinar Literasi Digital',
+  location: 'https://zoom.us/j/123',
+  url: 'https://webinar.example.org/webinars/tata-kelola',
+  organizer: { name: 'Literasi Digital', email: 'literasi@example.org' },
+  attendee: { name: 'Budi Santoso', email: 'budi@example.org' },
+}
+
+function parse(text: string) {
+  const calendar = new ICAL.Component(ICAL.parse(text))
+  const event = calendar.getFirstSubcomponent('vevent')!
+  return { calendar, event }
+}
+
+/** Tests unfold before they assert, as a calendar client does. */
+function unfolded(text: string): string[] {
+  return text.replace(/\r\n[ \t]/g, '').split('\r\n')
+}
+
+test('an invitation is METHOD:REQUEST with the stored UID, SEQUENCE, UTC times, organiser and attendee', () => {
+  const text = buildCalendar({ ...base, sequence: 3 })
+  const { calendar, event } = parse(text)
+  expect(calendar.getFirstPropertyValue('method')).toBe('REQUEST')
+  expect(event.getFirstPropertyValue('uid')).toBe('webinar-1@literasi-webinar')
+  expect(event.getFirstPropertyValue('sequence')).toBe(3)
+  expect(event.getFirstPropertyValue('status')).toBe('CONFIRMED')
+  expect(unfolded(text)).toContain('DTSTART:20210901T020000Z')
+  expect(unfolded(text)).toContain('DTEND:20210901T050000Z')
+  expect(String(event.getFirstPropertyValue('organizer')).toLowerCase()).toBe('mailto:literasi@example.org')
+  const attendee = event.getFirstProperty('attendee')!
+  expect(String(attendee.getFirstValue()).toLowerCase()).toBe('mailto:budi@example.org')
+  expect(attendee.getParameter('rsvp')).toBe('TRUE')
+  expect(attendee.getParameter('cn')).toBe('Budi Santoso')
+})
+
+test('a cancellation is METHOD:CANCEL with STATUS:CANCELLED and the same UID', () => {
+  const { calendar, event } = parse(buildCalendar({ ...base, method: 'CANCEL', sequence: 2 }))
+  expect(calendar.getFirstPropertyValue('method')).toBe('CANCEL')
+  expect(event.getFirstPropertyValue('status')).toBe('CANCELLED')
+  expect(event.getFirstPropertyValue('uid')).toBe(base.uid)
+  expect(event.getFirstPropertyValue('sequence')).toBe(2)
+})
+
+test('a public file is METHOD:PUBLISH without an attendee', () => {
+  const { calendar, event } = parse(buildCalendar({ ...base, method: 'PUBLISH', attendee: undefined }))
+  expect(calendar.getFirstPropertyValue('method')).toBe('PUBLISH')
+  expect(event.getFirstProperty('attendee')).toBeNull()
+})
+
+test('hostile text survives: quotes, separators, emoji, CJK, CR/LF, a lone CR and HTML', () => {
+  const summary = 'Tata "Kelola"; a, b: c \\ 🎉 数字 <b>tebal</b>\r\nbaris dua\rbaris tiga'
+  const name = 'Budi; "Si Jago", S.Kom\r\nX'
+  const text = buildCalendar({ ...base, summary, description: summary, attendee: { name, email: 'budi@example.org' } })
+  for (const line of text.split('\r\n')) {
+    expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(75)
+    expect(line).not.toMatch(/\r|\n/)
+  }
+  const { event } = parse(text)
+  expect(event.getFirstPropertyValue('summary')).toBe('Tata "Kelola"; a, b: c \\ 🎉 数字 <b>tebal</b>\nbaris dua\nbaris tiga')
+  expect(event.getFirstProperty('attendee')!.getParameter('cn')).toBe("Budi; 'Si Jago', S.Kom X")
+})
+
+test('lines fold at 75 octets and never split a multi-byte character', () => {
+  const line = `DESCRIPTION:${'é'.repeat(100)}数字🎉`
+  const folded = foldLine(line).split('\r\n')
+  for (const part of folded) expect(new TextEncoder().encode(part).length).toBeLessThanOrEqual(75)
+  expect(folded.slice(1).every((part) => part.startsWith(' '))).toBe(true)
+  expect(folded.map((part, i) => (i === 0 ? part : part.slice(1))).join('')).toBe(line)
+})

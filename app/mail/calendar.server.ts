@@ -1,0 +1,102 @@
+import { createEvent } from 'ics'
+
+// Calendar files (RFC 5545 / 5546) come from one pure function: webinar, recipient, method and
+// sequence in; text out. `ics` writes the lines; we feed it clean text and re-fold its output,
+// because it folds by code point (RFC 5545 wants 75 octets) and passes a lone CR through.
+
+export type CalendarMethod = 'REQUEST' | 'CANCEL' | 'PUBLISH'
+
+export type CalendarInput = {
+  method: CalendarMethod
+  uid: string
+  sequence: number
+  startAt: string
+  endAt: string
+  summary: string
+  description: string
+  location: string | null
+  url: string | null
+  organizer: { name: string; email: string }
+  /** The recipient; omitted for METHOD:PUBLISH. */
+  attendee?: { name: string; email: string }
+}
+
+/** Any newline form (CRLF, lone CR, lone LF) becomes LF, which `ics` escapes as \n. */
+function cleanText(text: string): string {
+  return text.replace(/\r\n?/g, '\n')
+}
+
+/** Parameter values (CN=) may not hold DQUOTE or control characters at all. */
+function cleanParam(text: string): string {
+  return text.replace(/[\r\n\t]+/g, ' ').replace(/"/g, "'").trim()
+}
+
+function utcMillis(iso: string): number {
+  return new Date(iso).getTime()
+}
+
+export function buildCalendar(input: CalendarInput): string {
+  const { error, value } = createEvent({
+    productId: '-//Literasi Webinar//ID',
+    method: input.method,
+    uid: input.uid,
+    sequence: input.sequence,
+    start: utcMillis(input.startAt),
+    startInputType: 'utc',
+    startOutputType: 'utc',
+    end: utcMillis(input.endAt),
+    endInputType: 'utc',
+    endOutputType: 'utc',
+    title: cleanText(input.summary),
+    description: cleanText(input.description),
+    ...(input.location ? { location: cleanText(input.location) } : {}),
+    ...(input.url ? { url: input.url } : {}),
+    status: input.method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED',
+    organizer: { name: cleanParam(input.organizer.name), email: input.organizer.email },
+    ...(input.attendee
+      ? {
+          attendees: [
+            {
+              name: cleanParam(input.attendee.name),
+              email: input.attendee.email,
+              rsvp: input.method === 'REQUEST',
+              partstat: 'NEEDS-ACTION',
+              role: 'REQ-PARTICIPANT',
+            },
+          ],
+        }
+      : {}),
+  })
+  if (error || !value) throw new Error(`Calendar file could not be written: ${error?.message ?? 'no output'}`)
+  return foldLines(value)
+}
+
+/** Unfolds whatever `ics` folded, then folds every line at 75 octets without splitting a character. */
+export function foldLines(calendar: string): string {
+  const lines = calendar.replace(/\r\n[ \t]/g, '').split('\r\n')
+  return lines.map(foldLine).join('\r\n')
+}
+
+const encoder = new TextEncoder()
+
+export function foldLine(line: string): string {
+  if (encoder.encode(line).length <= 75) return line
+  const parts: string[] = []
+  let current = ''
+  let currentOctets = 0
+  let limit = 75
+  for (const char of line) {
+    const octets = encoder.encode(char).length
+    if (currentOctets + octets > limit) {
+      parts.push(current)
+      current = ''
+      currentOctets = 0
+      // Continuation lines start with a space, which counts toward their 75 octets.
+      limit = 74
+    }
+    current += char
+    currentOctets += octets
+  }
+  parts.push(current)
+  return parts.join('\r\n ')
+}

@@ -1,0 +1,130 @@
+import type { Lang, StaffRole } from '#db/schema'
+import {
+  getWebinarSnapshot,
+  listAssignedRecipients,
+  listRundownForBrief,
+  listWebinarsDueForReminder,
+  markReminderSent,
+} from '#app/models/mail-recipients.server'
+import { enqueueMail, type NewMail } from '#app/models/outbox.server'
+import type { DB } from '#app/utils/db.server'
+import { getEnv } from '#app/utils/env.server'
+import { addMinutes } from '#app/utils/time'
+import type { BriefDetails, MailPayload, WebinarSnapshot } from './payload'
+
+// The triggers: each runs inside the transaction of the change that causes it and only writes
+// outbox rows. Delivery happens later, in the worker, outside any transaction.
+
+/** Speakers and the moderator test their sound and video this long before the start. */
+const TECH_CHECK_MINUTES_BEFORE = 60
+
+function appUrl(path: string): string {
+  return `${getEnv().APP_URL}${path}`
+}
+
+export async function notifyStaffInvitation(db: DB, user: { email: string; name: string; role: StaffRole; lang?: Lang }, token: string, validDays: number) {
+  await enqueueMail(db, {
+    webinarId: null,
+    to: { email: user.email, name: user.name },
+    lang: user.lang ?? 'id',
+    payload: { kind: 'staff_invitation', role: user.role, setPasswordUrl: appUrl(`/set-password/${token}`), validDays },
+  })
+}
+
+/**
+ * Briefs for speakers, the KOL and the keynote official, and the assignment for the moderator,
+ * each with a calendar invitation. All assignments when a webinar is published; only the new
+ * one when someone is added to a published webinar.
+ */
+export async function notifyAssignments(db: DB, webinarId: string, roleIds?: string[]) {
+  const webinar = await getWebinarSnapshot(db, webinarId)
+  if (!webinar) return
+  const everyone = await listAssignedRecipients(db, webinarId)
+  const recipients = roleIds ? everyone.filter((r) => roleIds.includes(r.id)) : everyone
+  if (recipients.length === 0) return
+  const rundown = await listRundownForBrief(db, webinarId)
+  const moderator = everyone.find((r) => r.role === 'moderator') ?? null
+  const speakers = everyone.filter((r) => r.role === 'speaker').map((r) => ({ name: r.name, talkTitle: r.talk_title }))
+  await enqueueMail(
+    db,
+    recipients.map((r): NewMail => {
+      const brief: BriefDetails = {
+        role: r.role,
+        talkTitle: r.talk_title,
+        pillar: r.pillar,
+        slots: rundown.filter((item) => item.person_id === r.person_id).map((item) => ({ at: addMinutes(webinar.startAt, item.offset_minutes), title: item.title })),
+        moderator: moderator ? { name: moderator.name, email: moderator.email, whatsapp: moderator.whatsapp } : null,
+        speakers,
+        techCheckAt: addMinutes(webinar.startAt, -TECH_CHECK_MINUTES_BEFORE),
+        briefUrl: appUrl(`/brief/${r.brief_token}`),
+      }
+      const payload: MailPayload =
+        r.role === 'moderator' ? { kind: 'moderator_assignment', webinar, brief } : { kind: 'speaker_brief', webinar, brief }
+      return { webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload }
+    }),
+  )
+}
+
+/** Everyone who holds the webinar in their calendar: the assigned people (and, later, registrants). */
+async function calendarHolders(db: DB, webinarId: string) {
+  const assigned = await listAssignedRecipients(db, webinarId)
+  // One message per address, even when a person holds two roles.
+  const seen = new Set<string>()
+  return assigned
+    .filter((r) => !seen.has(r.email) && seen.add(r.email))
+    .map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`) }))
+}
+
+export async function notifyRescheduled(db: DB, webinarId: string, previous: { startAt: string; endAt: string }) {
+  const webinar = await getWebinarSnapshot(db, webinarId)
+  if (!webinar) return
+  const holders = await calendarHolders(db, webinarId)
+  await enqueueMail(
+    db,
+    holders.map((h) => ({ webinarId, to: h, lang: h.lang, payload: { kind: 'update', webinar, previous, personalUrl: h.personalUrl } })),
+  )
+}
+
+export async function notifyCancelled(db: DB, webinarId: string) {
+  const webinar = await getWebinarSnapshot(db, webinarId)
+  if (!webinar) return
+  const holders = await calendarHolders(db, webinarId)
+  await enqueueMail(db, holders.map((h) => ({ webinarId, to: h, lang: h.lang, payload: { kind: 'cancellation', webinar } })))
+}
+
+/** A person taken off a published webinar gets a CANCEL for their copy of the event. */
+export async function notifyUnassigned(db: DB, webinar: WebinarSnapshot, webinarId: string, person: { email: string | null; name: string; lang: Lang }) {
+  if (!person.email) return
+  await enqueueMail(db, { webinarId, to: { email: person.email, name: person.name }, lang: person.lang, payload: { kind: 'cancellation', webinar } })
+}
+
+/**
+ * Queues the day-before and hour-before reminders that are due. Each goes out once (the mark
+ * and the messages are one transaction). After downtime, a reminder whose moment passed still
+ * goes out if the webinar has not started; the day reminder is skipped once the hour one is due.
+ */
+export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promise<number> {
+  const nowIso = now.toISOString()
+  let queued = 0
+  for (const which of ['hour', 'day'] as const) {
+    for (const due of await listWebinarsDueForReminder(db, which, nowIso)) {
+      queued += await db.transaction().execute(async (trx) => {
+        if (!(await markReminderSent(trx, due.id, which, nowIso))) return 0
+        if (which === 'hour') {
+          // The day reminder would now arrive after the hour one: it is superseded.
+          await markReminderSent(trx, due.id, 'day', nowIso)
+        }
+        const webinar = await getWebinarSnapshot(trx, due.id)
+        if (!webinar) return 0
+        const holders = await calendarHolders(trx, due.id)
+        const kind = which === 'day' ? 'reminder_day' : 'reminder_hour'
+        await enqueueMail(
+          trx,
+          holders.map((h) => ({ webinarId: due.id, to: h, lang: h.lang, payload: { kind, webinar, personalUrl: h.personalUrl } })),
+        )
+        return holders.length
+      })
+    }
+  }
+  return queued
+}

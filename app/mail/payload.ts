@@ -1,0 +1,63 @@
+import type { AssignmentRole, TimeZoneCode } from '#db/schema'
+
+// What a message needs, captured when the change that caused it happened. The worker renders
+// from this alone, so a retry tomorrow still says what was true when the mail was queued.
+
+export type WebinarSnapshot = {
+  slug: string
+  topic: string
+  segment: string
+  regencyName: string
+  provinceName: string
+  timeZone: TimeZoneCode
+  startAt: string
+  endAt: string
+  platformUrl: string | null
+  meetingId: string | null
+  passcode: string | null
+  livestreamUrl: string | null
+  calendarUid: string
+  sequence: number
+  capacity: number
+}
+
+export type BriefDetails = {
+  role: AssignmentRole
+  talkTitle: string | null
+  pillar: string | null
+  /** run-down items where this person speaks */
+  slots: Array<{ at: string; title: string }>
+  moderator: { name: string; email: string | null; whatsapp: string | null } | null
+  speakers: Array<{ name: string; talkTitle: string | null }>
+  techCheckAt: string
+  briefUrl: string
+}
+
+export type MailPayload =
+  | { kind: 'staff_invitation'; role: 'organiser' | 'moderator' | 'speaker'; setPasswordUrl: string; validDays: number }
+  | { kind: 'speaker_brief'; webinar: WebinarSnapshot; brief: BriefDetails }
+  | { kind: 'moderator_assignment'; webinar: WebinarSnapshot; brief: BriefDetails }
+  | { kind: 'participant_invitation'; webinar: WebinarSnapshot; personalUrl: string }
+  | { kind: 'reminder_day'; webinar: WebinarSnapshot; personalUrl: string | null }
+  | { kind: 'reminder_hour'; webinar: WebinarSnapshot; personalUrl: string | null }
+  | { kind: 'update'; webinar: WebinarSnapshot; previous: { startAt: string; endAt: string }; personalUrl: string | null }
+  | { kind: 'cancellation'; webinar: WebinarSnapshot }
+  | { kind: 'registration_cancelled'; webinar: WebinarSnapshot }
+  | { kind: 'waitlist_promotion'; webinar: WebinarSnapshot; personalUrl: string }
+  | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string }
+
+export type MailKind = MailPayload['kind']
+
+export const MAIL_KINDS: readonly MailKind[] = [
+  'staff_invitation',
+  'speaker_brief',
+  'moderator_assignment',
+  'participant_invitation',
+  'reminder_day',
+  'reminder_hour',
+  'update',
+  'cancellation',
+  'registration_cancelled',
+  'waitlist_promotion',
+  'certificate_ready',
+]

@@ -1,0 +1,227 @@
+import type { Lang } from '#db/schema'
+import { formatDateTime, formatTime, translate, type MessageKey, type Vars } from '#app/i18n'
+import { buildCalendar, type CalendarMethod } from './calendar.server'
+import type { MailPayload, WebinarSnapshot } from './payload'
+
+// Every message is written once as blocks; the HTML and the plain-text parts are both made
+// from them, so they never disagree and every value is escaped in one place.
+
+type Block =
+  | { type: 'p'; text: string }
+  | { type: 'details'; rows: Array<[string, string | null | undefined]> }
+  | { type: 'button'; label: string; url: string }
+
+export type RenderedMail = {
+  subject: string
+  text: string
+  html: string
+  calendar: { method: CalendarMethod; content: string } | null
+}
+
+export type Sender = { name: string; email: string }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
+}
+
+/** Subjects are one line: a CR or LF from a topic must not start a new header. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\t]+/g, ' ').trim()
+}
+
+function webinarRows(t: (key: MessageKey, vars?: Vars) => string, lang: Lang, w: WebinarSnapshot, withJoin: boolean): Array<[string, string | null]> {
+  return [
+    [t('mail.detail.topic'), w.topic],
+    [t('mail.detail.when'), `${formatDateTime(w.startAt, w.timeZone, lang)} – ${formatTime(w.endAt, w.timeZone, lang)}`],
+    [t('mail.detail.where'), `${w.regencyName}, ${w.provinceName}`],
+    ...(withJoin
+      ? ([
+          [t('mail.detail.join'), w.platformUrl],
+          [t('mail.detail.meetingId'), w.meetingId],
+          [t('mail.detail.passcode'), w.passcode],
+          [t('mail.detail.livestream'), w.livestreamUrl],
+        ] as Array<[string, string | null]>)
+      : []),
+  ]
+}
+
+export function renderMail(payload: MailPayload, recipient: { name: string; email: string; lang: Lang }, sender: Sender): RenderedMail {
+  const lang = recipient.lang
+  const t = (key: MessageKey, vars?: Vars) => translate(lang, key, vars)
+  const greeting: Block = { type: 'p', text: t('mail.greeting', { name: recipient.name }) }
+  const calendarFor = (webinar: WebinarSnapshot, method: CalendarMethod) => ({
+    method,
+    content: buildCalendar({
+      method,
+      uid: webinar.calendarUid,
+      sequence: webinar.sequence,
+      startAt: webinar.startAt,
+      endAt: webinar.endAt,
+      summary: webinar.topic,
+      description: [webinar.topic, webinar.platformUrl ? `${t('mail.detail.join')}: ${webinar.platformUrl}` : ''].filter(Boolean).join('\n'),
+      location: webinar.platformUrl,
+      url: webinar.platformUrl,
+      organizer: sender,
+      attendee: { name: recipient.name, email: recipient.email },
+    }),
+  })
+
+  let subject: string
+  let blocks: Block[]
+  let calendar: RenderedMail['calendar'] = null
+  switch (payload.kind) {
+    case 'staff_invitation':
+      subject = t('mail.staffInvitation.subject')
+      blocks = [
+        greeting,
+        { type: 'p', text: t('mail.staffInvitation.body', { role: t(`role.${payload.role}`), days: payload.validDays }) },
+        { type: 'button', label: t('mail.staffInvitation.button'), url: payload.setPasswordUrl },
+      ]
+      break
+    case 'speaker_brief':
+    case 'moderator_assignment': {
+      const { webinar: w, brief } = payload
+      const isModerator = payload.kind === 'moderator_assignment'
+      subject = t(isModerator ? 'mail.moderator.subject' : 'mail.brief.subject', { topic: w.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t(isModerator ? 'mail.moderator.intro' : 'mail.brief.intro') },
+        {
+          type: 'details',
+          rows: [
+            ...webinarRows(t, lang, w, true),
+            [t('mail.detail.role'), t(`role.${brief.role}`)],
+            [t('mail.detail.talk'), brief.talkTitle],
+            [t('mail.detail.pillar'), brief.pillar ? t(`pillar.${brief.pillar}` as MessageKey) : null],
+            [t('mail.detail.slot'), brief.slots.map((s) => `${formatTime(s.at, w.timeZone, lang)} ${s.title}`).join('; ') || null],
+            [t('mail.detail.techCheck'), formatDateTime(brief.techCheckAt, w.timeZone, lang)],
+            [
+              t('mail.detail.moderator'),
+              brief.moderator ? [brief.moderator.name, brief.moderator.email, brief.moderator.whatsapp].filter(Boolean).join(' · ') : null,
+            ],
+            [t('mail.detail.speakers'), isModerator ? brief.speakers.map((s) => (s.talkTitle ? `${s.name} (${s.talkTitle})` : s.name)).join('; ') : null],
+          ],
+        },
+        {
+          type: 'p',
+          text: t('mail.brief.audience', { regency: w.regencyName, segment: t(`segment.${w.segment}` as MessageKey), capacity: w.capacity }),
+        },
+        { type: 'p', text: t('mail.brief.confirmAsk') },
+        { type: 'button', label: t(isModerator ? 'mail.moderator.button' : 'mail.brief.button'), url: brief.briefUrl },
+        { type: 'p', text: t('mail.calendarNote') },
+      ]
+      calendar = calendarFor(w, 'REQUEST')
+      break
+    }
+    case 'participant_invitation':
+    case 'waitlist_promotion': {
+      const promoted = payload.kind === 'waitlist_promotion'
+      subject = t(promoted ? 'mail.promotion.subject' : 'mail.invitation.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t(promoted ? 'mail.promotion.intro' : 'mail.invitation.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, true) },
+        { type: 'p', text: t('mail.invitation.personal') },
+        { type: 'button', label: t('mail.personalButton'), url: payload.personalUrl },
+        { type: 'p', text: t('mail.calendarNote') },
+      ]
+      calendar = calendarFor(payload.webinar, 'REQUEST')
+      break
+    }
+    case 'reminder_day':
+    case 'reminder_hour': {
+      const day = payload.kind === 'reminder_day'
+      subject = t(day ? 'mail.reminderDay.subject' : 'mail.reminderHour.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t(day ? 'mail.reminderDay.intro' : 'mail.reminderHour.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, true) },
+        ...(payload.webinar.platformUrl ? [{ type: 'button' as const, label: t('mail.joinButton'), url: payload.webinar.platformUrl }] : []),
+        ...(payload.personalUrl ? [{ type: 'button' as const, label: t('mail.personalButton'), url: payload.personalUrl }] : []),
+      ]
+      break
+    }
+    case 'update': {
+      const w = payload.webinar
+      subject = t('mail.update.subject', { topic: w.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t('mail.update.intro') },
+        {
+          type: 'details',
+          rows: [
+            ...webinarRows(t, lang, w, true),
+            [t('mail.detail.previousWhen'), `${formatDateTime(payload.previous.startAt, w.timeZone, lang)} – ${formatTime(payload.previous.endAt, w.timeZone, lang)}`],
+          ],
+        },
+        ...(payload.personalUrl ? [{ type: 'button' as const, label: t('mail.personalButton'), url: payload.personalUrl }] : []),
+      ]
+      calendar = calendarFor(w, 'REQUEST')
+      break
+    }
+    case 'cancellation':
+    case 'registration_cancelled': {
+      const own = payload.kind === 'registration_cancelled'
+      subject = t(own ? 'mail.cancellationOwn.subject' : 'mail.cancellation.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t(own ? 'mail.cancellationOwn.intro' : 'mail.cancellation.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
+      ]
+      calendar = calendarFor(payload.webinar, 'CANCEL')
+      break
+    }
+    case 'certificate_ready':
+      subject = t('mail.certificate.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t('mail.certificate.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
+        { type: 'button', label: t('mail.certificate.button'), url: payload.certificateUrl },
+      ]
+      break
+  }
+  blocks.push({ type: 'p', text: t('mail.signature') })
+  return { subject: oneLine(subject), text: toText(blocks, t('mail.footer')), html: toHtml(blocks, t('mail.footer'), lang, subject), calendar }
+}
+
+function toText(blocks: Block[], footer: string): string {
+  const parts = blocks.map((block) => {
+    switch (block.type) {
+      case 'p':
+        return block.text
+      case 'details':
+        return block.rows
+          .filter((row): row is [string, string] => !!row[1])
+          .map(([label, value]) => `${label}: ${value}`)
+          .join('\n')
+      case 'button':
+        return `${block.label}:\n${block.url}`
+    }
+  })
+  return `${parts.join('\n\n')}\n\n--\n${footer}\n`
+}
+
+function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): string {
+  const body = blocks
+    .map((block) => {
+      switch (block.type) {
+        case 'p':
+          return `<p style="margin:0 0 16px">${escapeHtml(block.text).replace(/\n/g, '<br>')}</p>`
+        case 'details':
+          return `<table role="presentation" style="border-collapse:collapse;margin:0 0 16px;width:100%">${block.rows
+            .filter((row): row is [string, string] => !!row[1])
+            .map(
+              ([label, value]) =>
+                `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;white-space:nowrap">${escapeHtml(label)}</th><td style="padding:4px 0;word-break:break-word">${escapeHtml(value)}</td></tr>`,
+            )
+            .join('')}</table>`
+        case 'button':
+          return `<p style="margin:0 0 16px"><a href="${escapeHtml(block.url)}" style="display:inline-block;background:#0b5cad;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">${escapeHtml(block.label)}</a></p>`
+      }
+    })
+    .join('\n')
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(oneLine(title))}</title></head><body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1b1f24;background:#ffffff"><div style="max-width:560px;margin:0 auto">\n${body}\n<p style="margin:24px 0 0;color:#57606a;font-size:13px">${escapeHtml(footer)}</p></div></body></html>`
+}

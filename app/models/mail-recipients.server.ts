@@ -1,0 +1,113 @@
+import type { AssignmentRole } from '#db/schema'
+import type { DB } from '#app/utils/db.server'
+import { createToken } from '#app/utils/crypto.server'
+import type { WebinarSnapshot } from '#app/mail/payload'
+
+// The queries behind the notifications: who gets a message about a webinar, and what it says.
+
+/** The webinar as its messages describe it; null while it lacks a schedule or regency. */
+export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<WebinarSnapshot | null> {
+  const row = await db
+    .selectFrom('webinars')
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select([
+      'webinars.slug',
+      'webinars.topic',
+      'webinars.segment',
+      'webinars.start_at',
+      'webinars.end_at',
+      'webinars.platform_url',
+      'webinars.meeting_id',
+      'webinars.passcode',
+      'webinars.livestream_url',
+      'webinars.calendar_uid',
+      'webinars.calendar_sequence',
+      'webinars.capacity',
+      'regencies.name as regency_name',
+      'provinces.name as province_name',
+      'provinces.time_zone',
+    ])
+    .where('webinars.id', '=', webinarId)
+    .executeTakeFirst()
+  if (!row || !row.start_at || !row.end_at) return null
+  return {
+    slug: row.slug,
+    topic: row.topic,
+    segment: row.segment,
+    regencyName: row.regency_name,
+    provinceName: row.province_name,
+    timeZone: row.time_zone,
+    startAt: row.start_at,
+    endAt: row.end_at,
+    platformUrl: row.platform_url,
+    meetingId: row.meeting_id,
+    passcode: row.passcode,
+    livestreamUrl: row.livestream_url,
+    calendarUid: row.calendar_uid,
+    sequence: row.calendar_sequence,
+    capacity: row.capacity,
+  }
+}
+
+/** Everyone assigned to the webinar who has an e-mail address, with a brief link each. */
+export async function listAssignedRecipients(db: DB, webinarId: string, roleIds?: string[]) {
+  let query = db
+    .selectFrom('webinar_roles')
+    .innerJoin('people', 'people.id', 'webinar_roles.person_id')
+    .select([
+      'webinar_roles.id',
+      'webinar_roles.role',
+      'webinar_roles.talk_title',
+      'webinar_roles.pillar',
+      'webinar_roles.brief_token',
+      'people.id as person_id',
+      'people.name',
+      'people.email',
+      'people.whatsapp',
+      'people.lang',
+    ])
+    .where('webinar_roles.webinar_id', '=', webinarId)
+    .where('people.email', 'is not', null)
+  if (roleIds) query = query.where('webinar_roles.id', 'in', roleIds.length ? roleIds : [''])
+  const rows = await query.orderBy('webinar_roles.position').execute()
+  // Brief links are made the first time they are needed, and then stay the same.
+  for (const row of rows) {
+    if (row.brief_token) continue
+    row.brief_token = createToken()
+    await db.updateTable('webinar_roles').set({ brief_token: row.brief_token }).where('id', '=', row.id).execute()
+  }
+  return rows as Array<Omit<(typeof rows)[number], 'email' | 'brief_token'> & { email: string; brief_token: string; role: AssignmentRole }>
+}
+
+/** The run-down with who speaks, for the briefs' slots. */
+export async function listRundownForBrief(db: DB, webinarId: string) {
+  return db
+    .selectFrom('rundown_items')
+    .select(['offset_minutes', 'title', 'person_id'])
+    .where('webinar_id', '=', webinarId)
+    .orderBy('offset_minutes')
+    .execute()
+}
+
+/** Published webinars whose reminder is due: its moment has passed and the webinar has not started. */
+export async function listWebinarsDueForReminder(db: DB, which: 'day' | 'hour', now: string) {
+  const aheadMs = which === 'day' ? 24 * 3_600_000 : 3_600_000
+  const dueBefore = new Date(new Date(now).getTime() + aheadMs).toISOString()
+  const column = which === 'day' ? 'reminder_day_sent_at' : 'reminder_hour_sent_at'
+  return db
+    .selectFrom('webinars')
+    .select(['id', 'start_at'])
+    .where('status', '=', 'published')
+    .where(column, 'is', null)
+    .where('start_at', '<=', dueBefore)
+    .where('start_at', '>', now)
+    .execute()
+}
+
+/** Marks a reminder as sent; false when another worker got there first. */
+export async function markReminderSent(db: DB, webinarId: string, which: 'day' | 'hour', now: string): Promise<boolean> {
+  const column = which === 'day' ? 'reminder_day_sent_at' : 'reminder_hour_sent_at'
+  const result = await db.updateTable('webinars').set({ [column]: now }).where('id', '=', webinarId).where(column, 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
