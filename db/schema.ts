@@ -11,6 +11,7 @@ export type AssignmentRole = 'moderator' | 'speaker' | 'kol' | 'keynote'
 export type Lang = 'id' | 'en'
 export type MailState = 'queued' | 'sending' | 'retrying' | 'sent' | 'failed'
 export type Confirmation = 'pending' | 'confirmed' | 'declined'
+export type RegistrationStatus = 'registered' | 'waitlisted' | 'cancelled'
 
 interface ProvinceTable {
   code: string
@@ -102,6 +103,31 @@ interface WebinarTable {
   cancelled_at: string | null
   reminder_day_sent_at: string | null
   reminder_hour_sent_at: string | null
+  /** seats taken: kept beside capacity so a registration takes a seat in one conditional UPDATE */
+  registered_count: Generated<number>
+}
+
+interface RegistrationTable {
+  id: string
+  webinar_id: string
+  /** the personal link: 256 random bits */
+  token: string
+  name: string
+  /** lower-cased */
+  email: string
+  /** +62… */
+  whatsapp: string
+  regency_code: string
+  occupation: string
+  age_range: string
+  gender: string | null
+  lang: Generated<Lang>
+  status: RegistrationStatus
+  consent_at: string
+  created_at: string
+  updated_at: string
+  cancelled_at: string | null
+  promoted_at: string | null
 }
 
 interface WebinarRoleTable {
@@ -165,6 +191,7 @@ export interface Database {
   webinar_roles: WebinarRoleTable
   rundown_items: RundownItemTable
   outbox: OutboxTable
+  registrations: RegistrationTable
 }
 
 export type Province = Selectable<ProvinceTable>
@@ -181,3 +208,4 @@ export type WebinarRole = Selectable<WebinarRoleTable>
 export type RundownItem = Selectable<RundownItemTable>
 export type OutboxMessage = Selectable<OutboxTable>
 export type NewOutboxMessage = Insertable<OutboxTable>
+export type Registration = Selectable<RegistrationTable>

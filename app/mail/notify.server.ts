@@ -1,7 +1,9 @@
 import type { Lang, StaffRole } from '#db/schema'
 import {
+  getRegistrationRecipient,
   getWebinarSnapshot,
   listAssignedRecipients,
+  listRegistrantRecipients,
   listRundownForBrief,
   listWebinarsDueForReminder,
   markReminderSent,
@@ -16,7 +18,7 @@ import type { BriefDetails, MailPayload, WebinarSnapshot } from './payload'
 // outbox rows. Delivery happens later, in the worker, outside any transaction.
 
 /** Speakers and the moderator test their sound and video this long before the start. */
-const TECH_CHECK_MINUTES_BEFORE = 60
+export const TECH_CHECK_MINUTES_BEFORE = 60
 
 function appUrl(path: string): string {
   return `${getEnv().APP_URL}${path}`
@@ -65,14 +67,52 @@ export async function notifyAssignments(db: DB, webinarId: string, roleIds?: str
   )
 }
 
-/** Everyone who holds the webinar in their calendar: the assigned people (and, later, registrants). */
-async function calendarHolders(db: DB, webinarId: string) {
+/**
+ * Everyone who should hear about a change: the assigned people (with their brief link) and the
+ * registrants (with their personal link); the waitlist too, unless only seat holders are meant.
+ */
+async function calendarHolders(db: DB, webinarId: string, registrants: Array<'registered' | 'waitlisted'> = ['registered', 'waitlisted']) {
   const assigned = await listAssignedRecipients(db, webinarId)
+  const residents = await listRegistrantRecipients(db, webinarId, registrants)
   // One message per address, even when a person holds two roles.
   const seen = new Set<string>()
-  return assigned
-    .filter((r) => !seen.has(r.email) && seen.add(r.email))
-    .map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`) }))
+  return [
+    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`) })),
+    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`) })),
+  ].filter((h) => !seen.has(h.email) && seen.add(h.email))
+}
+
+/** The invitation (with its calendar file) for a seat, or the waitlist notice; also a repeat of either. */
+export async function notifyRegistration(db: DB, registrationId: string) {
+  const registration = await getRegistrationRecipient(db, registrationId)
+  const webinar = await getWebinarSnapshot(db, registration.webinar_id)
+  if (!webinar) return
+  const personalUrl = appUrl(`/r/${registration.token}`)
+  const payload: MailPayload =
+    registration.status === 'waitlisted'
+      ? { kind: 'waitlist_joined', webinar, personalUrl }
+      : { kind: 'participant_invitation', webinar, personalUrl }
+  await enqueueMail(db, { webinarId: registration.webinar_id, to: registration, lang: registration.lang, payload })
+}
+
+/** A resident who cancels gets a CANCEL for their own copy of the event. */
+export async function notifyRegistrationCancelled(db: DB, registrationId: string) {
+  const registration = await getRegistrationRecipient(db, registrationId)
+  const webinar = await getWebinarSnapshot(db, registration.webinar_id)
+  if (!webinar) return
+  await enqueueMail(db, { webinarId: registration.webinar_id, to: registration, lang: registration.lang, payload: { kind: 'registration_cancelled', webinar } })
+}
+
+export async function notifyWaitlistPromotion(db: DB, registrationId: string) {
+  const registration = await getRegistrationRecipient(db, registrationId)
+  const webinar = await getWebinarSnapshot(db, registration.webinar_id)
+  if (!webinar) return
+  await enqueueMail(db, {
+    webinarId: registration.webinar_id,
+    to: registration,
+    lang: registration.lang,
+    payload: { kind: 'waitlist_promotion', webinar, personalUrl: appUrl(`/r/${registration.token}`) },
+  })
 }
 
 export async function notifyRescheduled(db: DB, webinarId: string, previous: { startAt: string; endAt: string }) {
@@ -116,7 +156,8 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
         }
         const webinar = await getWebinarSnapshot(trx, due.id)
         if (!webinar) return 0
-        const holders = await calendarHolders(trx, due.id)
+        // Reminders are for seat holders; the waitlist has no seat to join with.
+        const holders = await calendarHolders(trx, due.id, ['registered'])
         const kind = which === 'day' ? 'reminder_day' : 'reminder_hour'
         await enqueueMail(
           trx,

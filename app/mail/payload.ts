@@ -1,4 +1,4 @@
-import type { AssignmentRole, TimeZoneCode } from '#db/schema'
+import type { AssignmentRole, MailState, TimeZoneCode } from '#db/schema'
 
 // What a message needs, captured when the change that caused it happened. The worker renders
 // from this alone, so a retry tomorrow still says what was true when the mail was queued.
@@ -43,6 +43,7 @@ export type MailPayload =
   | { kind: 'update'; webinar: WebinarSnapshot; previous: { startAt: string; endAt: string }; personalUrl: string | null }
   | { kind: 'cancellation'; webinar: WebinarSnapshot }
   | { kind: 'registration_cancelled'; webinar: WebinarSnapshot }
+  | { kind: 'waitlist_joined'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'waitlist_promotion'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string }
 
@@ -58,6 +59,10 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'update',
   'cancellation',
   'registration_cancelled',
+  'waitlist_joined',
   'waitlist_promotion',
   'certificate_ready',
 ]
+
+/** The outbox's states, in the order a message moves through them. */
+export const MAIL_STATES = ['queued', 'sending', 'retrying', 'sent', 'failed'] as const satisfies readonly MailState[]

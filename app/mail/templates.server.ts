@@ -130,6 +130,15 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
       calendar = calendarFor(payload.webinar, 'REQUEST')
       break
     }
+    case 'waitlist_joined':
+      subject = t('mail.waitlist.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t('mail.waitlist.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
+        { type: 'button', label: t('mail.personalButton'), url: payload.personalUrl },
+      ]
+      break
     case 'reminder_day':
     case 'reminder_hour': {
       const day = payload.kind === 'reminder_day'

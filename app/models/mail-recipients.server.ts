@@ -111,3 +111,22 @@ export async function markReminderSent(db: DB, webinarId: string, which: 'day' |
   const result = await db.updateTable('webinars').set({ [column]: now }).where('id', '=', webinarId).where(column, 'is', null).executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
 }
+
+export async function getRegistrationRecipient(db: DB, registrationId: string) {
+  return db
+    .selectFrom('registrations')
+    .select(['id', 'webinar_id', 'name', 'email', 'lang', 'token', 'status'])
+    .where('id', '=', registrationId)
+    .executeTakeFirstOrThrow()
+}
+
+/** Registrants with the given statuses, oldest first. */
+export async function listRegistrantRecipients(db: DB, webinarId: string, statuses: Array<'registered' | 'waitlisted'>) {
+  return db
+    .selectFrom('registrations')
+    .select(['name', 'email', 'lang', 'token'])
+    .where('webinar_id', '=', webinarId)
+    .where('status', 'in', statuses)
+    .orderBy('created_at')
+    .execute()
+}

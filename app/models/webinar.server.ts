@@ -3,10 +3,11 @@ import type { DB } from '#app/utils/db.server'
 import { slugify, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
 import { localToUtc, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
-import type { FieldErrors } from '#app/utils/messages'
+import { message, type FieldErrors } from '#app/utils/messages'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { notifyAssignments, notifyCancelled, notifyRescheduled } from '#app/mail/notify.server'
 import { getRegency } from './region.server'
+import { promoteFromWaitlist } from './registration.server'
 
 const WEBINAR_COLUMNS = [
   'webinars.id',
@@ -65,12 +66,15 @@ export async function saveWebinar(db: DB, form: WebinarForm, options: { webinarI
     if (options.webinarId) {
       const current = await trx
         .selectFrom('webinars')
-        .select(['slug', 'status', 'start_at', 'end_at', 'calendar_sequence'])
+        .select(['slug', 'status', 'start_at', 'end_at', 'calendar_sequence', 'registered_count'])
         .where('id', '=', options.webinarId)
         .executeTakeFirst()
       if (!current) return { ok: false, errors: { '': ['error.notFound.body'] } }
       if (current.status === 'finished' || current.status === 'cancelled') {
         return { ok: false, errors: { '': ['webinar.notEditable'] } }
+      }
+      if (values.capacity < current.registered_count) {
+        return { ok: false, errors: { capacity: [message('webinar.capacityBelowRegistered', { count: current.registered_count })] } }
       }
       const slug = form.slug ?? current.slug
       if (slug !== current.slug && (await slugTaken(trx, slug))) return { ok: false, errors: { slug: ['webinar.slugTaken'] } }
@@ -81,6 +85,8 @@ export async function saveWebinar(db: DB, form: WebinarForm, options: { webinarI
         .set({ ...values, slug, updated_at: now, calendar_sequence: current.calendar_sequence + (rescheduled ? 1 : 0) })
         .where('id', '=', options.webinarId)
         .execute()
+      // More seats: the waitlist moves up at once.
+      await promoteFromWaitlist(trx, options.webinarId, now)
       if (rescheduled && current.start_at && current.end_at) {
         await notifyRescheduled(trx, options.webinarId, { startAt: current.start_at, endAt: current.end_at })
       }

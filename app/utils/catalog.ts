@@ -23,3 +23,13 @@ export function slugify(text: string, maxLength = 80): string {
     .slice(0, maxLength)
     .replace(/-+$/g, '')
 }
+
+/** What residents say they do, for the reports' breakdown by segment. */
+export const OCCUPATIONS = ['pelajar', 'mahasiswa', 'guru', 'asn', 'tnipolri', 'umkm', 'karyawan', 'wiraswasta', 'irt', 'tidakbekerja', 'lainnya'] as const
+export type Occupation = (typeof OCCUPATIONS)[number]
+
+export const AGE_RANGES = ['u17', '17-24', '25-34', '35-44', '45-54', '55plus'] as const
+export type AgeRange = (typeof AGE_RANGES)[number]
+
+export const GENDERS = ['perempuan', 'lakilaki'] as const
+export type Gender = (typeof GENDERS)[number]

@@ -1,0 +1,175 @@
+import type { Lang, RegistrationStatus } from '#db/schema'
+import type { DB } from '#app/utils/db.server'
+import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion } from '#app/mail/notify.server'
+import { createId, createToken } from '#app/utils/crypto.server'
+import { nowIso } from '#app/utils/time'
+
+export type RegistrationInput = {
+  name: string
+  email: string
+  whatsapp: string
+  regencyCode: string
+  occupation: string
+  ageRange: string
+  gender: string | null
+  lang: Lang
+}
+
+export type RegistrationRefusal = 'notPublished' | 'notOpenYet' | 'closed' | 'cancelled' | 'finished'
+
+export type RegisterResult =
+  | { ok: true; status: 'registered' | 'waitlisted'; token: string; repeated: boolean }
+  | { ok: false; reason: RegistrationRefusal }
+
+/** Whether the webinar takes registrations at `now`, and if not, why. */
+export function registrationRefusal(
+  webinar: { status: string; start_at: string | null; end_at: string | null; registration_opens_at: string | null; registration_closes_at: string | null },
+  now: string,
+): RegistrationRefusal | null {
+  if (webinar.status === 'cancelled') return 'cancelled'
+  if (webinar.status === 'finished' || (webinar.end_at !== null && webinar.end_at <= now)) return 'finished'
+  if (webinar.status !== 'published') return 'notPublished'
+  if (webinar.registration_opens_at && now < webinar.registration_opens_at) return 'notOpenYet'
+  if (webinar.registration_closes_at && now >= webinar.registration_closes_at) return 'closed'
+  return null
+}
+
+/**
+ * Registers a resident, or puts them on the waitlist when the seats are gone. A seat is taken by
+ * one conditional UPDATE (`registered_count < capacity`), inside a transaction that holds the
+ * write lock, so with N seats exactly N people are registered however many arrive at once, from
+ * however many processes. The same e-mail again creates nothing new: the person's link is
+ * mailed again and the answer is the same as the first time.
+ */
+export async function registerParticipant(db: DB, webinarId: string, input: RegistrationInput, now = nowIso()): Promise<RegisterResult> {
+  return db.transaction().execute(async (trx): Promise<RegisterResult> => {
+    const webinar = await trx
+      .selectFrom('webinars')
+      .select(['status', 'start_at', 'end_at', 'registration_opens_at', 'registration_closes_at'])
+      .where('id', '=', webinarId)
+      .executeTakeFirstOrThrow()
+    const refusal = registrationRefusal(webinar, now)
+    if (refusal) return { ok: false, reason: refusal }
+
+    const existing = await trx
+      .selectFrom('registrations')
+      .select(['id', 'token', 'status'])
+      .where('webinar_id', '=', webinarId)
+      .where('email', '=', input.email)
+      .executeTakeFirst()
+    if (existing && existing.status !== 'cancelled') {
+      await notifyRegistration(trx, existing.id)
+      return { ok: true, status: existing.status, token: existing.token, repeated: true }
+    }
+
+    const seat = await trx
+      .updateTable('webinars')
+      .set((eb) => ({ registered_count: eb('registered_count', '+', 1) }))
+      .where('id', '=', webinarId)
+      .where((eb) => eb('registered_count', '<', eb.ref('capacity')))
+      .returning('id')
+      .executeTakeFirst()
+    const status: RegistrationStatus = seat ? 'registered' : 'waitlisted'
+    const fields = {
+      name: input.name,
+      whatsapp: input.whatsapp,
+      regency_code: input.regencyCode,
+      occupation: input.occupation,
+      age_range: input.ageRange,
+      gender: input.gender,
+      lang: input.lang,
+      status,
+      consent_at: now,
+      updated_at: now,
+      cancelled_at: null,
+      promoted_at: null,
+    }
+    let id: string
+    let token: string
+    if (existing) {
+      // Someone who cancelled and registers again gets a fresh link; the old one stays dead.
+      id = existing.id
+      token = createToken()
+      await trx.updateTable('registrations').set({ ...fields, token, created_at: now }).where('id', '=', id).execute()
+    } else {
+      id = createId()
+      token = createToken()
+      await trx
+        .insertInto('registrations')
+        .values({ ...fields, id, token, webinar_id: webinarId, email: input.email, created_at: now })
+        .execute()
+    }
+    await notifyRegistration(trx, id)
+    return { ok: true, status, token, repeated: false }
+  })
+}
+
+export async function getRegistrationByToken(db: DB, token: string) {
+  return db
+    .selectFrom('registrations')
+    .select(['id', 'webinar_id', 'token', 'name', 'email', 'whatsapp', 'regency_code', 'status', 'lang', 'created_at', 'cancelled_at', 'promoted_at'])
+    .where('token', '=', token)
+    .executeTakeFirst()
+}
+
+/**
+ * Cancels a registration. A freed seat goes to the first person waiting, in the same
+ * transaction, and both get their e-mail: a CANCEL for the one, the promotion for the other.
+ */
+export async function cancelRegistration(db: DB, token: string, now = nowIso()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const registration = await trx.selectFrom('registrations').select(['id', 'webinar_id', 'status']).where('token', '=', token).executeTakeFirst()
+    if (!registration || registration.status === 'cancelled') return false
+    await trx.updateTable('registrations').set({ status: 'cancelled', cancelled_at: now, updated_at: now }).where('id', '=', registration.id).execute()
+    await notifyRegistrationCancelled(trx, registration.id)
+    if (registration.status === 'registered') {
+      await trx
+        .updateTable('webinars')
+        .set((eb) => ({ registered_count: eb('registered_count', '-', 1) }))
+        .where('id', '=', registration.webinar_id)
+        .execute()
+      await promoteFromWaitlist(trx, registration.webinar_id, now)
+    }
+    return true
+  })
+}
+
+/** Fills free seats from the waitlist, first come first served. Call inside a transaction. */
+export async function promoteFromWaitlist(db: DB, webinarId: string, now = nowIso()): Promise<number> {
+  let promoted = 0
+  for (;;) {
+    const next = await db
+      .selectFrom('registrations')
+      .select('id')
+      .where('webinar_id', '=', webinarId)
+      .where('status', '=', 'waitlisted')
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst()
+    if (!next) return promoted
+    const seat = await db
+      .updateTable('webinars')
+      .set((eb) => ({ registered_count: eb('registered_count', '+', 1) }))
+      .where('id', '=', webinarId)
+      .where((eb) => eb('registered_count', '<', eb.ref('capacity')))
+      .returning('id')
+      .executeTakeFirst()
+    if (!seat) return promoted
+    await db.updateTable('registrations').set({ status: 'registered', promoted_at: now, updated_at: now }).where('id', '=', next.id).execute()
+    await notifyWaitlistPromotion(db, next.id)
+    promoted++
+  }
+}
+
+export async function countRegistrations(db: DB, webinarId: string) {
+  const rows = await db
+    .selectFrom('registrations')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('webinar_id', '=', webinarId)
+    .groupBy('status')
+    .execute()
+  const counts = { registered: 0, waitlisted: 0, cancelled: 0 }
+  for (const row of rows) counts[row.status] = Number(row.count)
+  return counts
+}
