@@ -4,11 +4,12 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import type { AssignmentRole } from '#db/schema'
 import { createPerson, getPersonByEmail } from '#app/models/person.server'
+import { registerParticipant } from '#app/models/registration.server'
 import { addRundownItem } from '#app/models/rundown.server'
 import { createStaffUser, getUserByEmail, setUserPassword } from '#app/models/user.server'
 import { finishWebinar, getWebinarBySlug, publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { assignRole } from '#app/models/webinar-role.server'
-import type { Pillar, Segment } from '#app/utils/catalog'
+import { AGE_RANGES, GENDERS, OCCUPATIONS, type Pillar, type Segment } from '#app/utils/catalog'
 import { verifyPassword } from '#app/utils/crypto.server'
 import { defaultDatabaseUrl, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
@@ -61,6 +62,8 @@ type DemoWebinar = {
   capacity: number
   roles: DemoRole[]
   rundown: Array<{ time: string; title: string; person?: string }>
+  /** residents who register before it starts */
+  registrants?: number
   finished?: boolean
   draft?: boolean
 }
@@ -76,6 +79,7 @@ const KLATEN: DemoWebinar = {
   startTime: '09:00',
   endTime: '12:00',
   capacity: 250,
+  registrants: 211,
   finished: true,
   roles: [
     { person: 'dannys', role: 'moderator' },
@@ -132,38 +136,39 @@ const UPCOMING: DemoWebinar[] = [
     { person: 'fitri', role: 'speaker', talkTitle: 'Mengenali Penipuan Daring', pillar: 'aman' },
     { person: 'edy', role: 'speaker', talkTitle: 'Membangun Kepercayaan Pelanggan Daring', pillar: 'cakap' },
     { person: 'nadia', role: 'kol' },
-  ]),
+  ], { registrants: 24 }),
   upcoming('budaya-digital-generasi-muda-badung', 'Melestarikan Budaya Lokal lewat Konten Digital', ['budaya'], 'pelajar', '51.03', 5, '10:00', [
     { person: 'dannys', role: 'moderator' },
     { person: 'made', role: 'speaker', talkTitle: 'Budaya Bali di Media Sosial', pillar: 'budaya' },
     { person: 'jota', role: 'speaker', talkTitle: 'Dari Komunitas ke Konten', pillar: 'budaya' },
-  ]),
+  ], { registrants: 12 }),
   upcoming('etika-bermedia-sosial-pelajar-makassar', 'Etika Bermedia Sosial untuk Pelajar', ['etika'], 'pelajar', '73.71', 7, '13:00', [
     { person: 'dannys', role: 'moderator' },
     { person: 'sari', role: 'speaker', talkTitle: 'Jejak Digital dan Reputasi', pillar: 'etika' },
     { person: 'ahmad', role: 'speaker', talkTitle: 'Cek Fakta Sebelum Berbagi', pillar: 'etika' },
     { person: 'qausar', role: 'kol' },
-  ]),
+  ], { registrants: 30 }),
   upcoming('cakap-digital-untuk-semua-jayapura', 'Cakap Digital untuk Semua', ['cakap'], 'umum', '91.71', 9, '09:00', [
     { person: 'dannys', role: 'moderator' },
     { person: 'yohanes', role: 'speaker', talkTitle: 'Internet untuk Kampung', pillar: 'cakap' },
     { person: 'edy', role: 'speaker', talkTitle: 'Aplikasi Layanan Publik di Ponsel', pillar: 'cakap' },
-  ]),
+  ], { registrants: 8 }),
   upcoming('guru-cerdas-digital-sleman', 'Guru Cerdas di Ruang Digital', ['etika', 'budaya'], 'guru', '34.04', 12, '08:30', [
     { person: 'dannys', role: 'moderator' },
     { person: 'agung', role: 'speaker', talkTitle: 'Mengajar Etika Digital di Kelas', pillar: 'etika' },
     { person: 'jota', role: 'speaker', talkTitle: 'Budaya Literasi di Sekolah', pillar: 'budaya' },
-  ]),
+  ], { registrants: 15 }),
   upcoming('keamanan-data-pribadi-asn-ambon', 'Keamanan Data Pribadi bagi ASN', ['aman'], 'asn', '81.71', 14, '09:00', [
     { person: 'dannys', role: 'moderator' },
     { person: 'maria', role: 'keynote' },
     { person: 'fitri', role: 'speaker', talkTitle: 'Melindungi Data Pribadi sesuai UU PDP', pillar: 'aman' },
-  ]),
+    // Full, with six people waiting: the waitlist in action.
+  ], { capacity: 40, registrants: 46 }),
   upcoming('literasi-digital-keluarga-samarinda', 'Literasi Digital dalam Keluarga', ['cakap', 'aman'], 'orangtua', '64.72', 17, '19:00', [
     { person: 'dannys', role: 'moderator' },
     { person: 'sari', role: 'speaker', talkTitle: 'Mendampingi Anak di Internet', pillar: 'aman' },
     { person: 'nadia', role: 'kol' },
-  ]),
+  ], { registrants: 10 }),
 ]
 
 const DRAFT: DemoWebinar = upcoming('literasi-digital-komunitas-medan', 'Literasi Digital untuk Komunitas', ['cakap'], 'komunitas', '12.71', 30, '14:00', [{ person: 'dannys', role: 'moderator' }], { draft: true })
@@ -213,7 +218,57 @@ async function seedWebinar(db: DB, organiserId: string, people: Map<string, stri
   if (demo.draft) return
   const published = await publishWebinar(db, saved.id)
   if (!published.ok) throw new Error(`Demo webinar ${demo.slug} could not be published: ${JSON.stringify(published)}`)
+  await seedRegistrants(db, saved.id, demo)
   if (demo.finished) await finishWebinar(db, saved.id)
+}
+
+const FIRST_NAMES = ['Ahmad', 'Budi', 'Dewi', 'Sri', 'Agus', 'Lestari', 'Wahyu', 'Indah', 'Teguh', 'Dian', 'Hendra', 'Maya', 'Andi', 'Nur', 'Rina', 'Joko', 'Fitri', 'Hadi', 'Yusuf', 'Arif', 'Siti', 'Putu', 'Ketut', 'Yohana', 'Fransiska']
+const LAST_NAMES = ['Wibowo', 'Kurniawan', 'Santoso', 'Saputra', 'Prasetyo', 'Rahayu', 'Wahyuni', 'Lestari', 'Nugroho', 'Handayani', 'Hidayat', 'Setiawan', 'Pratama', 'Utami', 'Susanto', 'Siregar', 'Sihombing', 'Manuputty', 'Wenda']
+const REGENCIES_NEAR: Record<string, string[]> = {
+  '33.10': ['33.10', '33.10', '33.10', '33.10', '33.09', '33.11', '34.04', '33.72'],
+}
+
+/** A small deterministic generator, so the demo residents are the same on every machine. */
+function seededRandom(seedText: string) {
+  let state = [...seedText].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 2654435761) >>> 0, 2166136261)
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Registers the demo's residents through the real registration path (capacity, waitlist, mail). */
+async function seedRegistrants(db: DB, webinarId: string, demo: DemoWebinar) {
+  const count = demo.registrants ?? 0
+  if (count === 0) return
+  const random = seededRandom(demo.slug)
+  const pick = <T,>(list: readonly T[]) => list[Math.floor(random() * list.length)]!
+  // A finished webinar's residents registered in the days before it.
+  const registeredAt = (i: number) =>
+    typeof demo.date === 'string' ? new Date(Date.parse(`${demo.date}T00:00:00Z`) - 3 * 86_400_000 + i * 600_000).toISOString() : undefined
+  for (let i = 0; i < count; i++) {
+    const first = pick(FIRST_NAMES)
+    const last = pick(LAST_NAMES)
+    const result = await registerParticipant(
+      db,
+      webinarId,
+      {
+        name: `${first} ${last}`,
+        email: `${first}.${last}${i}@example.org`.toLowerCase(),
+        whatsapp: `+62812${String(10_000_000 + Math.floor(random() * 89_999_999))}`,
+        regencyCode: pick(REGENCIES_NEAR[demo.regency] ?? [demo.regency]),
+        occupation: pick(OCCUPATIONS),
+        ageRange: pick(AGE_RANGES),
+        gender: random() < 0.1 ? null : pick(GENDERS),
+        lang: random() < 0.05 ? 'en' : 'id',
+      },
+      registeredAt(i),
+    )
+    if (!result.ok) throw new Error(`Demo registration ${i} on ${demo.slug}: ${result.reason}`)
+  }
 }
 
 export async function seedDemo(db: DB, { password }: { password: string }): Promise<void> {

@@ -97,6 +97,25 @@ test('every run-down item falls within its webinar', async () => {
   }
 })
 
+test('Klaten has its 211 registrants; upcoming webinars have registrations, and one is full with a waitlist', async () => {
+  const db = getDb()
+  const counts = await db
+    .selectFrom('registrations')
+    .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
+    .select(['webinars.slug', 'webinars.capacity', 'webinars.registered_count', 'registrations.status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['webinars.slug', 'webinars.capacity', 'webinars.registered_count', 'registrations.status'])
+    .execute()
+  const of = (slug: string, status: string) => Number(counts.find((c) => c.slug === slug && c.status === status)?.n ?? 0)
+  expect(of('tata-kelola-pelayanan-publik-berbasis-digital-klaten-2021-09-01', 'registered')).toBe(211)
+  const full = counts.filter((c) => c.status === 'waitlisted' && c.registered_count === c.capacity)
+  expect(full.length).toBeGreaterThanOrEqual(1)
+  const withRegistrations = new Set(counts.filter((c) => c.status === 'registered').map((c) => c.slug))
+  expect(withRegistrations.size).toBeGreaterThanOrEqual(6)
+  // Each registrant got their invitation (or waitlist notice) through the outbox.
+  const invitations = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', 'in', ['participant_invitation', 'waitlist_joined']).executeTakeFirstOrThrow()
+  expect(Number(invitations.n)).toBe(counts.reduce((sum, c) => sum + Number(c.n), 0))
+})
+
 test('running seedDemo a second time changes nothing', async () => {
   const counts = await tableCounts()
   const rows = await dump()
