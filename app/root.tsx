@@ -37,6 +37,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <LangContext.Provider value={lang}>
           <Header user={data?.user ?? null} />
           <main id="main">{children}</main>
+          <Footer signedIn={!!data?.user} />
         </LangContext.Provider>
         <ScrollRestoration />
         <Scripts />
@@ -73,6 +74,7 @@ function Header({ user }: { user: RootData['user'] }) {
               <Link to="/admin/webinars">{t('nav.webinars')}</Link>
               <Link to="/admin/people">{t('nav.people')}</Link>
               <Link to="/admin/staff">{t('nav.staff')}</Link>
+              <Link to="/admin/outbox">{t('nav.outbox')}</Link>
             </>
           ) : (
             <Link to="/me">{t('nav.myWebinars')}</Link>
@@ -86,6 +88,16 @@ function Header({ user }: { user: RootData['user'] }) {
         </nav>
       ) : null}
     </header>
+  )
+}
+
+function Footer({ signedIn }: { signedIn: boolean }) {
+  const t = useT()
+  return (
+    <footer className="site-footer">
+      <Link to="/webinars">{t('catalogue.title')}</Link>
+      {signedIn ? null : <Link to="/login">{t('home.staffSignIn')}</Link>}
+    </footer>
   )
 }
 

@@ -1,5 +1,5 @@
 import { Form, Link } from '@remix-run/react'
-import { useT } from '#app/i18n'
+import { LANGS, useT } from '#app/i18n'
 import type { StaffRole } from '#db/schema'
 import { Field, FormErrors, SelectField, TextareaField } from './forms'
 
@@ -67,6 +67,14 @@ export function PersonForm({ values, errors, accounts, submitLabel, action }: Pe
         errors={errors?.whatsapp}
       />
       <TextareaField label={t('people.field.bio')} optional name="bio" rows={4} maxLength={2000} defaultValue={values.bio ?? ''} errors={errors?.bio} />
+      <SelectField
+        label={t('people.field.lang')}
+        hint={t('people.field.langHint')}
+        name="lang"
+        options={LANGS.map((lang) => ({ value: lang, label: t(`lang.name.${lang}`) }))}
+        defaultValue={values.lang || 'id'}
+        errors={errors?.lang}
+      />
       <SelectField
         label={t('people.field.account')}
         hint={t('people.field.accountHint')}

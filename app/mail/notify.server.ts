@@ -20,6 +20,14 @@ import type { BriefDetails, MailPayload, WebinarSnapshot } from './payload'
 /** Speakers and the moderator test their sound and video this long before the start. */
 export const TECH_CHECK_MINUTES_BEFORE = 60
 
+/**
+ * One person's withdrawal is a change their copy of the event has not seen, so their CANCEL
+ * must carry a higher SEQUENCE than the invitation it cancels (RFC 5546).
+ */
+function withdrawal(webinar: WebinarSnapshot): WebinarSnapshot {
+  return { ...webinar, sequence: webinar.sequence + 1 }
+}
+
 function appUrl(path: string): string {
   return `${getEnv().APP_URL}${path}`
 }
@@ -100,7 +108,12 @@ export async function notifyRegistrationCancelled(db: DB, registrationId: string
   const registration = await getRegistrationRecipient(db, registrationId)
   const webinar = await getWebinarSnapshot(db, registration.webinar_id)
   if (!webinar) return
-  await enqueueMail(db, { webinarId: registration.webinar_id, to: registration, lang: registration.lang, payload: { kind: 'registration_cancelled', webinar } })
+  await enqueueMail(db, {
+    webinarId: registration.webinar_id,
+    to: registration,
+    lang: registration.lang,
+    payload: { kind: 'registration_cancelled', webinar: withdrawal(webinar) },
+  })
 }
 
 export async function notifyWaitlistPromotion(db: DB, registrationId: string) {
@@ -135,7 +148,7 @@ export async function notifyCancelled(db: DB, webinarId: string) {
 /** A person taken off a published webinar gets a CANCEL for their copy of the event. */
 export async function notifyUnassigned(db: DB, webinar: WebinarSnapshot, webinarId: string, person: { email: string | null; name: string; lang: Lang }) {
   if (!person.email) return
-  await enqueueMail(db, { webinarId, to: { email: person.email, name: person.name }, lang: person.lang, payload: { kind: 'cancellation', webinar } })
+  await enqueueMail(db, { webinarId, to: { email: person.email, name: person.name }, lang: person.lang, payload: { kind: 'cancellation', webinar: withdrawal(webinar) } })
 }
 
 /**

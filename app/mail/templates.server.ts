@@ -60,9 +60,12 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
       startAt: webinar.startAt,
       endAt: webinar.endAt,
       summary: webinar.topic,
-      description: [webinar.topic, webinar.platformUrl ? `${t('mail.detail.join')}: ${webinar.platformUrl}` : ''].filter(Boolean).join('\n'),
-      location: webinar.platformUrl,
-      url: webinar.platformUrl,
+      // A cancellation does not hand out the join link again.
+      description: [webinar.topic, method !== 'CANCEL' && webinar.platformUrl ? `${t('mail.detail.join')}: ${webinar.platformUrl}` : '']
+        .filter(Boolean)
+        .join('\n'),
+      location: method === 'CANCEL' ? null : webinar.platformUrl,
+      url: method === 'CANCEL' ? null : webinar.platformUrl,
       organizer: sender,
       attendee: { name: recipient.name, email: recipient.email },
     }),

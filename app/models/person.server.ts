@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import type { Lang } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
@@ -11,9 +12,11 @@ export type PersonInput = {
   whatsapp: string | null
   bio: string | null
   userId: string | null
+  /** The language of the person's e-mails; Bahasa Indonesia when left out on create, unchanged on update. */
+  lang?: Lang
 }
 
-const PERSON_COLUMNS = ['people.id', 'people.name', 'people.title', 'people.organisation', 'people.email', 'people.whatsapp', 'people.bio', 'people.user_id'] as const
+const PERSON_COLUMNS = ['people.id', 'people.name', 'people.title', 'people.organisation', 'people.email', 'people.whatsapp', 'people.bio', 'people.user_id', 'people.lang'] as const
 
 function toRow(input: PersonInput) {
   return {
@@ -24,6 +27,7 @@ function toRow(input: PersonInput) {
     whatsapp: input.whatsapp,
     bio: input.bio ?? '',
     user_id: input.userId,
+    ...(input.lang ? { lang: input.lang } : {}),
   }
 }
 

@@ -113,13 +113,30 @@ export async function getRegistrationByToken(db: DB, token: string) {
 }
 
 /**
+ * Whether a resident may still cancel: not twice, and not once the webinar has ended or been
+ * called off (there is no seat left to hand on then).
+ */
+export function registrationCancellable(
+  registration: { status: RegistrationStatus; webinar_status: string; end_at: string | null },
+  now: string,
+): boolean {
+  if (registration.status === 'cancelled' || registration.webinar_status !== 'published') return false
+  return registration.end_at === null || registration.end_at > now
+}
+
+/**
  * Cancels a registration. A freed seat goes to the first person waiting, in the same
  * transaction, and both get their e-mail: a CANCEL for the one, the promotion for the other.
  */
 export async function cancelRegistration(db: DB, token: string, now = nowIso()): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const registration = await trx.selectFrom('registrations').select(['id', 'webinar_id', 'status']).where('token', '=', token).executeTakeFirst()
-    if (!registration || registration.status === 'cancelled') return false
+    const registration = await trx
+      .selectFrom('registrations')
+      .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
+      .select(['registrations.id', 'registrations.webinar_id', 'registrations.status', 'webinars.status as webinar_status', 'webinars.end_at'])
+      .where('registrations.token', '=', token)
+      .executeTakeFirst()
+    if (!registration || !registrationCancellable(registration, now)) return false
     await trx.updateTable('registrations').set({ status: 'cancelled', cancelled_at: now, updated_at: now }).where('id', '=', registration.id).execute()
     await notifyRegistrationCancelled(trx, registration.id)
     if (registration.status === 'registered') {
@@ -172,4 +189,72 @@ export async function countRegistrations(db: DB, webinarId: string) {
   const counts = { registered: 0, waitlisted: 0, cancelled: 0 }
   for (const row of rows) counts[row.status] = Number(row.count)
   return counts
+}
+
+/**
+ * The personal page: the registration and its webinar, found by the token alone (the token is
+ * the credential). Includes the join details; the page decides whether this person may see them.
+ */
+export async function getPersonalRegistration(db: DB, token: string) {
+  if (!token) return null
+  const row = await db
+    .selectFrom('registrations')
+    .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select([
+      'registrations.id',
+      'registrations.token',
+      'registrations.name',
+      'registrations.email',
+      'registrations.status',
+      'registrations.lang',
+      'registrations.created_at',
+      'registrations.cancelled_at',
+      'registrations.promoted_at',
+    ])
+    .select([
+      'webinars.slug',
+      'webinars.topic',
+      'webinars.description',
+      'webinars.pillars',
+      'webinars.status as webinar_status',
+      'webinars.start_at',
+      'webinars.end_at',
+      'webinars.platform_url',
+      'webinars.meeting_id',
+      'webinars.passcode',
+      'webinars.livestream_url',
+      'webinars.calendar_uid',
+      'webinars.calendar_sequence',
+      'regencies.name as regency_name',
+      'provinces.name as province_name',
+      'provinces.time_zone',
+    ])
+    .where('registrations.token', '=', token)
+    .executeTakeFirst()
+  if (!row || !row.start_at || !row.end_at) return null
+  return { ...row, start_at: row.start_at, end_at: row.end_at }
+}
+
+export type PersonalRegistration = NonNullable<Awaited<ReturnType<typeof getPersonalRegistration>>>
+
+/**
+ * A lost link: mails the personal link again to an address that holds a seat or waits for one,
+ * while the webinar is still ahead. Does nothing otherwise; the caller answers the same either way.
+ */
+export async function resendRegistrationLink(db: DB, webinarId: string, email: string, now = nowIso()): Promise<boolean> {
+  const registration = await db
+    .selectFrom('registrations')
+    .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
+    .select(['registrations.id'])
+    .where('registrations.webinar_id', '=', webinarId)
+    .where('registrations.email', '=', email)
+    .where('registrations.status', 'in', ['registered', 'waitlisted'])
+    .where('webinars.status', '=', 'published')
+    .where('webinars.end_at', '>', now)
+    .executeTakeFirst()
+  if (!registration) return false
+  await notifyRegistration(db, registration.id)
+  return true
 }

@@ -1,4 +1,4 @@
-import type { AssignmentRole } from '#db/schema'
+import type { AssignmentRole, Confirmation } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import type { Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
@@ -13,6 +13,7 @@ export async function listWebinarRoles(db: DB, webinarId: string) {
     .selectFrom('webinar_roles')
     .innerJoin('people', 'people.id', 'webinar_roles.person_id')
     .select(['webinar_roles.id', 'webinar_roles.role', 'webinar_roles.talk_title', 'webinar_roles.pillar', 'webinar_roles.position'])
+    .select(['webinar_roles.confirmation', 'webinar_roles.confirmed_at'])
     .select(['people.id as person_id', 'people.name', 'people.title', 'people.organisation', 'people.email', 'people.whatsapp'])
     .where('webinar_roles.webinar_id', '=', webinarId)
     .orderBy('webinar_roles.position')
@@ -116,4 +117,101 @@ export async function listAssignmentsForUser(db: DB, userId: string) {
     .where('webinars.status', 'in', ['published', 'finished'])
     .orderBy('webinars.start_at', 'desc')
     .execute()
+}
+
+/**
+ * A speaker's brief, found by the personal link's token and nothing else: the token is the
+ * credential, so an unknown one finds nothing.
+ */
+export async function getBriefByToken(db: DB, token: string) {
+  if (!token) return null
+  const brief = await db
+    .selectFrom('webinar_roles')
+    .innerJoin('people', 'people.id', 'webinar_roles.person_id')
+    .innerJoin('webinars', 'webinars.id', 'webinar_roles.webinar_id')
+    .leftJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .leftJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select(['webinar_roles.id', 'webinar_roles.role', 'webinar_roles.talk_title', 'webinar_roles.pillar'])
+    .select(['webinar_roles.confirmation', 'webinar_roles.confirmed_at'])
+    .select(['people.id as person_id', 'people.name', 'people.email', 'people.lang'])
+    .select([
+      'webinars.id as webinar_id',
+      'webinars.slug',
+      'webinars.topic',
+      'webinars.segment',
+      'webinars.status',
+      'webinars.start_at',
+      'webinars.end_at',
+      'webinars.platform_url',
+      'webinars.meeting_id',
+      'webinars.passcode',
+      'webinars.livestream_url',
+      'webinars.calendar_uid',
+      'webinars.calendar_sequence',
+    ])
+    .select(['regencies.name as regency_name', 'provinces.name as province_name', 'provinces.time_zone'])
+    .where('webinar_roles.brief_token', '=', token)
+    .executeTakeFirst()
+  if (!brief) return null
+  const [moderator, slots] = await Promise.all([
+    db
+      .selectFrom('webinar_roles')
+      .innerJoin('people', 'people.id', 'webinar_roles.person_id')
+      .select(['people.name', 'people.email', 'people.whatsapp'])
+      .where('webinar_roles.webinar_id', '=', brief.webinar_id)
+      .where('webinar_roles.role', '=', 'moderator')
+      .executeTakeFirst(),
+    db
+      .selectFrom('rundown_items')
+      .select(['id', 'offset_minutes', 'title'])
+      .where('webinar_id', '=', brief.webinar_id)
+      .where('person_id', '=', brief.person_id)
+      .orderBy('offset_minutes')
+      .execute(),
+  ])
+  return { ...brief, moderator: moderator ?? null, slots }
+}
+
+export type Brief = NonNullable<Awaited<ReturnType<typeof getBriefByToken>>>
+
+export type BriefAnswerResult = { ok: true } | { ok: false; reason: 'notFound' | 'closed' }
+
+/**
+ * Records a speaker's confirm or decline. Only the row holding this token changes; an answer
+ * is taken while the webinar is published and has not ended, and may be changed until then.
+ */
+export async function recordBriefAnswer(
+  db: DB,
+  token: string,
+  answer: Exclude<Confirmation, 'pending'>,
+  now = nowIso(),
+): Promise<BriefAnswerResult> {
+  if (!token) return { ok: false, reason: 'notFound' }
+  return db.transaction().execute(async (trx): Promise<BriefAnswerResult> => {
+    const row = await trx
+      .selectFrom('webinar_roles')
+      .innerJoin('webinars', 'webinars.id', 'webinar_roles.webinar_id')
+      .select(['webinars.status', 'webinars.end_at'])
+      .where('webinar_roles.brief_token', '=', token)
+      .executeTakeFirst()
+    if (!row) return { ok: false, reason: 'notFound' }
+    if (row.status !== 'published' || !row.end_at || row.end_at <= now) return { ok: false, reason: 'closed' }
+    await trx.updateTable('webinar_roles').set({ confirmation: answer, confirmed_at: now }).where('brief_token', '=', token).execute()
+    return { ok: true }
+  })
+}
+
+/** Who speaks, for the public page: names, titles and talks, no contact details; not those who declined. */
+export async function listPublicWebinarRoles(db: DB, webinarId: string) {
+  const rows = await db
+    .selectFrom('webinar_roles')
+    .innerJoin('people', 'people.id', 'webinar_roles.person_id')
+    .select(['webinar_roles.id', 'webinar_roles.role', 'webinar_roles.talk_title', 'webinar_roles.pillar'])
+    .select(['people.name', 'people.title', 'people.organisation'])
+    .where('webinar_roles.webinar_id', '=', webinarId)
+    .where('webinar_roles.confirmation', '!=', 'declined')
+    .orderBy('webinar_roles.position')
+    .orderBy('webinar_roles.created_at')
+    .execute()
+  return rows.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
 }

@@ -278,3 +278,146 @@ export async function finishWebinar(db: DB, webinarId: string, now = nowIso()): 
     return { ok: true }
   })
 }
+
+/** What the public calendar file needs: announced webinars only (published or finished), no join details. */
+export async function getPublicCalendarWebinar(db: DB, slug: string) {
+  const webinar = await db
+    .selectFrom('webinars')
+    .select(['slug', 'topic', 'description', 'status', 'start_at', 'end_at', 'calendar_uid', 'calendar_sequence'])
+    .where('slug', '=', slug)
+    .where('status', 'in', ['published', 'finished'])
+    .executeTakeFirst()
+  if (!webinar || !webinar.start_at || !webinar.end_at) return null
+  return { ...webinar, start_at: webinar.start_at, end_at: webinar.end_at }
+}
+
+// The public catalogue: what residents see. Published webinars that have not ended, soonest
+// first, without the join details (those are for registered people only).
+
+export const CATALOGUE_PAGE_SIZE = 20
+
+export type CatalogueFilters = {
+  province?: string | null
+  regency?: string | null
+  pillar?: Pillar | null
+  /** Local dates (YYYY-MM-DD), each read in the webinar's own zone. */
+  from?: string | null
+  to?: string | null
+}
+
+const ZONES = ['WIB', 'WITA', 'WIT'] as const
+
+function nextLocalDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+}
+
+function upcomingQuery(db: DB, filters: CatalogueFilters, now: string) {
+  let query = db
+    .selectFrom('webinars')
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .where('webinars.status', '=', 'published')
+    .where('webinars.end_at', '>', now)
+  if (filters.province) query = query.where('regencies.province_code', '=', filters.province)
+  if (filters.regency) query = query.where('webinars.regency_code', '=', filters.regency)
+  // Pillar codes share no substrings, so a LIKE on the comma-separated list is exact.
+  if (filters.pillar) query = query.where('webinars.pillars', 'like', `%${filters.pillar}%`)
+  // "From 2 September" means from midnight where the webinar is held, whichever zone that is.
+  const from = filters.from
+  if (from) {
+    query = query.where((eb) =>
+      eb.or(ZONES.map((zone) => eb.and([eb('provinces.time_zone', '=', zone), eb('webinars.start_at', '>=', localToUtc(from, '00:00', zone))]))),
+    )
+  }
+  const to = filters.to
+  if (to) {
+    const end = nextLocalDay(to)
+    query = query.where((eb) =>
+      eb.or(ZONES.map((zone) => eb.and([eb('provinces.time_zone', '=', zone), eb('webinars.start_at', '<', localToUtc(end, '00:00', zone))]))),
+    )
+  }
+  return query
+}
+
+/** Upcoming published webinars for the public catalogue and the JSON feed, soonest first. */
+export async function listUpcomingWebinars(db: DB, filters: CatalogueFilters, page = 1, options: { pageSize?: number; now?: string } = {}) {
+  const pageSize = options.pageSize ?? CATALOGUE_PAGE_SIZE
+  const query = upcomingQuery(db, filters, options.now ?? nowIso())
+  const [rows, total] = await Promise.all([
+    query
+      .select([
+        'webinars.id',
+        'webinars.slug',
+        'webinars.topic',
+        'webinars.pillars',
+        'webinars.segment',
+        'webinars.start_at',
+        'webinars.end_at',
+        'webinars.capacity',
+        'webinars.registered_count',
+        'webinars.regency_code',
+        'regencies.name as regency_name',
+        'regencies.province_code',
+        'provinces.name as province_name',
+        'provinces.time_zone',
+      ])
+      .orderBy('webinars.start_at')
+      .orderBy('webinars.id')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+  ])
+  return {
+    rows: rows.map(({ start_at, end_at, ...row }) => ({ ...row, start_at: start_at ?? '', end_at: end_at ?? '' })),
+    total: Number(total.count),
+  }
+}
+
+/** The regencies that have an upcoming webinar: the catalogue's regency filter offers only these. */
+export async function listUpcomingWebinarRegencies(db: DB, now = nowIso()) {
+  return upcomingQuery(db, {}, now)
+    .select(['regencies.code', 'regencies.name', 'provinces.name as province_name'])
+    .distinct()
+    .orderBy('regencies.code')
+    .execute()
+}
+
+/**
+ * A webinar's public page: announced webinars only (a draft, even a cancelled one, was never
+ * announced), and no join link, meeting ID or passcode.
+ */
+export async function getPublicWebinarBySlug(db: DB, slug: string) {
+  const webinar = await db
+    .selectFrom('webinars')
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select([
+      'webinars.id',
+      'webinars.slug',
+      'webinars.topic',
+      'webinars.description',
+      'webinars.pillars',
+      'webinars.segment',
+      'webinars.status',
+      'webinars.start_at',
+      'webinars.end_at',
+      'webinars.capacity',
+      'webinars.registered_count',
+      'webinars.registration_opens_at',
+      'webinars.registration_closes_at',
+      'webinars.regency_code',
+      'regencies.name as regency_name',
+      'regencies.province_code',
+      'provinces.name as province_name',
+      'provinces.time_zone',
+    ])
+    .where('webinars.slug', '=', slug)
+    .where('webinars.status', '!=', 'draft')
+    .where('webinars.published_at', 'is not', null)
+    .executeTakeFirst()
+  if (!webinar || !webinar.start_at || !webinar.end_at) return null
+  return { ...webinar, start_at: webinar.start_at, end_at: webinar.end_at }
+}
+
+export type PublicWebinar = NonNullable<Awaited<ReturnType<typeof getPublicWebinarBySlug>>>

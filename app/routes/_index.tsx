@@ -1,15 +1,6 @@
-import { Link } from '@remix-run/react'
-import { useT } from '#app/i18n'
+import { redirect } from '@remix-run/node'
 
-export default function HomePage() {
-  const t = useT()
-  return (
-    <section aria-labelledby="home-title">
-      <h1 id="home-title">{t('home.title')}</h1>
-      <p>{t('home.body')}</p>
-      <p>
-        <Link to="/login">{t('home.staffSignIn')}</Link>
-      </p>
-    </section>
-  )
+// The front door is the catalogue: residents come for the webinars. Staff sign in from the footer.
+export async function loader() {
+  return redirect('/webinars')
 }

@@ -3,29 +3,16 @@ import { json } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, FormErrors, SelectField } from '#app/components/forms'
 import { useT } from '#app/i18n'
-import {
-  createPasswordLink,
-  createStaffUser,
-  DuplicateEmailError,
-  getUserById,
-  listUsers,
-  PASSWORD_LINK_TTL_DAYS,
-  STAFF_ROLES,
-} from '#app/models/user.server'
+import { createPasswordLink, createStaffUser, DuplicateEmailError, getUserById, listUsers, STAFF_ROLES } from '#app/models/user.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
-import { getEnv } from '#app/utils/env.server'
 import { CreateStaffSchema, NewPasswordLinkSchema } from '#app/utils/staff-schema.server'
 import { parseForm } from '#app/utils/validation.server'
 
-// A set-password link is a credential: it is shown once and never cached, whether it arrives
-// as data (JavaScript) or inside the page rendered after a plain form post.
+// A set-password link is a credential: it goes only to the person, by e-mail (the outbox), and
+// never onto this page. The page lists staff addresses, so it is not cached either.
 const NO_STORE = { 'Cache-Control': 'no-store' }
 export const headers: HeadersFunction = () => NO_STORE
-
-function issuedLink(kind: 'created' | 'replaced', user: { name: string; email: string }, token: string) {
-  return { kind, name: user.name, email: user.email, url: `${getEnv().APP_URL}/set-password/${token}`, days: PASSWORD_LINK_TTL_DAYS }
-}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOrganiser(request)
@@ -46,16 +33,16 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!parsed.success) throw new Response('Bad request', { status: 400 })
     const user = await getUserById(getDb(), parsed.data.userId)
     if (!user) throw new Response('Not found', { status: 404 })
-    const token = await createPasswordLink(getDb(), user.id)
-    return json({ issued: issuedLink('replaced', user, token) }, { headers: NO_STORE })
+    await createPasswordLink(getDb(), user.id)
+    return json({ sent: { kind: 'replaced' as const, name: user.name, email: user.email } }, { headers: NO_STORE })
   }
 
   if (intent !== 'create') throw new Response('Unknown intent', { status: 400 })
   const parsed = parseForm(CreateStaffSchema, formData)
   if (!parsed.success) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   try {
-    const { setPasswordToken } = await createStaffUser(getDb(), parsed.data)
-    return json({ issued: issuedLink('created', parsed.data, setPasswordToken) }, { headers: NO_STORE })
+    const { userId } = await createStaffUser(getDb(), parsed.data)
+    return json({ sent: { kind: 'created' as const, name: parsed.data.name, email: parsed.data.email, userId } }, { headers: NO_STORE })
   } catch (error) {
     if (!(error instanceof DuplicateEmailError)) throw error
     return json({ errors: { email: ['staff.emailTaken'] }, values: parsed.data as Record<string, string> }, { status: 400 })
@@ -66,7 +53,7 @@ export default function StaffPage() {
   const { users, roles } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const t = useT()
-  const issued = actionData && 'issued' in actionData ? actionData.issued : null
+  const sent = actionData && 'sent' in actionData ? actionData.sent : null
   const failed = actionData && 'errors' in actionData ? actionData : null
   const errors = failed?.errors as Record<string, string[]> | undefined
   const values = failed?.values ?? {}
@@ -75,24 +62,10 @@ export default function StaffPage() {
       <h1 id="staff-title">{t('staff.title')}</h1>
       <p className="muted">{t('staff.intro')}</p>
 
-      {issued ? (
-        <div className="notice stack" role="status">
-          <p>{t(issued.kind === 'created' ? 'staff.created' : 'staff.linkReplaced', { name: issued.name, email: issued.email })}</p>
-          <div className="field">
-            <label htmlFor="set-password-link">{t('staff.linkLabel')}</label>
-            <p id="set-password-link-hint" className="hint">
-              {t('staff.linkHint', { name: issued.name, days: issued.days })}
-            </p>
-            <input
-              id="set-password-link"
-              className="copy-box"
-              readOnly
-              value={issued.url}
-              aria-describedby="set-password-link-hint"
-              onFocus={(event) => event.currentTarget.select()}
-            />
-          </div>
-        </div>
+      {sent ? (
+        <p className="notice" role="status">
+          {t(sent.kind === 'created' ? 'staff.invitationSent' : 'staff.linkSent', { name: sent.name, email: sent.email })}
+        </p>
       ) : null}
 
       <h2>{t('staff.list.title')}</h2>
@@ -117,7 +90,7 @@ export default function StaffPage() {
 
       <h2 id="staff-create-title">{t('staff.create.title')}</h2>
       {/* A new key after each account clears what JavaScript kept in the inputs. */}
-      <Form method="post" className="stack" noValidate aria-labelledby="staff-create-title" key={issued?.url ?? 'create'}>
+      <Form method="post" className="stack" noValidate aria-labelledby="staff-create-title" key={sent && 'userId' in sent ? sent.userId : 'create'}>
         <FormErrors errors={errors?.['']} />
         <input type="hidden" name="intent" value="create" />
         <Field label={t('staff.field.name')} name="name" autoComplete="off" maxLength={200} required defaultValue={values.name ?? ''} errors={errors?.name} />

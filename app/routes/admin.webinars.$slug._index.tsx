@@ -220,6 +220,9 @@ export default function WebinarPage() {
           <li key={role.id} className="card">
             <strong>{t(`role.${role.role}`)}</strong>: {role.name}
             {role.organisation ? <span className="muted"> — {[role.title, role.organisation].filter(Boolean).join(', ')}</span> : null}
+            <p className="muted">
+              {t('confirmation.label')}: <span className={`badge ${role.confirmation}`}>{t(`confirmation.${role.confirmation}`)}</span>
+            </p>
             {role.talk_title ? (
               <p>
                 {role.talk_title}

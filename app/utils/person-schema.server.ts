@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { MessageKey } from '#app/i18n'
+import { LANGS, type MessageKey } from '#app/i18n'
 import { AccountAlreadyLinkedError, UnknownAccountError, type PersonInput } from '#app/models/person.server'
 import { optionalEmail, optionalPhone, optionalText, requiredText } from './validation.server'
 
@@ -12,6 +12,7 @@ export const PersonFormSchema = z
     email: optionalEmail,
     whatsapp: optionalPhone,
     bio: optionalText(2000),
+    lang: z.enum(LANGS, { message: 'form.invalidChoice' }).default('id'),
     account: z
       .string()
       .trim()
@@ -31,6 +32,7 @@ export function personFormValues(person: PersonInput): Record<string, string> {
     whatsapp: person.whatsapp ?? '',
     bio: person.bio ?? '',
     account: person.userId ?? '',
+    lang: person.lang ?? 'id',
   }
 }
 

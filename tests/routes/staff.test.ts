@@ -1,3 +1,5 @@
+import { sql } from 'kysely'
+import type { MailPayload } from '#app/mail/payload'
 import { getUserByEmail, verifyLogin } from '#app/models/user.server'
 import { headers as staffHeaders, action as staffAction, loader as staffLoader } from '#app/routes/admin.staff'
 import { action as setPasswordAction, loader as setPasswordLoader } from '#app/routes/set-password.$token'
@@ -7,7 +9,7 @@ import { call, createUser, getRequest, postRequest, signedInAs } from '#tests/se
 
 const db = getDb()
 
-type Issued = { kind: 'created' | 'replaced'; name: string; email: string; url: string; days: number }
+type Sent = { kind: 'created' | 'replaced'; name: string; email: string }
 type Refused = { errors: Record<string, string[]>; values: Record<string, string> }
 
 async function countUsers() {
@@ -15,10 +17,29 @@ async function countUsers() {
   return Number(row.n)
 }
 
-function tokenFrom(url: string): string {
+/** The set-password link goes out by e-mail: read it from the newest invitation queued for the address. */
+async function invitationFor(email: string) {
+  const row = await db
+    .selectFrom('outbox')
+    .select(['kind', 'recipient_email', 'recipient_name', 'state', 'payload'])
+    .where('recipient_email', '=', email)
+    .where('kind', '=', 'staff_invitation')
+    .orderBy(sql`rowid`, 'desc')
+    .executeTakeFirstOrThrow()
+  const payload = JSON.parse(row.payload) as Extract<MailPayload, { kind: 'staff_invitation' }>
+  return { ...row, payload }
+}
+
+async function invitationCount(email: string) {
+  const rows = await db.selectFrom('outbox').select('id').where('recipient_email', '=', email).where('kind', '=', 'staff_invitation').execute()
+  return rows.length
+}
+
+async function tokenMailedTo(email: string): Promise<string> {
+  const { payload } = await invitationFor(email)
   const prefix = `${getEnv().APP_URL}/set-password/`
-  expect(url.startsWith(prefix)).toBe(true)
-  return url.slice(prefix.length)
+  expect(payload.setPasswordUrl.startsWith(prefix)).toBe(true)
+  return payload.setPasswordUrl.slice(prefix.length)
 }
 
 async function setPassword(token: string, password: string) {
@@ -70,7 +91,7 @@ describe('the account list', () => {
 })
 
 describe('creating an account', () => {
-  test('stores the account without a password and shows a set-password link once, uncached', async () => {
+  test('stores the account without a password and e-mails a set-password link, never showing it', async () => {
     const { cookie } = await signedInAs('organiser')
     const response = await call(
       staffAction,
@@ -80,12 +101,20 @@ describe('creating an account', () => {
     expect(response.headers.get('Cache-Control')).toBe('no-store')
     // The page rendered after a post without JavaScript is not cached either.
     expect(new Headers(staffHeaders({} as Parameters<typeof staffHeaders>[0])).get('Cache-Control')).toBe('no-store')
-    const { issued } = (await response.json()) as { issued: Issued }
-    expect(issued).toMatchObject({ kind: 'created', name: 'Ahmad Muhlisin', email: 'ahmad.muhlisin@example.org', days: 3 })
+    const text = await response.text()
+    const { sent } = JSON.parse(text) as { sent: Sent }
+    expect(sent).toMatchObject({ kind: 'created', name: 'Ahmad Muhlisin', email: 'ahmad.muhlisin@example.org' })
     expect(await getUserByEmail(db, 'ahmad.muhlisin@example.org')).toMatchObject({ name: 'Ahmad Muhlisin', role: 'speaker', password_hash: null })
 
+    // The invitation is queued for the new account, in its name, valid for three days.
+    const invitation = await invitationFor('ahmad.muhlisin@example.org')
+    expect(invitation).toMatchObject({ recipient_name: 'Ahmad Muhlisin', state: 'queued', payload: { kind: 'staff_invitation', role: 'speaker', validDays: 3 } })
+    const token = await tokenMailedTo('ahmad.muhlisin@example.org')
+    // The page itself never carries the link.
+    expect(text).not.toContain(token)
+    expect(text).not.toContain('/set-password/')
+
     // The link opens the set-password page for that account.
-    const token = tokenFrom(issued.url)
     const page = await call(setPasswordLoader, getRequest(`/set-password/${token}`), { token })
     expect(page.status).toBe(200)
     expect(await page.json()).toEqual({ name: 'Ahmad Muhlisin', email: 'ahmad.muhlisin@example.org' })
@@ -94,7 +123,8 @@ describe('creating an account', () => {
   test('the link sets the password once; a second use is refused and changes nothing', async () => {
     const { cookie } = await signedInAs('organiser')
     const response = await call(staffAction, postRequest('/admin/staff', { intent: 'create', name: 'Jota Eko Hapsoro', email: 'jota@example.org', role: 'moderator' }, { cookie }))
-    const token = tokenFrom(((await response.json()) as { issued: Issued }).issued.url)
+    expect(response.status).toBe(200)
+    const token = await tokenMailedTo('jota@example.org')
 
     const first = await setPassword(token, 'kata-sandi-pertama')
     expect(first.status).toBe(302)
@@ -124,6 +154,7 @@ describe('creating an account', () => {
     expect(body.values).toMatchObject({ name: 'Someone Else', role: 'organiser' })
     expect(await countUsers()).toBe(before)
     expect(await getUserByEmail(db, existing.email)).toMatchObject({ name: 'Dannys Citra', role: 'moderator' })
+    expect(await invitationCount('dannys.citra@example.org')).toBe(1)
   })
 
   test.each([
@@ -141,9 +172,10 @@ describe('creating an account', () => {
     expect(response.status).toBe(400)
     const body = (await response.json()) as Refused
     expect(body.errors).toEqual({ [field]: [error] })
-    expect(body).not.toHaveProperty('issued')
+    expect(body).not.toHaveProperty('sent')
     expect(await countUsers()).toBe(before)
     expect(await getUserByEmail(db, 'ronny@example.org')).toBeUndefined()
+    expect(await invitationCount('ronny@example.org')).toBe(0)
   })
 
   test('an unknown intent is a bad request', async () => {
@@ -160,10 +192,14 @@ describe('a new set-password link for an existing account', () => {
     const response = await call(staffAction, postRequest('/admin/staff', { intent: 'newLink', userId: invited.id }, { cookie }))
     expect(response.status).toBe(200)
     expect(response.headers.get('Cache-Control')).toBe('no-store')
-    const { issued } = (await response.json()) as { issued: Issued }
-    expect(issued).toMatchObject({ kind: 'replaced', name: 'Qausar Harta Yudana', email: invited.email })
-    const token = tokenFrom(issued.url)
+    const text = await response.text()
+    const { sent } = JSON.parse(text) as { sent: Sent }
+    expect(sent).toMatchObject({ kind: 'replaced', name: 'Qausar Harta Yudana', email: invited.email })
+    // The first invitation went out when the account was made; the new link is a second one.
+    expect(await invitationCount(invited.email)).toBe(2)
+    const token = await tokenMailedTo(invited.email)
     expect(token).not.toBe(invited.setPasswordToken)
+    expect(text).not.toContain(token)
 
     expect((await setPassword(invited.setPasswordToken, 'kata-sandi-lama-hilang')).status).toBe(410)
     expect((await getUserByEmail(db, invited.email))?.password_hash).toBeNull()
@@ -175,7 +211,10 @@ describe('a new set-password link for an existing account', () => {
     const { cookie } = await signedInAs('organiser')
     const moderator = await createUser('moderator', { password: 'sandi-yang-terlupa' })
     const response = await call(staffAction, postRequest('/admin/staff', { intent: 'newLink', userId: moderator.id }, { cookie }))
-    const token = tokenFrom(((await response.json()) as { issued: Issued }).issued.url)
+    expect(response.status).toBe(200)
+    // An account made with a password was never invited; the new link is its first e-mail.
+    expect(await invitationCount(moderator.email)).toBe(1)
+    const token = await tokenMailedTo(moderator.email)
     expect((await setPassword(token, 'sandi-pengganti-456')).status).toBe(302)
     expect(await verifyLogin(db, moderator.email, 'sandi-pengganti-456')).toMatchObject({ id: moderator.id })
     expect(await verifyLogin(db, moderator.email, 'sandi-yang-terlupa')).toBeNull()
@@ -184,8 +223,10 @@ describe('a new set-password link for an existing account', () => {
   test('an unknown account is a 404 and issues nothing', async () => {
     const { cookie } = await signedInAs('organiser')
     const before = await db.selectFrom('password_tokens').select('id').execute()
+    const mailBefore = await db.selectFrom('outbox').select('id').execute()
     const response = await call(staffAction, postRequest('/admin/staff', { intent: 'newLink', userId: 'no-such-account' }, { cookie }))
     expect(response.status).toBe(404)
     expect(await db.selectFrom('password_tokens').select('id').execute()).toEqual(before)
+    expect(await db.selectFrom('outbox').select('id').execute()).toEqual(mailBefore)
   })
 })

@@ -1,0 +1,204 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { FormErrors } from '#app/components/forms'
+import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
+import { translate, useT } from '#app/i18n'
+import { cancelRegistration, getPersonalRegistration, registrationCancellable } from '#app/models/registration.server'
+import { getDb } from '#app/utils/db.server'
+import { metaLang, pageTitle } from '#app/utils/meta'
+import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
+import { PersonalActionSchema } from '#app/utils/registration-schema.server'
+import { nowIso } from '#app/utils/time'
+import { parseForm, type FieldErrors } from '#app/utils/validation.server'
+
+export const meta: MetaFunction = ({ matches }) => [
+  ...pageTitle(translate(metaLang(matches), 'personal.title')),
+  // A personal page has no business in a search index.
+  { name: 'robots', content: 'noindex' },
+]
+
+// The page shows a person's details and the join link: no cache may keep it, and the global
+// Referrer-Policy keeps the token in this URL from reaching other sites.
+const NO_STORE = { 'Cache-Control': 'private, no-store' }
+
+export const headers: HeadersFunction = () => NO_STORE
+
+/** The token is the credential: a malformed or unknown one is a 404 that says nothing more. */
+async function requireRegistration(token: string | undefined) {
+  const registration = token && PERSONAL_TOKEN.test(token) ? await getPersonalRegistration(getDb(), token) : null
+  if (!registration) throw new Response('Not found', { status: 404, headers: NO_STORE })
+  return registration
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const r = await requireRegistration(params.token)
+  const cancellable = registrationCancellable(r, nowIso())
+  // The join details are for a seat holder only: not the waitlist, not after cancelling.
+  const seated = r.status === 'registered' && r.webinar_status === 'published'
+  return json(
+    {
+      registration: { name: r.name, email: r.email, status: r.status, createdAt: r.created_at },
+      webinar: {
+        slug: r.slug,
+        topic: r.topic,
+        status: r.webinar_status,
+        pillars: r.pillars,
+        startAt: r.start_at,
+        endAt: r.end_at,
+        zone: r.time_zone,
+        regency: r.regency_name,
+        province: r.province_name,
+      },
+      join: seated ? { url: r.platform_url, meetingId: r.meeting_id, passcode: r.passcode, livestreamUrl: r.livestream_url } : null,
+      calendar: r.status !== 'waitlisted',
+      cancellable,
+      confirming: cancellable && new URL(request.url).searchParams.get('confirm') === 'cancel',
+    },
+    { headers: NO_STORE },
+  )
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const registration = await requireRegistration(params.token)
+  const parsed = parseForm(PersonalActionSchema, await request.formData())
+  if (!parsed.success) return json({ errors: parsed.errors }, { status: 400, headers: NO_STORE })
+  // Also frees the seat for the first person waiting, and mails both of them.
+  const cancelled = await cancelRegistration(getDb(), registration.token)
+  if (!cancelled) return json({ errors: { '': ['personal.cannotCancel'] } }, { status: 409, headers: NO_STORE })
+  return redirect(`/r/${registration.token}?done=cancelled`, { status: 303, headers: NO_STORE })
+}
+
+export default function PersonalPage() {
+  const { registration, webinar, join, calendar, cancellable, confirming } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>() as { errors: FieldErrors } | undefined
+  const [searchParams] = useSearchParams()
+  const t = useT()
+  const base = `/r/${useParams().token ?? ''}`
+  const justCancelled = searchParams.get('done') === 'cancelled' && registration.status === 'cancelled'
+
+  return (
+    <article aria-labelledby="personal-title">
+      <h1 id="personal-title">{webinar.topic}</h1>
+      <p>{t('personal.greeting', { name: registration.name })}</p>
+      {justCancelled ? (
+        <p className="notice" role="status">
+          {t('personal.cancelDone')}
+        </p>
+      ) : null}
+      <FormErrors errors={actionData?.errors['']} />
+
+      <section aria-labelledby="status-title">
+        <h2 id="status-title">{t('personal.statusTitle')}</h2>
+        <p>
+          <span className={`badge ${registration.status}`}>{t(`personal.status.${registration.status}`)}</span>
+        </p>
+        <p>{t(`personal.statusBody.${registration.status}`)}</p>
+        {webinar.status === 'cancelled' ? <p className="form-errors">{t('register.cancelled')}</p> : null}
+        {webinar.status === 'finished' ? <p className="notice">{t('register.finished')}</p> : null}
+      </section>
+
+      <section aria-labelledby="details-title">
+        <h2 id="details-title">{t('webinar.section.details')}</h2>
+        <dl className="details">
+          <dt>{t('mail.detail.when')}</dt>
+          <dd>
+            <WebinarWhen startAt={webinar.startAt} endAt={webinar.endAt} zone={webinar.zone} />
+          </dd>
+          <dt>{t('mail.detail.where')}</dt>
+          <dd>
+            {webinar.regency}, {webinar.province}
+          </dd>
+          <dt>{t('webinar.field.pillars')}</dt>
+          <dd>
+            <PillarNames pillars={webinar.pillars} />
+          </dd>
+          <dt>{t('register.name')}</dt>
+          <dd>{registration.name}</dd>
+          <dt>{t('register.email')}</dt>
+          <dd className="break-anywhere">{registration.email}</dd>
+        </dl>
+        <p>
+          <Link to={`/webinars/${webinar.slug}`}>{t('personal.publicPage')}</Link>
+        </p>
+      </section>
+
+      {join ? (
+        <section aria-labelledby="join-title">
+          <h2 id="join-title">{t('personal.joinTitle')}</h2>
+          <dl className="details">
+            {join.url ? (
+              <>
+                <dt>{t('mail.detail.join')}</dt>
+                <dd>
+                  <a href={join.url} rel="noreferrer">
+                    {join.url}
+                  </a>
+                </dd>
+              </>
+            ) : null}
+            {join.meetingId ? (
+              <>
+                <dt>{t('mail.detail.meetingId')}</dt>
+                <dd>{join.meetingId}</dd>
+              </>
+            ) : null}
+            {join.passcode ? (
+              <>
+                <dt>{t('mail.detail.passcode')}</dt>
+                <dd>{join.passcode}</dd>
+              </>
+            ) : null}
+            {join.livestreamUrl ? (
+              <>
+                <dt>{t('mail.detail.livestream')}</dt>
+                <dd>
+                  <a href={join.livestreamUrl} rel="noreferrer">
+                    {join.livestreamUrl}
+                  </a>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+          <p className="hint">{t('personal.joinHint')}</p>
+        </section>
+      ) : null}
+
+      {calendar ? (
+        <p>
+          <a href={`${base}/calendar.ics`} download>
+            {registration.status === 'cancelled' || webinar.status === 'cancelled' ? t('personal.removeFromCalendar') : t('public.addToCalendar')}
+          </a>
+        </p>
+      ) : null}
+
+      {/* Check-in during the webinar and the certificate afterwards belong here, from their own issues. */}
+
+      {cancellable ? (
+        <section aria-labelledby="cancel-title">
+          <h2 id="cancel-title">{t('personal.cancelTitle')}</h2>
+          {confirming ? (
+            <Form method="post" className="stack">
+              <p>{t(registration.status === 'waitlisted' ? 'personal.cancelWarningWaitlist' : 'personal.cancelWarning')}</p>
+              <div className="actions">
+                <button type="submit" name="intent" value="cancel" className="danger">
+                  {t('personal.cancelConfirm')}
+                </button>
+                <Link to={base}>{t('personal.cancelKeep')}</Link>
+              </div>
+            </Form>
+          ) : (
+            <p>
+              <Link to={`${base}?confirm=cancel`}>{t(registration.status === 'waitlisted' ? 'personal.leaveWaitlist' : 'personal.cancel')}</Link>
+            </p>
+          )}
+        </section>
+      ) : null}
+    </article>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

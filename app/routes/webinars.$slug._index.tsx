@@ -1,0 +1,222 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
+import { Link, useActionData, useLoaderData } from '@remix-run/react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { PillarNames, SeatsLeft, WebinarWhen } from '#app/components/public-webinar'
+import type { RegencyChoice } from '#app/components/regency-select'
+import { RegistrationForm } from '#app/components/registration-form'
+import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { getLang } from '#app/i18n/lang.server'
+import { getRegency, listRegencyOptions } from '#app/models/region.server'
+import { registerParticipant, registrationRefusal, type RegistrationRefusal } from '#app/models/registration.server'
+import { getPublicWebinarBySlug } from '#app/models/webinar.server'
+import { listPublicWebinarRoles } from '#app/models/webinar-role.server'
+import { getDb } from '#app/utils/db.server'
+import { pageTitle } from '#app/utils/meta'
+import { HONEYPOT_FIELD } from '#app/utils/registration-fields'
+import { RegistrationSchema } from '#app/utils/registration-schema.server'
+import { emailKey, hitLimits, RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
+import { nowIso } from '#app/utils/time'
+import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data?.webinar.topic ?? 'Webinar')
+
+async function requirePublicWebinar(slug: string | undefined) {
+  const webinar = await getPublicWebinarBySlug(getDb(), slug ?? '')
+  if (!webinar) throw new Response('Not found', { status: 404 })
+  return webinar
+}
+
+// Public. Drafts and unknown slugs are 404s; the join details never leave the server here.
+export async function loader({ params }: LoaderFunctionArgs) {
+  const db = getDb()
+  const webinar = await requirePublicWebinar(params.slug)
+  const refusal = registrationRefusal(webinar, nowIso())
+  const [roles, regencies] = await Promise.all([
+    listPublicWebinarRoles(db, webinar.id),
+    // The 514 regencies travel only when there is a form to pick one in.
+    refusal ? Promise.resolve([] as RegencyChoice[]) : listRegencyOptions(db),
+  ])
+  return json({ webinar, roles, regencies, refusal })
+}
+
+type ActionData = { refusal: RegistrationRefusal } | { errors: FieldErrors; values: Record<string, string> }
+
+/** First registration, repeat, or bot: the same redirect, so nobody learns who registered. */
+function checkYourEmail(slug: string) {
+  return redirect(`/webinars/${slug}/registered`, 303)
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const db = getDb()
+  const webinar = await requirePublicWebinar(params.slug)
+  const refusal = registrationRefusal(webinar, nowIso())
+  if (refusal) return json<ActionData>({ refusal }, { status: 409 })
+
+  const formData = await request.formData()
+  if (formData.get(HONEYPOT_FIELD)) return checkYourEmail(webinar.slug)
+  const parsed = parseForm(RegistrationSchema, formData)
+  if (!parsed.success) return json<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
+  const form = parsed.data
+  if (!(await getRegency(db, form.regency))) {
+    return json<ActionData>({ errors: { regency: ['registration.unknownRegency'] }, values: echoForm(formData) }, { status: 400 })
+  }
+  // Counted only for well-formed posts: a resident fixing a typo spends nothing.
+  const wait = await hitLimits(db, [
+    [`register:ip:${context.clientIp}`, RESIDENT_LIMITS.registerPerIp],
+    [emailKey('register', form.email), RESIDENT_LIMITS.registerPerEmail],
+  ])
+  if (wait) return tooManyRequests(wait, echoForm(formData))
+
+  const result = await registerParticipant(db, webinar.id, {
+    name: form.name,
+    email: form.email,
+    whatsapp: form.whatsapp,
+    regencyCode: form.regency,
+    occupation: form.occupation,
+    ageRange: form.ageRange,
+    gender: form.gender,
+    lang: await getLang(request),
+  })
+  if (!result.ok) return json<ActionData>({ refusal: result.reason }, { status: 409 })
+  return checkYourEmail(webinar.slug)
+}
+
+// A page rendered after a 429 must still say when to come back, with JavaScript off too.
+export const headers: HeadersFunction = ({ actionHeaders }): HeadersInit => {
+  const retryAfter = actionHeaders.get('Retry-After')
+  return retryAfter ? { 'Retry-After': retryAfter } : {}
+}
+
+const REFUSALS: Record<RegistrationRefusal, MessageKey> = {
+  notPublished: 'register.closed',
+  notOpenYet: 'register.notOpenYet',
+  closed: 'register.closed',
+  cancelled: 'register.cancelled',
+  finished: 'register.finished',
+}
+
+const ROLE_HEADINGS = {
+  keynote: 'role.keynote',
+  moderator: 'role.moderator',
+  speaker: 'role.speaker',
+  kol: 'role.kol',
+} as const satisfies Record<string, MessageKey>
+
+export default function PublicWebinarPage() {
+  const { webinar, roles, regencies, refusal: loaderRefusal } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const t = useT()
+  const lang = useLang()
+  const refusal = (actionData && 'refusal' in actionData ? actionData.refusal : null) ?? loaderRefusal
+  const form = actionData && 'errors' in actionData ? actionData : null
+  const over = refusal === 'cancelled' || refusal === 'finished'
+  const byRole = (['keynote', 'moderator', 'speaker', 'kol'] as const)
+    .map((role) => ({ role, people: roles.filter((r) => r.role === role) }))
+    .filter((group) => group.people.length > 0)
+
+  return (
+    <article aria-labelledby="webinar-title">
+      <p>
+        <Link to="/webinars">← {t('catalogue.title')}</Link>
+      </p>
+      <h1 id="webinar-title">{webinar.topic}</h1>
+      {over ? (
+        <p className={webinar.status === 'cancelled' ? 'form-errors' : 'notice'} role={actionData ? 'alert' : 'status'}>
+          {t(webinar.status === 'cancelled' ? 'register.cancelled' : 'register.finished')}
+        </p>
+      ) : null}
+
+      <dl className="details">
+        <dt>{t('mail.detail.when')}</dt>
+        <dd>
+          <WebinarWhen startAt={webinar.start_at} endAt={webinar.end_at} zone={webinar.time_zone} />
+        </dd>
+        <dt>{t('mail.detail.where')}</dt>
+        <dd>
+          {webinar.regency_name}, {webinar.province_name}
+        </dd>
+        <dt>{t('webinar.field.pillars')}</dt>
+        <dd>
+          <PillarNames pillars={webinar.pillars} />
+        </dd>
+        <dt>{t('webinar.field.segment')}</dt>
+        <dd>{t(`segment.${webinar.segment}` as MessageKey)}</dd>
+        {over ? null : (
+          <>
+            <dt>{t('public.seats')}</dt>
+            <dd>
+              <SeatsLeft capacity={webinar.capacity} registered={webinar.registered_count} />
+            </dd>
+          </>
+        )}
+      </dl>
+      {over ? null : (
+        <p>
+          <a href={`/webinars/${webinar.slug}/calendar.ics`} download>
+            {t('public.addToCalendar')}
+          </a>
+        </p>
+      )}
+      {webinar.description ? <p className="prewrap">{webinar.description}</p> : null}
+
+      {byRole.length ? (
+        <section aria-labelledby="speakers-title">
+          <h2 id="speakers-title">{t('public.speakers')}</h2>
+          {byRole.map(({ role, people }) => (
+            <div key={role}>
+              <h3>{t(ROLE_HEADINGS[role])}</h3>
+              <ul className="plain-list people-list">
+                {people.map((person) => (
+                  <li key={person.id}>
+                    <strong>{person.name}</strong>
+                    {[person.title, person.organisation].some(Boolean) ? (
+                      <span className="muted"> · {[person.title, person.organisation].filter(Boolean).join(', ')}</span>
+                    ) : null}
+                    {person.talk_title ? (
+                      <div>
+                        {t('public.talk', { title: person.talk_title })}
+                        {person.pillar ? <span className="muted"> ({t(`pillar.${person.pillar}` as MessageKey)})</span> : null}
+                      </div>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </section>
+      ) : null}
+
+      {over ? null : (
+        <section aria-labelledby="register-title">
+          <h2 id="register-title">{t('register.title')}</h2>
+          {refusal ? (
+            <p className="notice" role={actionData ? 'alert' : undefined}>
+              {t(REFUSALS[refusal], {
+                when: webinar.registration_opens_at ? formatDateTime(webinar.registration_opens_at, webinar.time_zone, lang) : '',
+              })}
+            </p>
+          ) : (
+            <>
+              <p>{t('register.intro')}</p>
+              <RegistrationForm
+                regencies={regencies}
+                defaultRegency={webinar.regency_code ?? ''}
+                defaultProvince={webinar.province_name}
+                values={form?.values ?? {}}
+                errors={form?.errors}
+              />
+            </>
+          )}
+          <p>
+            <Link to={`/webinars/${webinar.slug}/link`}>{t('lostLink.ask')}</Link>
+          </p>
+        </section>
+      )}
+    </article>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

@@ -1,0 +1,139 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json } from '@remix-run/node'
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { Field, SelectField } from '#app/components/forms'
+import { PillarNames, SeatsLeft, WebinarWhen } from '#app/components/public-webinar'
+import { RegencySelect, type RegencyChoice } from '#app/components/regency-select'
+import { translate, useT } from '#app/i18n'
+import { listProvinces } from '#app/models/region.server'
+import { CATALOGUE_PAGE_SIZE, listUpcomingWebinarRegencies, listUpcomingWebinars } from '#app/models/webinar.server'
+import { PILLARS } from '#app/utils/catalog'
+import { getDb } from '#app/utils/db.server'
+import { metaLang, pageTitle } from '#app/utils/meta'
+import { CatalogueQuerySchema } from '#app/utils/registration-schema.server'
+import { toFieldErrors } from '#app/utils/validation.server'
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'catalogue.title'))
+
+// Public: anyone may browse the upcoming webinars.
+export async function loader({ request }: LoaderFunctionArgs) {
+  const db = getDb()
+  const [provinces, regencies] = await Promise.all([listProvinces(db), listUpcomingWebinarRegencies(db)])
+  const options = {
+    provinces: provinces.map((p) => ({ value: p.code, label: p.name })),
+    regencies: regencies.map((r): RegencyChoice => [r.code, r.name, r.province_name]),
+  }
+  const parsed = CatalogueQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams))
+  if (!parsed.success) {
+    const rows: Awaited<ReturnType<typeof listUpcomingWebinars>>['rows'] = []
+    return json({ ...options, rows, total: 0, page: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
+  }
+  const { page, ...filters } = parsed.data
+  const { rows, total } = await listUpcomingWebinars(db, filters, page)
+  return json({ ...options, rows, total, page, errors: null })
+}
+
+export default function CataloguePage() {
+  const { provinces, regencies, rows, total, page, errors } = useLoaderData<typeof loader>()
+  const [searchParams] = useSearchParams()
+  const t = useT()
+  const pages = Math.max(1, Math.ceil(total / CATALOGUE_PAGE_SIZE))
+  const pageLink = (n: number) => {
+    const next = new URLSearchParams(searchParams)
+    next.set('page', String(n))
+    return `/webinars?${next}`
+  }
+  const fieldErrors = errors as Record<string, string[]> | null
+  const filtered = ['province', 'regency', 'pillar', 'from', 'to'].some((name) => searchParams.get(name))
+  return (
+    <section aria-labelledby="catalogue-title">
+      <h1 id="catalogue-title">{t('catalogue.title')}</h1>
+      <p>{t('home.body')}</p>
+
+      <details className="filter-box" open={filtered || !!fieldErrors}>
+        <summary>{t('catalogue.filterTitle')}</summary>
+        <Form method="get" action="/webinars" className="filters" role="search" aria-label={t('catalogue.filterTitle')}>
+          <SelectField
+            label={t('webinar.filter.province')}
+            name="province"
+            defaultValue={searchParams.get('province') ?? ''}
+            placeholder={t('webinar.filter.all')}
+            options={provinces}
+            errors={fieldErrors?.province}
+          />
+          <RegencySelect
+            label={t('webinar.field.regency')}
+            name="regency"
+            defaultValue={searchParams.get('regency') ?? ''}
+            placeholder={t('webinar.filter.all')}
+            regencies={regencies}
+            errors={fieldErrors?.regency}
+          />
+          <SelectField
+            label={t('webinar.filter.pillar')}
+            name="pillar"
+            defaultValue={searchParams.get('pillar') ?? ''}
+            placeholder={t('webinar.filter.all')}
+            options={PILLARS.map((p) => ({ value: p, label: t(`pillar.${p}`) }))}
+            errors={fieldErrors?.pillar}
+          />
+          <Field label={t('webinar.filter.from')} name="from" type="date" defaultValue={searchParams.get('from') ?? ''} errors={fieldErrors?.from} />
+          <Field label={t('webinar.filter.to')} name="to" type="date" defaultValue={searchParams.get('to') ?? ''} errors={fieldErrors?.to} />
+          <div className="actions">
+            <button type="submit">{t('form.filter')}</button>
+            <Link to="/webinars">{t('form.reset')}</Link>
+          </div>
+        </Form>
+      </details>
+
+      <p className="muted" role="status">
+        {t('catalogue.count', { count: total })}
+      </p>
+      {rows.length === 0 ? (
+        <p>{filtered ? t('webinar.list.empty') : t('catalogue.none')}</p>
+      ) : (
+        <ul className="cards">
+          {rows.map((webinar) => (
+            <li key={webinar.id} className="card">
+              <h2>
+                <Link to={`/webinars/${webinar.slug}`}>{webinar.topic}</Link>
+              </h2>
+              <p className="card-line">
+                <WebinarWhen startAt={webinar.start_at} endAt={webinar.end_at} zone={webinar.time_zone} />
+              </p>
+              <p className="card-line">
+                {webinar.regency_name}, {webinar.province_name}
+              </p>
+              <p className="card-line muted">
+                <PillarNames pillars={webinar.pillars} />
+              </p>
+              <p className="card-line">
+                <SeatsLeft capacity={webinar.capacity} registered={webinar.registered_count} />
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {pages > 1 ? (
+        <nav className="actions pager" aria-label={t('catalogue.pages')}>
+          {page > 1 ? (
+            <Link to={pageLink(page - 1)} rel="prev">
+              {t('webinar.list.previous')}
+            </Link>
+          ) : null}
+          <span aria-current="page">{t('webinar.list.page', { page, pages })}</span>
+          {page < pages ? (
+            <Link to={pageLink(page + 1)} rel="next">
+              {t('webinar.list.next')}
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </section>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

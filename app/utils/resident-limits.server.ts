@@ -1,0 +1,43 @@
+import { json } from '@remix-run/node'
+import { hitRateLimit, type RateLimit } from '#app/models/rate-limit.server'
+import { hashToken } from './crypto.server'
+import type { DB } from './db.server'
+import { message, type FieldErrors } from './messages'
+
+const MINUTE = 60_000
+
+/**
+ * Limits on the residents' forms. Per address they are generous because many residents share
+ * one: a school lab registering a class, and mobile carriers putting thousands of phones behind
+ * one IP (CGNAT). Per e-mail they are tight: every accepted post mails that address.
+ */
+export const RESIDENT_LIMITS = {
+  registerPerIp: { limit: 60, windowMs: 10 * MINUTE },
+  registerPerEmail: { limit: 5, windowMs: 60 * MINUTE },
+  linkPerIp: { limit: 10, windowMs: 10 * MINUTE },
+  linkPerEmail: { limit: 3, windowMs: 60 * MINUTE },
+} satisfies Record<string, RateLimit>
+
+/**
+ * The key for an e-mail address: hashed, so the rate-limit table (which nothing prunes per
+ * person) holds no addresses in the clear.
+ */
+export function emailKey(prefix: string, email: string): string {
+  return `${prefix}:email:${hashToken(email)}`
+}
+
+/** Counts a hit on each key in turn; the seconds to wait if one of them is over its limit, else 0. */
+export async function hitLimits(db: DB, hits: Array<[key: string, limit: RateLimit]>): Promise<number> {
+  for (const [key, limit] of hits) {
+    const { allowed, retryAfterSeconds } = await hitRateLimit(db, key, limit)
+    if (!allowed) return Math.max(1, retryAfterSeconds)
+  }
+  return 0
+}
+
+/** The form again, with a message at the top saying when to try again (429 + Retry-After). */
+export function tooManyRequests(retryAfterSeconds: number, values: Record<string, string>) {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60))
+  const errors: FieldErrors = { '': [message('resident.tooMany', { minutes })] }
+  return json({ errors, values }, { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } })
+}
