@@ -16,7 +16,9 @@ export function createApp(build: ServerBuild, env: Env) {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', env.TRUST_PROXY)
-  app.use(compression())
+  // Pages are compressed for slow connections; form posts answer with a bare redirect, so they
+  // skip the compression machinery altogether.
+  app.use(compression({ filter: (req, res) => req.method === 'GET' && compression.filter(req, res) }))
 
   const publicDir = path.resolve('public')
   // Fingerprinted assets never change; everything else may.

@@ -99,9 +99,35 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely prepares every query afresh; preparing costs more than running most of ours. The same
+ * SQL text gets the same statement back (a bounded LRU, since `in (…)` lists vary in length).
+ * Safe because Kysely runs one query at a time on the connection.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500) {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => {
+      cache.clear()
+      sqlite.close()
+    },
+    prepare: (sql: string) => {
+      let statement = cache.get(sql)
+      if (statement) {
+        cache.delete(sql)
+      } else {
+        statement = sqlite.prepare(sql)
+        if (cache.size >= size) cache.delete(cache.keys().next().value!)
+      }
+      cache.set(sql, statement)
+      return statement
+    },
+  }
+}
+
 export function createDb(databaseUrl: string): DB {
   const sqlite = openSqlite(sqliteFileFromUrl(databaseUrl))
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) })
 }
 
 let singleton: DB | undefined

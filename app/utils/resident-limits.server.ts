@@ -26,13 +26,18 @@ export function emailKey(prefix: string, email: string): string {
   return `${prefix}:email:${hashToken(email)}`
 }
 
-/** Counts a hit on each key in turn; the seconds to wait if one of them is over its limit, else 0. */
+/**
+ * Counts a hit on each key in turn; the seconds to wait if one of them is over its limit, else 0.
+ * One transaction for all of them: one commit instead of one per key, on the registration path.
+ */
 export async function hitLimits(db: DB, hits: Array<[key: string, limit: RateLimit]>): Promise<number> {
-  for (const [key, limit] of hits) {
-    const { allowed, retryAfterSeconds } = await hitRateLimit(db, key, limit)
-    if (!allowed) return Math.max(1, retryAfterSeconds)
-  }
-  return 0
+  return db.transaction().execute(async (trx) => {
+    for (const [key, limit] of hits) {
+      const { allowed, retryAfterSeconds } = await hitRateLimit(trx, key, limit)
+      if (!allowed) return Math.max(1, retryAfterSeconds)
+    }
+    return 0
+  })
 }
 
 /** The form again, with a message at the top saying when to try again (429 + Retry-After). */

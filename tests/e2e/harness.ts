@@ -50,7 +50,7 @@ export async function startTestServer(): Promise<TestServer> {
   const dbFile = path.join(TEST_DB_DIR, `server-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)
   fs.copyFileSync(TEMPLATE_DB, dbFile)
 
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'tests/e2e/serve.ts')], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/serve.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,10 +1,11 @@
-// The test server: the production build behind the same express app `npm start` serves,
-// run by the harness in a child process. It listens on a free port first, so APP_URL
+// The production build behind the same express app `npm start` serves, on a free port: used by
+// the browser tests' harness and the benchmarks, each in a child process.
+// It listens on a free port first, so APP_URL
 // can name that port before the environment is parsed, then prints `PORT=<n>`.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createApp } from '../../scripts/server'
-import { loadBuild } from '../../scripts/serve-build'
+import { createApp } from './server'
+import { loadBuild } from './serve-build'
 
 const server = http.createServer()
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -1,0 +1,95 @@
+// A small HTTP load generator for the benchmarks: keep-alive connections, closed loop (N workers
+// as fast as the server answers) or open loop (a fixed rate, whatever the server does), with
+// per-request latency. Its requests go only to the server the benchmark started on 127.0.0.1.
+import http from 'node:http'
+
+export type LoadRequest = { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }
+export type LoadResult = { durationMs: number; count: number; statuses: Record<number, number>; errors: number; latenciesMs: number[]; bytes: number }
+
+function send(agent: http.Agent, base: URL, request: LoadRequest): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const body = request.body === undefined ? undefined : Buffer.from(request.body)
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: request.method,
+        path: request.path,
+        headers: { ...request.headers, ...(body ? { 'Content-Length': String(body.length) } : {}) },
+      },
+      (res) => {
+        let bytes = 0
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }))
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+function emptyResult(): LoadResult {
+  return { durationMs: 0, count: 0, statuses: {}, errors: 0, latenciesMs: [], bytes: 0 }
+}
+
+async function timed(agent: http.Agent, base: URL, request: LoadRequest, result: LoadResult) {
+  const started = performance.now()
+  try {
+    const { status, bytes } = await send(agent, base, request)
+    result.statuses[status] = (result.statuses[status] ?? 0) + 1
+    result.bytes += bytes
+  } catch {
+    result.errors++
+  }
+  result.latenciesMs.push(performance.now() - started)
+  result.count++
+}
+
+/** `concurrency` connections, each sending its next request as soon as the last is answered. */
+export async function closedLoop(baseUrl: string, options: { concurrency: number; total?: number; durationMs?: number; request: (i: number) => LoadRequest }) {
+  const base = new URL(baseUrl)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency })
+  const result = emptyResult()
+  let next = 0
+  const started = performance.now()
+  const deadline = options.durationMs ? started + options.durationMs : Infinity
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while ((options.total === undefined || next < options.total) && performance.now() < deadline) {
+        await timed(agent, base, options.request(next++), result)
+      }
+    }),
+  )
+  result.durationMs = performance.now() - started
+  agent.destroy()
+  return result
+}
+
+/** Requests sent at a fixed rate, each on its own schedule, however slowly the server answers. */
+export async function openLoop(baseUrl: string, options: { ratePerSec: number; durationMs: number; request: (i: number) => LoadRequest }) {
+  const base = new URL(baseUrl)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  const result = emptyResult()
+  const total = Math.round((options.ratePerSec * options.durationMs) / 1000)
+  const interval = 1000 / options.ratePerSec
+  const started = performance.now()
+  const inflight: Promise<void>[] = []
+  for (let i = 0; i < total; i++) {
+    const due = started + i * interval
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
+    inflight.push(timed(agent, base, options.request(i), result))
+  }
+  await Promise.all(inflight)
+  result.durationMs = performance.now() - started
+  agent.destroy()
+  return result
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}

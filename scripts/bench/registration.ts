@@ -1,0 +1,213 @@
+// The registration rush: the registration POST for one webinar with 10,000 seats, against the
+// production build, with a bare node:http + better-sqlite3 server doing the same insert as the
+// physical reference. Also the catalogue's and a webinar page's requests/s and bytes.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { closedLoop, openLoop, percentile, type LoadRequest, type LoadResult } from './load'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const SEATS = 10_000
+
+type Report = (title: string, rows: Array<[string, string | number]>) => void
+
+/** A migrated database with two published webinars of 10,000 seats each. */
+async function prepareTemplate(dir: string): Promise<string> {
+  const file = path.join(dir, 'template.sqlite')
+  const { createDb } = await import('#app/utils/db.server')
+  const { prepareDatabase } = await import('../migrate')
+  const { createStaffUser } = await import('#app/models/user.server')
+  const { createPerson } = await import('#app/models/person.server')
+  const { saveWebinar, publishWebinar } = await import('#app/models/webinar.server')
+  const { assignRole } = await import('#app/models/webinar-role.server')
+  const db = createDb(file)
+  await prepareDatabase(db)
+  const { userId } = await createStaffUser(db, { email: 'organiser@example.org', name: 'Organiser', role: 'organiser', password: 'bench-password-123' })
+  const moderator = await createPerson(db, { name: 'Moderator', title: '', organisation: '', email: null, whatsapp: null, bio: null, userId: null })
+  const speaker = await createPerson(db, { name: 'Narasumber', title: '', organisation: '', email: null, whatsapp: null, bio: null, userId: null })
+  const date = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10)
+  for (const slug of ['rush-ours', 'rush-latency', 'rush-pages']) {
+    const saved = await saveWebinar(
+      db,
+      {
+        topic: `Literasi Digital ${slug}`,
+        description: 'Webinar untuk benchmark pendaftaran.',
+        pillars: ['cakap'],
+        segment: 'umum',
+        regency: '33.10',
+        date,
+        startTime: '09:00',
+        endTime: '12:00',
+        platformUrl: 'https://zoom.us/j/1234567890',
+        meetingId: null,
+        passcode: null,
+        livestreamUrl: null,
+        capacity: SEATS,
+        registrationOpensDate: null,
+        registrationOpensTime: null,
+        registrationClosesDate: null,
+        registrationClosesTime: null,
+        attendanceThreshold: 70,
+        slug,
+      },
+      { userId },
+    )
+    if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
+    await assignRole(db, saved.id, { personId: moderator, role: 'moderator', talkTitle: null, pillar: null })
+    await assignRole(db, saved.id, { personId: speaker, role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
+    const published = await publishWebinar(db, saved.id)
+    if (!published.ok) throw new Error('not published')
+  }
+  await db.destroy()
+  return file
+}
+
+function startServer(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+  // BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile of each server, for finding where time goes.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /PORT=(\d+)/.exec(out)
+      if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, child })
+    })
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)))
+  })
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit')
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
+
+/** A resident's form post, as the browser sends it from the webinar page (index route). */
+function registration(url: string, slug: string, tag: string) {
+  const origin = new URL(url).origin
+  return (i: number): LoadRequest => ({
+    method: 'POST',
+    path: `/webinars/${slug}?index`,
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Origin: origin,
+      // One address per resident, as on the public internet (TRUST_PROXY=true for this run).
+      'X-Forwarded-For': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    },
+    body: new URLSearchParams({
+      name: `Warga ${tag} ${i}`,
+      email: `warga.${tag}.${i}@example.org`,
+      whatsapp: `0812${String(10_000_000 + i)}`,
+      regency: '33.10',
+      occupation: 'pelajar',
+      ageRange: '17-24',
+      gender: '',
+      consent: 'yes',
+      website: '',
+    }).toString(),
+  })
+}
+
+async function countSeats(file: string, slug: string) {
+  const { createDb } = await import('#app/utils/db.server')
+  const db = createDb(file)
+  const rows = await db
+    .selectFrom('registrations')
+    .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
+    .select(['registrations.status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('webinars.slug', '=', slug)
+    .groupBy('registrations.status')
+    .execute()
+  await db.destroy()
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>
+}
+
+const perSecond = (r: LoadResult) => Math.round((r.count * 1000) / r.durationMs)
+const statuses = (r: LoadResult) =>
+  Object.entries(r.statuses)
+    .map(([status, n]) => `${status}×${n}`)
+    .join(' ') + (r.errors ? ` errors×${r.errors}` : '')
+
+export async function benchRegistration(report: Report) {
+  const { buildIfNeeded } = await import('../serve-build')
+  buildIfNeeded()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-bench-registration-'))
+  try {
+    const template = await prepareTemplate(dir)
+    const ours = path.join(dir, 'ours.sqlite')
+    const bare = path.join(dir, 'bare.sqlite')
+    fs.copyFileSync(template, ours)
+    fs.copyFileSync(template, bare)
+    const posts = SEATS + 500
+    const concurrency = 64
+
+    // Ours: the production build behind the same express app as `npm start`.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: ours,
+      SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789',
+      TRUST_PROXY: 'true',
+      SMTP_URL: '',
+    }
+    const app = await startServer('scripts/serve.ts', [], env)
+    let rush: LoadResult
+    let latency: LoadResult
+    let catalogue: LoadResult
+    let page: LoadResult
+    try {
+      // Warm up the JIT and the connection pool on another webinar.
+      await closedLoop(app.url, { concurrency: 16, total: 500, request: registration(app.url, 'rush-pages', 'warm') })
+      rush = await closedLoop(app.url, { concurrency, total: posts, request: registration(app.url, 'rush-ours', 'rush') })
+      latency = await openLoop(app.url, { ratePerSec: 500, durationMs: 10_000, request: registration(app.url, 'rush-latency', 'steady') })
+      const gzip = { 'Accept-Encoding': 'gzip' }
+      catalogue = await closedLoop(app.url, { concurrency: 16, durationMs: 5_000, request: () => ({ method: 'GET', path: '/webinars', headers: gzip }) })
+      page = await closedLoop(app.url, { concurrency: 16, durationMs: 5_000, request: () => ({ method: 'GET', path: '/webinars/rush-pages', headers: gzip }) })
+    } finally {
+      await stop(app.child)
+    }
+    const oursSeats = await countSeats(ours, 'rush-ours')
+
+    // The reference: the same insert with nothing around it.
+    const reference = await startServer('scripts/bench/bare-server.ts', [bare], process.env)
+    let bareRush: LoadResult
+    try {
+      await closedLoop(reference.url, { concurrency: 16, total: 500, request: registration(reference.url, 'rush-pages', 'warm') })
+      bareRush = await closedLoop(reference.url, { concurrency, total: posts, request: registration(reference.url, 'rush-ours', 'rush') })
+    } finally {
+      await stop(reference.child)
+    }
+    const bareSeats = await countSeats(bare, 'rush-ours')
+
+    report(`Registration rush: ${posts.toLocaleString('en')} POSTs for ${SEATS.toLocaleString('en')} seats, ${concurrency} connections (target ≥ 1,000/s, 0 errors, 0 oversells)`, [
+      ['ours: registrations/s', perSecond(rush)],
+      ['ours: responses', statuses(rush)],
+      ['ours: p50 / p99 latency', `${percentile(rush.latenciesMs, 50).toFixed(1)} ms / ${percentile(rush.latenciesMs, 99).toFixed(1)} ms`],
+      ['ours: registered / waitlisted', `${oursSeats.registered ?? 0} / ${oursSeats.waitlisted ?? 0}`],
+      ['ours: oversold', Math.max(0, (oursSeats.registered ?? 0) - SEATS)],
+      ['bare node:http + better-sqlite3: /s', perSecond(bareRush)],
+      ['bare: registered / waitlisted', `${bareSeats.registered ?? 0} / ${bareSeats.waitlisted ?? 0}`],
+      ['ours as a share of bare', `${((perSecond(rush) / perSecond(bareRush)) * 100).toFixed(0)}%`],
+    ])
+    report('Registration at 500/s offered for 10 s (target p99 ≤ 100 ms)', [
+      ['requests', latency.count],
+      ['responses', statuses(latency)],
+      ['achieved /s', perSecond(latency)],
+      ['p50 / p95 / p99', [50, 95, 99].map((p) => `${percentile(latency.latenciesMs, p).toFixed(1)} ms`).join(' / ')],
+    ])
+    report('Public pages, 16 connections for 5 s, gzip', [
+      ['/webinars: requests/s', perSecond(catalogue)],
+      ['/webinars: bytes per response', Math.round(catalogue.bytes / catalogue.count)],
+      ['/webinars/<slug>: requests/s', perSecond(page)],
+      ['/webinars/<slug>: bytes per response', Math.round(page.bytes / page.count)],
+      ['responses', `${statuses(catalogue)} | ${statuses(page)}`],
+    ])
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
