@@ -129,12 +129,18 @@ export class MailWorker {
       return false
     }
     await this.#limiter.take()
-    if (!(await renewMailClaim(this.db, mail.id, this.workerId, this.#now().toISOString()))) return false
+    const renew = () => renewMailClaim(this.db, mail.id, this.workerId, this.#now().toISOString())
+    if (!(await renew())) return false
+    // The lease is for finding dead workers, not slow relays: while the send is in flight the
+    // claim is renewed, or a relay slower than the lease would get the message from two workers.
+    const heartbeat = setInterval(() => void renew().catch(() => {}), Math.max(50, Math.floor(this.options.leaseMs / 3)))
     try {
       const { raw } = await this.options.transport.send(message)
+      clearInterval(heartbeat)
       await markMailSent(this.db, mail.id, this.workerId, { transport: this.options.transport.name, raw })
       return true
     } catch (error) {
+      clearInterval(heartbeat)
       const delay = retryDelayMs(mail.attempts)
       const retryAt = delay === null ? null : new Date(this.#now().getTime() + delay).toISOString()
       await markMailAttemptFailed(this.db, mail.id, this.workerId, { error: describe(error), retryAt })

@@ -34,7 +34,8 @@ const envSchema = z
         'must be at least 32 characters (several secrets may be given, comma-separated, newest first)',
       ),
     SMTP_URL: z
-      .url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587' })
+      // A host is required: nodemailer reads "smtp://" as localhost:587 and would retry there forever.
+      .url({ protocol: /^smtps?$/, hostname: /./, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587' })
       .optional(),
     MAIL_FROM: mailbox.default('Literasi Digital <literasi@example.org>'),
     DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

@@ -3,7 +3,20 @@ import path from 'node:path'
 import { ROOT } from './paths'
 
 // The app's variables, which a child must not inherit from the test process by accident.
-const APP_VARIABLES = ['NODE_ENV', 'PORT', 'APP_URL', 'DATABASE_URL', 'SESSION_SECRET', 'SMTP_URL', 'MAIL_FROM', 'DEMO_PASSWORD', 'TRUST_PROXY']
+const APP_VARIABLES = [
+  'NODE_ENV',
+  'PORT',
+  'APP_URL',
+  'DATABASE_URL',
+  'SESSION_SECRET',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'DEMO_PASSWORD',
+  'TRUST_PROXY',
+  'MAIL_RATE_PER_SEC',
+  'MAIL_LEASE_SECONDS',
+  'MAIL_WORKER',
+]
 
 /** The test process's environment without the app's variables, plus `overrides`. */
 export function scriptEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
@@ -16,9 +29,14 @@ export function scriptEnv(overrides: Record<string, string | undefined>): NodeJS
   return env
 }
 
-/** Starts a TypeScript file (relative to the project root) under tsx, in the project root. */
-export function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, script), ...args], {
+/**
+ * Starts a TypeScript file (relative to the project root) under tsx, in the project root.
+ * The tsx CLI runs the script in a second process and relays signals to it; a SIGKILL cannot be
+ * relayed, so a test that kills the script itself asks for `singleProcess` (node --import tsx).
+ */
+export function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv, options: { singleProcess?: boolean } = {}): ChildProcess {
+  const runner = options.singleProcess ? ['--import', 'tsx'] : [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')]
+  return spawn(process.execPath, [...runner, path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
