@@ -105,6 +105,8 @@ interface WebinarTable {
   reminder_hour_sent_at: string | null
   /** seats taken: kept beside capacity so a registration takes a seat in one conditional UPDATE */
   registered_count: Generated<number>
+  /** registrations ever made: the next one's arrival number */
+  registrations_total: Generated<number>
 }
 
 interface RegistrationTable {
@@ -128,6 +130,8 @@ interface RegistrationTable {
   updated_at: string
   cancelled_at: string | null
   promoted_at: string | null
+  /** arrival order within the webinar: the waitlist moves up in this order */
+  position: Generated<number>
 }
 
 interface WebinarRoleTable {

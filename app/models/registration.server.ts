@@ -62,6 +62,12 @@ export async function registerParticipant(db: DB, webinarId: string, input: Regi
       return { ok: true, status: existing.status, token: existing.token, repeated: true }
     }
 
+    const { registrations_total: position } = await trx
+      .updateTable('webinars')
+      .set((eb) => ({ registrations_total: eb('registrations_total', '+', 1) }))
+      .where('id', '=', webinarId)
+      .returning('registrations_total')
+      .executeTakeFirstOrThrow()
     const seat = await trx
       .updateTable('webinars')
       .set((eb) => ({ registered_count: eb('registered_count', '+', 1) }))
@@ -83,6 +89,7 @@ export async function registerParticipant(db: DB, webinarId: string, input: Regi
       updated_at: now,
       cancelled_at: null,
       promoted_at: null,
+      position,
     }
     let id: string
     let token: string
@@ -160,8 +167,7 @@ export async function promoteFromWaitlist(db: DB, webinarId: string, now = nowIs
       .select('id')
       .where('webinar_id', '=', webinarId)
       .where('status', '=', 'waitlisted')
-      .orderBy('created_at')
-      .orderBy('id')
+      .orderBy('position')
       .limit(1)
       .executeTakeFirst()
     if (!next) return promoted

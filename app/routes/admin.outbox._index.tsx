@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { pageCount, Pagination } from '#app/components/pagination'
 import { SelectField } from '#app/components/forms'
 import { kindLabel, outboxTime } from '#app/components/outbox'
 import { useLang, useT } from '#app/i18n'
@@ -20,19 +21,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const parsed = OutboxFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams))
   if (!parsed.success) {
     const rows: Awaited<ReturnType<typeof listOutbox>>['rows'] = []
-    return json({ counts, webinars, rows, total: 0, page: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
+    return json({ counts, webinars, rows, total: 0, page: 1, pages: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
   }
   const { state, webinar, page } = parsed.data
   const { rows, total } = await listOutbox(db, { state, webinarId: webinar }, page)
-  return json({ counts, webinars, rows, total, page, errors: null })
+  return json({ counts, webinars, rows, total, page, pages: pageCount(total, OUTBOX_PAGE_SIZE), errors: null })
 }
 
 export default function OutboxPage() {
-  const { counts, webinars, rows, total, page, errors } = useLoaderData<typeof loader>()
+  const { counts, webinars, rows, total, page, pages, errors } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   const t = useT()
   const lang = useLang()
-  const pages = Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE))
   const current = searchParams.get('state') ?? ''
   /** The same filters with another state, from the first page. */
   const stateLink = (state: string | null) => {
@@ -41,11 +41,6 @@ export default function OutboxPage() {
     if (state) next.set('state', state)
     else next.delete('state')
     return `/admin/outbox?${next}`
-  }
-  const pageLink = (n: number) => {
-    const next = new URLSearchParams(searchParams)
-    next.set('page', String(n))
-    return `?${next}`
   }
   const countOf = (state: keyof typeof counts) => counts[state] ?? 0
   const all = MAIL_STATES.reduce((sum, state) => sum + countOf(state), 0)
@@ -142,13 +137,7 @@ export default function OutboxPage() {
           ))}
         </ul>
       )}
-      {pages > 1 ? (
-        <nav className="actions" aria-label={t('webinar.list.page', { page, pages })}>
-          {page > 1 ? <Link to={pageLink(page - 1)}>{t('webinar.list.previous')}</Link> : null}
-          <span>{t('webinar.list.page', { page, pages })}</span>
-          {page < pages ? <Link to={pageLink(page + 1)}>{t('webinar.list.next')}</Link> : null}
-        </nav>
-      ) : null}
+      <Pagination page={page} pages={pages} />
     </section>
   )
 }

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { pageCount, Pagination } from '#app/components/pagination'
 import { Field, SelectField } from '#app/components/forms'
 import { formatDateTime, useLang, useT } from '#app/i18n'
 import { listProvinces } from '#app/models/region.server'
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const parsed = WebinarFilterSchema.safeParse(params)
   if (!parsed.success) {
     const rows: Awaited<ReturnType<typeof listWebinars>>['rows'] = []
-    return json({ provinces, rows, total: 0, page: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
+    return json({ provinces, rows, total: 0, page: 1, pages: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
   }
   const filters = parsed.data
   // Date bounds cover the whole local day in every zone: from midnight WIT to the next midnight WIB.
@@ -41,20 +42,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
     },
     filters.page,
   )
-  return json({ provinces, rows, total, page: filters.page, errors: null })
+  return json({ provinces, rows, total, page: filters.page, pages: pageCount(total, WEBINAR_PAGE_SIZE), errors: null })
 }
 
 export default function WebinarListPage() {
-  const { provinces, rows, total, page, errors } = useLoaderData<typeof loader>()
+  const { provinces, rows, total, page, pages, errors } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   const t = useT()
   const lang = useLang()
-  const pages = Math.max(1, Math.ceil(total / WEBINAR_PAGE_SIZE))
-  const pageLink = (n: number) => {
-    const next = new URLSearchParams(searchParams)
-    next.set('page', String(n))
-    return `?${next}`
-  }
   const fieldErrors = errors as Record<string, string[]> | null
   return (
     <section aria-labelledby="webinars-title">
@@ -119,13 +114,7 @@ export default function WebinarListPage() {
           ))}
         </ul>
       )}
-      {pages > 1 ? (
-        <nav className="actions" aria-label={t('webinar.list.page', { page, pages })}>
-          {page > 1 ? <Link to={pageLink(page - 1)}>{t('webinar.list.previous')}</Link> : null}
-          <span>{t('webinar.list.page', { page, pages })}</span>
-          {page < pages ? <Link to={pageLink(page + 1)}>{t('webinar.list.next')}</Link> : null}
-        </nav>
-      ) : null}
+      <Pagination page={page} pages={pages} />
     </section>
   )
 }

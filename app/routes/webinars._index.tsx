@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { pageCount, Pagination } from '#app/components/pagination'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, SelectField } from '#app/components/forms'
 import { PillarNames, SeatsLeft, WebinarWhen } from '#app/components/public-webinar'
@@ -27,23 +28,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const parsed = CatalogueQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams))
   if (!parsed.success) {
     const rows: Awaited<ReturnType<typeof listUpcomingWebinars>>['rows'] = []
-    return json({ ...options, rows, total: 0, page: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
+    return json({ ...options, rows, total: 0, page: 1, pages: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
   }
   const { page, ...filters } = parsed.data
   const { rows, total } = await listUpcomingWebinars(db, filters, page)
-  return json({ ...options, rows, total, page, errors: null })
+  return json({ ...options, rows, total, page, pages: pageCount(total, CATALOGUE_PAGE_SIZE), errors: null })
 }
 
 export default function CataloguePage() {
-  const { provinces, regencies, rows, total, page, errors } = useLoaderData<typeof loader>()
+  const { provinces, regencies, rows, total, page, pages, errors } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   const t = useT()
-  const pages = Math.max(1, Math.ceil(total / CATALOGUE_PAGE_SIZE))
-  const pageLink = (n: number) => {
-    const next = new URLSearchParams(searchParams)
-    next.set('page', String(n))
-    return `/webinars?${next}`
-  }
   const fieldErrors = errors as Record<string, string[]> | null
   const filtered = ['province', 'regency', 'pillar', 'from', 'to'].some((name) => searchParams.get(name))
   return (
@@ -115,21 +110,7 @@ export default function CataloguePage() {
           ))}
         </ul>
       )}
-      {pages > 1 ? (
-        <nav className="actions pager" aria-label={t('catalogue.pages')}>
-          {page > 1 ? (
-            <Link to={pageLink(page - 1)} rel="prev">
-              {t('webinar.list.previous')}
-            </Link>
-          ) : null}
-          <span aria-current="page">{t('webinar.list.page', { page, pages })}</span>
-          {page < pages ? (
-            <Link to={pageLink(page + 1)} rel="next">
-              {t('webinar.list.next')}
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pagination page={page} pages={pages} label={t('catalogue.pages')} />
     </section>
   )
 }

@@ -52,6 +52,12 @@ const envSchema = z
       .pipe(z.number().min(1, 'must be at least 1').max(3600, 'must be at most 3600'))
       .default(120),
     MAIL_WORKER: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+    WEB_CONCURRENCY: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number of processes, e.g. 2')
+      .transform(Number)
+      .pipe(z.number().min(1, 'must be at least 1').max(64, 'must be at most 64'))
+      .default(1),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -76,6 +82,8 @@ export type Env = {
   MAIL_LEASE_SECONDS: number
   /** Whether `npm start` runs the mail worker in-process (off when it runs as `npm run worker`). */
   MAIL_WORKER: 'on' | 'off'
+  /** HTTP processes sharing the port (node:cluster); one per CPU core uses the whole machine. */
+  WEB_CONCURRENCY: number
 }
 
 export class EnvError extends Error {}
@@ -108,6 +116,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     MAIL_RATE_PER_SEC: env.MAIL_RATE_PER_SEC,
     MAIL_LEASE_SECONDS: env.MAIL_LEASE_SECONDS,
     MAIL_WORKER: env.MAIL_WORKER,
+    WEB_CONCURRENCY: env.WEB_CONCURRENCY,
   }
 }
 

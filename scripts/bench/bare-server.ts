@@ -15,13 +15,15 @@ sqlite.pragma('synchronous = NORMAL')
 sqlite.pragma('busy_timeout = 5000')
 
 const webinarBySlug = sqlite.prepare('select id from webinars where slug = ?')
+const arrive = sqlite.prepare('update webinars set registrations_total = registrations_total + 1 where id = ? returning registrations_total')
 const takeSeat = sqlite.prepare('update webinars set registered_count = registered_count + 1 where id = ? and registered_count < capacity returning id')
 const insert = sqlite.prepare(
-  `insert into registrations (id, webinar_id, token, name, email, whatsapp, regency_code, occupation, age_range, gender, lang, status, consent_at, created_at, updated_at)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'id', ?, ?, ?, ?)`,
+  `insert into registrations (id, webinar_id, token, name, email, whatsapp, regency_code, occupation, age_range, gender, lang, status, consent_at, created_at, updated_at, position)
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'id', ?, ?, ?, ?, ?)`,
 )
 const register = sqlite.transaction((webinarId: string, form: URLSearchParams) => {
   const now = new Date().toISOString()
+  const { registrations_total: position } = arrive.get(webinarId) as { registrations_total: number }
   const status = takeSeat.get(webinarId) ? 'registered' : 'waitlisted'
   insert.run(
     randomUUID(),
@@ -38,6 +40,7 @@ const register = sqlite.transaction((webinarId: string, form: URLSearchParams) =
     now,
     now,
     now,
+    position,
   )
 })
 

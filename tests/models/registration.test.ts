@@ -80,7 +80,7 @@ test('cancelling frees the seat for the first person waiting, who is told; the c
   expect(await cancelRegistration(db, seat.token)).toBe(true)
   expect(await cancelRegistration(db, seat.token)).toBe(false)
   expect((await getRegistrationByToken(db, seat.token))?.status).toBe('cancelled')
-  const statuses = await db.selectFrom('registrations').select(['email', 'status']).where('webinar_id', '=', webinar.id).orderBy('created_at').execute()
+  const statuses = await db.selectFrom('registrations').select(['email', 'status']).where('webinar_id', '=', webinar.id).orderBy('position').execute()
   expect(statuses.map((r) => r.status)).toEqual(['cancelled', 'registered', 'waitlisted'])
   const seatedMails = await mailsTo(seated.email)
   expect(seatedMails.map((m) => m.kind)).toEqual(['participant_invitation', 'registration_cancelled'])
@@ -90,6 +90,24 @@ test('cancelling frees the seat for the first person waiting, who is told; the c
   expect((await mailsTo(firstWaiting.email)).map((m) => m.kind)).toEqual(['waitlist_joined', 'waitlist_promotion'])
   const row = await db.selectFrom('webinars').select('registered_count').where('id', '=', webinar.id).executeTakeFirstOrThrow()
   expect(row.registered_count).toBe(1)
+})
+
+test('the waitlist moves up in arrival order, even for arrivals within one millisecond', async () => {
+  const webinar = await publishedWebinar(1)
+  const seat = await registerParticipant(db, webinar.id, resident())
+  const waiting = []
+  for (let i = 0; i < 15; i++) waiting.push(resident())
+  await Promise.all(waiting.map((person) => registerParticipant(db, webinar.id, person)))
+  const arrival = await db.selectFrom('registrations').select(['email']).where('webinar_id', '=', webinar.id).where('status', '=', 'waitlisted').orderBy('position').execute()
+  expect(arrival.map((r) => r.email)).toEqual(waiting.map((p) => p.email))
+  // Each cancellation hands the seat to the next in line.
+  let token = seat.ok ? seat.token : ''
+  for (const next of waiting.slice(0, 5)) {
+    await cancelRegistration(db, token)
+    const promoted = await db.selectFrom('registrations').select(['email', 'token']).where('webinar_id', '=', webinar.id).where('status', '=', 'registered').executeTakeFirstOrThrow()
+    expect(promoted.email).toBe(next.email)
+    token = promoted.token
+  }
 })
 
 test('lowering the capacity below the registered count is refused; raising it moves the waitlist up', async () => {
