@@ -53,18 +53,18 @@ export async function enqueueMail(db: DB, mails: NewMail | NewMail[]): Promise<v
 export async function claimDueMail(db: DB, options: { workerId: string; limit: number; now: string; leaseMs: number }) {
   const staleBefore = new Date(new Date(options.now).getTime() - options.leaseMs).toISOString()
   return db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('outbox')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('state', 'in', ['queued', 'retrying']), eb('next_attempt_at', '<=', options.now)]),
-          eb.and([eb('state', '=', 'sending'), eb('claimed_at', '<', staleBefore)]),
-        ]),
-      )
-      .orderBy('next_attempt_at')
-      .limit(options.limit)
-      .execute()
+    // One indexed range scan per state (state, next_attempt_at), each stopping at the limit: an
+    // OR across states would read and sort the whole backlog on every claim.
+    const due: Array<{ id: string }> = []
+    for (const state of ['sending', 'retrying', 'queued'] as const) {
+      if (due.length >= options.limit) break
+      let query = trx.selectFrom('outbox').select('id').where('state', '=', state)
+      query =
+        state === 'sending'
+          ? query.where('claimed_at', '<', staleBefore)
+          : query.where('next_attempt_at', '<=', options.now).orderBy('next_attempt_at')
+      due.push(...(await query.limit(options.limit - due.length).execute()))
+    }
     if (due.length === 0) return []
     return trx
       .updateTable('outbox')
