@@ -26,12 +26,21 @@ export function buildIsCurrent(): boolean {
 export function buildIfNeeded(): void {
   if (buildIsCurrent()) return
   console.log('Building the app…')
+  build()
+}
+
+/** The production build (build/ and public/build/), whatever its age. */
+export function build(): void {
   const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], {
-    // esbuild's service watches stdin, so give it an open pipe rather than /dev/null.
-    stdio: ['pipe', 'ignore', 'inherit'],
+    // esbuild's service watches stdin, so give it an open pipe rather than /dev/null. Its stderr
+    // is shown only when the build fails: on success it may print a harmless shutdown trace.
+    stdio: ['pipe', 'ignore', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production', VITE_CJS_IGNORE_WARNING: 'true' },
   })
-  if (result.status !== 0) throw new Error('The build failed; see the messages above.')
+  if (result.status !== 0) {
+    process.stderr.write(result.stderr)
+    throw new Error('The build failed; see the messages above.')
+  }
 }
 
 export async function loadBuild(): Promise<ServerBuild> {

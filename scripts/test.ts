@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { build } from './serve-build'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -28,10 +29,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 
 ensureChromium()
 // The browser tests drive the production build, so build it first.
-const build = run(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], {
-  ...process.env,
-  NODE_ENV: 'production',
-  VITE_CJS_IGNORE_WARNING: 'true',
-})
-if (build !== 0) process.exit(build)
+try {
+  build()
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error))
+  process.exit(1)
+}
 process.exit(run(process.execPath, [path.resolve('node_modules/vitest/vitest.mjs'), 'run', '--config', 'tests/vitest.config.ts', ...process.argv.slice(2)]))

@@ -160,6 +160,7 @@ export async function benchRegistration(report: Report) {
     const app = await startServer('scripts/serve.ts', [], env)
     let rush: LoadResult
     let latency: LoadResult
+    let floor: LoadResult
     let catalogue: LoadResult
     let page: LoadResult
     try {
@@ -167,6 +168,17 @@ export async function benchRegistration(report: Report) {
       await closedLoop(app.url, { concurrency: 16, total: 500, request: registration(app.url, 'rush-pages', 'warm') })
       rush = await closedLoop(app.url, { concurrency, total: posts, request: registration(app.url, 'rush-ours', 'rush') })
       latency = await openLoop(app.url, { ratePerSec: 500, durationMs: 10_000, request: registration(app.url, 'rush-latency', 'steady') })
+      // The framework's floor: a Remix action that does nothing but answer with a redirect.
+      floor = await closedLoop(app.url, {
+        concurrency,
+        total: 8_000,
+        request: () => ({
+          method: 'POST',
+          path: '/lang',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: new URL(app.url).origin },
+          body: 'lang=en&redirectTo=%2F',
+        }),
+      })
       const gzip = { 'Accept-Encoding': 'gzip' }
       catalogue = await closedLoop(app.url, { concurrency: 16, durationMs: 5_000, request: () => ({ method: 'GET', path: '/webinars', headers: gzip }) })
       page = await closedLoop(app.url, { concurrency: 16, durationMs: 5_000, request: () => ({ method: 'GET', path: '/webinars/rush-pages', headers: gzip }) })
@@ -195,6 +207,7 @@ export async function benchRegistration(report: Report) {
       ['bare node:http + better-sqlite3: /s', perSecond(bareRush)],
       ['bare: registered / waitlisted', `${bareSeats.registered ?? 0} / ${bareSeats.waitlisted ?? 0}`],
       ['ours as a share of bare', `${((perSecond(rush) / perSecond(bareRush)) * 100).toFixed(0)}%`],
+      ['framework floor (empty Remix action): /s', perSecond(floor)],
     ])
     report('Registration at 500/s offered for 10 s (target p99 ≤ 100 ms)', [
       ['requests', latency.count],
