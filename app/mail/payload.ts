@@ -19,6 +19,8 @@ export type WebinarSnapshot = {
   calendarUid: string
   sequence: number
   capacity: number
+  /** seats taken when the message was queued */
+  registered: number
 }
 
 export type BriefDetails = {

@@ -109,7 +109,7 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
         },
         {
           type: 'p',
-          text: t('mail.brief.audience', { regency: w.regencyName, segment: t(`segment.${w.segment}` as MessageKey), capacity: w.capacity }),
+          text: t('mail.brief.audience', { regency: w.regencyName, segment: t(`segment.${w.segment}` as MessageKey), capacity: w.capacity, registered: w.registered ?? 0 }),
         },
         { type: 'p', text: t('mail.brief.confirmAsk') },
         { type: 'button', label: t(isModerator ? 'mail.moderator.button' : 'mail.brief.button'), url: brief.briefUrl },

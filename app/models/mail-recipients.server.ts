@@ -24,6 +24,7 @@ export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<Web
       'webinars.calendar_uid',
       'webinars.calendar_sequence',
       'webinars.capacity',
+      'webinars.registered_count',
       'regencies.name as regency_name',
       'provinces.name as province_name',
       'provinces.time_zone',
@@ -47,6 +48,7 @@ export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<Web
     calendarUid: row.calendar_uid,
     sequence: row.calendar_sequence,
     capacity: row.capacity,
+    registered: row.registered_count,
   }
 }
 

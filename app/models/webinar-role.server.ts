@@ -148,6 +148,8 @@ export async function getBriefByToken(db: DB, token: string) {
       'webinars.livestream_url',
       'webinars.calendar_uid',
       'webinars.calendar_sequence',
+      'webinars.capacity',
+      'webinars.registered_count',
     ])
     .select(['regencies.name as regency_name', 'provinces.name as province_name', 'provinces.time_zone'])
     .where('webinar_roles.brief_token', '=', token)

@@ -43,6 +43,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         meetingId: brief.meeting_id,
         passcode: brief.passcode,
         livestreamUrl: brief.livestream_url,
+        capacity: brief.capacity,
+        registered: brief.registered_count,
       },
       techCheckAt: brief.start_at ? addMinutes(brief.start_at, -TECH_CHECK_MINUTES_BEFORE) : null,
       moderator: brief.moderator,
@@ -97,7 +99,12 @@ export default function BriefPage() {
         <dt>{t('mail.detail.where')}</dt>
         <dd>{webinar.regencyName ? `${webinar.regencyName}, ${webinar.provinceName}` : '—'}</dd>
         <dt>{t('brief.audience')}</dt>
-        <dd>{t('brief.audienceValue', { regency: webinar.regencyName ?? '—', segment: t(`segment.${webinar.segment}` as MessageKey) })}</dd>
+        <dd>{t('brief.audienceValue', {
+            regency: webinar.regencyName ?? '—',
+            segment: t(`segment.${webinar.segment}` as MessageKey),
+            registered: webinar.registered,
+            capacity: webinar.capacity,
+          })}</dd>
         <dt>{t('mail.detail.moderator')}</dt>
         <dd>
           {moderator ? (

@@ -251,3 +251,35 @@ describe("a person's e-mail language", () => {
     expect(((await response.json()) as { errors: Record<string, string[]> }).errors).toEqual({ lang: ['form.invalidChoice'] })
   })
 })
+
+test('the brief tells the audience: regency, segment, and how many have registered', async () => {
+  const webinar = await publishedWebinar('Audiens brief')
+  const { registerParticipant } = await import('#app/models/registration.server')
+  for (const n of [1, 2]) {
+    const result = await registerParticipant(db, webinar.id, {
+      name: `Warga ${n}`,
+      email: `audiens${n}@example.org`,
+      whatsapp: '+6281234567890',
+      regencyCode: '33.10',
+      occupation: 'guru',
+      ageRange: '25-34',
+      gender: null,
+      lang: 'id',
+    })
+    expect(result.ok).toBe(true)
+  }
+  const response = await call(briefLoader, getRequest(`/brief/${webinar.speaker.brief_token}`), { token: webinar.speaker.brief_token })
+  const data = (await response.json()) as { webinar: { registered: number; capacity: number } }
+  expect(data.webinar).toMatchObject({ registered: 2, capacity: 500 })
+  // A brief queued now says so too.
+  const { notifyAssignments } = await import('#app/mail/notify.server')
+  await notifyAssignments(db, webinar.id, [webinar.speaker.id])
+  const queued = await db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('recipient_email', '=', webinar.speaker.email)
+    .where('kind', '=', 'speaker_brief')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow()
+  expect((JSON.parse(queued.payload) as { webinar: { registered: number } }).webinar.registered).toBe(2)
+})
