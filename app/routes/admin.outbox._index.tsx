@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { FilterActions } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { SelectField } from '#app/components/forms'
 import { kindLabel, outboxTime } from '#app/components/outbox'
@@ -79,10 +80,7 @@ export default function OutboxPage() {
           options={webinars.map((w) => ({ value: w.id, label: w.topic }))}
           errors={fieldErrors?.webinar}
         />
-        <div className="actions">
-          <button type="submit">{t('form.filter')}</button>
-          <Link to="/admin/outbox">{t('form.reset')}</Link>
-        </div>
+        <FilterActions resetTo="/admin/outbox" />
       </Form>
 
       <p className="muted" role="status">

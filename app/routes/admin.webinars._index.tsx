@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { FilterActions, PillarAndDateFilters } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
-import { Field, SelectField } from '#app/components/forms'
+import { SelectField } from '#app/components/forms'
 import { formatDateTime, useLang, useT } from '#app/i18n'
 import { listProvinces } from '#app/models/region.server'
 import { listWebinars, WEBINAR_PAGE_SIZE } from '#app/models/webinar.server'
 import { requireOrganiser } from '#app/utils/auth.server'
-import { PILLARS, splitPillars, WEBINAR_STATUSES } from '#app/utils/catalog'
+import { splitPillars, WEBINAR_STATUSES } from '#app/utils/catalog'
 import { getDb } from '#app/utils/db.server'
 import { localToUtc } from '#app/utils/time'
 import { toFieldErrors } from '#app/utils/validation.server'
@@ -76,20 +77,8 @@ export default function WebinarListPage() {
           options={provinces.map((p) => ({ value: p.code, label: p.name }))}
           errors={fieldErrors?.province}
         />
-        <SelectField
-          label={t('webinar.filter.pillar')}
-          name="pillar"
-          defaultValue={searchParams.get('pillar') ?? ''}
-          placeholder={t('webinar.filter.all')}
-          options={PILLARS.map((p) => ({ value: p, label: t(`pillar.${p}`) }))}
-          errors={fieldErrors?.pillar}
-        />
-        <Field label={t('webinar.filter.from')} name="from" type="date" defaultValue={searchParams.get('from') ?? ''} errors={fieldErrors?.from} />
-        <Field label={t('webinar.filter.to')} name="to" type="date" defaultValue={searchParams.get('to') ?? ''} errors={fieldErrors?.to} />
-        <div className="actions">
-          <button type="submit">{t('form.filter')}</button>
-          <Link to="/admin/webinars">{t('form.reset')}</Link>
-        </div>
+        <PillarAndDateFilters errors={fieldErrors} />
+        <FilterActions resetTo="/admin/webinars" />
       </Form>
 
       <p className="muted" role="status">

@@ -1,15 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { FilterActions, PillarAndDateFilters } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { Field, SelectField } from '#app/components/forms'
+import { SelectField } from '#app/components/forms'
 import { PillarNames, SeatsLeft, WebinarWhen } from '#app/components/public-webinar'
 import { RegencySelect, type RegencyChoice } from '#app/components/regency-select'
 import { translate, useT } from '#app/i18n'
 import { listProvinces } from '#app/models/region.server'
 import { CATALOGUE_PAGE_SIZE, listUpcomingWebinarRegencies, listUpcomingWebinars } from '#app/models/webinar.server'
-import { PILLARS } from '#app/utils/catalog'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { CatalogueQuerySchema } from '#app/utils/registration-schema.server'
@@ -65,20 +65,8 @@ export default function CataloguePage() {
             regencies={regencies}
             errors={fieldErrors?.regency}
           />
-          <SelectField
-            label={t('webinar.filter.pillar')}
-            name="pillar"
-            defaultValue={searchParams.get('pillar') ?? ''}
-            placeholder={t('webinar.filter.all')}
-            options={PILLARS.map((p) => ({ value: p, label: t(`pillar.${p}`) }))}
-            errors={fieldErrors?.pillar}
-          />
-          <Field label={t('webinar.filter.from')} name="from" type="date" defaultValue={searchParams.get('from') ?? ''} errors={fieldErrors?.from} />
-          <Field label={t('webinar.filter.to')} name="to" type="date" defaultValue={searchParams.get('to') ?? ''} errors={fieldErrors?.to} />
-          <div className="actions">
-            <button type="submit">{t('form.filter')}</button>
-            <Link to="/webinars">{t('form.reset')}</Link>
-          </div>
+          <PillarAndDateFilters errors={fieldErrors} />
+          <FilterActions resetTo="/webinars" />
         </Form>
       </details>
 
