@@ -2,6 +2,7 @@ import type { Lang, RegistrationStatus } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
+import { hitRateLimit, type RateLimit } from './rate-limit.server'
 import { nowIso } from '#app/utils/time'
 
 export type RegistrationInput = {
@@ -20,6 +21,7 @@ export type RegistrationRefusal = 'notPublished' | 'notOpenYet' | 'closed' | 'ca
 export type RegisterResult =
   | { ok: true; status: 'registered' | 'waitlisted'; token: string; repeated: boolean }
   | { ok: false; reason: RegistrationRefusal }
+  | { ok: false; reason: 'tooMany'; retryAfterSeconds: number }
 
 /** Whether the webinar takes registrations at `now`, and if not, why. */
 export function registrationRefusal(
@@ -41,8 +43,19 @@ export function registrationRefusal(
  * however many processes. The same e-mail again creates nothing new: the person's link is
  * mailed again and the answer is the same as the first time.
  */
-export async function registerParticipant(db: DB, webinarId: string, input: RegistrationInput, now = nowIso()): Promise<RegisterResult> {
+export async function registerParticipant(
+  db: DB,
+  webinarId: string,
+  input: RegistrationInput,
+  now = nowIso(),
+  limits: Array<[key: string, limit: RateLimit]> = [],
+): Promise<RegisterResult> {
   return db.transaction().execute(async (trx): Promise<RegisterResult> => {
+    // The rate limits count in the same transaction: one commit per registration, not three.
+    for (const [key, limit] of limits) {
+      const { allowed, retryAfterSeconds } = await hitRateLimit(trx, key, limit)
+      if (!allowed) return { ok: false, reason: 'tooMany', retryAfterSeconds: Math.max(1, retryAfterSeconds) }
+    }
     const webinar = await trx
       .selectFrom('webinars')
       .select(['status', 'start_at', 'end_at', 'registration_opens_at', 'registration_closes_at'])

@@ -15,7 +15,8 @@ import { getDb } from '#app/utils/db.server'
 import { pageTitle } from '#app/utils/meta'
 import { HONEYPOT_FIELD } from '#app/utils/registration-fields'
 import { RegistrationSchema } from '#app/utils/registration-schema.server'
-import { emailKey, hitLimits, RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
+import type { RateLimit } from '#app/models/rate-limit.server'
+import { emailKey, RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
@@ -62,22 +63,27 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return json<ActionData>({ errors: { regency: ['registration.unknownRegency'] }, values: echoForm(formData) }, { status: 400 })
   }
   // Counted only for well-formed posts: a resident fixing a typo spends nothing.
-  const wait = await hitLimits(db, [
+  const limits: Array<[string, RateLimit]> = [
     [`register:ip:${context.clientIp}`, RESIDENT_LIMITS.registerPerIp],
     [emailKey('register', form.email), RESIDENT_LIMITS.registerPerEmail],
-  ])
-  if (wait) return tooManyRequests(wait, echoForm(formData))
-
-  const result = await registerParticipant(db, webinar.id, {
-    name: form.name,
-    email: form.email,
-    whatsapp: form.whatsapp,
-    regencyCode: form.regency,
-    occupation: form.occupation,
-    ageRange: form.ageRange,
-    gender: form.gender,
-    lang: await getLang(request),
-  })
+  ]
+  const result = await registerParticipant(
+    db,
+    webinar.id,
+    {
+      name: form.name,
+      email: form.email,
+      whatsapp: form.whatsapp,
+      regencyCode: form.regency,
+      occupation: form.occupation,
+      ageRange: form.ageRange,
+      gender: form.gender,
+      lang: await getLang(request),
+    },
+    nowIso(),
+    limits,
+  )
+  if (!result.ok && result.reason === 'tooMany') return tooManyRequests(result.retryAfterSeconds, echoForm(formData))
   if (!result.ok) return json<ActionData>({ refusal: result.reason }, { status: 409 })
   return checkYourEmail(webinar.slug)
 }
