@@ -2,6 +2,7 @@ import type { AssignmentRole } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { createToken } from '#app/utils/crypto.server'
 import type { WebinarSnapshot } from '#app/mail/payload'
+import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
 
 // The queries behind the notifications: who gets a message about a webinar, and what it says.
 
@@ -11,24 +12,9 @@ export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<Web
     .selectFrom('webinars')
     .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
     .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
-    .select([
-      'webinars.slug',
-      'webinars.topic',
-      'webinars.segment',
-      'webinars.start_at',
-      'webinars.end_at',
-      'webinars.platform_url',
-      'webinars.meeting_id',
-      'webinars.passcode',
-      'webinars.livestream_url',
-      'webinars.calendar_uid',
-      'webinars.calendar_sequence',
-      'webinars.capacity',
-      'webinars.registered_count',
-      'regencies.name as regency_name',
-      'provinces.name as province_name',
-      'provinces.time_zone',
-    ])
+    .select(WEBINAR_INVITATION_COLUMNS)
+    .select(WEBINAR_PLACE_COLUMNS)
+    .select(['webinars.segment', 'webinars.capacity', 'webinars.registered_count'])
     .where('webinars.id', '=', webinarId)
     .executeTakeFirst()
   if (!row || !row.start_at || !row.end_at) return null

@@ -2,6 +2,7 @@ import type { Lang, RegistrationStatus } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
+import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { hitRateLimit, type RateLimit } from './rate-limit.server'
 import { nowIso } from '#app/utils/time'
 
@@ -232,24 +233,9 @@ export async function getPersonalRegistration(db: DB, token: string) {
       'registrations.cancelled_at',
       'registrations.promoted_at',
     ])
-    .select([
-      'webinars.slug',
-      'webinars.topic',
-      'webinars.description',
-      'webinars.pillars',
-      'webinars.status as webinar_status',
-      'webinars.start_at',
-      'webinars.end_at',
-      'webinars.platform_url',
-      'webinars.meeting_id',
-      'webinars.passcode',
-      'webinars.livestream_url',
-      'webinars.calendar_uid',
-      'webinars.calendar_sequence',
-      'regencies.name as regency_name',
-      'provinces.name as province_name',
-      'provinces.time_zone',
-    ])
+    .select(WEBINAR_INVITATION_COLUMNS)
+    .select(WEBINAR_PLACE_COLUMNS)
+    .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status'])
     .where('registrations.token', '=', token)
     .executeTakeFirst()
   if (!row || !row.start_at || !row.end_at) return null

@@ -4,6 +4,7 @@ import type { Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
 import { notifyAssignments, notifyUnassigned } from '#app/mail/notify.server'
+import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { getWebinarSnapshot } from './mail-recipients.server'
 
 const ROLE_ORDER: Record<AssignmentRole, number> = { keynote: 0, moderator: 1, speaker: 2, kol: 3 }
@@ -134,24 +135,9 @@ export async function getBriefByToken(db: DB, token: string) {
     .select(['webinar_roles.id', 'webinar_roles.role', 'webinar_roles.talk_title', 'webinar_roles.pillar'])
     .select(['webinar_roles.confirmation', 'webinar_roles.confirmed_at'])
     .select(['people.id as person_id', 'people.name', 'people.email', 'people.lang'])
-    .select([
-      'webinars.id as webinar_id',
-      'webinars.slug',
-      'webinars.topic',
-      'webinars.segment',
-      'webinars.status',
-      'webinars.start_at',
-      'webinars.end_at',
-      'webinars.platform_url',
-      'webinars.meeting_id',
-      'webinars.passcode',
-      'webinars.livestream_url',
-      'webinars.calendar_uid',
-      'webinars.calendar_sequence',
-      'webinars.capacity',
-      'webinars.registered_count',
-    ])
-    .select(['regencies.name as regency_name', 'provinces.name as province_name', 'provinces.time_zone'])
+    .select(WEBINAR_INVITATION_COLUMNS)
+    .select(WEBINAR_PLACE_COLUMNS)
+    .select(['webinars.id as webinar_id', 'webinars.segment', 'webinars.status', 'webinars.capacity', 'webinars.registered_count'])
     .where('webinar_roles.brief_token', '=', token)
     .executeTakeFirst()
   if (!brief) return null
