@@ -107,6 +107,14 @@ interface WebinarTable {
   registered_count: Generated<number>
   /** registrations ever made: the next one's arrival number */
   registrations_total: Generated<number>
+  /** the code the moderator announces; check-ins count between opened and closes (inclusive) */
+  checkin_code: string | null
+  checkin_opened_at: string | null
+  checkin_closes_at: string | null
+  /** the committed Zoom report whose minutes count */
+  zoom_import_id: string | null
+  attendance_finalised_at: string | null
+  attendance_finalised_by: string | null
 }
 
 interface RegistrationTable {
@@ -132,6 +140,17 @@ interface RegistrationTable {
   promoted_at: string | null
   /** arrival order within the webinar: the waitlist moves up in this order */
   position: Generated<number>
+  checked_in_at: string | null
+  /** summed over rejoins, from the committed Zoom report */
+  zoom_minutes: number | null
+  /** a moderator's mark, which overrides the evidence: 1 present, 0 absent */
+  manual_present: number | null
+  manual_reason: string | null
+  manual_note: string | null
+  manual_by: string | null
+  manual_at: string | null
+  /** the finalised outcome (1/0), the basis for certificates; null until finalised */
+  attended: number | null
 }
 
 interface WebinarRoleTable {
@@ -183,6 +202,62 @@ interface RundownItemTable {
   position: number
 }
 
+export type ZoomMatch = 'email' | 'link' | 'name' | 'ambiguous' | 'unmatched' | 'guest' | 'staff'
+
+interface ZoomImportTable {
+  id: string
+  webinar_id: string
+  file_sha256: string
+  file_name: string
+  file_bytes: number
+  topic: string | null
+  rows: number
+  uploaded_by: string | null
+  uploaded_at: string
+  committed_by: string | null
+  /** null while it is a preview */
+  committed_at: string | null
+}
+
+/** One person of a Zoom report: their joins summed, and whom they matched. */
+interface ZoomImportPersonTable {
+  id: string
+  import_id: string
+  /** e-mail, or "name:" + the normalised name when the row has no e-mail */
+  person_key: string
+  role: 'host' | 'panelist' | 'attendee'
+  email: string | null
+  /** JSON array, in order of trust: the original name (before renaming), first + last, the display name */
+  names: string
+  minutes: number
+  joins: number
+  first_line: number
+  match: ZoomMatch
+  registration_id: string | null
+  /** JSON array of registration ids when a name matched several people */
+  candidates: string | null
+}
+
+interface ZoomLinkTable {
+  webinar_id: string
+  person_key: string
+  registration_id: string
+  linked_by: string | null
+  linked_at: string
+}
+
+interface AttendanceEventTable {
+  id: string
+  webinar_id: string
+  registration_id: string | null
+  actor_id: string | null
+  at: string
+  action: string
+  /** JSON: what changed */
+  detail: string
+  reason: string | null
+}
+
 export interface Database {
   provinces: ProvinceTable
   regencies: RegencyTable
@@ -196,6 +271,10 @@ export interface Database {
   rundown_items: RundownItemTable
   outbox: OutboxTable
   registrations: RegistrationTable
+  zoom_imports: ZoomImportTable
+  zoom_import_people: ZoomImportPersonTable
+  zoom_links: ZoomLinkTable
+  attendance_events: AttendanceEventTable
 }
 
 export type Province = Selectable<ProvinceTable>
@@ -213,3 +292,7 @@ export type RundownItem = Selectable<RundownItemTable>
 export type OutboxMessage = Selectable<OutboxTable>
 export type NewOutboxMessage = Insertable<OutboxTable>
 export type Registration = Selectable<RegistrationTable>
+export type ZoomImport = Selectable<ZoomImportTable>
+export type ZoomImportPerson = Selectable<ZoomImportPersonTable>
+export type NewZoomImportPerson = Insertable<ZoomImportPersonTable>
+export type AttendanceEvent = Selectable<AttendanceEventTable>

@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import type { AssignmentRole } from '#db/schema'
+import { finaliseAttendance, markAttendance, type ManualMark } from '#app/models/attendance.server'
+import { listRegistrantRecipients } from '#app/models/mail-recipients.server'
 import { createPerson, getPersonByEmail } from '#app/models/person.server'
 import { registerParticipant } from '#app/models/registration.server'
 import { addRundownItem } from '#app/models/rundown.server'
@@ -14,6 +16,9 @@ import { verifyPassword } from '#app/utils/crypto.server'
 import { defaultDatabaseUrl, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
 import { utcToLocal } from '#app/utils/time'
+import { parseZoomReport } from '#app/utils/zoom-report.server'
+import { commitZoomImport, findRegistrantByEmail, previewZoomImport } from '#app/models/zoom-import.server'
+import { buildZoomReport, type ZoomReportPerson } from './demo/zoom-report'
 
 export const DEMO_ACCOUNTS = [
   { email: 'organiser@example.org', name: 'Rina Organiser', role: 'organiser' },
@@ -271,6 +276,63 @@ async function seedRegistrants(db: DB, webinarId: string, demo: DemoWebinar) {
   }
 }
 
+/**
+ * The Klaten webinar's attendance, as it would have been taken: the Zoom attendee report
+ * (generated here, deterministically, from its registrants) is imported through the real
+ * preview and commit, a moderator marks two people by hand, and the list is finalised.
+ */
+async function seedKlatenAttendance(db: DB, moderatorUserId: string) {
+  const webinar = await getWebinarBySlug(db, KLATEN.slug)
+  if (!webinar || webinar.attendance_finalised_at || !webinar.start_at) return
+  const random = seededRandom(`${KLATEN.slug}:zoom`)
+  const registrants = await listRegistrantRecipients(db, webinar.id, ['registered'])
+  const staff: ZoomReportPerson[] = [
+    { name: 'Tim Literasi Digital', email: 'host@example.org', joins: [{ minutes: 186 }], role: 'host' },
+    ...PEOPLE.filter((p) => KLATEN.roles.some((r) => r.person === p.key)).map((p): ZoomReportPerson => ({ name: p.name, email: p.email, joins: [{ minutes: 150 + Math.floor(random() * 30) }], role: 'panelist' })),
+  ]
+  const attendees = registrants.map((r, i): ZoomReportPerson => {
+    const roll = random()
+    const first = r.name.split(' ')[0]!
+    // About three in four stay long enough; some drop out and rejoin; some leave early; some never come.
+    const joins =
+      roll < 0.6 ? [{ minutes: 130 + Math.floor(random() * 50) }]
+      : roll < 0.75 ? [{ minutes: 59 }, { minutes: 80 + Math.floor(random() * 20) }]
+      : roll < 0.88 ? [{ minutes: 15 + Math.floor(random() * 90) }]
+      : []
+    return {
+      name: r.name,
+      // A few joined Zoom with another address: they are matched by name instead.
+      email: i % 37 === 5 ? null : r.email,
+      joins,
+      renamedTo: i % 23 === 3 ? `HP ${first}` : undefined,
+    }
+  })
+  const walkIns: ZoomReportPerson[] = [
+    { name: 'Pengunjung Tanpa Daftar', email: null, joins: [{ minutes: 60 }], registered: false },
+    { name: 'Operator Kecamatan Wedi', email: null, joins: [{ minutes: 175 }], registered: false },
+  ]
+  const csv = buildZoomReport({ topic: KLATEN.topic, startAt: new Date(`${KLATEN.date}T08:55:00Z`), people: [...staff, ...attendees, ...walkIns] })
+  const bytes = new TextEncoder().encode(csv)
+  const parsed = parseZoomReport(bytes)
+  if (!parsed.ok) throw new Error(`Demo Zoom report: ${parsed.error.code}`)
+  // The moderator did this on the afternoon of the webinar, and finalised it the next morning.
+  const at = (time: string) => new Date(`${KLATEN.date}T${time}Z`).toISOString()
+  const { importId } = await previewZoomImport(db, webinar.id, { name: 'zoom-attendee-report-klaten-2021-09-01.csv', bytes, report: parsed.report }, moderatorUserId, at('05:40:00'))
+  const committed = await commitZoomImport(db, webinar.id, importId, moderatorUserId, at('05:42:00'))
+  if (!committed.ok) throw new Error(`Demo Zoom report could not be committed: ${committed.reason}`)
+  // Someone who followed on YouTube, and someone whose Zoom name matched nobody.
+  const noShows = registrants.filter((_, i) => attendees[i]!.joins.length === 0)
+  for (const [index, noShow] of noShows.slice(0, 2).entries()) {
+    const registrant = await findRegistrantByEmail(db, webinar.id, noShow.email)
+    if (!registrant) continue
+    const mark: ManualMark =
+      index === 0 ? { present: true, reason: 'livestream', note: 'Mengirim tangkapan layar siaran YouTube.' } : { present: true, reason: 'technicalProblem', note: null }
+    await markAttendance(db, webinar.id, registrant.id, mark, moderatorUserId, at(`05:5${index}:00`))
+  }
+  const finalised = await finaliseAttendance(db, webinar.id, moderatorUserId, new Date(Date.parse(at('01:00:00')) + 86_400_000).toISOString())
+  if (!finalised.ok) throw new Error(`Demo attendance could not be finalised: ${finalised.reason}`)
+}
+
 export async function seedDemo(db: DB, { password }: { password: string }): Promise<void> {
   const accounts = new Map<string, string>()
   for (const account of DEMO_ACCOUNTS) {
@@ -301,6 +363,7 @@ export async function seedDemo(db: DB, { password }: { password: string }): Prom
   }
   const organiserId = accounts.get('organiser@example.org')!
   for (const demo of [KLATEN, ...UPCOMING, DRAFT]) await seedWebinar(db, organiserId, people, demo)
+  await seedKlatenAttendance(db, accounts.get('moderator@example.org')!)
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

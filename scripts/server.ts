@@ -10,7 +10,7 @@ import type { Env } from '#app/utils/env.server'
 /** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
 export const FORM_BODY_LIMIT = 1024 * 1024
 export const UPLOAD_BODY_LIMIT = 21 * 1024 * 1024
-const UPLOAD_PATHS = /\/attendance\/import$/
+const UPLOAD_PATHS = /^\/attendance\/[^/]+\/import\/?$/
 
 export function createApp(build: ServerBuild, env: Env) {
   const app = express()
@@ -50,7 +50,7 @@ function langOf(req: Request): Lang {
   return isLang(value) ? value : 'id'
 }
 
-function refusal(req: Request, res: Response, status: number, body: 'error.crossSite.body' | 'error.badRequest.body') {
+function refusal(req: Request, res: Response, status: number, body: 'error.crossSite.body' | 'error.badRequest.body' | 'import.error.tooLarge') {
   const lang = langOf(req)
   const title = translate(lang, status === 403 ? 'error.forbidden.title' : 'error.badRequest.title')
   res
@@ -75,7 +75,7 @@ function refuseOversizedBodies(req: Request, res: Response, next: NextFunction) 
     return next()
   }
   if (!/^\d+$/.test(length) || Number(length) > limit) {
-    return refusal(req, res.set('Connection', 'close'), 413, 'error.badRequest.body')
+    return refusal(req, res.set('Connection', 'close'), 413, limit === UPLOAD_BODY_LIMIT ? 'import.error.tooLarge' : 'error.badRequest.body')
   }
   next()
 }

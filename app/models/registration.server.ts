@@ -232,10 +232,12 @@ export async function getPersonalRegistration(db: DB, token: string) {
       'registrations.created_at',
       'registrations.cancelled_at',
       'registrations.promoted_at',
+      'registrations.checked_in_at',
     ])
     .select(WEBINAR_INVITATION_COLUMNS)
     .select(WEBINAR_PLACE_COLUMNS)
     .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status'])
+    .select(['webinars.checkin_opened_at', 'webinars.checkin_closes_at', 'webinars.attendance_finalised_at'])
     .where('registrations.token', '=', token)
     .executeTakeFirst()
   if (!row || !row.start_at || !row.end_at) return null

@@ -1,4 +1,5 @@
 import type { AssignmentRole, Confirmation } from '#db/schema'
+import { sql } from 'kysely'
 import type { DB } from '#app/utils/db.server'
 import type { Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
@@ -104,7 +105,7 @@ async function removeAssignment(db: DB, webinarId: string, roleId: string, annou
 }
 
 /** The webinars a staff member is assigned to (through their directory entry), next one first. */
-export async function listAssignmentsForUser(db: DB, userId: string) {
+export async function listAssignmentsForUser(db: DB, userId: string, now = nowIso()) {
   return db
     .selectFrom('webinar_roles')
     .innerJoin('people', 'people.id', 'webinar_roles.person_id')
@@ -116,6 +117,9 @@ export async function listAssignmentsForUser(db: DB, userId: string) {
     .select(['regencies.name as regency_name', 'provinces.time_zone'])
     .where('people.user_id', '=', userId)
     .where('webinars.status', 'in', ['published', 'finished'])
+    // Upcoming and running ones first, soonest first; then the past, latest first.
+    .orderBy(sql`case when webinars.end_at > ${now} then 0 else 1 end`)
+    .orderBy(sql`case when webinars.end_at > ${now} then webinars.start_at end`)
     .orderBy('webinars.start_at', 'desc')
     .execute()
 }

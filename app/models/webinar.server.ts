@@ -33,6 +33,7 @@ const WEBINAR_COLUMNS = [
   'webinars.published_at',
   'webinars.finished_at',
   'webinars.cancelled_at',
+  'webinars.attendance_finalised_at',
 ] as const
 
 export type SaveResult = { ok: true; id: string; slug: string } | { ok: false; errors: FieldErrors }
@@ -274,9 +275,14 @@ export async function finishWebinar(db: DB, webinarId: string, now = nowIso()): 
   return db.transaction().execute(async (trx): Promise<LifecycleResult> => {
     const webinar = await trx.selectFrom('webinars').select(['status', 'end_at']).where('id', '=', webinarId).executeTakeFirstOrThrow()
     if (webinar.status !== 'published' || !webinar.end_at || webinar.end_at > now) return { ok: false, reason: 'notAllowed' }
-    await trx.updateTable('webinars').set({ status: 'finished', finished_at: now, updated_at: now }).where('id', '=', webinarId).execute()
+    await markWebinarFinished(trx, webinarId, now)
     return { ok: true }
   })
+}
+
+/** The status change itself, for callers already inside a transaction (finalising attendance). */
+export async function markWebinarFinished(db: DB, webinarId: string, now: string): Promise<void> {
+  await db.updateTable('webinars').set({ status: 'finished', finished_at: now, updated_at: now }).where('id', '=', webinarId).where('status', '=', 'published').execute()
 }
 
 /** What the public calendar file needs: announced webinars only (published or finished), no join details. */

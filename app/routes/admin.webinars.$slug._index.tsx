@@ -157,6 +157,11 @@ export default function WebinarPage() {
             </button>
           </Form>
         ) : null}
+        {webinar.status === 'published' || webinar.status === 'finished' ? (
+          <Link to={`/attendance/${webinar.slug}`} className="button secondary">
+            {t('attendance.openConsole')}
+          </Link>
+        ) : null}
         {editable && !ended && searchParams.get('confirm') !== 'cancel' ? (
           <Link to="?confirm=cancel" className="button secondary">
             {t('webinar.action.cancel')}

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
+import { Link, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { listAssignmentsForUser } from '#app/models/webinar-role.server'
@@ -36,6 +36,11 @@ export default function MyAssignmentsPage() {
               {a.start_at && a.time_zone ? formatDateTime(a.start_at, a.time_zone, lang) : t('date.notSet')}
               {a.regency_name ? ` · ${a.regency_name}` : ''}
             </p>
+            {a.role === 'moderator' ? (
+              <p>
+                <Link to={`/attendance/${a.slug}`}>{t('me.attendance')}</Link>
+              </p>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -2,16 +2,18 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { FormErrors } from '#app/components/forms'
+import { Field, FormErrors } from '#app/components/forms'
 import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
-import { translate, useT } from '#app/i18n'
+import { formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
+import { checkIn, checkinWindowOpen, type CheckInResult } from '#app/models/attendance.server'
 import { cancelRegistration, getPersonalRegistration, registrationCancellable } from '#app/models/registration.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
 import { PersonalActionSchema } from '#app/utils/registration-schema.server'
+import { RESIDENT_LIMITS, tokenKey } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
-import { parseForm, type FieldErrors } from '#app/utils/validation.server'
+import { message, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction = ({ matches }) => [
   ...pageTitle(translate(metaLang(matches), 'personal.title')),
@@ -55,15 +57,43 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       calendar: r.status !== 'waitlisted',
       cancellable,
       confirming: cancellable && new URL(request.url).searchParams.get('confirm') === 'cancel',
+      checkin:
+        r.status === 'registered' && (r.checked_in_at || (checkinWindowOpen(r, nowIso()) && !r.attendance_finalised_at))
+          ? { checkedInAt: r.checked_in_at }
+          : null,
     },
     { headers: NO_STORE },
   )
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const registration = await requireRegistration(params.token)
+const CHECKIN_REFUSALS: Record<Exclude<CheckInResult, { ok: true }>['reason'], { key: MessageKey; status: number }> = {
+  notFound: { key: 'error.notFound.body', status: 404 },
+  notSeated: { key: 'checkin.notSeated', status: 409 },
+  windowClosed: { key: 'checkin.windowClosed', status: 409 },
+  wrongCode: { key: 'checkin.wrongCode', status: 400 },
+  finalised: { key: 'checkin.finalised', status: 409 },
+  tooMany: { key: 'resident.tooMany', status: 429 },
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const token = params.token ?? ''
+  if (!PERSONAL_TOKEN.test(token)) throw new Response('Not found', { status: 404, headers: NO_STORE })
   const parsed = parseForm(PersonalActionSchema, await request.formData())
   if (!parsed.success) return json({ errors: parsed.errors }, { status: 400, headers: NO_STORE })
+  if (parsed.data.intent === 'checkin') {
+    // The hot path while a webinar runs: the token is looked up once, inside checkIn.
+    const result = await checkIn(getDb(), token, parsed.data.code, [
+      [tokenKey('checkin', token), RESIDENT_LIMITS.checkinPerRegistration],
+      [`checkin:ip:${context.clientIp}`, RESIDENT_LIMITS.checkinPerIp],
+    ])
+    if (result.ok) return redirect(`/r/${token}?done=checkedin`, { status: 303, headers: NO_STORE })
+    const refusal = CHECKIN_REFUSALS[result.reason]
+    if (result.reason === 'notFound') throw new Response('Not found', { status: 404, headers: NO_STORE })
+    const minutes = result.reason === 'tooMany' ? Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) : 0
+    const headers = result.reason === 'tooMany' ? { ...NO_STORE, 'Retry-After': String(result.retryAfterSeconds) } : NO_STORE
+    return json({ errors: { code: [message(refusal.key, { minutes })] } }, { status: refusal.status, headers })
+  }
+  const registration = await requireRegistration(token)
   // Also frees the seat for the first person waiting, and mails both of them.
   const cancelled = await cancelRegistration(getDb(), registration.token)
   if (!cancelled) return json({ errors: { '': ['personal.cannotCancel'] } }, { status: 409, headers: NO_STORE })
@@ -71,7 +101,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function PersonalPage() {
-  const { registration, webinar, join, calendar, cancellable, confirming } = useLoaderData<typeof loader>()
+  const { registration, webinar, join, calendar, cancellable, confirming, checkin } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as { errors: FieldErrors } | undefined
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -173,7 +203,9 @@ export default function PersonalPage() {
         </p>
       ) : null}
 
-      {/* Check-in during the webinar and the certificate afterwards belong here, from their own issues. */}
+      {checkin ? <CheckIn checkedInAt={checkin.checkedInAt} zone={webinar.zone} errors={actionData?.errors.code} /> : null}
+
+      {/* The certificate afterwards belongs here, from its own issue. */}
 
       {cancellable ? (
         <section aria-labelledby="cancel-title">
@@ -196,6 +228,42 @@ export default function PersonalPage() {
         </section>
       ) : null}
     </article>
+  )
+}
+
+/** The code the moderator announces, typed in while the window is open; then the time it was recorded. */
+function CheckIn({ checkedInAt, zone, errors }: { checkedInAt: string | null; zone: Parameters<typeof formatTime>[1]; errors?: string[] }) {
+  const t = useT()
+  const lang = useLang()
+  return (
+    <section aria-labelledby="checkin-title" className="stack">
+      <h2 id="checkin-title">{t('checkin.title')}</h2>
+      {checkedInAt ? (
+        <p className="notice" role="status">
+          {t('checkin.done', { time: formatTime(checkedInAt, zone, lang) })}
+        </p>
+      ) : (
+        <Form method="post" className="stack" noValidate>
+          <p>{t('checkin.body')}</p>
+          <Field
+            label={t('checkin.code')}
+            name="code"
+            className="checkin-input"
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+            maxLength={40}
+            required
+            errors={errors}
+          />
+          <div className="actions">
+            <button type="submit" name="intent" value="checkin">
+              {t('checkin.submit')}
+            </button>
+          </div>
+        </Form>
+      )}
+    </section>
   )
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { checkinCodeField } from './attendance-schema.server'
 import { AGE_RANGES, GENDERS, OCCUPATIONS, PILLARS } from './catalog'
 import { NAME_MAX } from './registration-fields'
 import { isValidLocalDate } from './time'
@@ -57,7 +58,12 @@ export type RegistrationForm = z.infer<typeof RegistrationSchema>
 
 export const LostLinkSchema = z.object({ email: emailField })
 
-export const PersonalActionSchema = z.object({ intent: z.literal('cancel', { error: 'form.invalidChoice' }) })
+/** The personal page's forms: cancel, and check in with the announced code. */
+export const PersonalActionSchema = z.discriminatedUnion(
+  'intent',
+  [z.object({ intent: z.literal('cancel') }), z.object({ intent: z.literal('checkin'), code: checkinCodeField })],
+  { error: 'form.invalidChoice' },
+)
 
 const optionalCode = (pattern: RegExp) => z.preprocess(emptyToUndefined, z.string().regex(pattern, 'form.invalidChoice').optional())
 const optionalDate = z.preprocess(emptyToUndefined, z.string().refine(isValidLocalDate, 'form.invalidDate').optional())

@@ -16,6 +16,10 @@ export const RESIDENT_LIMITS = {
   registerPerEmail: { limit: 5, windowMs: 60 * MINUTE },
   linkPerIp: { limit: 10, windowMs: 10 * MINUTE },
   linkPerEmail: { limit: 3, windowMs: 60 * MINUTE },
+  // Only wrong check-in codes count. 10 per person lets a resident fix typos; a guesser needs
+  // on average 31^6 / 2 tries, so at 10 per 15 minutes a code outlives any window.
+  checkinPerRegistration: { limit: 10, windowMs: 15 * MINUTE },
+  checkinPerIp: { limit: 200, windowMs: 15 * MINUTE },
 } satisfies Record<string, RateLimit>
 
 /**
@@ -24,6 +28,11 @@ export const RESIDENT_LIMITS = {
  */
 export function emailKey(prefix: string, email: string): string {
   return `${prefix}:email:${hashToken(email)}`
+}
+
+/** The key for a personal link: hashed, because the token is the person's credential. */
+export function tokenKey(prefix: string, token: string): string {
+  return `${prefix}:token:${hashToken(token)}`
 }
 
 /**

@@ -1,0 +1,82 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import {
+  json,
+  MaxPartSizeExceededError,
+  redirect,
+  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
+  unstable_parseMultipartFormData as parseMultipartFormData,
+} from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { Field } from '#app/components/forms'
+import { ImportList } from '#app/components/zoom-import'
+import { translate, useT } from '#app/i18n'
+import { listZoomImports, previewZoomImport } from '#app/models/zoom-import.server'
+import { requireAttendanceWebinar } from '#app/utils/attendance.server'
+import { getDb } from '#app/utils/db.server'
+import { message, type FieldErrors } from '#app/utils/messages'
+import { metaLang, pageTitle } from '#app/utils/meta'
+import { parseZoomReport, ZOOM_REPORT_MAX_BYTES, type ZoomReportError } from '#app/utils/zoom-report.server'
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'import.title'))
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { webinar } = await requireAttendanceWebinar(request, params.slug)
+  return json({
+    webinar: { slug: webinar.slug, topic: webinar.topic, zone: webinar.time_zone, currentImportId: webinar.zoom_import_id },
+    imports: await listZoomImports(getDb(), webinar.id),
+  })
+}
+
+function reportError(error: ZoomReportError): string {
+  if (error.code === 'truncated') return message('import.error.truncated', { line: error.line })
+  return message(`import.error.${error.code}`)
+}
+
+// The file goes to a preview first; attendance changes only when the preview is committed.
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, webinar } = await requireAttendanceWebinar(request, params.slug)
+  const fail = (error: string, status = 400) => json<{ errors: FieldErrors }>({ errors: { report: [error] } }, { status })
+  let formData: FormData
+  try {
+    formData = await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: ZOOM_REPORT_MAX_BYTES }))
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return fail(message('import.error.tooLarge'), 413)
+    // Not multipart, or a broken body: the form was not sent the way the page sends it.
+    return fail(message('import.error.required'))
+  }
+  const file = formData.get('report')
+  if (!(file instanceof File) || file.size === 0) return fail(message(file instanceof File && file.name ? 'import.error.empty' : 'import.error.required'))
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  const parsed = parseZoomReport(bytes)
+  if (!parsed.ok) return fail(reportError(parsed.error), 422)
+  const { importId, reused } = await previewZoomImport(getDb(), webinar.id, { name: file.name || 'zoom.csv', bytes, report: parsed.report }, user.id)
+  return redirect(`/attendance/${webinar.slug}/import/${importId}${reused ? '?done=reused' : ''}`, 303)
+}
+
+export default function ImportZoomReport() {
+  const { webinar, imports } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const t = useT()
+  return (
+    <section aria-labelledby="import-title" className="stack">
+      <h1 id="import-title">{t('import.title')}</h1>
+      <p className="muted">{webinar.topic}</p>
+      <p>{t('import.help')}</p>
+      <Form method="post" encType="multipart/form-data" className="stack" noValidate>
+        <Field label={t('import.file')} hint={t('import.fileHint')} name="report" type="file" accept=".csv,text/csv" required errors={actionData?.errors.report} />
+        <div className="actions">
+          <button type="submit">{t('import.submit')}</button>
+        </div>
+      </Form>
+      <ImportList slug={webinar.slug} zone={webinar.zone} imports={imports} currentImportId={webinar.currentImportId} />
+      <p>
+        <Link to={`/attendance/${webinar.slug}`}>{t('import.back')}</Link>
+      </p>
+    </section>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

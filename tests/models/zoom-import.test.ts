@@ -1,0 +1,459 @@
+import { finaliseAttendance, getAttendanceWebinar, listAttendance, listAttendanceEvents, type AttendanceWebinar } from '#app/models/attendance.server'
+import { registerParticipant, type RegistrationInput } from '#app/models/registration.server'
+import { publishWebinar } from '#app/models/webinar.server'
+import { commitZoomImport, getZoomImport, linkZoomPerson, listZoomImportPeople, listZoomImports, previewZoomImport } from '#app/models/zoom-import.server'
+import { getDb } from '#app/utils/db.server'
+import { parseZoomReport } from '#app/utils/zoom-report.server'
+import { buildZoomReport, type ZoomReportPerson } from '../../scripts/demo/zoom-report'
+import { createUser, createWebinar } from '#tests/setup/factories'
+
+const db = getDb()
+
+// The factory's webinar: 2030-03-04 09:00–12:00 WIB, threshold 70% → 126 of 180 minutes.
+const END = '2030-03-04T05:00:00.000Z'
+const afterEnd = (minutes: number) => new Date(Date.parse(END) + minutes * 60_000).toISOString()
+/** Zoom writes the host's local clock: 09:00 WIB, carried in the UTC fields. */
+const REPORT_START = new Date(Date.UTC(2030, 2, 4, 9, 0, 0))
+const UPLOADED = '2030-03-04T06:00:00.000Z'
+
+let n = 0
+
+function resident(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
+  n++
+  return {
+    name: `Warga ${n}`,
+    email: `warga${n}@example.org`,
+    whatsapp: '+6281234567890',
+    regencyCode: '33.10',
+    occupation: 'pelajar',
+    ageRange: '17-24',
+    gender: null,
+    lang: 'id',
+    ...overrides,
+  }
+}
+
+async function publishedWebinar(capacity = 500) {
+  const organiser = await createUser('organiser', { name: 'Organiser Ani' })
+  const saved = await createWebinar(organiser.id, { complete: true, form: { capacity } })
+  const published = await publishWebinar(db, saved.id)
+  if (!published.ok) throw new Error('not published')
+  return { organiser, webinar: await attendanceWebinar(saved.slug, organiser.id) }
+}
+
+/** Fresh, as the console loads it (zoom_import_id changes on commit). */
+async function attendanceWebinar(slug: string, organiserId: string): Promise<AttendanceWebinar> {
+  const webinar = await getAttendanceWebinar(db, slug, { id: organiserId, role: 'organiser' })
+  if (!webinar) throw new Error('no attendance webinar')
+  return webinar
+}
+
+async function register(webinarId: string, name: string, email: string) {
+  const result = await registerParticipant(db, webinarId, resident({ name, email }))
+  if (!result.ok) throw new Error(result.reason)
+  const row = await db.selectFrom('registrations').select(['id', 'status']).where('token', '=', result.token).executeTakeFirstOrThrow()
+  return { id: row.id, status: row.status, name, email }
+}
+
+/** An uploaded file as the route hands it over: the bytes and what the parser made of them. */
+function zoomFile(csv: string, name = 'participants_91234567890.csv') {
+  const bytes = new TextEncoder().encode(csv)
+  const parsed = parseZoomReport(bytes)
+  if (!parsed.ok) throw new Error(`not a report: ${JSON.stringify(parsed.error)}`)
+  return { name, bytes, report: parsed.report }
+}
+
+function report(people: ZoomReportPerson[], style: 'current' | 'older' = 'current') {
+  return zoomFile(buildZoomReport({ topic: 'Literasi Digital untuk Warga', startAt: REPORT_START, people, style }))
+}
+
+const stay = (...minutes: number[]) => minutes.map((m) => ({ minutes: m }))
+
+async function zoomMinutes(registrationId: string) {
+  const row = await db.selectFrom('registrations').select('zoom_minutes').where('id', '=', registrationId).executeTakeFirstOrThrow()
+  return row.zoom_minutes
+}
+
+async function importPeople(importId: string) {
+  const rows = await db.selectFrom('zoom_import_people').selectAll().where('import_id', '=', importId).orderBy('first_line').execute()
+  return rows.map((row) => ({ ...row, names: JSON.parse(row.names) as string[] }))
+}
+
+async function personByName(importId: string, name: string) {
+  const found = (await importPeople(importId)).find((p) => p.names.includes(name))
+  if (!found) throw new Error(`${name} is not in the import`)
+  return found
+}
+
+async function tableCounts(webinarId: string) {
+  const imports = await db.selectFrom('zoom_imports').select('id').where('webinar_id', '=', webinarId).execute()
+  const people = imports.length
+    ? await db.selectFrom('zoom_import_people').select((eb) => eb.fn.countAll<number>().as('count')).where('import_id', 'in', imports.map((i) => i.id)).executeTakeFirstOrThrow()
+    : { count: 0 }
+  return { imports: imports.length, people: Number(people.count) }
+}
+
+// --- Preview ---------------------------------------------------------------------------------
+
+test('a preview matches each person of the report and changes nobody’s attendance', async () => {
+  const { webinar, organiser } = await publishedWebinar()
+  const ani = await register(webinar.id, 'Ani Lestari', 'ani@example.org')
+  const maya = await register(webinar.id, 'Maya Saputra', 'maya@example.org')
+  const budi = await register(webinar.id, 'Budi Santoso', 'budi@example.org')
+  const siti1 = await register(webinar.id, 'Siti Aminah', 'siti.1@example.org')
+  const siti2 = await register(webinar.id, 'Siti Aminah', 'siti.2@example.org')
+  const absent = await register(webinar.id, 'Tidak Datang', 'absen@example.org')
+
+  const file = report([
+    { name: 'Host Kominfo', email: 'host@komdigi.go.id', joins: stay(190), role: 'host' },
+    { name: 'Narasumber Satu', email: 'narasumber@kampus.ac.id', joins: stay(120), role: 'panelist' },
+    // Dropped out once and came back: 60 + 70 minutes.
+    { name: 'Ani Lestari', email: 'ani@example.org', joins: stay(60, 70) },
+    // Renamed in the meeting, no e-mail: found by the name registered with.
+    { name: 'Maya Saputra', email: null, renamedTo: 'HP Maya', joins: stay(126) },
+    // A Zoom e-mail we do not know, but the name is a registrant's.
+    { name: 'Budi Santoso', email: 'budi.pribadi@gmail.com', joins: stay(100) },
+    // Two registrants have this name: the moderator decides.
+    { name: 'Siti Aminah', email: null, joins: stay(150) },
+    { name: 'Orang Lain', email: 'orang.lain@gmail.com', joins: stay(170) },
+    { name: 'Tamu Desa', email: null, joins: stay(175) },
+  ])
+  const preview = await previewZoomImport(db, webinar.id, file, organiser.id, UPLOADED)
+  expect(preview.reused).toBe(false)
+
+  for (const person of [ani, maya, budi, siti1, siti2, absent]) expect(await zoomMinutes(person.id)).toBeNull()
+  expect((await listAttendance(db, webinar, { filter: 'present' })).total).toBe(0)
+  expect((await attendanceWebinar(webinar.slug, organiser.id)).zoom_import_id).toBeNull()
+
+  const summary = await getZoomImport(db, webinar, preview.importId)
+  expect(summary).toMatchObject({
+    id: preview.importId,
+    file_name: 'participants_91234567890.csv',
+    file_bytes: file.bytes.byteLength,
+    topic: 'Literasi Digital untuk Warga',
+    rows: 9,
+    uploaded_at: UPLOADED,
+    committed_at: null,
+    uploaded_by_name: 'Organiser Ani',
+    current: false,
+  })
+  expect(summary!.counts).toEqual({ email: 1, link: 0, name: 2, ambiguous: 1, unmatched: 1, guest: 1, staff: 2 })
+  // Ani (60 + 70 = 130) and Maya (126) reach 126 minutes; Budi (100) does not.
+  expect(summary!.presentByZoom).toBe(2)
+
+  const people = await importPeople(preview.importId)
+  const byName = (name: string) => people.find((p) => p.names.includes(name))!
+  expect(byName('Ani Lestari')).toMatchObject({ match: 'email', registration_id: ani.id, minutes: 130, joins: 2 })
+  expect(byName('HP Maya')).toMatchObject({ match: 'name', registration_id: maya.id, minutes: 126, names: ['Maya Saputra', 'HP Maya'] })
+  expect(byName('Budi Santoso')).toMatchObject({ match: 'name', registration_id: budi.id, email: 'budi.pribadi@gmail.com' })
+  expect(byName('Siti Aminah')).toMatchObject({ match: 'ambiguous', registration_id: null })
+  expect((JSON.parse(byName('Siti Aminah').candidates!) as string[]).sort()).toEqual([siti1.id, siti2.id].sort())
+  expect(byName('Orang Lain')).toMatchObject({ match: 'unmatched', registration_id: null })
+  expect(byName('Tamu Desa')).toMatchObject({ match: 'guest', registration_id: null })
+  expect(byName('Host Kominfo')).toMatchObject({ match: 'staff', role: 'host', registration_id: null })
+  expect(byName('Narasumber Satu')).toMatchObject({ match: 'staff', role: 'panelist', registration_id: null })
+
+  // The console's "needs attention" list offers the ambiguous row's candidates by name and e-mail.
+  const attention = await listZoomImportPeople(db, preview.importId, 'attention')
+  expect(attention.total).toBe(3)
+  const ambiguous = attention.rows.find((r) => r.match === 'ambiguous')!
+  expect(ambiguous.candidates.map((c) => c.email).sort()).toEqual(['siti.1@example.org', 'siti.2@example.org'])
+  expect((await listZoomImportPeople(db, preview.importId, 'matched')).rows.map((r) => r.registrant_email)).toEqual(['ani@example.org', 'maya@example.org', 'budi@example.org'])
+  expect((await listZoomImportPeople(db, preview.importId, 'staff')).total).toBe(2)
+})
+
+test('a hand-written report: rejoins are summed and e-mails match whatever their case', async () => {
+  const { webinar, organiser } = await publishedWebinar()
+  const dewi = await register(webinar.id, 'Dewi Kartika', 'dewi.kartika@example.org')
+  const eko = await register(webinar.id, 'Eko Prasetyo', 'eko@example.org')
+  const csv = [
+    'Attendee Details,',
+    'User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest',
+    'Moderator Satu,moderator@komdigi.go.id,03/04/2030 08:50:00 AM,03/04/2030 12:05:00 PM,195,No',
+    'Dewi Kartika,Dewi.Kartika@Example.ORG,03/04/2030 09:00:00 AM,03/04/2030 10:00:00 AM,60,Yes',
+    'Dewi Kartika,dewi.kartika@example.org,03/04/2030 10:05:00 AM,03/04/2030 11:10:00 AM,65,Yes',
+    'Dewi Kartika,dewi.kartika@example.org,03/04/2030 11:15:00 AM,03/04/2030 11:16:00 AM,1,Yes',
+    '"Prasetyo, Eko",,03/04/2030 09:30:00 AM,03/04/2030 10:30:00 AM,60,Yes',
+    '',
+  ].join('\n')
+  const file = zoomFile(csv, 'laporan-manual.csv')
+  const { importId } = await previewZoomImport(db, webinar.id, file, organiser.id, UPLOADED)
+  const summary = await getZoomImport(db, webinar, importId)
+  // The older export has no sections: everyone is an attendee, the moderator included.
+  expect(summary).toMatchObject({ rows: 5, file_name: 'laporan-manual.csv', topic: null })
+  expect((await personByName(importId, 'Dewi Kartika')).minutes).toBe(126)
+  expect(await personByName(importId, 'Dewi Kartika')).toMatchObject({ match: 'email', registration_id: dewi.id, joins: 3 })
+  // "Prasetyo, Eko" is not "Eko Prasetyo": a walk-in until someone links it.
+  expect(await personByName(importId, 'Prasetyo, Eko')).toMatchObject({ match: 'guest', registration_id: null })
+  expect(summary!.counts).toEqual({ email: 1, link: 0, name: 0, ambiguous: 0, unmatched: 1, guest: 1, staff: 0 })
+  expect(summary!.presentByZoom).toBe(1)
+
+  expect(await commitZoomImport(db, webinar.id, importId, organiser.id, afterEnd(60))).toEqual({ ok: true, changed: true })
+  expect(await zoomMinutes(dewi.id)).toBe(126)
+  expect(await zoomMinutes(eko.id)).toBeNull()
+})
+
+test('a waitlisted person in the report is unmatched: only registered people are matched', async () => {
+  const { webinar, organiser } = await publishedWebinar(1)
+  const seated = await register(webinar.id, 'Rudi Hartono', 'rudi@example.org')
+  const waiting = await register(webinar.id, 'Wulan Sari', 'wulan@example.org')
+  expect(waiting.status).toBe('waitlisted')
+  const { importId } = await previewZoomImport(
+    db,
+    webinar.id,
+    report([
+      { name: 'Rudi Hartono', email: 'rudi@example.org', joins: stay(150) },
+      { name: 'Wulan Sari', email: 'wulan@example.org', joins: stay(150) },
+    ]),
+    organiser.id,
+    UPLOADED,
+  )
+  expect(await personByName(importId, 'Wulan Sari')).toMatchObject({ match: 'unmatched', registration_id: null })
+  expect(await personByName(importId, 'Rudi Hartono')).toMatchObject({ match: 'email', registration_id: seated.id })
+  await commitZoomImport(db, webinar.id, importId, organiser.id, afterEnd(60))
+  expect(await zoomMinutes(waiting.id)).toBeNull()
+  expect(await zoomMinutes(seated.id)).toBe(150)
+})
+
+test('names are tried in order of trust: the name registered in Zoom before the name shown in the meeting', async () => {
+  // matchZoomPerson's contract: "the name they registered in Zoom with, first + last, then the name shown in the meeting".
+  // ZoomPerson.names comes as [display, original, first + last] (see groupZoomPeople and the schema), so the model has to
+  // try them in its own order; it tries them as given, and the nickname "Putri" picks another registrant.
+  const { webinar, organiser } = await publishedWebinar()
+  await register(webinar.id, 'Putri', 'putri@example.org')
+  const putriAyu = await register(webinar.id, 'Putri Ayu Lestari', 'putri.ayu@example.org')
+  const { importId } = await previewZoomImport(
+    db,
+    webinar.id,
+    report([{ name: 'Putri Ayu Lestari', email: null, renamedTo: 'Putri', joins: stay(150) }]),
+    organiser.id,
+    UPLOADED,
+  )
+  expect(await personByName(importId, 'Putri Ayu Lestari')).toMatchObject({ match: 'name', registration_id: putriAyu.id })
+})
+
+// --- Commit ----------------------------------------------------------------------------------
+
+test('committing applies the minutes, summed over every row that is the same registrant; committing again changes nothing', async () => {
+  const { webinar, organiser } = await publishedWebinar()
+  const dewi = await register(webinar.id, 'Dewi Lestari', 'dewi@example.org')
+  const fajar = await register(webinar.id, 'Fajar Nugroho', 'fajar@example.org')
+  const absent = await register(webinar.id, 'Gita Permata', 'gita@example.org')
+  const { importId } = await previewZoomImport(
+    db,
+    webinar.id,
+    report([
+      // The laptop with her e-mail, then the phone without: one registrant, 60 + 70 minutes.
+      { name: 'Dewi Lestari', email: 'dewi@example.org', joins: stay(60) },
+      { name: 'Dewi Lestari', email: null, renamedTo: 'Galaxy A12', joins: stay(70) },
+      { name: 'Fajar Nugroho', email: 'fajar@example.org', joins: stay(125) },
+    ]),
+    organiser.id,
+    UPLOADED,
+  )
+  const before = await getZoomImport(db, webinar, importId)
+  expect(before!.counts).toMatchObject({ email: 2, name: 1 })
+  expect(before!.presentByZoom).toBe(1)
+
+  expect(await commitZoomImport(db, webinar.id, importId, organiser.id, afterEnd(60))).toEqual({ ok: true, changed: true })
+  expect(await zoomMinutes(dewi.id)).toBe(130)
+  expect(await zoomMinutes(fajar.id)).toBe(125)
+  expect(await zoomMinutes(absent.id)).toBeNull()
+  const current = await attendanceWebinar(webinar.slug, organiser.id)
+  expect(current.zoom_import_id).toBe(importId)
+  expect(await getZoomImport(db, current, importId)).toMatchObject({ current: true, committed_at: afterEnd(60) })
+  const present = await listAttendance(db, current, { filter: 'zoom' })
+  expect(present.rows.map((r) => r.name)).toEqual(['Dewi Lestari'])
+
+  expect(await commitZoomImport(db, webinar.id, importId, organiser.id, afterEnd(70))).toEqual({ ok: true, changed: false })
+  const commits = (await listAttendanceEvents(db, webinar.id)).filter((e) => e.action === 'zoomCommitted')
+  expect(commits).toHaveLength(1)
+  expect(commits[0]).toMatchObject({ actor_name: 'Organiser Ani', at: afterEnd(60), detail: { file: 'participants_91234567890.csv', matched: 3, replaced: null } })
+  expect(await getZoomImport(db, current, importId)).toMatchObject({ committed_at: afterEnd(60) })
+})
+
+test('the same file uploaded again is the same import, and writes nothing new', async () => {
+  const { webinar, organiser } = await publishedWebinar()
+  await register(webinar.id, 'Hadi Wibowo', 'hadi@example.org')
+  const people = [{ name: 'Hadi Wibowo', email: 'hadi@example.org', joins: stay(140) }]
+  const first = await previewZoomImport(db, webinar.id, report(people), organiser.id, UPLOADED)
+  const counts = await tableCounts(webinar.id)
+  expect(counts).toEqual({ imports: 1, people: 1 })
+
+  // Byte for byte the same file, under another name.
+  const again = await previewZoomImport(db, webinar.id, { ...report(people), name: 'salinan.csv' }, organiser.id, afterEnd(30))
+  expect(again).toEqual({ importId: first.importId, reused: true })
+  expect(await tableCounts(webinar.id)).toEqual(counts)
+
+  await commitZoomImport(db, webinar.id, first.importId, organiser.id, afterEnd(60))
+  expect(await previewZoomImport(db, webinar.id, report(people), organiser.id, afterEnd(90))).toEqual({ importId: first.importId, reused: true })
+  expect(await tableCounts(webinar.id)).toEqual(counts)
+  expect(await commitZoomImport(db, webinar.id, first.importId, organiser.id, afterEnd(91))).toEqual({ ok: true, changed: false })
+})
+
+test('a second, different report replaces the first one’s minutes when committed', async () => {
+  const { webinar, organiser } = await publishedWebinar()
+  const indah = await register(webinar.id, 'Indah Permatasari', 'indah@example.org')
+  const joko = await register(webinar.id, 'Joko Susilo', 'joko@example.org')
+  const kartini = await register(webinar.id, 'Kartini Putri', 'kartini@example.org')
+  const first = await previewZoomImport(
+    db,
+    webinar.id,
+    report([
+      { name: 'Indah Permatasari', email: 'indah@example.org', joins: stay(50) },
+      { name: 'Joko Susilo', email: 'joko@example.org', joins: stay(160) },
+    ]),
+    organiser.id,
+    UPLOADED,
+  )
+  await commitZoomImport(db, webinar.id, first.importId, organiser.id, afterEnd(60))
+  expect([await zoomMinutes(indah.id), await zoomMinutes(joko.id), await zoomMinutes(kartini.id)]).toEqual([50, 160, null])
+
+  // The complete report, downloaded later: Joko is not in it (he was in the first by mistake).
+  const second = await previewZoomImport(
+    db,
+    webinar.id,
+    report([
+      { name: 'Indah Permatasari', email: 'indah@example.org', joins: stay(50, 100) },
+      { name: 'Kartini Putri', email: 'kartini@example.org', joins: stay(130) },
+    ]),
+    organiser.id,
+    afterEnd(120),
+  )
+  expect(second.reused).toBe(false)
+  expect(second.importId).not.toBe(first.importId)
+  // The preview alone changes nothing.
+  expect([await zoomMinutes(indah.id), await zoomMinutes(joko.id), await zoomMinutes(kartini.id)]).toEqual([50, 160, null])
+
+  expect(await commitZoomImport(db, webinar.id, second.importId, organiser.id, afterEnd(130))).toEqual({ ok: true, changed: true })
+  expect([await zoomMinutes(indah.id), await zoomMinutes(joko.id), await zoomMinutes(kartini.id)]).toEqual([150, null, 130])
+  const current = await attendanceWebinar(webinar.slug, organiser.id)
+  expect(current.zoom_import_id).toBe(second.importId)
+  // The first stays as history.
+  expect((await listZoomImports(db, webinar.id)).map((i) => [i.id, i.committed_at])).toEqual([
+    [second.importId, afterEnd(130)],
+    [first.importId, afterEnd(60)],
+  ])
+  const commits = (await listAttendanceEvents(db, webinar.id)).filter((e) => e.action === 'zoomCommitted')
+  expect(commits[0]!.detail).toMatchObject({ replaced: first.importId })
+})
+
+test('committing on a finalised list is refused and changes nothing', async () => {
+  const { webinar, organiser } = await publishedWebinar()
+  const lina = await register(webinar.id, 'Lina Marlina', 'lina@example.org')
+  const first = await previewZoomImport(db, webinar.id, report([{ name: 'Lina Marlina', email: 'lina@example.org', joins: stay(100) }]), organiser.id, UPLOADED)
+  await commitZoomImport(db, webinar.id, first.importId, organiser.id, afterEnd(60))
+  const second = await previewZoomImport(db, webinar.id, report([{ name: 'Lina Marlina', email: 'lina@example.org', joins: stay(170) }]), organiser.id, afterEnd(70))
+  expect(await finaliseAttendance(db, webinar.id, organiser.id, afterEnd(80))).toEqual({ ok: true, present: 0, registered: 1 })
+  const eventsBefore = await listAttendanceEvents(db, webinar.id)
+
+  expect(await commitZoomImport(db, webinar.id, second.importId, organiser.id, afterEnd(90))).toEqual({ ok: false, reason: 'finalised' })
+  expect(await zoomMinutes(lina.id)).toBe(100)
+  const current = await attendanceWebinar(webinar.slug, organiser.id)
+  expect(current.zoom_import_id).toBe(first.importId)
+  expect(await getZoomImport(db, current, second.importId)).toMatchObject({ committed_at: null, current: false })
+  expect(await listAttendanceEvents(db, webinar.id)).toEqual(eventsBefore)
+  const row = await db.selectFrom('registrations').select('attended').where('id', '=', lina.id).executeTakeFirstOrThrow()
+  expect(row.attended).toBe(0)
+})
+
+// --- Linking by hand -------------------------------------------------------------------------
+
+test('an unmatched person linked to a registrant counts on commit, and the link holds for the next report', async () => {
+  const { webinar, organiser } = await publishedWebinar()
+  const moderator = await createUser('moderator', { name: 'Moderator Maria' })
+  const eko = await register(webinar.id, 'Eko Prasetyo', 'eko@example.org')
+  const first = await previewZoomImport(
+    db,
+    webinar.id,
+    report([
+      // Joined with a family member's Zoom account.
+      { name: 'Ortu Eko', email: 'keluarga.prasetyo@gmail.com', joins: stay(140) },
+    ]),
+    organiser.id,
+    UPLOADED,
+  )
+  const row = await personByName(first.importId, 'Ortu Eko')
+  expect(row.match).toBe('unmatched')
+
+  expect(await linkZoomPerson(db, webinar.id, first.importId, row.id, eko.id, moderator.id, afterEnd(10))).toEqual({ ok: true, changed: true })
+  expect(await personByName(first.importId, 'Ortu Eko')).toMatchObject({ match: 'link', registration_id: eko.id })
+  // Not committed yet: nothing moves.
+  expect(await zoomMinutes(eko.id)).toBeNull()
+  expect(await getZoomImport(db, webinar, first.importId)).toMatchObject({ counts: { link: 1, unmatched: 0 }, presentByZoom: 1 })
+  expect(await db.selectFrom('zoom_links').selectAll().where('webinar_id', '=', webinar.id).execute()).toEqual([
+    { webinar_id: webinar.id, person_key: 'keluarga.prasetyo@gmail.com', registration_id: eko.id, linked_by: moderator.id, linked_at: afterEnd(10) },
+  ])
+  const linked = (await listAttendanceEvents(db, webinar.id)).filter((e) => e.action === 'zoomLinked')
+  expect(linked.map((e) => ({ actor: e.actor_name, registrant: e.registrant_name, detail: e.detail, at: e.at }))).toEqual([
+    { actor: 'Moderator Maria', registrant: 'Eko Prasetyo', detail: { names: 'Ortu Eko', minutes: 140 }, at: afterEnd(10) },
+  ])
+
+  expect(await commitZoomImport(db, webinar.id, first.importId, organiser.id, afterEnd(20))).toEqual({ ok: true, changed: true })
+  expect(await zoomMinutes(eko.id)).toBe(140)
+
+  // A later report with the same account: matched by the link, without asking again.
+  const second = await previewZoomImport(
+    db,
+    webinar.id,
+    report([
+      { name: 'Ortu Eko', email: 'keluarga.prasetyo@gmail.com', joins: stay(90, 10) },
+      { name: 'Orang Lain', email: 'lain@gmail.com', joins: stay(10) },
+    ]),
+    organiser.id,
+    afterEnd(30),
+  )
+  expect(await personByName(second.importId, 'Ortu Eko')).toMatchObject({ match: 'link', registration_id: eko.id, minutes: 100 })
+  expect(await personByName(second.importId, 'Orang Lain')).toMatchObject({ match: 'unmatched' })
+  await commitZoomImport(db, webinar.id, second.importId, organiser.id, afterEnd(40))
+  expect(await zoomMinutes(eko.id)).toBe(100)
+})
+
+test('linking a person of the report in force moves the minutes at once; a walk-in’s link holds by name', async () => {
+  const { webinar, organiser } = await publishedWebinar()
+  const nanda = await register(webinar.id, 'Ananda Rizki', 'nanda@example.org')
+  const first = await previewZoomImport(db, webinar.id, report([{ name: 'Nanda R', email: null, joins: stay(135) }]), organiser.id, UPLOADED)
+  await commitZoomImport(db, webinar.id, first.importId, organiser.id, afterEnd(10))
+  const guest = await personByName(first.importId, 'Nanda R')
+  expect(guest.match).toBe('guest')
+  expect(await zoomMinutes(nanda.id)).toBeNull()
+
+  expect(await linkZoomPerson(db, webinar.id, first.importId, guest.id, nanda.id, organiser.id, afterEnd(20))).toEqual({ ok: true, changed: true })
+  expect(await zoomMinutes(nanda.id)).toBe(135)
+  const current = await attendanceWebinar(webinar.slug, organiser.id)
+  expect((await listAttendance(db, current, { filter: 'zoom' })).rows.map((r) => r.id)).toEqual([nanda.id])
+
+  const second = await previewZoomImport(db, webinar.id, report([{ name: 'Nanda R', email: null, joins: stay(60) }]), organiser.id, afterEnd(30))
+  expect(await personByName(second.importId, 'Nanda R')).toMatchObject({ match: 'link', registration_id: nanda.id })
+})
+
+test('a person can be linked only to a registered person of this webinar', async () => {
+  const { webinar, organiser } = await publishedWebinar(1)
+  const { webinar: otherWebinar } = await publishedWebinar()
+  await register(webinar.id, 'Oki Setiawan', 'oki@example.org')
+  const waiting = await register(webinar.id, 'Prita Ayu', 'prita@example.org')
+  const elsewhere = await register(otherWebinar.id, 'Qori Amalia', 'qori@example.org')
+  expect(waiting.status).toBe('waitlisted')
+  const { importId } = await previewZoomImport(
+    db,
+    webinar.id,
+    report([
+      { name: 'Seseorang', email: 'seseorang@gmail.com', joins: stay(150) },
+      { name: 'Host Kominfo', email: 'host@komdigi.go.id', joins: stay(190), role: 'host' },
+    ]),
+    organiser.id,
+    UPLOADED,
+  )
+  const row = await personByName(importId, 'Seseorang')
+  expect(await linkZoomPerson(db, webinar.id, importId, row.id, waiting.id, organiser.id, afterEnd(10))).toEqual({ ok: false, reason: 'notRegistrant' })
+  expect(await linkZoomPerson(db, webinar.id, importId, row.id, elsewhere.id, organiser.id, afterEnd(10))).toEqual({ ok: false, reason: 'notRegistrant' })
+  // Staff are not residents to link.
+  const host = await personByName(importId, 'Host Kominfo')
+  expect(await linkZoomPerson(db, webinar.id, importId, host.id, waiting.id, organiser.id, afterEnd(10))).toEqual({ ok: false, reason: 'notFound' })
+  // Another webinar's console cannot reach this import.
+  expect(await linkZoomPerson(db, otherWebinar.id, importId, row.id, elsewhere.id, organiser.id, afterEnd(10))).toEqual({ ok: false, reason: 'notFound' })
+
+  expect(await personByName(importId, 'Seseorang')).toMatchObject({ match: 'unmatched', registration_id: null })
+  expect(await db.selectFrom('zoom_links').selectAll().where('webinar_id', 'in', [webinar.id, otherWebinar.id]).execute()).toEqual([])
+  expect((await listAttendanceEvents(db, webinar.id)).filter((e) => e.action === 'zoomLinked')).toEqual([])
+})
