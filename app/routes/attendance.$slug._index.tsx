@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams } from '@remix-run/react'
 import { useEffect } from 'react'
@@ -28,6 +28,9 @@ import { parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data?.webinar.topic ?? 'Presensi')
 
+// The page shows the live code and registrants' e-mail addresses: no cache may keep it.
+export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-store' })
+
 /** Notices after a redirect, named in the URL so they work without JavaScript. */
 const DONE_NOTICES: Record<string, MessageKey> = {
   opened: 'attendance.window.opened',
@@ -40,8 +43,7 @@ const DONE_NOTICES: Record<string, MessageKey> = {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, webinar } = await requireAttendanceWebinar(request, params.slug)
   const db = getDb()
-  const parsedQuery = AttendanceQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams))
-  const query = parsedQuery.success ? parsedQuery.data : { q: undefined, filter: 'all' as const, page: 1 }
+  const query = AttendanceQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
   const now = nowIso()
   const [list, counts, events] = await Promise.all([listAttendance(db, webinar, query), countAttendance(db, webinar), listAttendanceEvents(db, webinar.id, 50)])
   const open = checkinWindowOpen(webinar, now)
@@ -71,7 +73,10 @@ type ActionData = { intent: string; registrationId?: string; errors: FieldErrors
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar } = await requireAttendanceWebinar(request, params.slug)
-  const parsed = parseForm(AttendanceActionSchema, await request.formData())
+  const formData = await request.formData()
+  // Reopening undoes a lock the certificates rest on: organisers only, whatever else was sent.
+  if (formData.get('intent') === 'reopen' && user.role !== 'organiser') throw new Response('Forbidden', { status: 403 })
+  const parsed = parseForm(AttendanceActionSchema, formData)
   if (!parsed.success) {
     return json<ActionData>({ intent: parsed.values.intent ?? '', registrationId: parsed.values.registrationId, errors: parsed.errors }, { status: 400 })
   }
@@ -105,8 +110,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return refused(result.reason === 'notEnded' ? 'attendance.finalise.notEnded' : 'attendance.locked')
     }
     case 'reopen': {
-      // Reopening undoes a lock the certificates rest on: organisers only.
-      if (user.role !== 'organiser') throw new Response('Forbidden', { status: 403 })
       const result = await reopenAttendance(db, webinar.id, user.id, form.reason)
       return result.ok ? back('reopened') : refused('attendance.finalise.notEnded')
     }
@@ -158,6 +161,8 @@ export default function AttendanceConsole() {
 
       <p>
         <Link to={`/attendance/${webinar.slug}/import`}>{t('attendance.import.link')}</Link>
+        {' · '}
+        <Link to={`/attendance/${webinar.slug}/report`}>{t('report.link')}</Link>
       </p>
 
       <section aria-labelledby="list-title" className="stack">

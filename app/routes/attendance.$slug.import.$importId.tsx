@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useLocation, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
@@ -33,6 +33,9 @@ async function requireImport(request: Request, slug: string | undefined, importI
   if (!zoomImport) throw new Response('Not found', { status: 404 })
   return { user, webinar, zoomImport }
 }
+
+// Registrants' names and e-mail addresses: no cache may keep them.
+export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-store' })
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar, zoomImport } = await requireImport(request, params.slug, params.importId)

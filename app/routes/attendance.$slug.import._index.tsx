@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import {
   json,
   MaxPartSizeExceededError,
@@ -19,6 +19,9 @@ import { metaLang, pageTitle } from '#app/utils/meta'
 import { parseZoomReport, ZOOM_REPORT_MAX_BYTES, type ZoomReportError } from '#app/utils/zoom-report.server'
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'import.title'))
+
+// Registrants' names and e-mail addresses: no cache may keep them.
+export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-store' })
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar } = await requireAttendanceWebinar(request, params.slug)

@@ -6,10 +6,11 @@ const id = z.string({ message: 'form.required' }).trim().min(1, 'form.required')
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value)
 
 /** The console's query string: search, filter and page. */
+// A bad value falls back on its own, so a mistyped filter keeps the search term.
 export const AttendanceQuerySchema = z.object({
-  q: z.preprocess(emptyToUndefined, z.string().trim().max(200, 'form.invalidChoice').optional()),
-  filter: z.preprocess(emptyToUndefined, z.enum(ATTENDANCE_FILTERS, { message: 'form.invalidChoice' }).default('all')),
-  page: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'form.invalidNumber' }).int('form.invalidNumber').min(1, 'form.invalidNumber').max(100_000, 'form.invalidNumber').default(1)),
+  q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()).catch(undefined),
+  filter: z.preprocess(emptyToUndefined, z.enum(ATTENDANCE_FILTERS).default('all')).catch('all'),
+  page: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)).catch(1),
 })
 
 const windowMinutes = z.coerce
@@ -64,5 +65,5 @@ export const checkinCodeField = z
   .string({ message: 'form.required' })
   .max(40, 'checkin.codeFormat')
   .transform(normaliseCheckinCode)
-  .refine((code) => code.length > 0, 'form.required')
+  .refine((code) => code.length > 0, { message: 'form.required', abort: true })
   .refine((code) => code.length === CHECKIN_CODE_LENGTH && [...code].every((c) => CHECKIN_CODE_ALPHABET.includes(c)), 'checkin.codeFormat')

@@ -559,7 +559,7 @@ test('reopening clears the outcome with a reason; the audit trail shows finalise
     { action: 'reopened', actor: 'Organiser Ani', at: afterEnd(20), reason: 'Laporan Zoom kedua menyusul' },
     { action: 'finalised', actor: 'Organiser Ani', at: afterEnd(10), reason: null },
   ])
-  expect(events.at(-1)!.detail).toEqual({ registered: 1, present: 1, requiredMinutes: 126 })
+  expect(events.at(-1)!.detail).toEqual({ registered: 1, present: 1, requiredMinutes: 126, certificates: 1 })
   expect(events[2]!.detail).toEqual({ finalisedAt: afterEnd(10) })
   expect(events[1]!.registrant_name).toBe(person.name)
 })
