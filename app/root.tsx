@@ -75,6 +75,8 @@ function Header({ user }: { user: RootData['user'] }) {
               <Link to="/admin/people">{t('nav.people')}</Link>
               <Link to="/admin/staff">{t('nav.staff')}</Link>
               <Link to="/admin/outbox">{t('nav.outbox')}</Link>
+              <Link to="/admin/reports">{t('nav.reports')}</Link>
+              <Link to="/admin/privacy">{t('nav.privacy')}</Link>
             </>
           ) : (
             <Link to="/me">{t('nav.myWebinars')}</Link>

@@ -115,6 +115,8 @@ interface WebinarTable {
   zoom_import_id: string | null
   attendance_finalised_at: string | null
   attendance_finalised_by: string | null
+  /** when the retention period purged its registrants' personal data; the counts stay */
+  personal_data_purged_at: string | null
 }
 
 interface RegistrationTable {
@@ -151,6 +153,8 @@ interface RegistrationTable {
   manual_at: string | null
   /** the finalised outcome (1/0), the basis for certificates; null until finalised */
   attended: number | null
+  /** when the person erased their data, or the retention period did: name, e-mail, WhatsApp and link are gone */
+  data_deleted_at: string | null
 }
 
 interface WebinarRoleTable {
@@ -258,6 +262,49 @@ interface AttendanceEventTable {
   reason: string | null
 }
 
+export type CertificateRole = 'peserta' | 'narasumber' | 'moderator' | 'kol'
+
+interface CertificateTable {
+  id: string
+  /** unguessable, 80 random bits: XXXX-XXXX-XXXX-XXXX in Crockford's base 32 */
+  number: string
+  webinar_id: string
+  registration_id: string | null
+  webinar_role_id: string | null
+  person_id: string | null
+  /** "r:<registration id>" or "p:<person id>:<role>": whose certificate it is */
+  holder_key: string
+  role: CertificateRole
+  /** as registered; null once the person deleted their data */
+  name: string | null
+  issued_at: string
+  revoked_at: string | null
+  revoked_by: string | null
+  revoked_reason: string | null
+  replaces_id: string | null
+  replaced_by_id: string | null
+}
+
+interface SettingTable {
+  key: string
+  value: string
+  updated_by: string | null
+  updated_at: string
+}
+
+/** One purge of personal data, without any of the data: when, why, which webinar, how many. */
+interface DataPurgeTable {
+  id: string
+  at: string
+  /** 'request': a resident erased their own registration; 'retention': the retention period ran out */
+  scope: 'request' | 'retention'
+  webinar_id: string | null
+  actor_id: string | null
+  registrations: number
+  /** JSON: what else was removed (messages, Zoom rows, certificate names) */
+  detail: string
+}
+
 export interface Database {
   provinces: ProvinceTable
   regencies: RegencyTable
@@ -275,6 +322,11 @@ export interface Database {
   zoom_import_people: ZoomImportPersonTable
   zoom_links: ZoomLinkTable
   attendance_events: AttendanceEventTable
+  certificates: CertificateTable
+  settings: SettingTable
+  data_purges: DataPurgeTable
+  residents: ResidentTable
+  webinar_reach: WebinarReachTable
 }
 
 export type Province = Selectable<ProvinceTable>
@@ -296,3 +348,25 @@ export type ZoomImport = Selectable<ZoomImportTable>
 export type ZoomImportPerson = Selectable<ZoomImportPersonTable>
 export type NewZoomImportPerson = Insertable<ZoomImportPersonTable>
 export type AttendanceEvent = Selectable<AttendanceEventTable>
+export type Certificate = Selectable<CertificateTable>
+
+/** One small number per e-mail, so the programme report counts a resident once across webinars. */
+interface ResidentTable {
+  id: Generated<number>
+  email: string
+}
+
+/**
+ * A finished webinar's reach, built by the programme report. Triggers on registrations delete it
+ * whenever a row that feeds it changes, so it is current or missing, never stale.
+ */
+interface WebinarReachTable {
+  webinar_id: string
+  /** registrations with status 'registered' */
+  registered: number
+  /** of those, attended = 1 */
+  present: number
+  /** the registered residents' ids, ascending, each as the gap from the previous one in LEB128 varint bytes */
+  resident_ids: Buffer
+  built_at: string
+}

@@ -69,6 +69,8 @@ if (cluster.isWorker) {
     }
     const { startMailWorker } = await import('#app/mail/run.server')
     const mailWorker = env.MAIL_WORKER === 'on' ? startMailWorker(db, env) : null
+    const { startRetentionSchedule } = await import('#app/utils/retention.server')
+    const retention = startRetentionSchedule(db)
 
     console.log(`Literasi Webinar is running at ${env.APP_URL}${env.WEB_CONCURRENCY > 1 ? ` (${env.WEB_CONCURRENCY} processes)` : ''}`)
     if (demo) {
@@ -80,6 +82,7 @@ if (cluster.isWorker) {
     else console.log(`Mail is kept in the app's outbox: ${env.APP_URL}/admin/outbox`)
 
     const stop = async () => {
+      retention.stop()
       await mailWorker?.stop()
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM')
       if (server) server.close(() => process.exit(0))

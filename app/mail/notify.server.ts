@@ -1,6 +1,7 @@
 import type { Lang, StaffRole } from '#db/schema'
 import {
   getRegistrationRecipient,
+  listCertificateRecipients,
   getWebinarSnapshot,
   listAssignedRecipients,
   listRegistrantRecipients,
@@ -181,4 +182,16 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
     }
   }
   return queued
+}
+
+/** "Your certificate is ready", in bulk, each with the link where that person downloads it. */
+export async function notifyCertificatesReady(db: DB, webinarId: string, certificateIds: string[]) {
+  if (certificateIds.length === 0) return
+  const webinar = await getWebinarSnapshot(db, webinarId)
+  if (!webinar) return
+  const recipients = await listCertificateRecipients(db, certificateIds)
+  await enqueueMail(
+    db,
+    recipients.map((r): NewMail => ({ webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload: { kind: 'certificate_ready', webinar, certificateUrl: appUrl(r.path) } })),
+  )
 }

@@ -4,6 +4,7 @@ import type { DB } from '#app/utils/db.server'
 import { CHECKIN_CODE_ALPHABET, CHECKIN_CODE_LENGTH, requiredZoomMinutes, type AttendanceFilter, type AttendanceSource, type ManualReason } from '#app/utils/attendance-rules'
 import { createId } from '#app/utils/crypto.server'
 import { addMinutes, nowIso } from '#app/utils/time'
+import { syncParticipantCertificates } from './certificate.server'
 import { WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { hitRateLimit, type RateLimit } from './rate-limit.server'
 import { markWebinarFinished } from './webinar.server'
@@ -67,7 +68,8 @@ export function checkinWindowOpen(webinar: { checkin_opened_at: string | null; c
   return !!webinar.checkin_opened_at && !!webinar.checkin_closes_at && webinar.checkin_opened_at <= now && now <= webinar.checkin_closes_at
 }
 
-function presentSql(requiredMinutes: number) {
+/** 1 when a registrant is present by the rule, else 0. Exported for reports, which group by it. */
+export function presentSql(requiredMinutes: number) {
   return sql<number>`case
     when registrations.manual_present is not null then registrations.manual_present
     when registrations.checked_in_at is not null then 1
@@ -270,6 +272,7 @@ export async function checkIn(db: DB, token: string, code: string, limits: Array
       'webinars.attendance_finalised_at',
     ])
     .where('registrations.token', '=', token)
+    .where('registrations.data_deleted_at', 'is', null)
     .executeTakeFirst()
   if (!r) return { ok: false, reason: 'notFound' }
   if (r.status !== 'registered') return { ok: false, reason: 'notSeated' }
@@ -396,7 +399,15 @@ export async function finaliseAttendance(db: DB, webinarId: string, actorId: str
       .where('status', '=', 'registered')
       .executeTakeFirstOrThrow()
     const result = { registered: Number(counts.registered), present: Number(counts.present) }
-    await recordAttendanceEvent(trx, { webinarId, actorId, at: now, action: 'finalised', detail: { ...result, requiredMinutes: required } })
+    // Finalising again after a reopen issues only to people who have none yet.
+    const certificates = await syncParticipantCertificates(trx, webinarId, actorId, now)
+    await recordAttendanceEvent(trx, {
+      webinarId,
+      actorId,
+      at: now,
+      action: 'finalised',
+      detail: { ...result, requiredMinutes: required, certificates: certificates.issued, ...(certificates.revoked ? { revokedCertificates: certificates.revoked } : {}) },
+    })
     return { ok: true, ...result }
   })
 }

@@ -118,3 +118,32 @@ export async function listRegistrantRecipients(db: DB, webinarId: string, status
     .orderBy('created_at')
     .execute()
 }
+
+/**
+ * Who to tell that a certificate is ready, and the link where they download it: a resident's
+ * personal page, or a staff member's brief. People without an e-mail address are left out.
+ */
+export async function listCertificateRecipients(db: DB, certificateIds: string[]) {
+  if (certificateIds.length === 0) return []
+  const rows = await db
+    .selectFrom('certificates')
+    .leftJoin('registrations', 'registrations.id', 'certificates.registration_id')
+    .leftJoin('webinar_roles', 'webinar_roles.id', 'certificates.webinar_role_id')
+    .leftJoin('people', 'people.id', 'certificates.person_id')
+    .select([
+      'certificates.name',
+      'registrations.email as resident_email',
+      'registrations.lang as resident_lang',
+      'registrations.token',
+      'people.email as person_email',
+      'people.lang as person_lang',
+      'webinar_roles.brief_token',
+    ])
+    .where('certificates.id', 'in', certificateIds)
+    .execute()
+  return rows.flatMap((r) => {
+    if (r.token && r.resident_email) return [{ email: r.resident_email, name: r.name ?? '', lang: r.resident_lang ?? 'id', path: `/r/${r.token}` }]
+    if (r.person_email) return [{ email: r.person_email, name: r.name ?? '', lang: r.person_lang ?? 'id', path: r.brief_token ? `/brief/${r.brief_token}` : '/me' }]
+    return []
+  })
+}

@@ -151,25 +151,35 @@ export function registrationCancellable(
  */
 export async function cancelRegistration(db: DB, token: string, now = nowIso()): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const registration = await trx
-      .selectFrom('registrations')
-      .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
-      .select(['registrations.id', 'registrations.webinar_id', 'registrations.status', 'webinars.status as webinar_status', 'webinars.end_at'])
-      .where('registrations.token', '=', token)
-      .executeTakeFirst()
+    const registration = await findWithdrawable(trx, token)
     if (!registration || !registrationCancellable(registration, now)) return false
-    await trx.updateTable('registrations').set({ status: 'cancelled', cancelled_at: now, updated_at: now }).where('id', '=', registration.id).execute()
+    await withdrawRegistration(trx, registration, now)
     await notifyRegistrationCancelled(trx, registration.id)
-    if (registration.status === 'registered') {
-      await trx
-        .updateTable('webinars')
-        .set((eb) => ({ registered_count: eb('registered_count', '-', 1) }))
-        .where('id', '=', registration.webinar_id)
-        .execute()
-      await promoteFromWaitlist(trx, registration.webinar_id, now)
-    }
     return true
   })
+}
+
+/** A registration with what deciding on its withdrawal needs, by its personal link. */
+export async function findWithdrawable(db: DB, token: string) {
+  return db
+    .selectFrom('registrations')
+    .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
+    .select(['registrations.id', 'registrations.webinar_id', 'registrations.status', 'webinars.status as webinar_status', 'webinars.end_at'])
+    .where('registrations.token', '=', token)
+    .where('registrations.data_deleted_at', 'is', null)
+    .executeTakeFirst()
+}
+
+/** Marks a registration cancelled; a seat it held goes to the first person waiting. Call inside a transaction. */
+export async function withdrawRegistration(db: DB, registration: { id: string; webinar_id: string; status: RegistrationStatus }, now: string): Promise<void> {
+  await db.updateTable('registrations').set({ status: 'cancelled', cancelled_at: now, updated_at: now }).where('id', '=', registration.id).execute()
+  if (registration.status !== 'registered') return
+  await db
+    .updateTable('webinars')
+    .set((eb) => ({ registered_count: eb('registered_count', '-', 1) }))
+    .where('id', '=', registration.webinar_id)
+    .execute()
+  await promoteFromWaitlist(db, registration.webinar_id, now)
 }
 
 /** Fills free seats from the waitlist, first come first served. Call inside a transaction. */
@@ -233,12 +243,14 @@ export async function getPersonalRegistration(db: DB, token: string) {
       'registrations.cancelled_at',
       'registrations.promoted_at',
       'registrations.checked_in_at',
+      'registrations.attended',
     ])
     .select(WEBINAR_INVITATION_COLUMNS)
     .select(WEBINAR_PLACE_COLUMNS)
     .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status'])
     .select(['webinars.checkin_opened_at', 'webinars.checkin_closes_at', 'webinars.attendance_finalised_at'])
     .where('registrations.token', '=', token)
+    .where('registrations.data_deleted_at', 'is', null)
     .executeTakeFirst()
   if (!row || !row.start_at || !row.end_at) return null
   return { ...row, start_at: row.start_at, end_at: row.end_at }

@@ -6,6 +6,7 @@ import { localToUtc, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
 import { message, type FieldErrors } from '#app/utils/messages'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { notifyAssignments, notifyCancelled, notifyRescheduled } from '#app/mail/notify.server'
+import { issueStaffCertificates } from './certificate.server'
 import { getRegency } from './region.server'
 import { promoteFromWaitlist } from './registration.server'
 
@@ -282,7 +283,15 @@ export async function finishWebinar(db: DB, webinarId: string, now = nowIso()): 
 
 /** The status change itself, for callers already inside a transaction (finalising attendance). */
 export async function markWebinarFinished(db: DB, webinarId: string, now: string): Promise<void> {
-  await db.updateTable('webinars').set({ status: 'finished', finished_at: now, updated_at: now }).where('id', '=', webinarId).where('status', '=', 'published').execute()
+  const finished = await db
+    .updateTable('webinars')
+    .set({ status: 'finished', finished_at: now, updated_at: now })
+    .where('id', '=', webinarId)
+    .where('status', '=', 'published')
+    .returning('id')
+    .executeTakeFirst()
+  // The moderator, speakers and KOL have done their part once the webinar is over.
+  if (finished) await issueStaffCertificates(db, webinarId, now)
 }
 
 /** What the public calendar file needs: announced webinars only (published or finished), no join details. */

@@ -9,14 +9,14 @@ import { addRundownItem, listRundown, removeRundownItem, rundownOffset, updateRu
 import {
   cancelWebinar,
   finishWebinar,
-  getWebinarBySlug,
   publishWebinar,
   type LifecycleResult,
+  type WebinarDetail,
 } from '#app/models/webinar.server'
 import { assignRole, listWebinarRoles, removeRole } from '#app/models/webinar-role.server'
-import { requireOrganiser } from '#app/utils/auth.server'
 import { ASSIGNMENT_ROLES, PILLARS, splitPillars } from '#app/utils/catalog'
 import { getDb } from '#app/utils/db.server'
+import { requireOrganiserWebinar } from '#app/utils/webinar-guards.server'
 import { addMinutes, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
 import { WebinarPageActionSchema, type WebinarPageAction } from '#app/utils/webinar-actions-schema.server'
@@ -33,16 +33,9 @@ const DONE_NOTICES: Record<string, MessageKey> = {
   updated: 'form.saved',
 }
 
-async function requireWebinar(slug: string | undefined) {
-  const webinar = await getWebinarBySlug(getDb(), slug ?? '')
-  if (!webinar) throw new Response('Not found', { status: 404 })
-  return webinar
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireOrganiser(request)
+  const { webinar } = await requireOrganiserWebinar(request, params.slug)
   const db = getDb()
-  const webinar = await requireWebinar(params.slug)
   const [roles, rundown, people] = await Promise.all([listWebinarRoles(db, webinar.id), listRundown(db, webinar.id), listPeopleOptions(db)])
   return json({ webinar, roles, rundown, people, now: nowIso() })
 }
@@ -50,8 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 type ActionData = { intent: string; itemId?: string; errors: FieldErrors; missing?: string[] }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  await requireOrganiser(request)
-  const webinar = await requireWebinar(params.slug)
+  const { webinar } = await requireOrganiserWebinar(request, params.slug)
   const parsed = parseForm(WebinarPageActionSchema, await request.formData())
   if (!parsed.success) {
     return json<ActionData>({ intent: parsed.values.intent ?? '', itemId: parsed.values.itemId, errors: parsed.errors }, { status: 400 })
@@ -63,7 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 /** Runs one form's change; returns what to show when it was refused. */
-async function perform(webinar: Awaited<ReturnType<typeof requireWebinar>>, form: WebinarPageAction): Promise<ActionData | null> {
+async function perform(webinar: WebinarDetail, form: WebinarPageAction): Promise<ActionData | null> {
   const db = getDb()
   const lifecycle = (result: LifecycleResult): ActionData | null => {
     if (result.ok) return null
@@ -160,6 +152,16 @@ export default function WebinarPage() {
         {webinar.status === 'published' || webinar.status === 'finished' ? (
           <Link to={`/attendance/${webinar.slug}`} className="button secondary">
             {t('attendance.openConsole')}
+          </Link>
+        ) : null}
+        {webinar.status === 'published' || webinar.status === 'finished' ? (
+          <Link to={`/attendance/${webinar.slug}/report`} className="button secondary">
+            {t('report.link')}
+          </Link>
+        ) : null}
+        {webinar.status === 'finished' ? (
+          <Link to={`/admin/webinars/${webinar.slug}/certificates`} className="button secondary">
+            {t('certificates.link')}
           </Link>
         ) : null}
         {editable && !ended && searchParams.get('confirm') !== 'cancel' ? (

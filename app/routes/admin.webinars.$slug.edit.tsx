@@ -5,29 +5,21 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { WebinarForm } from '#app/components/webinar-form'
 import { useT } from '#app/i18n'
 import { listRegencyOptions } from '#app/models/region.server'
-import { getWebinarBySlug, saveWebinar, webinarFormValues } from '#app/models/webinar.server'
-import { requireOrganiser } from '#app/utils/auth.server'
+import { saveWebinar, webinarFormValues } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
+import { requireOrganiserWebinar } from '#app/utils/webinar-guards.server'
 import { echoForm, parseForm } from '#app/utils/validation.server'
 import { WebinarFormSchema } from '#app/utils/webinar-schema.server'
 
 export const meta: MetaFunction = () => [{ title: 'Ubah webinar · Literasi Webinar' }]
 
-async function requireWebinar(slug: string | undefined) {
-  const webinar = await getWebinarBySlug(getDb(), slug ?? '')
-  if (!webinar) throw new Response('Not found', { status: 404 })
-  return webinar
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireOrganiser(request)
-  const webinar = await requireWebinar(params.slug)
+  const { webinar } = await requireOrganiserWebinar(request, params.slug)
   return json({ slug: webinar.slug, values: webinarFormValues(webinar), regencies: await listRegencyOptions(getDb()) })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireOrganiser(request)
-  const webinar = await requireWebinar(params.slug)
+  const { user, webinar } = await requireOrganiserWebinar(request, params.slug)
   const formData = await request.formData()
   const parsed = parseForm(WebinarFormSchema, formData)
   if (!parsed.success) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 })

@@ -20,7 +20,7 @@ import {
 } from '#app/models/attendance.server'
 import { ATTENDANCE_FILTERS, CHECKIN_WINDOW_MINUTES, MANUAL_REASONS } from '#app/utils/attendance-rules'
 import { AttendanceActionSchema, AttendanceQuerySchema } from '#app/utils/attendance-schema.server'
-import { requireAttendanceWebinar } from '#app/utils/attendance.server'
+import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
 import { pageTitle } from '#app/utils/meta'
 import { nowIso } from '#app/utils/time'

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { countCheckins } from '#app/models/attendance.server'
-import { requireAttendanceWebinar } from '#app/utils/attendance.server'
+import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
 
 // The console's live count, polled every few seconds while the window is open.

@@ -13,7 +13,7 @@ import {
   listZoomImportPeople,
 } from '#app/models/zoom-import.server'
 import { ImportActionSchema, ImportPeopleQuerySchema } from '#app/utils/attendance-schema.server'
-import { requireAttendanceWebinar } from '#app/utils/attendance.server'
+import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
 import { pageTitle } from '#app/utils/meta'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'

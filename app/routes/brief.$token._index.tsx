@@ -5,6 +5,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { FormErrors } from '#app/components/forms'
 import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { TECH_CHECK_MINUTES_BEFORE } from '#app/mail/notify.server'
+import { getBriefCertificate } from '#app/models/certificate.server'
 import { getBriefByToken, recordBriefAnswer } from '#app/models/webinar-role.server'
 import { BriefAnswerSchema } from '#app/utils/brief-schema.server'
 import { getDb } from '#app/utils/db.server'
@@ -25,8 +26,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const brief = await getBriefByToken(getDb(), params.token ?? '')
   if (!brief) throw new Response('Not found', { status: 404 })
   const now = nowIso()
+  const certificate = brief.status === 'finished' && !!(await getBriefCertificate(getDb(), params.token ?? ''))
   return json(
     {
+      certificate,
       person: { name: brief.name, role: brief.role, talkTitle: brief.talk_title, pillar: brief.pillar },
       answer: { confirmation: brief.confirmation, confirmedAt: brief.confirmed_at },
       answerable: brief.status === 'published' && brief.end_at !== null && brief.end_at > now,
@@ -66,7 +69,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function BriefPage() {
-  const { person, answer, answerable, webinar, techCheckAt, moderator, slots, answered } = useLoaderData<typeof loader>()
+  const { person, answer, answerable, webinar, techCheckAt, moderator, slots, answered, certificate } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const { token } = useParams()
   const t = useT()
@@ -78,6 +81,13 @@ export default function BriefPage() {
   return (
     <article aria-labelledby="brief-title">
       <h1 id="brief-title">{t('brief.title', { topic: webinar.topic })}</h1>
+      {certificate ? (
+        <p className="notice">
+          <a href={`/brief/${token}/certificate.pdf`} download>
+            {t('certificate.download')}
+          </a>
+        </p>
+      ) : null}
       <p>{t('brief.intro', { name: person.name })}</p>
       {webinar.status === 'cancelled' ? <p className="form-errors">{t('brief.cancelled')}</p> : null}
       {answered && !actionData ? (

@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { formatDate, formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { listCertificatesForUser } from '#app/models/certificate.server'
 import { listAssignmentsForUser } from '#app/models/webinar-role.server'
 import { requireUser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
@@ -12,11 +13,12 @@ export const meta: MetaFunction = () => [{ title: 'Tugas saya · Literasi Webina
 // Any signed-in staff member: the query itself only returns their own assignments.
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request)
-  return json({ assignments: await listAssignmentsForUser(getDb(), user.id) })
+  const [assignments, certificates] = await Promise.all([listAssignmentsForUser(getDb(), user.id), listCertificatesForUser(getDb(), user.id)])
+  return json({ assignments, certificates: certificates.map((c) => ({ number: c.number, role: c.role, topic: c.topic, startAt: c.start_at!, zone: c.time_zone })) })
 }
 
 export default function MyAssignmentsPage() {
-  const { assignments } = useLoaderData<typeof loader>()
+  const { assignments, certificates } = useLoaderData<typeof loader>()
   const t = useT()
   const lang = useLang()
   return (
@@ -44,6 +46,23 @@ export default function MyAssignmentsPage() {
           </li>
         ))}
       </ul>
+      {certificates.length ? (
+        <section aria-labelledby="my-certificates-title">
+          <h2 id="my-certificates-title">{t('me.certificates')}</h2>
+          <ul className="plain-list">
+            {certificates.map((c) => (
+              <li key={c.number} className="card-line">
+                <a href={`/me/certificates/${c.number}.pdf`} download>
+                  {c.topic}
+                </a>{' '}
+                <span className="muted">
+                  · {t(`certificate.role.${c.role}`)} · {formatDate(c.startAt, c.zone, lang)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </section>
   )
 }

@@ -6,6 +6,8 @@ import { Field, FormErrors } from '#app/components/forms'
 import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
 import { formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
 import { checkIn, checkinWindowOpen, type CheckInResult } from '#app/models/attendance.server'
+import { getResidentCertificate } from '#app/models/certificate.server'
+import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { cancelRegistration, getPersonalRegistration, registrationCancellable } from '#app/models/registration.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
@@ -37,6 +39,7 @@ async function requireRegistration(token: string | undefined) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const r = await requireRegistration(params.token)
   const cancellable = registrationCancellable(r, nowIso())
+  const certificate = r.webinar_status === 'finished' && r.status === 'registered' ? await certificateState(r) : null
   // The join details are for a seat holder only: not the waitlist, not after cancelling.
   const seated = r.status === 'registered' && r.webinar_status === 'published'
   return json(
@@ -57,6 +60,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       calendar: r.status !== 'waitlisted',
       cancellable,
       confirming: cancellable && new URL(request.url).searchParams.get('confirm') === 'cancel',
+      confirmingErase: new URL(request.url).searchParams.get('confirm') === 'erase',
+      certificate,
       checkin:
         r.status === 'registered' && (r.checked_in_at || (checkinWindowOpen(r, nowIso()) && !r.attendance_finalised_at))
           ? { checkedInAt: r.checked_in_at }
@@ -64,6 +69,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     { headers: NO_STORE },
   )
+}
+
+/** After the webinar: the certificate to download, or why there is none (yet). */
+async function certificateState(r: { token: string; attended: number | null; attendance_finalised_at: string | null }) {
+  if (!r.attendance_finalised_at) return 'pending' as const
+  if (r.attended !== 1) return 'absent' as const
+  return (await getResidentCertificate(getDb(), r.token)) ? ('ready' as const) : ('revoked' as const)
 }
 
 const CHECKIN_REFUSALS: Record<Exclude<CheckInResult, { ok: true }>['reason'], { key: MessageKey; status: number }> = {
@@ -89,9 +101,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (result.ok) return redirect(`/r/${token}?done=checkedin`, { status: 303, headers: NO_STORE })
     const refusal = CHECKIN_REFUSALS[result.reason]
     if (result.reason === 'notFound') throw new Response('Not found', { status: 404, headers: NO_STORE })
-    const minutes = result.reason === 'tooMany' ? Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) : 0
-    const headers = result.reason === 'tooMany' ? { ...NO_STORE, 'Retry-After': String(result.retryAfterSeconds) } : NO_STORE
-    return json({ errors: { code: [message(refusal.key, { minutes })] } }, { status: refusal.status, headers })
+    if (result.reason === 'tooMany') {
+      const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60))
+      return json({ errors: { code: [message(refusal.key, { minutes })] } }, { status: refusal.status, headers: { ...NO_STORE, 'Retry-After': String(result.retryAfterSeconds) } })
+    }
+    return json({ errors: { code: [refusal.key] } }, { status: refusal.status, headers: NO_STORE })
+  }
+  if (parsed.data.intent === 'erase') {
+    const erased = await eraseRegistrationByToken(getDb(), token)
+    if (!erased) throw new Response('Not found', { status: 404, headers: NO_STORE })
+    return redirect('/data-deleted', { status: 303, headers: NO_STORE })
   }
   const registration = await requireRegistration(token)
   // Also frees the seat for the first person waiting, and mails both of them.
@@ -101,7 +120,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function PersonalPage() {
-  const { registration, webinar, join, calendar, cancellable, confirming, checkin } = useLoaderData<typeof loader>()
+  const { registration, webinar, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as { errors: FieldErrors } | undefined
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -205,7 +224,20 @@ export default function PersonalPage() {
 
       {checkin ? <CheckIn checkedInAt={checkin.checkedInAt} zone={webinar.zone} errors={actionData?.errors.code} /> : null}
 
-      {/* The certificate afterwards belongs here, from its own issue. */}
+      {certificate ? (
+        <section aria-labelledby="certificate-title">
+          <h2 id="certificate-title">{t('certificate.sectionTitle')}</h2>
+          {certificate === 'ready' ? (
+            <p>
+              <a href={`${base}/certificate.pdf`} download>
+                {t('certificate.download')}
+              </a>
+            </p>
+          ) : (
+            <p>{t(`certificate.personal.${certificate}`)}</p>
+          )}
+        </section>
+      ) : null}
 
       {cancellable ? (
         <section aria-labelledby="cancel-title">
@@ -227,6 +259,24 @@ export default function PersonalPage() {
           )}
         </section>
       ) : null}
+      <section aria-labelledby="erase-title">
+        <h2 id="erase-title">{t('personal.eraseTitle')}</h2>
+        {confirmingErase ? (
+          <Form method="post" className="stack">
+            <p>{t('personal.eraseWarning')}</p>
+            <div className="actions">
+              <button type="submit" name="intent" value="erase" className="danger">
+                {t('personal.eraseConfirm')}
+              </button>
+              <Link to={base}>{t('personal.eraseKeep')}</Link>
+            </div>
+          </Form>
+        ) : (
+          <p>
+            <Link to={`${base}?confirm=erase`}>{t('personal.erase')}</Link>
+          </p>
+        )}
+      </section>
     </article>
   )
 }

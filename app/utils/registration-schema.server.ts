@@ -58,10 +58,10 @@ export type RegistrationForm = z.infer<typeof RegistrationSchema>
 
 export const LostLinkSchema = z.object({ email: emailField })
 
-/** The personal page's forms: cancel, and check in with the announced code. */
+/** The personal page's forms: cancel, erase my data, and check in with the announced code. */
 export const PersonalActionSchema = z.discriminatedUnion(
   'intent',
-  [z.object({ intent: z.literal('cancel') }), z.object({ intent: z.literal('checkin'), code: checkinCodeField })],
+  [z.object({ intent: z.literal('cancel') }), z.object({ intent: z.literal('erase') }), z.object({ intent: z.literal('checkin'), code: checkinCodeField })],
   { error: 'form.invalidChoice' },
 )
 

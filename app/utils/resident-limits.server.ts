@@ -20,6 +20,9 @@ export const RESIDENT_LIMITS = {
   // on average 31^6 / 2 tries, so at 10 per 15 minutes a code outlives any window.
   checkinPerRegistration: { limit: 10, windowMs: 15 * MINUTE },
   checkinPerIp: { limit: 200, windowMs: 15 * MINUTE },
+  // Verifying is public: enough for an employer checking a pile of certificates, too few to
+  // walk the number space (80 random bits).
+  verifyPerIp: { limit: 60, windowMs: 10 * MINUTE },
 } satisfies Record<string, RateLimit>
 
 /**

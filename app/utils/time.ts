@@ -20,10 +20,12 @@ export function timeZoneForProvince(provinceCode: string): TimeZoneCode {
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
 const TIME_RE = /^([01]\d|2[0-3])[:.]([0-5]\d)$/
 
+/** A calendar date the programme can hold: years 1900–2999 keep every date arithmetic in ISO range. */
 export function isValidLocalDate(value: string): boolean {
   const match = DATE_RE.exec(value)
   if (!match) return false
   const [, y, m, d] = match.map(Number) as [number, number, number, number]
+  if (y < 1900 || y > 2999) return false
   const date = new Date(Date.UTC(y, m - 1, d))
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
 }

@@ -307,6 +307,13 @@ describe("the organiser's list", () => {
     expect(response.status).toBe(400)
     expect(await errorsOf(response)).toMatchObject({ status: ['form.invalidChoice'], from: ['form.invalidDate'] })
   })
+
+  test('a date far outside the programme (year 9999) is a 400 beside the field, not a crash', async () => {
+    const { cookie } = await signedInAs('organiser')
+    const response = await call(listLoader, getRequest('/admin/webinars?to=9999-12-31', { cookie }))
+    expect(response.status).toBe(400)
+    expect(await errorsOf(response)).toMatchObject({ to: ['form.invalidDate'] })
+  })
 })
 
 test("a speaker's assignments page lists only their own published webinars", async () => {

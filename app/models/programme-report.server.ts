@@ -1,0 +1,355 @@
+import type { RegistrationStatus } from '#db/schema'
+import type { DB } from '#app/utils/db.server'
+import { PILLARS, splitPillars, type Pillar } from '#app/utils/catalog'
+import { localToUtc, nowIso, utcToLocal } from '#app/utils/time'
+
+// The programme dashboard: webinars held, registrations, present and unique residents reached,
+// by province, regency, pillar and month. A webinar is held once it is finished; registrations
+// are its seated registrants (status 'registered'); present is the finalised outcome
+// (attended = 1); a resident is an e-mail address (stored trimmed and lower-cased), counted once
+// however many webinars they joined. Months and the date filter use each webinar's local date
+// in its own zone (WIB, WITA or WIT), the date its participants saw.
+//
+// Counting distinct e-mails per group in SQL sorts a million strings per grouping: seconds. So
+// each finished webinar keeps a snapshot in `webinar_reach` (see its migration): its registered
+// and present counts and its residents as small integers. The report reads the snapshots of the
+// webinars in the filter, builds the missing ones, and counts each group's unique residents with
+// one bitset in memory.
+
+export type ProgrammeFilters = {
+  /** local dates, inclusive */
+  from: string | null
+  to: string | null
+  province: string | null
+}
+
+export type ReachFigures = { held: number; registrations: number; present: number; residents: number }
+export type ProvinceReach = ReachFigures & { code: string; name: string }
+export type RegencyReach = ReachFigures & { code: string; name: string; provinceName: string }
+export type PillarReach = ReachFigures & { code: Pillar }
+export type MonthReach = ReachFigures & { month: string }
+
+export type ProgrammeReport = {
+  totals: ReachFigures
+  byProvince: ProvinceReach[]
+  /** the `regencyLimit` regencies that reached most residents, and how many regencies held a webinar */
+  byRegency: { top: RegencyReach[]; reached: number }
+  byPillar: PillarReach[]
+  /** "2021-09", oldest first, with the months in between that held nothing */
+  byMonth: MonthReach[]
+}
+
+export async function getProgrammeReport(db: DB, filters: ProgrammeFilters, options: { regencyLimit?: number } = {}): Promise<ProgrammeReport> {
+  const rows = await listHeldWebinars(db, filters)
+  const missing = rows.filter((row) => row.resident_ids === null).map((row) => row.id)
+  const built = missing.length ? await buildWebinarReach(db, missing) : new Map<string, Reach>()
+
+  const totals = new Group()
+  const provinces = new Map<string, Group & { name: string }>()
+  const regencies = new Map<string, Group & { name: string; provinceName: string }>()
+  const pillars = new Map<Pillar, Group>(PILLARS.map((code) => [code, new Group()]))
+  const months = new Map<string, Group>()
+  let maxResidentId = 0
+
+  for (const row of rows) {
+    const local = utcToLocal(row.start_at!, row.time_zone).date
+    if ((filters.from && local < filters.from) || (filters.to && local > filters.to)) continue
+    const reach = built.get(row.id) ?? { registered: row.registered!, present: row.present!, residentIds: decodeResidentIds(row.resident_ids!, row.registered!) }
+    const last = reach.residentIds[reach.residentIds.length - 1]
+    if (last !== undefined && last > maxResidentId) maxResidentId = last
+
+    totals.add(reach)
+    groupFor(provinces, row.province_code, () => Object.assign(new Group(), { name: row.province_name })).add(reach)
+    groupFor(regencies, row.regency_code, () => Object.assign(new Group(), { name: row.regency_name, provinceName: row.province_name })).add(reach)
+    for (const pillar of splitPillars(row.pillars)) pillars.get(pillar)!.add(reach)
+    groupFor(months, local.slice(0, 7), () => new Group()).add(reach)
+  }
+
+  const bits = new Uint32Array((maxResidentId >>> 5) + 1)
+  const figures = (group: Group): ReachFigures => ({
+    held: group.held,
+    registrations: group.registrations,
+    present: group.present,
+    residents: countDistinct(bits, group.residentLists),
+  })
+  const byReach = (a: ReachFigures & { name: string }, b: ReachFigures & { name: string }) =>
+    b.residents - a.residents || b.registrations - a.registrations || a.name.localeCompare(b.name, 'id')
+
+  const byRegency = [...regencies].map(([code, group]) => ({ code, name: group.name, provinceName: group.provinceName, ...figures(group) })).sort(byReach)
+  return {
+    totals: figures(totals),
+    byProvince: [...provinces].map(([code, group]) => ({ code, name: group.name, ...figures(group) })).sort(byReach),
+    byRegency: { top: byRegency.slice(0, options.regencyLimit ?? 20), reached: byRegency.length },
+    byPillar: PILLARS.map((code) => ({ code, ...figures(pillars.get(code)!) })),
+    byMonth: monthsBetween([...months.keys()]).map((month) => {
+      const group = months.get(month)
+      return { month, ...(group ? figures(group) : { held: 0, registrations: 0, present: 0, residents: 0 }) }
+    }),
+  }
+}
+
+/** Finished webinars that may fall in the filter, with their snapshot if it is built. */
+async function listHeldWebinars(db: DB, filters: ProgrammeFilters) {
+  let query = db
+    .selectFrom('webinars')
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .leftJoin('webinar_reach', 'webinar_reach.webinar_id', 'webinars.id')
+    .select([
+      'webinars.id',
+      'webinars.pillars',
+      'webinars.start_at',
+      'regencies.code as regency_code',
+      'regencies.name as regency_name',
+      'regencies.province_code',
+      'provinces.name as province_name',
+      'provinces.time_zone',
+      'webinar_reach.registered',
+      'webinar_reach.present',
+      'webinar_reach.resident_ids',
+    ])
+    .where('webinars.status', '=', 'finished')
+    .where('webinars.start_at', 'is not', null)
+  if (filters.province) query = query.where('regencies.province_code', '=', filters.province)
+  // UTC bounds that hold the whole local day in every zone (Indonesia is UTC+7 to +9); the
+  // local date is checked exactly once each webinar's zone is known.
+  if (filters.from) query = query.where('webinars.start_at', '>=', localToUtc(filters.from, '00:00', 'WIT'))
+  if (filters.to) query = query.where('webinars.start_at', '<=', `${filters.to}T23:59:59.999Z`)
+  return query.execute()
+}
+
+// --- Snapshots -------------------------------------------------------------------------------
+
+type Reach = { registered: number; present: number; residentIds: Uint32Array }
+
+/** Webinars per transaction while building, so a registration never waits long for the lock. */
+const BUILD_BATCH = 100
+
+/**
+ * Builds (or rebuilds) the reach snapshots of these webinars from their registrations. The report
+ * calls it for the ones it finds missing; calling it when a webinar's attendance is finalised
+ * (inside that transaction or after it) moves that work off the next report. Each batch reads and
+ * writes in one transaction, which holds the write lock, so no registration can change in between
+ * and leave a stale snapshot.
+ */
+export async function buildWebinarReach(db: DB, webinarIds: string[]): Promise<Map<string, Reach>> {
+  const built = new Map<string, Reach>()
+  const inTransaction = <T>(work: (trx: DB) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work))
+  for (let i = 0; i < webinarIds.length; i += BUILD_BATCH) {
+    const batch = webinarIds.slice(i, i + BUILD_BATCH)
+    await inTransaction(async (trx) => {
+      await trx
+        .insertInto('residents')
+        .columns(['email'])
+        .expression(trx.selectFrom('registrations').select('email').distinct().where('webinar_id', 'in', batch).where('status', '=', 'registered'))
+        .onConflict((oc) => oc.column('email').doNothing())
+        .execute()
+      const rows = await trx
+        .selectFrom('registrations')
+        .innerJoin('residents', 'residents.email', 'registrations.email')
+        .select(['registrations.webinar_id', 'residents.id as resident_id', 'registrations.attended'])
+        .where('registrations.webinar_id', 'in', batch)
+        .where('registrations.status', '=', 'registered')
+        .execute()
+      const byWebinar = new Map<string, { ids: number[]; present: number }>(batch.map((id) => [id, { ids: [], present: 0 }]))
+      for (const row of rows) {
+        const entry = byWebinar.get(row.webinar_id)!
+        entry.ids.push(row.resident_id)
+        if (row.attended === 1) entry.present++
+      }
+      const builtAt = nowIso()
+      const values = [...byWebinar].map(([webinarId, entry]) => {
+        const residentIds = Uint32Array.from(entry.ids).sort()
+        built.set(webinarId, { registered: residentIds.length, present: entry.present, residentIds })
+        return { webinar_id: webinarId, registered: residentIds.length, present: entry.present, resident_ids: encodeResidentIds(residentIds), built_at: builtAt }
+      })
+      await trx
+        .insertInto('webinar_reach')
+        .values(values)
+        .onConflict((oc) =>
+          oc.column('webinar_id').doUpdateSet((eb) => ({
+            registered: eb.ref('excluded.registered'),
+            present: eb.ref('excluded.present'),
+            resident_ids: eb.ref('excluded.resident_ids'),
+            built_at: eb.ref('excluded.built_at'),
+          })),
+        )
+        .execute()
+    })
+  }
+  return built
+}
+
+/** Ascending ids as LEB128 varint gaps: about two bytes a resident instead of four. */
+function encodeResidentIds(sorted: Uint32Array): Buffer {
+  const bytes = Buffer.alloc(sorted.length * 5)
+  let at = 0
+  let previous = 0
+  for (const id of sorted) {
+    let gap = id - previous
+    previous = id
+    while (gap >= 0x80) {
+      bytes[at++] = (gap & 0x7f) | 0x80
+      gap = Math.floor(gap / 0x80)
+    }
+    bytes[at++] = gap
+  }
+  return Buffer.from(bytes.subarray(0, at))
+}
+
+function decodeResidentIds(bytes: Uint8Array, count: number): Uint32Array {
+  const ids = new Uint32Array(count)
+  let at = 0
+  let value = 0
+  for (let i = 0; i < count; i++) {
+    let gap = 0
+    let scale = 1
+    let byte: number
+    do {
+      byte = bytes[at++]!
+      gap += (byte & 0x7f) * scale
+      scale *= 0x80
+    } while (byte & 0x80)
+    value += gap
+    ids[i] = value
+  }
+  return ids
+}
+
+// --- Counting --------------------------------------------------------------------------------
+
+class Group {
+  held = 0
+  registrations = 0
+  present = 0
+  residentLists: Uint32Array[] = []
+  add(reach: Reach) {
+    this.held++
+    this.registrations += reach.registered
+    this.present += reach.present
+    this.residentLists.push(reach.residentIds)
+  }
+}
+
+function groupFor<K, G>(groups: Map<K, G>, key: K, create: () => G): G {
+  let group = groups.get(key)
+  if (!group) groups.set(key, (group = create()))
+  return group
+}
+
+/** Residents in any of the lists, once each. `bits` is all zeros before and after. */
+function countDistinct(bits: Uint32Array, lists: Uint32Array[]): number {
+  let distinct = 0
+  for (const ids of lists) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!
+      const mask = 1 << (id & 31)
+      if ((bits[id >>> 5]! & mask) === 0) {
+        bits[id >>> 5]! |= mask
+        distinct++
+      }
+    }
+  }
+  // Clearing word by word touches only what was set; past a few bits per word, a fill is cheaper.
+  if (distinct > bits.length * 4) bits.fill(0)
+  else for (const ids of lists) for (let i = 0; i < ids.length; i++) bits[ids[i]! >>> 5] = 0
+  return distinct
+}
+
+/** Every month from the first to the last given, so a month that held nothing shows as zero. */
+function monthsBetween(months: string[]): string[] {
+  if (months.length === 0) return []
+  const sorted = [...months].sort()
+  const all: string[] = []
+  let [year, month] = sorted[0]!.split('-').map(Number) as [number, number]
+  for (let key = sorted[0]!; key <= sorted[sorted.length - 1]!; ) {
+    all.push(key)
+    if (++month > 12) [year, month] = [year + 1, 1]
+    key = `${year}-${String(month).padStart(2, '0')}`
+  }
+  return all
+}
+
+// --- Bench fixtures --------------------------------------------------------------------------
+// `npm run bench -- programme` loads a year-scale programme through these: plain multi-row
+// inserts in transactions, without the e-mails and seat checks the real paths do.
+
+export type BenchWebinar = { id: string; slug: string; regencyCode: string; pillars: Pillar[]; startAt: string; endAt: string; registered: number; total: number }
+
+export async function insertBenchWebinars(db: DB, webinars: BenchWebinar[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < webinars.length; i += 500) {
+      await trx
+        .insertInto('webinars')
+        .values(
+          webinars.slice(i, i + 500).map((w) => ({
+            id: w.id,
+            slug: w.slug,
+            topic: `Literasi Digital ${w.slug}`,
+            description: '',
+            pillars: w.pillars.join(','),
+            segment: 'umum',
+            regency_code: w.regencyCode,
+            start_at: w.startAt,
+            end_at: w.endAt,
+            capacity: 10_000,
+            attendance_threshold: 70,
+            status: 'finished' as const,
+            calendar_uid: `${w.id}@literasi-webinar`,
+            calendar_sequence: 0,
+            created_at: w.startAt,
+            updated_at: w.endAt,
+            published_at: w.startAt,
+            finished_at: w.endAt,
+            attendance_finalised_at: w.endAt,
+            registered_count: w.registered,
+            registrations_total: w.total,
+          })),
+        )
+        .execute()
+    }
+  })
+}
+
+export type BenchRegistration = {
+  id: string
+  webinarId: string
+  token: string
+  email: string
+  regencyCode: string
+  status: RegistrationStatus
+  position: number
+  attended: number | null
+  at: string
+}
+
+export async function insertBenchRegistrations(db: DB, registrations: BenchRegistration[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < registrations.length; i += 500) {
+      await trx
+        .insertInto('registrations')
+        .values(
+          registrations.slice(i, i + 500).map((r) => ({
+            id: r.id,
+            webinar_id: r.webinarId,
+            token: r.token,
+            name: 'Warga Bench',
+            email: r.email,
+            whatsapp: '+6281234567890',
+            regency_code: r.regencyCode,
+            occupation: 'lainnya',
+            age_range: '25-34',
+            gender: null,
+            status: r.status,
+            consent_at: r.at,
+            created_at: r.at,
+            updated_at: r.at,
+            cancelled_at: r.status === 'cancelled' ? r.at : null,
+            position: r.position,
+            attended: r.attended,
+          })),
+        )
+        .execute()
+    }
+  })
+}

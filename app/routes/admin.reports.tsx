@@ -1,0 +1,180 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json } from '@remix-run/node'
+import { Form, useLoaderData, useSearchParams } from '@remix-run/react'
+import type { ReactNode } from 'react'
+import { BarChart } from '#app/components/charts'
+import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { FilterActions } from '#app/components/filters'
+import { Field, SelectField } from '#app/components/forms'
+import { dictionaries, translate, useLang, useT, type Lang } from '#app/i18n'
+import { getProgrammeReport, type ReachFigures } from '#app/models/programme-report.server'
+import { listProvinces } from '#app/models/region.server'
+import { requireOrganiser } from '#app/utils/auth.server'
+import { getDb } from '#app/utils/db.server'
+import { metaLang, pageTitle } from '#app/utils/meta'
+import { programmeReportFilterSchema } from '#app/utils/programme-report-schema.server'
+import { toFieldErrors } from '#app/utils/validation.server'
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'programme.title'))
+
+const REGENCY_TOP = 20
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireOrganiser(request)
+  const db = getDb()
+  const provinces = await listProvinces(db)
+  const parsed = programmeReportFilterSchema(provinces.map((p) => p.code)).safeParse(Object.fromEntries(new URL(request.url).searchParams))
+  if (!parsed.success) return json({ provinces, report: null, errors: toFieldErrors(parsed.error) }, { status: 400 })
+  const report = await getProgrammeReport(db, parsed.data, { regencyLimit: REGENCY_TOP })
+  return json({ provinces, report, errors: null })
+}
+
+export default function ProgrammeReportPage() {
+  const { provinces, report, errors } = useLoaderData<typeof loader>()
+  const [searchParams] = useSearchParams()
+  const t = useT()
+  const lang = useLang()
+  const fieldErrors = errors as Record<string, string[]> | null
+  const number = numberFormat(lang)
+  return (
+    <section aria-labelledby="programme-title">
+      <h1 id="programme-title">{t('programme.title')}</h1>
+      <p>{t('programme.intro')}</p>
+      <Form method="get" className="filters" role="search">
+        <Field label={t('webinar.filter.from')} name="from" type="date" defaultValue={searchParams.get('from') ?? ''} errors={fieldErrors?.from} />
+        <Field label={t('webinar.filter.to')} name="to" type="date" defaultValue={searchParams.get('to') ?? ''} errors={fieldErrors?.to} />
+        <SelectField
+          label={t('webinar.filter.province')}
+          name="province"
+          defaultValue={searchParams.get('province') ?? ''}
+          placeholder={t('webinar.filter.all')}
+          options={provinces.map((p) => ({ value: p.code, label: p.name }))}
+          errors={fieldErrors?.province}
+        />
+        <FilterActions resetTo="/admin/reports" />
+      </Form>
+      <p className="muted">{t('programme.definitions')}</p>
+
+      {!report ? null : report.totals.held === 0 ? (
+        <p role="status">{t('programme.empty')}</p>
+      ) : (
+        <>
+          <h2 id="programme-summary">{t('programme.summary')}</h2>
+          <dl className="details" aria-labelledby="programme-summary">
+            <dt>{t('programme.held')}</dt>
+            <dd>{number(report.totals.held)}</dd>
+            <dt>{t('programme.registrations')}</dt>
+            <dd>{number(report.totals.registrations)}</dd>
+            <dt>{t('programme.present')}</dt>
+            <dd>{number(report.totals.present)}</dd>
+            <dt>{t('programme.residents')}</dt>
+            <dd>{number(report.totals.residents)}</dd>
+            <dt>{t('programme.regenciesReached')}</dt>
+            <dd>{number(report.byRegency.reached)}</dd>
+          </dl>
+
+          <ReachSection
+            id="by-province"
+            heading={t('programme.byProvince')}
+            chartTitle={t('programme.chart.province')}
+            groupHeader={t('programme.col.province')}
+            rows={report.byProvince.map((p) => ({ key: p.code, label: p.name, chartLabel: p.name, figures: p }))}
+          />
+          <ReachSection
+            id="by-regency"
+            heading={t('programme.byRegency')}
+            note={t('programme.regencyTop', { top: report.byRegency.top.length, count: report.byRegency.reached })}
+            chartTitle={t('programme.chart.regency', { top: report.byRegency.top.length })}
+            groupHeader={t('programme.col.regency')}
+            rows={report.byRegency.top.map((r) => ({
+              key: r.code,
+              label: (
+                <>
+                  {r.name}
+                  <br />
+                  <span className="muted">{r.provinceName}</span>
+                </>
+              ),
+              chartLabel: r.name.replace(/^Kabupaten /, 'Kab. '),
+              figures: r,
+            }))}
+          />
+          <ReachSection
+            id="by-pillar"
+            heading={t('programme.byPillar')}
+            chartTitle={t('programme.chart.pillar')}
+            groupHeader={t('programme.col.pillar')}
+            // The chart keeps the pillars' own names, which the English labels carry too, in full.
+            rows={report.byPillar.map((p) => ({ key: p.code, label: t(`pillar.${p.code}`), chartLabel: translate('id', `pillar.${p.code}`), figures: p }))}
+          />
+          <ReachSection
+            id="by-month"
+            heading={t('programme.byMonth')}
+            chartTitle={t('programme.chart.month')}
+            groupHeader={t('programme.col.month')}
+            rows={report.byMonth.map((m) => ({ key: m.month, label: monthLabel(m.month, lang, 'long'), chartLabel: monthLabel(m.month, lang, 'short'), figures: m }))}
+          />
+        </>
+      )}
+    </section>
+  )
+}
+
+type ReachRow = { key: string; label: ReactNode; chartLabel: string; figures: ReachFigures }
+
+/** One dimension: a chart of unique residents reached, then every figure in a table (the chart's text alternative). */
+function ReachSection({ id, heading, note, chartTitle, groupHeader, rows }: { id: string; heading: string; note?: string; chartTitle: string; groupHeader: string; rows: ReachRow[] }) {
+  const t = useT()
+  const number = numberFormat(useLang())
+  return (
+    <section aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>{heading}</h2>
+      {note ? <p className="muted">{note}</p> : null}
+      <BarChart
+        id={`${id}-chart`}
+        title={chartTitle}
+        description={t('programme.chartDesc')}
+        bars={rows.map((row) => ({ key: row.key, label: row.chartLabel, value: row.figures.residents }))}
+        formatValue={number}
+      />
+      <div className="table-wrap">
+        <table aria-labelledby={`${id}-heading`}>
+          <thead>
+            <tr>
+              <th scope="col">{groupHeader}</th>
+              <th scope="col">{t('programme.held')}</th>
+              <th scope="col">{t('programme.registrations')}</th>
+              <th scope="col">{t('programme.present')}</th>
+              <th scope="col">{t('programme.residents')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">{row.label}</th>
+                <td>{number(row.figures.held)}</td>
+                <td>{number(row.figures.registrations)}</td>
+                <td>{number(row.figures.present)}</td>
+                <td>{number(row.figures.residents)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  )
+}
+
+function numberFormat(lang: Lang): (value: number) => string {
+  const format = new Intl.NumberFormat(dictionaries[lang]['date.locale'])
+  return (value) => format.format(value)
+}
+
+/** "2021-09" → "September 2021" (long) or "Sep 2021" (short), in the reader's language. */
+function monthLabel(month: string, lang: Lang, style: 'long' | 'short'): string {
+  return new Intl.DateTimeFormat(dictionaries[lang]['date.locale'], { month: style, year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`))
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

@@ -1,0 +1,13 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { getResidentCertificate } from '#app/models/certificate.server'
+import { certificatePdfResponse } from '#app/utils/certificate.server'
+import { getDb } from '#app/utils/db.server'
+import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
+
+// The personal link is the credential. No certificate (yet), or a revoked one: a 404 that says nothing more.
+export async function loader({ params }: LoaderFunctionArgs) {
+  const token = params.token ?? ''
+  const certificate = PERSONAL_TOKEN.test(token) ? await getResidentCertificate(getDb(), token) : null
+  if (!certificate) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'private, no-store' } })
+  return certificatePdfResponse(certificate)
+}

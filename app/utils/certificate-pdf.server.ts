@@ -1,0 +1,414 @@
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { deflateSync } from 'node:zlib'
+import * as fontkit from 'fontkit'
+import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib'
+import QRCode from 'qrcode'
+
+// The e-certificate as a PDF: one A4 landscape page, Noto Sans embedded (subset) so a name is
+// printed as registered, whatever its diacritics, and a vector QR code that opens the public
+// verification page, with that address printed under it so it can be typed.
+
+export type CertificateRole = 'peserta' | 'narasumber' | 'moderator' | 'kol'
+
+export type CertificateData = {
+  /** e.g. "7K3M-9QXD-H2PF-W8RT" */
+  number: string
+  /** as registered */
+  name: string
+  role: CertificateRole
+  topic: string
+  /** already formatted by the caller: "Rabu, 1 September 2021" */
+  dateText: string
+  /** "Kabupaten Klaten, Jawa Tengah" */
+  place: string
+  /** absolute URL of the verification page */
+  verifyUrl: string
+  /** ISO UTC */
+  issuedAt: string
+}
+
+export const CERTIFICATE_ROLE_LABELS: Record<CertificateRole, string> = {
+  peserta: 'Peserta',
+  narasumber: 'Narasumber',
+  moderator: 'Moderator',
+  kol: 'Key Opinion Leader',
+}
+
+const PROGRAMME = 'Gerakan Nasional Literasi Digital'
+const APP_NAME = 'Literasi Webinar'
+
+// ---------------------------------------------------------------------------------------------
+// Fonts
+
+// Noto Sans (SIL OFL) as full TTFs, shipped by an npm package so a fresh clone needs no system font.
+const FONT_FILES = {
+  regular: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
+  bold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
+} as const
+type FontStyle = keyof typeof FONT_FILES
+
+type ParsedFont = fontkit.Font
+type LoadedFont = { bytes: Uint8Array; font: ParsedFont; unitsPerEm: number; advance: Map<number, number>; has: Map<number, boolean> }
+
+const loadedFonts = new Map<FontStyle, LoadedFont>()
+
+/** From the repo root (tsx, tests, and the server bundle in build/, all run with cwd there); else
+ * through Node's resolution from this module, for a process started elsewhere. */
+function fontPath(file: string): string {
+  const fromCwd = path.join(process.cwd(), 'node_modules', file)
+  if (fs.existsSync(fromCwd)) return fromCwd
+  return createRequire(import.meta.url).resolve(file)
+}
+
+/**
+ * The font read and parsed once per process, and adapted for pdf-lib:
+ *
+ * - Upstream fontkit, not the `@pdf-lib/fontkit` fork: the fork's subsetter writes odd-length
+ *   glyph records with a short `loca` table, so most glyphs of Noto Sans come out blank (the text
+ *   still extracts, which hides it). pdf-lib asks a subset for a Node-style `encodeStream()`,
+ *   which fontkit 2 replaced with `encode()`.
+ * - One glyph per character, no OpenType shaping: pdf-lib draws glyph ids only (it drops GPOS
+ *   positions and measures by advance widths), so shaping would buy nothing but time (it is most
+ *   of the cost of a page) and ligature glyphs. Text is NFC first, so accents are precomposed.
+ *   What is measured is what is drawn, and what is extracted is what was typed.
+ */
+function loadFont(style: FontStyle): LoadedFont {
+  let loaded = loadedFonts.get(style)
+  if (!loaded) {
+    const bytes = fs.readFileSync(fontPath(FONT_FILES[style]))
+    const font = fontkit.create(bytes) as ParsedFont
+    const createSubset = font.createSubset.bind(font)
+    font.createSubset = () => {
+      const subset = createSubset()
+      return Object.assign(subset, { encodeStream: () => Readable.from([subset.encode()]) })
+    }
+    font.layout = ((text: string) => ({ glyphs: Array.from(text, (char) => font.glyphForCodePoint(char.codePointAt(0)!)), positions: [] })) as unknown as ParsedFont['layout']
+    loaded = { bytes, font, unitsPerEm: font.unitsPerEm, advance: new Map(), has: new Map() }
+    loadedFonts.set(style, loaded)
+  }
+  return loaded
+}
+
+// pdf-lib parses the font again for every document (~20 ms for Noto Sans, more than the rest of
+// a page). It gets the font parsed once instead. Sharing it is safe: fontkit only caches what it
+// reads, and each document makes its own subset.
+const cachingFontkit = {
+  create(bytes: Uint8Array) {
+    for (const loaded of loadedFonts.values()) if (loaded.bytes === bytes) return loaded.font
+    throw new Error('certificate-pdf: only the fonts loaded by loadFont are embedded')
+  },
+} as unknown as Parameters<PDFDocument['registerFontkit']>[0]
+
+type Face = { pdf: PDFFont; loaded: LoadedFont }
+
+/** Width in points, from the advance widths (the same numbers pdf-lib draws with). */
+function widthOf(text: string, face: Face, size: number): number {
+  const { font, advance, unitsPerEm } = face.loaded
+  let units = 0
+  for (const char of text) {
+    const cp = char.codePointAt(0)!
+    let width = advance.get(cp)
+    if (width === undefined) {
+      width = font.glyphForCodePoint(cp).advanceWidth
+      advance.set(cp, width)
+    }
+    units += width
+  }
+  return (units * size) / unitsPerEm
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text that the font can print
+
+const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u
+const MARK = /\p{M}/u
+
+/**
+ * The text as one line the font can draw: NFC, whitespace runs as one space. A character the
+ * font lacks becomes its letters without marks (NFKD) when the font has those, else "?";
+ * invisible format characters and stray marks without a glyph are dropped.
+ */
+function printable(text: string, loaded: LoadedFont): string {
+  const hasGlyph = (char: string) => {
+    const cp = char.codePointAt(0)!
+    let has = loaded.has.get(cp)
+    if (has === undefined) {
+      has = loaded.font.hasGlyphForCodePoint(cp)
+      loaded.has.set(cp, has)
+    }
+    return has
+  }
+  const clean = text.normalize('NFC').replace(/[\s\p{Cc}]+/gu, ' ').trim()
+  let out = ''
+  for (const char of clean) {
+    if (hasGlyph(char)) out += char
+    else if (INVISIBLE.test(char) || MARK.test(char)) continue
+    else {
+      const base = [...char.normalize('NFKD')].filter((c) => !MARK.test(c)).join('')
+      out += base && [...base].every(hasGlyph) ? base : '?'
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Line breaking
+
+/** Greedy: as many words on a line as fit; a word longer than a line is broken between letters. */
+function wrap(text: string, face: Face, size: number, maxWidth: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    const candidate = line ? `${line} ${word}` : word
+    if (widthOf(candidate, face, size) <= maxWidth) {
+      line = candidate
+      continue
+    }
+    if (line) lines.push(line)
+    line = ''
+    if (widthOf(word, face, size) <= maxWidth) {
+      line = word
+      continue
+    }
+    for (const char of word) {
+      if (line && widthOf(line + char, face, size) > maxWidth) {
+        lines.push(line)
+        line = ''
+      }
+      line += char
+    }
+  }
+  if (line) lines.push(line)
+  return lines
+}
+
+/** Two lines of even width, split at a space, or null when no split fits. */
+function splitInTwo(text: string, face: Face, size: number, maxWidth: number): [string, string] | null {
+  let best: [string, string] | null = null
+  let bestWidth = Infinity
+  for (let i = text.indexOf(' '); i !== -1; i = text.indexOf(' ', i + 1)) {
+    const first = text.slice(0, i)
+    const second = text.slice(i + 1)
+    const width = Math.max(widthOf(first, face, size), widthOf(second, face, size))
+    if (width <= maxWidth && width < bestWidth) {
+      best = [first, second]
+      bestWidth = width
+    }
+  }
+  return best
+}
+
+/** Cut the last line so it fits with an ellipsis after it. */
+function withEllipsis(line: string, face: Face, size: number, maxWidth: number): string {
+  const chars = [...line]
+  while (chars.length && widthOf(`${chars.join('').trimEnd()}…`, face, size) > maxWidth) chars.pop()
+  return `${chars.join('').trimEnd()}…`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing
+
+const PAGE_WIDTH = 841.89
+const PAGE_HEIGHT = 595.28
+const CENTER_X = PAGE_WIDTH / 2
+
+const INK = rgb(0.11, 0.13, 0.17)
+const MUTED = rgb(0.36, 0.4, 0.46)
+const ACCENT = rgb(0.06, 0.27, 0.5)
+const RULE = rgb(0.78, 0.81, 0.86)
+
+type Run = { text: string; face: Face }
+
+/** Hundredths of a point are plenty, and shorter numbers make a smaller content stream. */
+const round = (n: number) => Math.round(n * 100) / 100
+
+/** Runs side by side on one baseline, centred on the page. */
+function drawCentered(page: PDFPage, runs: Run[], size: number, y: number, color = INK) {
+  const widths = runs.map((run) => widthOf(run.text, run.face, size))
+  let x = CENTER_X - widths.reduce((a, b) => a + b, 0) / 2
+  runs.forEach((run, i) => {
+    if (run.text) page.drawText(run.text, { x: round(x), y: round(y), size: round(size), font: run.face.pdf, color })
+    x += widths[i]
+  })
+}
+
+/** The name: one line as large as fits, else two even lines, smaller; never wider than the page. */
+function layoutName(name: string, face: Face, maxWidth: number): { size: number; lines: string[] } {
+  for (let size = 32; size >= 20; size--) if (widthOf(name, face, size) <= maxWidth) return { size, lines: [name] }
+  for (let size = 22; size >= 12; size--) {
+    const lines = splitInTwo(name, face, size, maxWidth)
+    if (lines) return { size, lines }
+  }
+  // No space to split at that fits (very long words): break anywhere, at most two lines.
+  for (let size = 16; size >= 8; size--) {
+    const lines = wrap(name, face, size, maxWidth)
+    if (lines.length <= 2) return { size, lines }
+  }
+  const lines = wrap(name, face, 8, maxWidth)
+  return { size: 8, lines: [lines[0], withEllipsis(lines[1], face, 8, maxWidth)] }
+}
+
+/** The topic: up to three lines, as large as fits, the lines of even length (no lone last word). */
+function layoutTopic(topic: string, face: Face, maxWidth: number): { size: number; lines: string[] } {
+  for (let size = 16; size >= 11; size--) {
+    const lines = wrap(topic, face, size, maxWidth)
+    if (lines.length > 3) continue
+    if (lines.length === 1) return { size, lines }
+    // The narrowest measure that still needs no more lines, and breaks no word.
+    let low = Math.min(maxWidth, Math.max(...topic.split(' ').map((word) => widthOf(word, face, size)))) - 0.01
+    let high = maxWidth
+    while (high - low > 1) {
+      const mid = (low + high) / 2
+      if (wrap(topic, face, size, mid).length <= lines.length) high = mid
+      else low = mid
+    }
+    return { size, lines: wrap(topic, face, size, high) }
+  }
+  const lines = wrap(topic, face, 11, maxWidth)
+  return { size: 11, lines: [lines[0], lines[1], withEllipsis(lines.slice(2).join(' '), face, 11, maxWidth)] }
+}
+
+/** The largest size from `max` down to `min` at which the text fits on one line, or null. */
+function fitSize(text: string, face: Face, max: number, min: number, maxWidth: number): number | null {
+  for (let size = max; size >= min; size -= 0.5) if (widthOf(text, face, size) <= maxWidth) return size
+  return null
+}
+
+/**
+ * The QR code as filled squares: one path in module units (each row's dark runs merged into one
+ * rectangle), with its quiet zone of 4 modules kept white. Written as a content stream of its own:
+ * hundreds of rectangles through pdf-lib's operator objects cost more than the rest of the page.
+ */
+function drawQrCode(doc: PDFDocument, page: PDFPage, text: string, x: number, y: number, codeSize: number) {
+  const { size, data } = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules
+  const module = codeSize / size
+  const quiet = 4 * module
+  page.drawRectangle({ x: x - quiet, y: y - quiet, width: codeSize + 2 * quiet, height: codeSize + 2 * quiet, color: rgb(1, 1, 1) })
+  const ops = [`q ${module.toFixed(4)} 0 0 ${module.toFixed(4)} ${x.toFixed(2)} ${y.toFixed(2)} cm 0 0 0 rg`]
+  for (let row = 0; row < size; row++) {
+    for (let col = 0; col < size; col++) {
+      if (!data[row * size + col]) continue
+      let end = col
+      while (end + 1 < size && data[row * size + end + 1]) end++
+      ops.push(`${col} ${size - 1 - row} ${end - col + 1} 1 re`)
+      col = end
+    }
+  }
+  ops.push('f Q')
+  page.node.addContentStream(doc.context.register(doc.context.flateStream(ops.join('\n'))))
+}
+
+/** The certificate as PDF bytes (backed by a plain ArrayBuffer, so it can be a Response body as is). */
+export async function renderCertificatePdf(data: CertificateData): Promise<Uint8Array<ArrayBuffer>> {
+  const doc = await PDFDocument.create()
+  doc.registerFontkit(cachingFontkit)
+  // The font subsets, their ToUnicode maps and the QR code compressed by Node's zlib rather than
+  // pdf-lib's JavaScript deflate: the same FlateDecode streams, a few milliseconds sooner.
+  const context = doc.context
+  context.flateStream = (contents, dict = {}) =>
+    context.stream(deflateSync(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents), { ...dict, Filter: 'FlateDecode' })
+  const regularFont = loadFont('regular')
+  const boldFont = loadFont('bold')
+  const [regularPdf, boldPdf] = await Promise.all([
+    doc.embedFont(regularFont.bytes, { subset: true }),
+    doc.embedFont(boldFont.bytes, { subset: true }),
+  ])
+  const regular: Face = { pdf: regularPdf, loaded: regularFont }
+  const bold: Face = { pdf: boldPdf, loaded: boldFont }
+
+  const name = printable(data.name, bold.loaded)
+  const roleLabel = CERTIFICATE_ROLE_LABELS[data.role] ?? data.role
+  const topic = printable(data.topic, bold.loaded)
+  const dateText = printable(data.dateText, regular.loaded)
+  const place = printable(data.place, regular.loaded)
+  const number = printable(data.number, bold.loaded)
+  const verifyUrl = printable(data.verifyUrl, regular.loaded)
+
+  const title = `Sertifikat ${number}`
+  const issued = new Date(data.issuedAt)
+  doc.setTitle(title, { showInWindowTitleBar: true })
+  doc.setSubject(`Sertifikat ${roleLabel} webinar ${PROGRAMME}: ${topic}`)
+  doc.setAuthor(APP_NAME)
+  doc.setCreator(APP_NAME)
+  doc.setProducer(`${APP_NAME} (pdf-lib)`)
+  doc.setKeywords(['sertifikat', 'literasi digital', number])
+  doc.setLanguage('id')
+  if (!Number.isNaN(issued.getTime())) {
+    doc.setCreationDate(issued)
+    doc.setModificationDate(issued)
+  }
+
+  const page = doc.addPage([PAGE_WIDTH, PAGE_HEIGHT])
+
+  // A restrained frame: a thin accent line, and a hairline just inside it.
+  page.drawRectangle({ x: 22, y: 22, width: PAGE_WIDTH - 44, height: PAGE_HEIGHT - 44, borderColor: ACCENT, borderWidth: 1.5 })
+  page.drawRectangle({ x: 29, y: 29, width: PAGE_WIDTH - 58, height: PAGE_HEIGHT - 58, borderColor: RULE, borderWidth: 0.5 })
+
+  drawCentered(page, [{ text: PROGRAMME.toUpperCase(), face: bold }], 13, 527, ACCENT)
+  drawCentered(page, [{ text: APP_NAME, face: regular }], 10.5, 510, MUTED)
+  page.drawLine({ start: { x: CENTER_X - 30, y: 497 }, end: { x: CENTER_X + 30, y: 497 }, thickness: 1.2, color: ACCENT })
+
+  drawCentered(page, [{ text: 'SERTIFIKAT', face: bold }], 40, 446)
+  drawCentered(page, [{ text: 'diberikan kepada', face: regular }], 13, 414, MUTED)
+
+  const nameLayout = layoutName(name, bold, 680)
+  if (nameLayout.lines.length === 1) drawCentered(page, [{ text: nameLayout.lines[0], face: bold }], nameLayout.size, 372)
+  else {
+    // Two lines, centred on the same middle as one line would be.
+    const first = 380 + 0.36 * nameLayout.size
+    nameLayout.lines.forEach((line, i) => drawCentered(page, [{ text: line, face: bold }], nameLayout.size, first - i * 1.2 * nameLayout.size))
+  }
+  page.drawLine({ start: { x: CENTER_X - 220, y: 346 }, end: { x: CENTER_X + 220, y: 346 }, thickness: 0.6, color: RULE })
+
+  drawCentered(page, [{ text: 'sebagai ', face: regular }, { text: roleLabel, face: bold }], 13, 322)
+  drawCentered(page, [{ text: 'dalam webinar', face: regular }], 12, 296, MUTED)
+  const topicLayout = layoutTopic(topic, bold, 660)
+  topicLayout.lines.forEach((line, i) => drawCentered(page, [{ text: line, face: bold }], topicLayout.size, 274 - i * 1.28 * topicLayout.size))
+
+  const when = [dateText, place].filter(Boolean).join(' · ')
+  const whenSize = fitSize(when, regular, 12, 9, 680)
+  if (whenSize) drawCentered(page, [{ text: when, face: regular }], whenSize, 200)
+  else {
+    // Too long for one line (a very long place name): the date, then the place under it.
+    drawCentered(page, [{ text: dateText, face: regular }], 11, 208)
+    const placeSize = fitSize(place, regular, 11, 7, 680)
+    drawCentered(page, [{ text: placeSize ? place : withEllipsis(place, regular, 7, 680), face: regular }], placeSize ?? 7, 192)
+  }
+
+  // Bottom right: the QR code, the verification address under it. Bottom left: the number.
+  const qrSize = 90
+  const qrX = PAGE_WIDTH - 62 - qrSize
+  const qrY = 62
+  drawQrCode(doc, page, data.verifyUrl, qrX, qrY, qrSize)
+  const urlRight = PAGE_WIDTH - 38
+  const urlMaxWidth = 360
+  const urlSize = fitSize(verifyUrl, regular, 6.5, 5, urlMaxWidth)
+  // A verification URL is ~70 characters; one too long for two lines of 5 pt ends in an ellipsis.
+  const wrapped = urlSize ? [verifyUrl] : wrap(verifyUrl, regular, 5, urlMaxWidth)
+  const urlLines = wrapped.length <= 2 ? wrapped : [wrapped[0], withEllipsis(wrapped.slice(1).join(''), regular, 5, urlMaxWidth)]
+  urlLines.forEach((line, i) => {
+    const size = urlSize ?? 5
+    const width = widthOf(line, regular, size)
+    const x = Math.min(qrX + qrSize / 2 - width / 2, urlRight - width)
+    page.drawText(line, { x: round(x), y: 50 - i * 6.5, size, font: regular.pdf, color: MUTED })
+  })
+
+  const left = 62
+  const label = 'Nomor sertifikat: '
+  page.drawText(label, { x: left, y: 94, size: 10.5, font: regular.pdf, color: INK })
+  page.drawText(number, { x: round(left + widthOf(label, regular, 10.5)), y: 94, size: 10.5, font: bold.pdf, color: INK })
+  page.drawText('Pindai kode QR, atau buka alamat di bawahnya, untuk memeriksa keaslian sertifikat ini.', {
+    x: left,
+    y: 78,
+    size: 8,
+    font: regular.pdf,
+    color: MUTED,
+  })
+  page.drawText(`Diterbitkan secara elektronik oleh ${APP_NAME}, ${PROGRAMME}.`, { x: left, y: 66, size: 8, font: regular.pdf, color: MUTED })
+
+  // No pauses between objects: a certificate is small, and yielding would only add timer latency.
+  return (await doc.save({ objectsPerTick: Infinity })) as Uint8Array<ArrayBuffer>
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod'
+import { NAME_MAX } from './registration-fields'
+import { requiredText } from './validation.server'
+
+const id = z.string({ message: 'form.required' }).trim().min(1, 'form.required').max(64, 'form.invalidChoice')
+
+/** The organiser's forms on a webinar's certificates: revoke one, or reissue it with a corrected name. */
+export const CertificateActionSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('revoke'), certificateId: id, reason: requiredText(500) }),
+  z.object({ intent: z.literal('reissue'), certificateId: id, name: requiredText(NAME_MAX) }),
+])
+
+export const CertificateListQuerySchema = z.object({
+  page: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(100_000).default(1)),
+})
