@@ -5,6 +5,14 @@
 //   npm run bench -- registration  the registration rush on the production build, beside a bare
 //                                  node:http + better-sqlite3 server; the public pages' requests/s
 //                             (BENCH_MAIL_COUNT=1000 for a quicker run)
+//   npm run bench -- zoom-import   a 10,000-attendee Zoom report for 10,000 registrants: parse, preview and
+//                                  commit timed apart, 3 runs on fresh webinars and their median
+//   npm run bench -- checkin       the check-in rush on the production build, one resident's token per POST:
+//                                  the maximum rate, then 1,000/s offered for 10 s
+//   npm run bench -- certificates  finalising 1,000 present residents: certificates issued and mailed in bulk,
+//                                  every PDF drawn and every mail rendered
+//   npm run bench -- programme     the programme dashboard over 5,000 finished webinars and 1,000,000 registrations:
+//                                  the model call (5 runs, median and max) with and without filters, then the page
 //
 // Each case builds its own database in a temporary folder, so it never touches the app's data.
 import { spawn } from 'node:child_process'
@@ -23,6 +31,8 @@ import { assignRole } from '#app/models/webinar-role.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { createDb, type DB } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
+import { benchCheckin, benchZoomImport } from './bench/attendance'
+import { benchCertificates } from './bench/certificates'
 import { benchRegistration } from './bench/registration'
 import { prepareDatabase } from './migrate'
 
@@ -193,6 +203,10 @@ async function benchMail() {
 const CASES: Record<string, () => Promise<void>> = {
   mail: benchMail,
   registration: () => benchRegistration(report),
+  'zoom-import': () => benchZoomImport({ report, freshDatabase, publishedDemoWebinar, sampleRss, mb }),
+  checkin: () => benchCheckin(report),
+  certificates: () => benchCertificates({ report, freshDatabase, publishedDemoWebinar, sampleRss, mb }),
+  programme: async () => (await import('./bench/programme')).benchProgramme(report),
 }
 
 const wanted = process.argv.slice(2)

@@ -1,7 +1,12 @@
 // A small HTTP load generator for the benchmarks: keep-alive connections, closed loop (N workers
 // as fast as the server answers) or open loop (a fixed rate, whatever the server does), with
 // per-request latency. Its requests go only to the server the benchmark started on 127.0.0.1.
+import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export type LoadRequest = { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }
 export type LoadResult = { durationMs: number; count: number; statuses: Record<number, number>; errors: number; latenciesMs: number[]; bytes: number }
@@ -93,3 +98,33 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
+
+/** A script that prints `PORT=<n>` once it listens (scripts/serve.ts, a bare server), in a child process. */
+export function startServer(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+  // BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile of each server, for finding where time goes.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /PORT=(\d+)/.exec(out)
+      if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, child })
+    })
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)))
+  })
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit')
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
+
+export const perSecond = (r: LoadResult) => Math.round((r.count * 1000) / r.durationMs)
+export const statuses = (r: LoadResult) =>
+  Object.entries(r.statuses)
+    .map(([status, n]) => `${status}×${n}`)
+    .join(' ') + (r.errors ? ` errors×${r.errors}` : '')

@@ -1,14 +1,11 @@
 // The registration rush: the registration POST for one webinar with 10,000 seats, against the
 // production build, with a bare node:http + better-sqlite3 server doing the same insert as the
 // physical reference. Also the catalogue's and a webinar page's requests/s and bytes.
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { closedLoop, openLoop, percentile, type LoadRequest, type LoadResult } from './load'
+import { closedLoop, openLoop, percentile, perSecond, startServer, statuses, stop, type LoadRequest, type LoadResult } from './load'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SEATS = 10_000
 
 type Report = (title: string, rows: Array<[string, string | number]>) => void
@@ -64,29 +61,6 @@ async function prepareTemplate(dir: string): Promise<string> {
   return file
 }
 
-function startServer(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  // BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile of each server, for finding where time goes.
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /PORT=(\d+)/.exec(out)
-      if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, child })
-    })
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)))
-  })
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit')
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-  })
-}
-
 /** A resident's form post, as the browser sends it from the webinar page (index route). */
 function registration(url: string, slug: string, tag: string) {
   const origin = new URL(url).origin
@@ -126,12 +100,6 @@ async function countSeats(file: string, slug: string) {
   await db.destroy()
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>
 }
-
-const perSecond = (r: LoadResult) => Math.round((r.count * 1000) / r.durationMs)
-const statuses = (r: LoadResult) =>
-  Object.entries(r.statuses)
-    .map(([status, n]) => `${status}×${n}`)
-    .join(' ') + (r.errors ? ` errors×${r.errors}` : '')
 
 export async function benchRegistration(report: Report) {
   const { buildIfNeeded } = await import('../serve-build')
