@@ -1,7 +1,6 @@
 // Attendance in real Chromium on a 360×740 phone screen: the moderator opens the check-in window
 // and watches the live count while a resident checks in from another browser; marks a registrant
 // by hand without JavaScript; and a resident who types a wrong code is told so beside the field.
-import type { Locator, Page } from 'playwright-core'
 import { translate, type MessageKey } from '#app/i18n'
 import { openCheckinWindow } from '#app/models/attendance.server'
 import { createPerson } from '#app/models/person.server'
@@ -9,10 +8,14 @@ import { registerParticipant } from '#app/models/registration.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { CHECKIN_CODE_ALPHABET } from '#app/utils/attendance-rules'
-import { webinarForm } from '#tests/setup/factories'
+import { resident, webinarForm } from '#tests/setup/factories'
 import {
   createStaff,
+  expectFieldError,
+  expectNoSideways,
+  expectVisible,
   launchBrowser,
+  recordPostTypes,
   signInBrowser,
   startTestServer,
   waitForHydration,
@@ -120,16 +123,7 @@ async function runningWebinar(topic: string, moderatorPersonId: string) {
 
 /** Registers a resident through the model and returns the personal link's token. */
 async function register(webinarId: string, name: string, email: string): Promise<string> {
-  const result = await registerParticipant(server.db, webinarId, {
-    name,
-    email,
-    whatsapp: '+6281234567890',
-    regencyCode: '33.10',
-    occupation: 'guru',
-    ageRange: '35-44',
-    gender: null,
-    lang: 'id',
-  })
+  const result = await registerParticipant(server.db, webinarId, resident({ name, email }))
   if (!result.ok || result.status !== 'registered') throw new Error(`not registered: ${JSON.stringify(result)}`)
   const row = await server.db
     .selectFrom('registrations')
@@ -147,37 +141,6 @@ function registrationOf(token: string) {
     .select(['checked_in_at', 'manual_present', 'manual_reason', 'manual_note'])
     .where('token', '=', token)
     .executeTakeFirstOrThrow()
-}
-
-/** Waits for the element to show; with JavaScript, a page can render a moment after its URL changed. */
-async function expectVisible(locator: Locator) {
-  await locator.waitFor({ state: 'visible', timeout: 5_000 })
-}
-
-/** How the browser sent its form posts: 'fetch' (Remix) or 'document' (plain HTML). */
-function recordPostTypes(page: Page): string[] {
-  const types: string[] = []
-  page.on('request', (request) => {
-    if (request.method() === 'POST') types.push(request.resourceType())
-  })
-  return types
-}
-
-async function expectNoSideways(page: Page) {
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
-  expect(scrollWidth, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(360)
-}
-
-/** The error list a field points at with aria-describedby, and the field marked invalid. */
-async function expectFieldError(field: Locator, text: string) {
-  expect(await field.getAttribute('aria-invalid')).toBe('true')
-  const describedBy = (await field.getAttribute('aria-describedby')) ?? ''
-  const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'))
-  expect(errorId, 'the field points at its error').toBeTruthy()
-  const fieldBox = field.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " field ")][1]')
-  const error = fieldBox.locator(`[id="${errorId}"]`)
-  await expectVisible(error)
-  expect(await error.textContent()).toBe(text)
 }
 
 /** Another webinar's valid-looking code: same length and alphabet, different first character. */

@@ -3,7 +3,6 @@
 // a browser of their own (with and without JavaScript), types its number on /certificates the
 // careless way and sees that it is valid, and whose it is.
 import fs from 'node:fs'
-import type { Locator, Page } from 'playwright-core'
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
 import { translate, type MessageKey } from '#app/i18n'
 import { finaliseAttendance, markAttendance } from '#app/models/attendance.server'
@@ -11,8 +10,19 @@ import { createPerson } from '#app/models/person.server'
 import { registerParticipant } from '#app/models/registration.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
-import { webinarForm } from '#tests/setup/factories'
-import { createStaff, get, launchBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
+import { resident, webinarForm } from '#tests/setup/factories'
+import {
+  createStaff,
+  expectFieldError,
+  expectNoSideways,
+  expectVisible,
+  get,
+  launchBrowser,
+  startTestServer,
+  waitForHydration,
+  type BrowserSession,
+  type TestServer,
+} from './harness'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
 
@@ -48,12 +58,7 @@ async function finalisedWebinar(topic: string, residentName: string, email: stri
   const published = await publishWebinar(server.db, saved.id)
   if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
   const { start_at: startAt } = await server.db.selectFrom('webinars').select('start_at').where('id', '=', saved.id).executeTakeFirstOrThrow()
-  const registered = await registerParticipant(
-    server.db,
-    saved.id,
-    { name: residentName, email, whatsapp: '+6281234567890', regencyCode: '33.10', occupation: 'guru', ageRange: '35-44', gender: null, lang: 'id' },
-    new Date(Date.parse(startAt!) - DAY).toISOString(),
-  )
+  const registered = await registerParticipant(server.db, saved.id, resident({ name: residentName, email }), new Date(Date.parse(startAt!) - DAY).toISOString())
   if (!registered.ok || registered.status !== 'registered') throw new Error(`not registered: ${JSON.stringify(registered)}`)
   const registration = await server.db.selectFrom('registrations').select('id').where('token', '=', registered.token).executeTakeFirstOrThrow()
   expect(await markAttendance(server.db, saved.id, registration.id, { present: true, reason: 'seenInMeeting', note: null }, organiserId)).toEqual({ ok: true })
@@ -76,28 +81,6 @@ async function pdfText(bytes: Uint8Array): Promise<string> {
   } finally {
     await doc.destroy()
   }
-}
-
-/** Waits for the element to show; with JavaScript, a page can render a moment after its URL changed. */
-async function expectVisible(locator: Locator) {
-  await locator.waitFor({ state: 'visible', timeout: 5_000 })
-}
-
-async function expectNoSideways(page: Page) {
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
-  expect(scrollWidth, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(360)
-}
-
-/** The error list a field points at with aria-describedby, and the field marked invalid. */
-async function expectFieldError(field: Locator, text: string) {
-  expect(await field.getAttribute('aria-invalid')).toBe('true')
-  const describedBy = (await field.getAttribute('aria-describedby')) ?? ''
-  const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'))
-  expect(errorId, 'the field points at its error').toBeTruthy()
-  const fieldBox = field.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " field ")][1]')
-  const error = fieldBox.locator(`[id="${errorId}"]`)
-  await expectVisible(error)
-  expect(await error.textContent()).toBe(text)
 }
 
 describe.each([

@@ -8,12 +8,13 @@
 //   await signInBrowser(browser, server, user)          // or go through /login by hand
 //   await browser.page.goto('/admin/webinars'); await waitForHydration(browser.page)
 //   await browser.close(); await server.stop()         // afterAll
+// and, for what a page shows: expectVisible, expectFieldError, expectNoSideways, recordPostTypes.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import type { StaffRole } from '#db/schema'
 import { createStaffUser } from '#app/models/user.server'
 import { createDb, type DB } from '#app/utils/db.server'
@@ -245,4 +246,36 @@ export async function signInBrowser(browser: BrowserSession, server: TestServer,
   const pair = await signIn(server, account)
   const value = pair.slice(pair.indexOf('=') + 1)
   await browser.context.addCookies([{ name: '__session', value, url: server.url, httpOnly: true, sameSite: 'Lax' }])
+}
+
+/** Waits for the element to show; with JavaScript, a page can render a moment after its URL changed. */
+export async function expectVisible(locator: Locator) {
+  await locator.waitFor({ state: 'visible', timeout: 5_000 })
+}
+
+/** How the browser sends its form posts from now on: 'fetch' (Remix) or 'document' (plain HTML). */
+export function recordPostTypes(page: Page): string[] {
+  const types: string[] = []
+  page.on('request', (request) => {
+    if (request.method() === 'POST') types.push(request.resourceType())
+  })
+  return types
+}
+
+/** The page fits the 360 px phone screen: nothing scrolls sideways. */
+export async function expectNoSideways(page: Page) {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
+  expect(scrollWidth, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(360)
+}
+
+/** The error list a field points at with aria-describedby, and the field marked invalid. */
+export async function expectFieldError(field: Locator, text: string) {
+  expect(await field.getAttribute('aria-invalid')).toBe('true')
+  const describedBy = (await field.getAttribute('aria-describedby')) ?? ''
+  const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'))
+  expect(errorId, 'the field points at its error').toBeTruthy()
+  const fieldBox = field.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " field ")][1]')
+  const error = fieldBox.locator(`[id="${errorId}"]`)
+  await expectVisible(error)
+  expect(await error.textContent()).toBe(text)
 }

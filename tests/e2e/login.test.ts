@@ -1,10 +1,12 @@
 // Signing in, and setting a first password, in real Chromium on a phone-sized screen,
 // with JavaScript (Remix submits by fetch) and without it (plain HTML form posts).
-import type { Locator, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { translate } from '#app/i18n'
 import {
   createStaff,
+  expectVisible,
   launchBrowser,
+  recordPostTypes,
   signInBrowser,
   startTestServer,
   waitForHydration,
@@ -24,20 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop()
 })
-
-/** How the browser sent the form posts it made: 'fetch' (Remix) or 'document' (plain HTML). */
-function recordPostTypes(page: Page): string[] {
-  const types: string[] = []
-  page.on('request', (request) => {
-    if (request.method() === 'POST') types.push(request.resourceType())
-  })
-  return types
-}
-
-/** Waits for the element to show; with JavaScript, a page can render a moment after its URL changed. */
-async function expectVisible(locator: Locator) {
-  await locator.waitFor({ state: 'visible', timeout: 5_000 })
-}
 
 async function signInThroughForm(page: Page, email: string, password: string) {
   await page.getByLabel(t('login.email'), { exact: true }).fill(email)

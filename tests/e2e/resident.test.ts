@@ -1,12 +1,12 @@
 // A resident's whole path in real Chromium on a 360×740 phone screen, with and without JavaScript:
 // find a webinar in the catalogue, register on its page, open the personal link, and cancel.
-import type { Locator, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { translate, type MessageKey } from '#app/i18n'
 import { createPerson } from '#app/models/person.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { webinarForm } from '#tests/setup/factories'
-import { createStaff, launchBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
+import { createStaff, expectVisible, launchBrowser, recordPostTypes, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
 
@@ -42,20 +42,6 @@ async function publishedWebinar(topic: string) {
   const published = await publishWebinar(server.db, saved.id)
   if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
   return saved
-}
-
-/** How the browser sent its form posts: 'fetch' (Remix) or 'document' (plain HTML). */
-function recordPostTypes(page: Page): string[] {
-  const types: string[] = []
-  page.on('request', (request) => {
-    if (request.method() === 'POST') types.push(request.resourceType())
-  })
-  return types
-}
-
-/** Waits for the element to show; with JavaScript, a page can render a moment after its URL changed. */
-async function expectVisible(locator: Locator) {
-  await locator.waitFor({ state: 'visible', timeout: 5_000 })
 }
 
 function outboxKinds(email: string) {

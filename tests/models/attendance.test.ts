@@ -15,77 +15,22 @@ import {
   type AttendanceWebinar,
 } from '#app/models/attendance.server'
 import type { RateLimit } from '#app/models/rate-limit.server'
-import { cancelRegistration, registerParticipant, type RegistrationInput } from '#app/models/registration.server'
+import { cancelRegistration } from '#app/models/registration.server'
 import { finishWebinar, publishWebinar } from '#app/models/webinar.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { CHECKIN_CODE_ALPHABET, normaliseCheckinCode, requiredZoomMinutes } from '#app/utils/attendance-rules'
 import { getDb } from '#app/utils/db.server'
-import { createPersonFor, createUser, createWebinar, webinarForm } from '#tests/setup/factories'
+import { afterEnd, at, consoleWebinar, END, setZoomMinutes, START } from '#tests/setup/attendance'
+import { createPersonFor, createUser, createWebinar, register, registrationRow, webinarRow } from '#tests/setup/factories'
 
 const db = getDb()
-
-// The factory's webinar: 2030-03-04 09:00–12:00 WIB, threshold 70% → 126 of 180 minutes.
-const START = '2030-03-04T02:00:00.000Z'
-const END = '2030-03-04T05:00:00.000Z'
-/** An instant `minutes` (and `ms`) after the start. */
-const at = (minutes: number, ms = 0) => new Date(Date.parse(START) + minutes * 60_000 + ms).toISOString()
-const afterEnd = (minutes: number, ms = 0) => new Date(Date.parse(END) + minutes * 60_000 + ms).toISOString()
 const MINUTE = 60_000
-
-let n = 0
-
-function resident(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
-  n++
-  return {
-    name: `Warga ${n}`,
-    email: `warga${n}@example.org`,
-    whatsapp: '+6281234567890',
-    regencyCode: '33.10',
-    occupation: 'pelajar',
-    ageRange: '17-24',
-    gender: null,
-    lang: 'id',
-    ...overrides,
-  }
-}
-
-/** A published webinar and the organiser who made it, as the attendance console sees it. */
-async function publishedWebinar(options: { capacity?: number; form?: Parameters<typeof webinarForm>[0] } = {}) {
-  const organiser = await createUser('organiser', { name: 'Organiser Ani' })
-  const saved = await createWebinar(organiser.id, { complete: true, form: { capacity: options.capacity ?? 500, ...options.form } })
-  const published = await publishWebinar(db, saved.id)
-  if (!published.ok) throw new Error('not published')
-  const webinar = await getAttendanceWebinar(db, saved.slug, { id: organiser.id, role: 'organiser' })
-  if (!webinar) throw new Error('no attendance webinar')
-  return { webinar, organiser }
-}
-
-async function register(webinarId: string, overrides: Partial<RegistrationInput> = {}) {
-  const input = resident(overrides)
-  const result = await registerParticipant(db, webinarId, input)
-  if (!result.ok) throw new Error(result.reason)
-  const row = await db.selectFrom('registrations').select(['id', 'status']).where('token', '=', result.token).executeTakeFirstOrThrow()
-  return { id: row.id, status: row.status, token: result.token, name: input.name, email: input.email }
-}
-
-async function registration(id: string) {
-  return db.selectFrom('registrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-}
-
-async function webinarRow(id: string) {
-  return db.selectFrom('webinars').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-}
 
 /** The announced code of the window open now. */
 async function currentCode(webinarId: string): Promise<string> {
   const row = await webinarRow(webinarId)
   if (!row.checkin_code) throw new Error('no code')
   return row.checkin_code
-}
-
-/** Zoom minutes as a committed report leaves them (zoom-import.test.ts covers how they get there). */
-async function setZoomMinutes(registrationId: string, minutes: number | null) {
-  await db.updateTable('registrations').set({ zoom_minutes: minutes }).where('id', '=', registrationId).execute()
 }
 
 /** What the console shows for one registrant. */
@@ -110,7 +55,7 @@ test('the Zoom threshold is the percentage of the scheduled minutes, rounded up'
 })
 
 test('Zoom minutes exactly at the threshold count as present; one minute fewer is absent', async () => {
-  const { webinar } = await publishedWebinar()
+  const { webinar } = await consoleWebinar()
   expect(webinar.requiredMinutes).toBe(126)
   const enough = await register(webinar.id)
   const short = await register(webinar.id)
@@ -124,7 +69,7 @@ test('Zoom minutes exactly at the threshold count as present; one minute fewer i
 })
 
 test('for a 185-minute webinar at 70%, 130 Zoom minutes are present and 129 are not', async () => {
-  const { webinar, organiser } = await publishedWebinar({ form: { endTime: '12:05' } })
+  const { webinar, organiser } = await consoleWebinar({ endTime: '12:05' })
   expect(webinar.end_at).toBe(at(185))
   expect(webinar.requiredMinutes).toBe(130)
   const enough = await register(webinar.id)
@@ -135,27 +80,27 @@ test('for a 185-minute webinar at 70%, 130 Zoom minutes are present and 129 are 
   expect(await attendanceOf(webinar, short.id)).toEqual({ present: 0, source: null })
   // The finalised outcome follows the same rule.
   expect(await finaliseAttendance(db, webinar.id, organiser.id, at(190))).toEqual({ ok: true, present: 1, registered: 2 })
-  expect((await registration(enough.id)).attended).toBe(1)
-  expect((await registration(short.id)).attended).toBe(0)
+  expect((await registrationRow(enough.id)).attended).toBe(1)
+  expect((await registrationRow(short.id)).attended).toBe(0)
 })
 
 // --- Checking in -----------------------------------------------------------------------------
 
 test('the right code while the window is open checks in; a second check-in keeps the first time', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const person = await register(webinar.id)
   expect(await openCheckinWindow(db, webinar.id, organiser.id, 15, at(-5))).toEqual({ ok: true })
   const code = await currentCode(webinar.id)
 
   expect(await checkIn(db, person.token, code, [], at(0))).toEqual({ ok: true, checkedInAt: at(0), already: false })
   expect(await checkIn(db, person.token, code, [], at(3))).toEqual({ ok: true, checkedInAt: at(0), already: true })
-  expect((await registration(person.id)).checked_in_at).toBe(at(0))
+  expect((await registrationRow(person.id)).checked_in_at).toBe(at(0))
   expect(await attendanceOf(webinar, person.id)).toEqual({ present: 1, source: 'checkin' })
   expect(await countCheckins(db, webinar.id)).toBe(1)
 })
 
 test('a check-in at the closing moment counts; one millisecond later, or before the opening, the window is closed', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const early = await register(webinar.id)
   const onTime = await register(webinar.id)
   const late = await register(webinar.id)
@@ -171,13 +116,13 @@ test('a check-in at the closing moment counts; one millisecond later, or before 
   expect(await checkIn(db, early.token, code, [], at(30, -1))).toEqual({ ok: false, reason: 'windowClosed' })
   expect(await checkIn(db, onTime.token, code, [], at(45))).toEqual({ ok: true, checkedInAt: at(45), already: false })
   expect(await checkIn(db, late.token, code, [], at(45, 1))).toEqual({ ok: false, reason: 'windowClosed' })
-  expect((await registration(early.id)).checked_in_at).toBeNull()
-  expect((await registration(late.id)).checked_in_at).toBeNull()
+  expect((await registrationRow(early.id)).checked_in_at).toBeNull()
+  expect((await registrationRow(late.id)).checked_in_at).toBeNull()
   expect(await countCheckins(db, webinar.id)).toBe(1)
 })
 
 test('a wrong code is refused; the model compares the code exactly, the form normalises what was typed', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const person = await register(webinar.id)
   await openCheckinWindow(db, webinar.id, organiser.id, 15, at(0))
   const code = await currentCode(webinar.id)
@@ -187,7 +132,7 @@ test('a wrong code is refused; the model compares the code exactly, the form nor
   // Lower case, spaces or a dash are the route's business: the model takes the code as stored.
   const typed = ` ${code.slice(0, 3).toLowerCase()} - ${code.slice(3).toLowerCase()} `
   expect(await checkIn(db, person.token, typed, [], at(1))).toEqual({ ok: false, reason: 'wrongCode' })
-  expect((await registration(person.id)).checked_in_at).toBeNull()
+  expect((await registrationRow(person.id)).checked_in_at).toBeNull()
 
   expect(normaliseCheckinCode(typed)).toBe(code)
   expect(await checkIn(db, person.token, normaliseCheckinCode(typed), [], at(2))).toEqual({ ok: true, checkedInAt: at(2), already: false })
@@ -203,7 +148,7 @@ test('normaliseCheckinCode upper-cases and drops spaces and dashes, nothing else
 })
 
 test('a waitlisted or cancelled person, an unknown link, and a finalised list cannot check in', async () => {
-  const { webinar, organiser } = await publishedWebinar({ capacity: 2 })
+  const { webinar, organiser } = await consoleWebinar({ capacity: 2 })
   const seated = await register(webinar.id)
   const cancelling = await register(webinar.id)
   const waiting = await register(webinar.id)
@@ -216,18 +161,18 @@ test('a waitlisted or cancelled person, an unknown link, and a finalised list ca
   expect(await cancelRegistration(db, cancelling.token, at(1))).toBe(true)
   expect(await checkIn(db, cancelling.token, code, [], at(2))).toEqual({ ok: false, reason: 'notSeated' })
   expect(await checkIn(db, 'no-such-token-0000000000000000000000000000', code, [], at(2))).toEqual({ ok: false, reason: 'notFound' })
-  expect((await registration(stillWaiting.id)).checked_in_at).toBeNull()
+  expect((await registrationRow(stillWaiting.id)).checked_in_at).toBeNull()
 
   // A finalised list says so, rather than that the window is closed.
   expect(await finaliseAttendance(db, webinar.id, organiser.id, afterEnd(0))).toMatchObject({ ok: true })
   expect(await checkIn(db, seated.token, code, [], afterEnd(1))).toEqual({ ok: false, reason: 'finalised' })
-  expect((await registration(seated.id)).checked_in_at).toBeNull()
+  expect((await registrationRow(seated.id)).checked_in_at).toBeNull()
 })
 
 // --- Guessing is slow ------------------------------------------------------------------------
 
 test('after the per-registration limit of wrong codes, even the right code is refused for a while', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const guesser = await register(webinar.id)
   const other = await register(webinar.id)
   await openCheckinWindow(db, webinar.id, organiser.id, 15, at(0))
@@ -244,14 +189,14 @@ test('after the per-registration limit of wrong codes, even the right code is re
   if (refused.ok || refused.reason !== 'tooMany') throw new Error('expected tooMany')
   expect(refused.retryAfterSeconds).toBeGreaterThan(0)
   expect(refused.retryAfterSeconds).toBeLessThanOrEqual(600)
-  expect((await registration(guesser.id)).checked_in_at).toBeNull()
+  expect((await registrationRow(guesser.id)).checked_in_at).toBeNull()
 
   // The limit is the guesser's own: someone else behind the same address checks in.
   expect(await checkIn(db, other.token, code, limitsFor(other.id), at(2))).toMatchObject({ ok: true, already: false })
 })
 
 test('right codes do not count against the shared address limit: a whole hall behind one IP checks in', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const hall = []
   for (let i = 0; i < 10; i++) hall.push(await register(webinar.id))
   const guessers = []
@@ -292,7 +237,7 @@ test('a check-in code is six characters from the alphabet without 0, O, 1, I or 
 })
 
 test('opening the window twice while open is refused; closed and opened again, it is a new window with a new code', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const first = await register(webinar.id)
   const second = await register(webinar.id)
   expect(await closeCheckinWindow(db, webinar.id, organiser.id, at(0))).toEqual({ ok: false, reason: 'notOpen' })
@@ -329,7 +274,7 @@ test('opening the window twice while open is refused; closed and opened again, i
 // --- Manual marks ----------------------------------------------------------------------------
 
 test('a manual mark overrides the evidence either way; clearing it lets the evidence decide again', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const moderator = await createUser('moderator', { name: 'Moderator Budi' })
   const checkedIn = await register(webinar.id)
   const nobody = await register(webinar.id)
@@ -342,13 +287,13 @@ test('a manual mark overrides the evidence either way; clearing it lets the evid
   expect(await markAttendance(db, webinar.id, nobody.id, { present: true, reason: 'livestream', note: 'Menonton di YouTube' }, moderator.id, at(21))).toEqual({ ok: true })
   expect(await attendanceOf(webinar, checkedIn.id)).toEqual({ present: 0, source: 'manual' })
   expect(await attendanceOf(webinar, nobody.id)).toEqual({ present: 1, source: 'manual' })
-  expect(await registration(checkedIn.id)).toMatchObject({ manual_present: 0, manual_reason: 'notPresent', manual_note: 'Kode dibagikan lewat grup WA', manual_by: moderator.id, manual_at: at(20) })
+  expect(await registrationRow(checkedIn.id)).toMatchObject({ manual_present: 0, manual_reason: 'notPresent', manual_note: 'Kode dibagikan lewat grup WA', manual_by: moderator.id, manual_at: at(20) })
 
   expect(await markAttendance(db, webinar.id, checkedIn.id, { present: null, reason: null, note: 'Salah tandai' }, moderator.id, at(22))).toEqual({ ok: true })
   expect(await markAttendance(db, webinar.id, nobody.id, { present: null, reason: null, note: null }, moderator.id, at(23))).toEqual({ ok: true })
   expect(await attendanceOf(webinar, checkedIn.id)).toEqual({ present: 1, source: 'checkin' })
   expect(await attendanceOf(webinar, nobody.id)).toEqual({ present: 0, source: null })
-  expect(await registration(checkedIn.id)).toMatchObject({ manual_present: null, manual_reason: null, manual_note: null, manual_by: null, manual_at: null })
+  expect(await registrationRow(checkedIn.id)).toMatchObject({ manual_present: null, manual_reason: null, manual_note: null, manual_by: null, manual_at: null })
 
   // Every mark is written down, newest first: who, whom, what and why.
   const events = (await listAttendanceEvents(db, webinar.id)).filter((e) => e.action === 'marked' || e.action === 'markCleared')
@@ -361,8 +306,8 @@ test('a manual mark overrides the evidence either way; clearing it lets the evid
 })
 
 test('only this webinar’s registered people can be marked', async () => {
-  const { webinar, organiser } = await publishedWebinar({ capacity: 1 })
-  const { webinar: otherWebinar } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar({ capacity: 1 })
+  const { webinar: otherWebinar } = await consoleWebinar()
   await register(webinar.id)
   const waiting = await register(webinar.id)
   const elsewhere = await register(otherWebinar.id)
@@ -370,16 +315,16 @@ test('only this webinar’s registered people can be marked', async () => {
   const mark = { present: true, reason: 'seenInMeeting' as const, note: null }
   expect(await markAttendance(db, webinar.id, waiting.id, mark, organiser.id, at(10))).toEqual({ ok: false, reason: 'notFound' })
   expect(await markAttendance(db, webinar.id, elsewhere.id, mark, organiser.id, at(10))).toEqual({ ok: false, reason: 'notFound' })
-  expect((await registration(waiting.id)).manual_present).toBeNull()
-  expect((await registration(elsewhere.id)).manual_present).toBeNull()
+  expect((await registrationRow(waiting.id)).manual_present).toBeNull()
+  expect((await registrationRow(elsewhere.id)).manual_present).toBeNull()
   expect(await listAttendanceEvents(db, webinar.id)).toEqual([])
 })
 
 // --- The list --------------------------------------------------------------------------------
 
 test('the list searches names (any case) and e-mails, and shows only this webinar’s registered people', async () => {
-  const { webinar } = await publishedWebinar({ capacity: 3 })
-  const { webinar: otherWebinar } = await publishedWebinar()
+  const { webinar } = await consoleWebinar({ capacity: 3 })
+  const { webinar: otherWebinar } = await consoleWebinar()
   const siti = await register(webinar.id, { name: 'Siti Aminah', email: 'siti.a@sekolah.sch.id' })
   const budi = await register(webinar.id, { name: 'Budi Santoso', email: 'budi@desa.id' })
   const cancelled = await register(webinar.id, { name: 'Siti Cancelled', email: 'sc@example.org' })
@@ -411,7 +356,7 @@ test('the list searches names (any case) and e-mails, and shows only this webina
 })
 
 test('the list filters by outcome and by source of the evidence', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const checkedIn = await register(webinar.id, { name: 'A Checkin' })
   const zoom = await register(webinar.id, { name: 'B Zoom' })
   const markedPresent = await register(webinar.id, { name: 'C Manual Hadir' })
@@ -444,7 +389,7 @@ test('the list filters by outcome and by source of the evidence', async () => {
 })
 
 test('the list comes a page at a time, in name order, with the total', async () => {
-  const { webinar } = await publishedWebinar()
+  const { webinar } = await consoleWebinar()
   const count = ATTENDANCE_PAGE_SIZE + 5
   for (let i = 0; i < count; i++) await register(webinar.id, { name: `Peserta ${String(i).padStart(3, '0')}` })
   const first = await listAttendance(db, webinar, { page: 1 })
@@ -465,7 +410,7 @@ test('the list comes a page at a time, in name order, with the total', async () 
 // --- Finalising ------------------------------------------------------------------------------
 
 test('finalising is refused before the end; afterwards it writes each registrant’s outcome and finishes the webinar', async () => {
-  const { webinar, organiser } = await publishedWebinar({ capacity: 6 })
+  const { webinar, organiser } = await consoleWebinar({ capacity: 6 })
   const checkedIn = await register(webinar.id)
   const zoomEnough = await register(webinar.id)
   const zoomShort = await register(webinar.id)
@@ -483,7 +428,7 @@ test('finalising is refused before the end; afterwards it writes each registrant
   await markAttendance(db, webinar.id, overruled.id, { present: false, reason: 'notPresent', note: null }, organiser.id, at(30))
   // A checked-in person who cancels is no longer registered; the first waiting takes the seat.
   expect(await cancelRegistration(db, cancelled.token, at(40))).toBe(true)
-  expect((await registration(waiting.id)).status).toBe('registered')
+  expect((await registrationRow(waiting.id)).status).toBe('registered')
   const stillWaiting = await register(webinar.id, {}) // capacity reached again
   expect(stillWaiting.status).toBe('waitlisted')
   // A last window, opened before the end, still open when the list is finalised.
@@ -491,10 +436,10 @@ test('finalising is refused before the end; afterwards it writes each registrant
 
   expect(await finaliseAttendance(db, webinar.id, organiser.id, afterEnd(0, -1))).toEqual({ ok: false, reason: 'notEnded' })
   expect((await webinarRow(webinar.id)).attendance_finalised_at).toBeNull()
-  expect((await registration(checkedIn.id)).attended).toBeNull()
+  expect((await registrationRow(checkedIn.id)).attended).toBeNull()
 
   expect(await finaliseAttendance(db, webinar.id, organiser.id, afterEnd(5))).toEqual({ ok: true, present: 2, registered: 6 })
-  const attended = async (id: string) => (await registration(id)).attended
+  const attended = async (id: string) => (await registrationRow(id)).attended
   expect(await attended(checkedIn.id)).toBe(1)
   expect(await attended(zoomEnough.id)).toBe(1)
   expect(await attended(zoomShort.id)).toBe(0)
@@ -512,7 +457,7 @@ test('finalising is refused before the end; afterwards it writes each registrant
 })
 
 test('a finished webinar can be finalised too, and a window closed before the end stays as it was', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const person = await register(webinar.id)
   await openCheckinWindow(db, webinar.id, organiser.id, 15, at(0))
   await checkIn(db, person.token, await currentCode(webinar.id), [], at(2))
@@ -522,7 +467,7 @@ test('a finished webinar can be finalised too, and a window closed before the en
 })
 
 test('once finalised, marks, windows and check-ins are refused until an organiser reopens the list', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const person = await register(webinar.id)
   await setZoomMinutes(person.id, 130)
   expect(await finaliseAttendance(db, webinar.id, organiser.id, afterEnd(1))).toMatchObject({ ok: true, present: 1 })
@@ -530,27 +475,27 @@ test('once finalised, marks, windows and check-ins are refused until an organise
   expect(await markAttendance(db, webinar.id, person.id, { present: false, reason: 'notPresent', note: null }, organiser.id, afterEnd(2))).toEqual({ ok: false, reason: 'finalised' })
   expect(await openCheckinWindow(db, webinar.id, organiser.id, 15, afterEnd(2))).toEqual({ ok: false, reason: 'finalised' })
   expect(await checkIn(db, person.token, 'ABCDEF', [], afterEnd(2))).toEqual({ ok: false, reason: 'finalised' })
-  expect(await registration(person.id)).toMatchObject({ manual_present: null, attended: 1, checked_in_at: null })
+  expect(await registrationRow(person.id)).toMatchObject({ manual_present: null, attended: 1, checked_in_at: null })
   expect((await webinarRow(webinar.id)).checkin_code).toBeNull()
 })
 
 test('reopening clears the outcome with a reason; the audit trail shows finalised, reopened and marked with their actors', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const moderator = await createUser('moderator', { name: 'Moderator Citra' })
   const person = await register(webinar.id)
   await setZoomMinutes(person.id, 150)
 
   expect(await reopenAttendance(db, webinar.id, organiser.id, 'belum difinalkan', afterEnd(1))).toEqual({ ok: false, reason: 'notFinalised' })
   expect(await finaliseAttendance(db, webinar.id, organiser.id, afterEnd(10))).toEqual({ ok: true, present: 1, registered: 1 })
-  expect((await registration(person.id)).attended).toBe(1)
+  expect((await registrationRow(person.id)).attended).toBe(1)
 
   expect(await reopenAttendance(db, webinar.id, organiser.id, 'Laporan Zoom kedua menyusul', afterEnd(20))).toEqual({ ok: true })
-  expect((await registration(person.id)).attended).toBeNull()
+  expect((await registrationRow(person.id)).attended).toBeNull()
   expect(await webinarRow(webinar.id)).toMatchObject({ attendance_finalised_at: null, attendance_finalised_by: null, status: 'finished' })
 
   expect(await markAttendance(db, webinar.id, person.id, { present: false, reason: 'other', note: 'Akun dipakai bersama' }, moderator.id, afterEnd(30))).toEqual({ ok: true })
   expect(await finaliseAttendance(db, webinar.id, organiser.id, afterEnd(40))).toEqual({ ok: true, present: 0, registered: 1 })
-  expect((await registration(person.id)).attended).toBe(0)
+  expect((await registrationRow(person.id)).attended).toBe(0)
 
   const events = await listAttendanceEvents(db, webinar.id)
   expect(events.map((e) => ({ action: e.action, actor: e.actor_name, at: e.at, reason: e.reason }))).toEqual([

@@ -9,18 +9,15 @@ import {
   reissueCertificate,
   revokeCertificate,
 } from '#app/models/certificate.server'
-import { cancelRegistration, registerParticipant, type RegistrationInput } from '#app/models/registration.server'
+import { cancelRegistration } from '#app/models/registration.server'
 import { finishWebinar, publishWebinar } from '#app/models/webinar.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { getDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
-import { createPersonFor, createUser, createWebinar } from '#tests/setup/factories'
+import { afterEnd, setZoomMinutes } from '#tests/setup/attendance'
+import { createPersonFor, createUser, createWebinar, register } from '#tests/setup/factories'
 
 const db = getDb()
-
-// The factory's webinar: 2030-03-04 09:00–12:00 WIB, threshold 70% → 126 of 180 minutes.
-const END = '2030-03-04T05:00:00.000Z'
-const afterEnd = (minutes: number) => new Date(Date.parse(END) + minutes * 60_000).toISOString()
 
 /** Crockford's base 32: digits and letters without I, L, O and U. */
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
@@ -28,22 +25,7 @@ const NUMBER_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP
 
 let n = 0
 
-function resident(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
-  n++
-  return {
-    name: `Warga Sertifikat ${n}`,
-    email: `warga.sertifikat${n}@example.org`,
-    whatsapp: '+6281234567890',
-    regencyCode: '33.10',
-    occupation: 'pelajar',
-    ageRange: '17-24',
-    gender: null,
-    lang: 'id',
-    ...overrides,
-  }
-}
-
-/** A published webinar with a moderator and a speaker, and the organiser who made it. */
+/** A published webinar with a moderator and a speaker, and the organiser who made it; `extraRoles` are cast before it is published. */
 async function publishedWebinar(options: { capacity?: number; extraRoles?: Array<'kol' | 'keynote' | 'speaker'> } = {}) {
   const organiser = await createUser('organiser', { name: 'Organiser Sertifikat' })
   const saved = await createWebinar(organiser.id, { complete: true, form: { capacity: options.capacity ?? 500 } })
@@ -57,19 +39,6 @@ async function publishedWebinar(options: { capacity?: number; extraRoles?: Array
   const published = await publishWebinar(db, saved.id)
   if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
   return { id: saved.id, slug: saved.slug, organiser, extra }
-}
-
-async function register(webinarId: string, overrides: Partial<RegistrationInput> = {}) {
-  const input = resident(overrides)
-  const result = await registerParticipant(db, webinarId, input)
-  if (!result.ok) throw new Error(result.reason)
-  const row = await db.selectFrom('registrations').select(['id', 'status']).where('token', '=', result.token).executeTakeFirstOrThrow()
-  return { id: row.id, status: row.status, token: result.token, name: input.name, email: input.email }
-}
-
-/** Zoom minutes as a committed report leaves them: 150 of the 126 needed is present. */
-async function setZoomMinutes(registrationId: string, minutes: number) {
-  await db.updateTable('registrations').set({ zoom_minutes: minutes }).where('id', '=', registrationId).execute()
 }
 
 async function markPresent(webinarId: string, registrationId: string, actorId: string) {

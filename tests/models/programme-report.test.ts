@@ -14,7 +14,7 @@ import { cancelWebinar, finishWebinar, publishWebinar } from '#app/models/webina
 import { PILLARS, splitPillars, type Pillar } from '#app/utils/catalog'
 import { getDb } from '#app/utils/db.server'
 import { utcToLocal } from '#app/utils/time'
-import { createUser, createWebinar } from '#tests/setup/factories'
+import { createUser, createWebinar, resident } from '#tests/setup/factories'
 
 const db = getDb()
 
@@ -37,12 +37,7 @@ async function webinar(organiserId: string, options: { regency: string; date: st
   const dayBefore = new Date(Date.parse(`${options.date}T00:00:00Z`) - 86_400_000).toISOString()
   const tokens = new Map<string, string>()
   for (const person of options.people) {
-    const result = await registerParticipant(
-      db,
-      saved.id,
-      { name: person.email, email: person.email, whatsapp: '+6281234567890', regencyCode: options.regency, occupation: 'pelajar', ageRange: '17-24', gender: null, lang: 'id' },
-      dayBefore,
-    )
+    const result = await registerParticipant(db, saved.id, resident({ name: person.email, email: person.email, regencyCode: options.regency }), dayBefore)
     if (!result.ok) throw new Error(result.reason)
     tokens.set(person.email, result.token)
     if (person.cancels) expect(await cancelRegistration(db, result.token, dayBefore)).toBe(true)

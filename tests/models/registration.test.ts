@@ -1,26 +1,10 @@
-import { cancelRegistration, countRegistrations, getRegistrationByToken, registerParticipant, type RegistrationInput } from '#app/models/registration.server'
+import { cancelRegistration, countRegistrations, getRegistrationByToken, registerParticipant } from '#app/models/registration.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
-import { createWebinar, signedInAs, webinarForm } from '#tests/setup/factories'
+import { createWebinar, resident, signedInAs, webinarForm } from '#tests/setup/factories'
 import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
 
 const db = getDb()
-let n = 0
-
-function resident(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
-  n++
-  return {
-    name: `Warga ${n}`,
-    email: `warga${n}@example.org`,
-    whatsapp: '+6281234567890',
-    regencyCode: '33.10',
-    occupation: 'pelajar',
-    ageRange: '17-24',
-    gender: null,
-    lang: 'id',
-    ...overrides,
-  }
-}
 
 async function publishedWebinar(capacity: number, form: Parameters<typeof webinarForm>[0] = {}) {
   const organiser = await signedInAs('organiser')

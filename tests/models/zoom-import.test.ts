@@ -1,73 +1,19 @@
-import { finaliseAttendance, getAttendanceWebinar, listAttendance, listAttendanceEvents, type AttendanceWebinar } from '#app/models/attendance.server'
-import { registerParticipant, type RegistrationInput } from '#app/models/registration.server'
-import { publishWebinar } from '#app/models/webinar.server'
+import { finaliseAttendance, listAttendance, listAttendanceEvents } from '#app/models/attendance.server'
 import { commitZoomImport, getZoomImport, linkZoomPerson, listZoomImportPeople, listZoomImports, previewZoomImport } from '#app/models/zoom-import.server'
 import { getDb } from '#app/utils/db.server'
-import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { buildZoomReport, type ZoomReportPerson } from '../../scripts/demo/zoom-report'
-import { createUser, createWebinar } from '#tests/setup/factories'
+import { afterEnd, attendanceWebinar, consoleWebinar, stay, zoomUpload } from '#tests/setup/attendance'
+import { createUser, register } from '#tests/setup/factories'
 
 const db = getDb()
 
-// The factory's webinar: 2030-03-04 09:00–12:00 WIB, threshold 70% → 126 of 180 minutes.
-const END = '2030-03-04T05:00:00.000Z'
-const afterEnd = (minutes: number) => new Date(Date.parse(END) + minutes * 60_000).toISOString()
 /** Zoom writes the host's local clock: 09:00 WIB, carried in the UTC fields. */
 const REPORT_START = new Date(Date.UTC(2030, 2, 4, 9, 0, 0))
 const UPLOADED = '2030-03-04T06:00:00.000Z'
 
-let n = 0
-
-function resident(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
-  n++
-  return {
-    name: `Warga ${n}`,
-    email: `warga${n}@example.org`,
-    whatsapp: '+6281234567890',
-    regencyCode: '33.10',
-    occupation: 'pelajar',
-    ageRange: '17-24',
-    gender: null,
-    lang: 'id',
-    ...overrides,
-  }
-}
-
-async function publishedWebinar(capacity = 500) {
-  const organiser = await createUser('organiser', { name: 'Organiser Ani' })
-  const saved = await createWebinar(organiser.id, { complete: true, form: { capacity } })
-  const published = await publishWebinar(db, saved.id)
-  if (!published.ok) throw new Error('not published')
-  return { organiser, webinar: await attendanceWebinar(saved.slug, organiser.id) }
-}
-
-/** Fresh, as the console loads it (zoom_import_id changes on commit). */
-async function attendanceWebinar(slug: string, organiserId: string): Promise<AttendanceWebinar> {
-  const webinar = await getAttendanceWebinar(db, slug, { id: organiserId, role: 'organiser' })
-  if (!webinar) throw new Error('no attendance webinar')
-  return webinar
-}
-
-async function register(webinarId: string, name: string, email: string) {
-  const result = await registerParticipant(db, webinarId, resident({ name, email }))
-  if (!result.ok) throw new Error(result.reason)
-  const row = await db.selectFrom('registrations').select(['id', 'status']).where('token', '=', result.token).executeTakeFirstOrThrow()
-  return { id: row.id, status: row.status, name, email }
-}
-
-/** An uploaded file as the route hands it over: the bytes and what the parser made of them. */
-function zoomFile(csv: string, name = 'participants_91234567890.csv') {
-  const bytes = new TextEncoder().encode(csv)
-  const parsed = parseZoomReport(bytes)
-  if (!parsed.ok) throw new Error(`not a report: ${JSON.stringify(parsed.error)}`)
-  return { name, bytes, report: parsed.report }
-}
-
 function report(people: ZoomReportPerson[], style: 'current' | 'older' = 'current') {
-  return zoomFile(buildZoomReport({ topic: 'Literasi Digital untuk Warga', startAt: REPORT_START, people, style }))
+  return zoomUpload(buildZoomReport({ topic: 'Literasi Digital untuk Warga', startAt: REPORT_START, people, style }))
 }
-
-const stay = (...minutes: number[]) => minutes.map((m) => ({ minutes: m }))
 
 async function zoomMinutes(registrationId: string) {
   const row = await db.selectFrom('registrations').select('zoom_minutes').where('id', '=', registrationId).executeTakeFirstOrThrow()
@@ -96,13 +42,13 @@ async function tableCounts(webinarId: string) {
 // --- Preview ---------------------------------------------------------------------------------
 
 test('a preview matches each person of the report and changes nobody’s attendance', async () => {
-  const { webinar, organiser } = await publishedWebinar()
-  const ani = await register(webinar.id, 'Ani Lestari', 'ani@example.org')
-  const maya = await register(webinar.id, 'Maya Saputra', 'maya@example.org')
-  const budi = await register(webinar.id, 'Budi Santoso', 'budi@example.org')
-  const siti1 = await register(webinar.id, 'Siti Aminah', 'siti.1@example.org')
-  const siti2 = await register(webinar.id, 'Siti Aminah', 'siti.2@example.org')
-  const absent = await register(webinar.id, 'Tidak Datang', 'absen@example.org')
+  const { webinar, organiser } = await consoleWebinar()
+  const ani = await register(webinar.id, { name: 'Ani Lestari', email: 'ani@example.org' })
+  const maya = await register(webinar.id, { name: 'Maya Saputra', email: 'maya@example.org' })
+  const budi = await register(webinar.id, { name: 'Budi Santoso', email: 'budi@example.org' })
+  const siti1 = await register(webinar.id, { name: 'Siti Aminah', email: 'siti.1@example.org' })
+  const siti2 = await register(webinar.id, { name: 'Siti Aminah', email: 'siti.2@example.org' })
+  const absent = await register(webinar.id, { name: 'Tidak Datang', email: 'absen@example.org' })
 
   const file = report([
     { name: 'Host Kominfo', email: 'host@komdigi.go.id', joins: stay(190), role: 'host' },
@@ -163,9 +109,9 @@ test('a preview matches each person of the report and changes nobody’s attenda
 })
 
 test('a hand-written report: rejoins are summed and e-mails match whatever their case', async () => {
-  const { webinar, organiser } = await publishedWebinar()
-  const dewi = await register(webinar.id, 'Dewi Kartika', 'dewi.kartika@example.org')
-  const eko = await register(webinar.id, 'Eko Prasetyo', 'eko@example.org')
+  const { webinar, organiser } = await consoleWebinar()
+  const dewi = await register(webinar.id, { name: 'Dewi Kartika', email: 'dewi.kartika@example.org' })
+  const eko = await register(webinar.id, { name: 'Eko Prasetyo', email: 'eko@example.org' })
   const csv = [
     'Attendee Details,',
     'User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest',
@@ -176,7 +122,7 @@ test('a hand-written report: rejoins are summed and e-mails match whatever their
     '"Prasetyo, Eko",,03/04/2030 09:30:00 AM,03/04/2030 10:30:00 AM,60,Yes',
     '',
   ].join('\n')
-  const file = zoomFile(csv, 'laporan-manual.csv')
+  const file = zoomUpload(csv, 'laporan-manual.csv')
   const { importId } = await previewZoomImport(db, webinar.id, file, organiser.id, UPLOADED)
   const summary = await getZoomImport(db, webinar, importId)
   // The older export has no sections: everyone is an attendee, the moderator included.
@@ -194,9 +140,9 @@ test('a hand-written report: rejoins are summed and e-mails match whatever their
 })
 
 test('a waitlisted person in the report is unmatched: only registered people are matched', async () => {
-  const { webinar, organiser } = await publishedWebinar(1)
-  const seated = await register(webinar.id, 'Rudi Hartono', 'rudi@example.org')
-  const waiting = await register(webinar.id, 'Wulan Sari', 'wulan@example.org')
+  const { webinar, organiser } = await consoleWebinar({ capacity: 1 })
+  const seated = await register(webinar.id, { name: 'Rudi Hartono', email: 'rudi@example.org' })
+  const waiting = await register(webinar.id, { name: 'Wulan Sari', email: 'wulan@example.org' })
   expect(waiting.status).toBe('waitlisted')
   const { importId } = await previewZoomImport(
     db,
@@ -219,9 +165,9 @@ test('names are tried in order of trust: the name registered in Zoom before the 
   // matchZoomPerson's contract: "the name they registered in Zoom with, first + last, then the name shown in the meeting".
   // ZoomPerson.names comes as [display, original, first + last] (see groupZoomPeople and the schema), so the model has to
   // try them in its own order; it tries them as given, and the nickname "Putri" picks another registrant.
-  const { webinar, organiser } = await publishedWebinar()
-  await register(webinar.id, 'Putri', 'putri@example.org')
-  const putriAyu = await register(webinar.id, 'Putri Ayu Lestari', 'putri.ayu@example.org')
+  const { webinar, organiser } = await consoleWebinar()
+  await register(webinar.id, { name: 'Putri', email: 'putri@example.org' })
+  const putriAyu = await register(webinar.id, { name: 'Putri Ayu Lestari', email: 'putri.ayu@example.org' })
   const { importId } = await previewZoomImport(
     db,
     webinar.id,
@@ -235,10 +181,10 @@ test('names are tried in order of trust: the name registered in Zoom before the 
 // --- Commit ----------------------------------------------------------------------------------
 
 test('committing applies the minutes, summed over every row that is the same registrant; committing again changes nothing', async () => {
-  const { webinar, organiser } = await publishedWebinar()
-  const dewi = await register(webinar.id, 'Dewi Lestari', 'dewi@example.org')
-  const fajar = await register(webinar.id, 'Fajar Nugroho', 'fajar@example.org')
-  const absent = await register(webinar.id, 'Gita Permata', 'gita@example.org')
+  const { webinar, organiser } = await consoleWebinar()
+  const dewi = await register(webinar.id, { name: 'Dewi Lestari', email: 'dewi@example.org' })
+  const fajar = await register(webinar.id, { name: 'Fajar Nugroho', email: 'fajar@example.org' })
+  const absent = await register(webinar.id, { name: 'Gita Permata', email: 'gita@example.org' })
   const { importId } = await previewZoomImport(
     db,
     webinar.id,
@@ -273,8 +219,8 @@ test('committing applies the minutes, summed over every row that is the same reg
 })
 
 test('the same file uploaded again is the same import, and writes nothing new', async () => {
-  const { webinar, organiser } = await publishedWebinar()
-  await register(webinar.id, 'Hadi Wibowo', 'hadi@example.org')
+  const { webinar, organiser } = await consoleWebinar()
+  await register(webinar.id, { name: 'Hadi Wibowo', email: 'hadi@example.org' })
   const people = [{ name: 'Hadi Wibowo', email: 'hadi@example.org', joins: stay(140) }]
   const first = await previewZoomImport(db, webinar.id, report(people), organiser.id, UPLOADED)
   const counts = await tableCounts(webinar.id)
@@ -292,10 +238,10 @@ test('the same file uploaded again is the same import, and writes nothing new', 
 })
 
 test('a second, different report replaces the first one’s minutes when committed', async () => {
-  const { webinar, organiser } = await publishedWebinar()
-  const indah = await register(webinar.id, 'Indah Permatasari', 'indah@example.org')
-  const joko = await register(webinar.id, 'Joko Susilo', 'joko@example.org')
-  const kartini = await register(webinar.id, 'Kartini Putri', 'kartini@example.org')
+  const { webinar, organiser } = await consoleWebinar()
+  const indah = await register(webinar.id, { name: 'Indah Permatasari', email: 'indah@example.org' })
+  const joko = await register(webinar.id, { name: 'Joko Susilo', email: 'joko@example.org' })
+  const kartini = await register(webinar.id, { name: 'Kartini Putri', email: 'kartini@example.org' })
   const first = await previewZoomImport(
     db,
     webinar.id,
@@ -339,8 +285,8 @@ test('a second, different report replaces the first one’s minutes when committ
 })
 
 test('committing on a finalised list is refused and changes nothing', async () => {
-  const { webinar, organiser } = await publishedWebinar()
-  const lina = await register(webinar.id, 'Lina Marlina', 'lina@example.org')
+  const { webinar, organiser } = await consoleWebinar()
+  const lina = await register(webinar.id, { name: 'Lina Marlina', email: 'lina@example.org' })
   const first = await previewZoomImport(db, webinar.id, report([{ name: 'Lina Marlina', email: 'lina@example.org', joins: stay(100) }]), organiser.id, UPLOADED)
   await commitZoomImport(db, webinar.id, first.importId, organiser.id, afterEnd(60))
   const second = await previewZoomImport(db, webinar.id, report([{ name: 'Lina Marlina', email: 'lina@example.org', joins: stay(170) }]), organiser.id, afterEnd(70))
@@ -360,9 +306,9 @@ test('committing on a finalised list is refused and changes nothing', async () =
 // --- Linking by hand -------------------------------------------------------------------------
 
 test('an unmatched person linked to a registrant counts on commit, and the link holds for the next report', async () => {
-  const { webinar, organiser } = await publishedWebinar()
+  const { webinar, organiser } = await consoleWebinar()
   const moderator = await createUser('moderator', { name: 'Moderator Maria' })
-  const eko = await register(webinar.id, 'Eko Prasetyo', 'eko@example.org')
+  const eko = await register(webinar.id, { name: 'Eko Prasetyo', email: 'eko@example.org' })
   const first = await previewZoomImport(
     db,
     webinar.id,
@@ -410,8 +356,8 @@ test('an unmatched person linked to a registrant counts on commit, and the link 
 })
 
 test('linking a person of the report in force moves the minutes at once; a walk-in’s link holds by name', async () => {
-  const { webinar, organiser } = await publishedWebinar()
-  const nanda = await register(webinar.id, 'Ananda Rizki', 'nanda@example.org')
+  const { webinar, organiser } = await consoleWebinar()
+  const nanda = await register(webinar.id, { name: 'Ananda Rizki', email: 'nanda@example.org' })
   const first = await previewZoomImport(db, webinar.id, report([{ name: 'Nanda R', email: null, joins: stay(135) }]), organiser.id, UPLOADED)
   await commitZoomImport(db, webinar.id, first.importId, organiser.id, afterEnd(10))
   const guest = await personByName(first.importId, 'Nanda R')
@@ -428,11 +374,11 @@ test('linking a person of the report in force moves the minutes at once; a walk-
 })
 
 test('a person can be linked only to a registered person of this webinar', async () => {
-  const { webinar, organiser } = await publishedWebinar(1)
-  const { webinar: otherWebinar } = await publishedWebinar()
-  await register(webinar.id, 'Oki Setiawan', 'oki@example.org')
-  const waiting = await register(webinar.id, 'Prita Ayu', 'prita@example.org')
-  const elsewhere = await register(otherWebinar.id, 'Qori Amalia', 'qori@example.org')
+  const { webinar, organiser } = await consoleWebinar({ capacity: 1 })
+  const { webinar: otherWebinar } = await consoleWebinar()
+  await register(webinar.id, { name: 'Oki Setiawan', email: 'oki@example.org' })
+  const waiting = await register(webinar.id, { name: 'Prita Ayu', email: 'prita@example.org' })
+  const elsewhere = await register(otherWebinar.id, { name: 'Qori Amalia', email: 'qori@example.org' })
   expect(waiting.status).toBe('waitlisted')
   const { importId } = await previewZoomImport(
     db,

@@ -8,7 +8,6 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
 import { formatDate } from '#app/i18n'
 import { finaliseAttendance } from '#app/models/attendance.server'
 import { revokeCertificate, reissueCertificate } from '#app/models/certificate.server'
-import { registerParticipant, type RegistrationInput } from '#app/models/registration.server'
 import { finishWebinar, publishWebinar } from '#app/models/webinar.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { action as organiserAction, loader as organiserLoader } from '#app/routes/admin.webinars.$slug.certificates'
@@ -22,17 +21,14 @@ import { loader as residentPdfLoader } from '#app/routes/r.$token.certificate[.]
 import { getDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
-import { call, createPersonFor, createWebinar, getRequest, postRequest, signedInAs } from '#tests/setup/factories'
+import { afterEnd, setZoomMinutes, START } from '#tests/setup/attendance'
+import { call, createPersonFor, createWebinar, getRequest, postRequest, register, signedInAs } from '#tests/setup/factories'
 
 const db = getDb()
 
-// The factory's webinar: 2030-03-04 09:00–12:00 WIB in Klaten (33.10), threshold 126 Zoom minutes.
-const START = '2030-03-04T02:00:00.000Z'
-const END = '2030-03-04T05:00:00.000Z'
-const afterEnd = (minutes: number) => new Date(Date.parse(END) + minutes * 60_000).toISOString()
 const NUMBER_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/
 
-let n = 0
+let topics = 0
 let ipCounter = 0
 /** A fresh client address per use, so the verification rate limit of one test never touches another. */
 const freshIp = () => `198.51.100.${++ipCounter}`
@@ -70,25 +66,10 @@ function verify(number: string, ip = freshIp()) {
   return callFrom(verifyLoader as never, getRequest(`/certificates/${encodeURIComponent(number)}`), { number }, ip)
 }
 
-function resident(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
-  n++
-  return {
-    name: `Warga Unduh ${n}`,
-    email: `warga.unduh${n}.${Date.now().toString(36)}@example.org`,
-    whatsapp: '+6281234567890',
-    regencyCode: '33.10',
-    occupation: 'guru',
-    ageRange: '25-34',
-    gender: null,
-    lang: 'id',
-    ...overrides,
-  }
-}
-
 /** A published webinar by a signed-in organiser, with a moderator and a speaker. */
 async function publishedWebinar(options: { topic?: string; moderatorUserId?: string } = {}) {
   const organiser = await signedInAs('organiser')
-  const saved = await createWebinar(organiser.id, { complete: true, form: { topic: options.topic ?? `Aman Bermedia Sosial ${++n}` } })
+  const saved = await createWebinar(organiser.id, { complete: true, form: { topic: options.topic ?? `Aman Bermedia Sosial ${++topics}` } })
   if (options.moderatorUserId) {
     const personId = await createPersonFor('Moderator Berakun', { userId: options.moderatorUserId })
     const assigned = await assignRole(db, saved.id, { personId, role: 'moderator', talkTitle: null, pillar: null })
@@ -96,18 +77,6 @@ async function publishedWebinar(options: { topic?: string; moderatorUserId?: str
   }
   expect((await publishWebinar(db, saved.id)).ok).toBe(true)
   return { ...saved, organiser }
-}
-
-async function register(webinarId: string, overrides: Partial<RegistrationInput> = {}) {
-  const input = resident(overrides)
-  const result = await registerParticipant(db, webinarId, input)
-  if (!result.ok) throw new Error(result.reason)
-  const row = await db.selectFrom('registrations').select('id').where('token', '=', result.token).executeTakeFirstOrThrow()
-  return { id: row.id, token: result.token, name: input.name, email: input.email }
-}
-
-async function setZoomMinutes(registrationId: string, minutes: number) {
-  await db.updateTable('registrations').set({ zoom_minutes: minutes }).where('id', '=', registrationId).execute()
 }
 
 /** A finalised webinar: `holder` was present and holds a certificate, `absent` was not. */

@@ -1,30 +1,23 @@
 import { parse } from 'csv-parse/sync'
 import { sql } from 'kysely'
 import { langCookie } from '#app/i18n/lang.server'
-import { checkIn, countAttendance, finaliseAttendance, getAttendanceWebinar, markAttendance, openCheckinWindow } from '#app/models/attendance.server'
+import { checkIn, countAttendance, finaliseAttendance, markAttendance, openCheckinWindow } from '#app/models/attendance.server'
 import { cancelRegistration, registerParticipant, type RegistrationInput } from '#app/models/registration.server'
-import { publishWebinar } from '#app/models/webinar.server'
-import { assignRole } from '#app/models/webinar-role.server'
 import { commitZoomImport, previewZoomImport } from '#app/models/zoom-import.server'
 import { loader as attendanceCsvLoader } from '#app/routes/attendance.$slug.attendance[.]csv'
 import { loader as registrantsCsvLoader } from '#app/routes/attendance.$slug.registrants[.]csv'
 import { loader as reportLoader } from '#app/routes/attendance.$slug.report'
 import type { WebinarReport } from '#app/models/webinar-report.server'
 import { getDb } from '#app/utils/db.server'
-import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { buildZoomReport } from '../../scripts/demo/zoom-report'
 import { seedDemo } from '../../scripts/seed'
-import { call, createPersonFor, createWebinar, getRequest, signedInAs } from '#tests/setup/factories'
+import { afterEnd, at, attendanceWebinar, zoomUpload } from '#tests/setup/attendance'
+import { call, getRequest, moderatorOf, publishedWebinar, signedInAs } from '#tests/setup/factories'
 
 const db = getDb()
 const BOM = '\uFEFF'
 const KLATEN_SLUG = 'tata-kelola-pelayanan-publik-berbasis-digital-klaten-2021-09-01'
 
-// The factory's webinar: 2030-03-04 09:00–12:00 WIB, threshold 70% → 126 of 180 minutes.
-const START = '2030-03-04T02:00:00.000Z'
-const END = '2030-03-04T05:00:00.000Z'
-const at = (minutes: number) => new Date(Date.parse(START) + minutes * 60_000).toISOString()
-const afterEnd = (minutes: number) => new Date(Date.parse(END) + minutes * 60_000).toISOString()
 /** Registrations arrive on 1 March 2030 from 09:01 WIB, one a minute. */
 const registeredAt = (position: number) => new Date(Date.parse('2030-03-01T02:00:00.000Z') + position * 60_000).toISOString()
 
@@ -58,11 +51,8 @@ let tagCount = 0
 
 /** A published webinar with the residents above and their attendance recorded through the attendance model. */
 async function webinarWithKnownAttendance(options: { finalise: boolean }) {
-  const organiser = await signedInAs('organiser')
-  const saved = await createWebinar(organiser.id, { complete: true, form: { capacity: 8 } })
-  const published = await publishWebinar(db, saved.id)
-  if (!published.ok) throw new Error('not published')
-  const webinar = (await getAttendanceWebinar(db, saved.slug, { id: organiser.id, role: 'organiser' }))!
+  const { organiser, ...saved } = await publishedWebinar({ capacity: 8 })
+  const webinar = await attendanceWebinar(saved.slug, organiser.id)
 
   const tag = `${Date.now().toString(36)}${tagCount++}`
   const residents = people(tag)
@@ -94,25 +84,13 @@ async function webinarWithKnownAttendance(options: { finalise: boolean }) {
       { name: 'Dedi Kurniawan', email: residents.find((p) => p.key === 'dedi')!.email, joins: [{ minutes: 60 }] },
     ],
   })
-  const bytes = new TextEncoder().encode(csv)
-  const parsed = parseZoomReport(bytes)
-  if (!parsed.ok) throw new Error(parsed.error.code)
-  const { importId } = await previewZoomImport(db, saved.id, { name: 'zoom.csv', bytes, report: parsed.report }, organiser.id, afterEnd(10))
+  const { importId } = await previewZoomImport(db, saved.id, zoomUpload(csv, 'zoom.csv'), organiser.id, afterEnd(10))
   expect(await commitZoomImport(db, saved.id, importId, organiser.id, afterEnd(11))).toMatchObject({ ok: true })
   expect(await markAttendance(db, saved.id, ids.get('citra')!, { present: true, reason: 'livestream', note: '-nonton lewat YouTube' }, organiser.id, afterEnd(20))).toEqual({ ok: true })
   expect(await markAttendance(db, saved.id, ids.get('dedi')!, { present: false, reason: 'notPresent', note: null }, organiser.id, afterEnd(21))).toEqual({ ok: true })
   if (options.finalise) expect(await finaliseAttendance(db, saved.id, organiser.id, afterEnd(60))).toMatchObject({ ok: true, present: 6, registered: 8 })
 
   return { webinar, slug: saved.slug, organiser, residents, ids }
-}
-
-/** A signed-in moderator account whose directory person moderates this webinar. */
-async function moderatorOf(webinarId: string) {
-  const user = await signedInAs('moderator')
-  const personId = await createPersonFor('Moderator Laporan', { userId: user.id })
-  const assigned = await assignRole(db, webinarId, { personId, role: 'moderator', talkTitle: null, pillar: null })
-  if (!assigned.ok) throw new Error('not assigned')
-  return user
 }
 
 const paths = (slug: string) => ({
@@ -211,9 +189,7 @@ describe('the report page', () => {
   })
 
   test('a webinar nobody registered for has a rate of 0, not NaN', async () => {
-    const organiser = await signedInAs('organiser')
-    const saved = await createWebinar(organiser.id, { complete: true })
-    await publishWebinar(db, saved.id)
+    const { organiser, ...saved } = await publishedWebinar()
     const report = await reportData(saved.slug, organiser.cookie)
     expect(report.counts).toEqual({ registered: 0, waitlisted: 0, cancelled: 0, present: 0 })
     expect(report.attendanceRate).toBe(0)
@@ -357,9 +333,7 @@ describe('the demo Klaten webinar', () => {
 
 describe('a webinar of 10,000 registrations', () => {
   test('exports every row of both files, in arrival and name order, without a quadratic slowdown', async () => {
-    const organiser = await signedInAs('organiser')
-    const saved = await createWebinar(organiser.id, { complete: true, form: { capacity: 10_000 } })
-    await publishWebinar(db, saved.id)
+    const { organiser, ...saved } = await publishedWebinar({ capacity: 10_000 })
     const now = new Date().toISOString()
     await db.transaction().execute(async (trx) => {
       for (let start = 0; start < 10_000; start += 500) {

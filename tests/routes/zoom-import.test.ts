@@ -1,158 +1,41 @@
-import {
-  registerParticipant,
-  type RegistrationInput,
-} from "#app/models/registration.server";
-import { publishWebinar } from "#app/models/webinar.server";
-import { assignRole } from "#app/models/webinar-role.server";
-import { loader as consoleLoader } from "#app/routes/attendance.$slug._index";
-import {
-  action as previewAction,
-  loader as previewLoader,
-} from "#app/routes/attendance.$slug.import.$importId";
-import {
-  action as uploadAction,
-  loader as importLoader,
-} from "#app/routes/attendance.$slug.import._index";
-import { getDb } from "#app/utils/db.server";
-import type { WebinarForm } from "#app/utils/webinar-schema.server";
-import {
-  buildZoomReport,
-  type ZoomReportPerson,
-} from "../../scripts/demo/zoom-report";
-import {
-  BASE_URL,
-  call,
-  createPersonFor,
-  createWebinar,
-  getRequest,
-  postRequest,
-  signedInAs,
-} from "#tests/setup/factories";
+import { loader as consoleLoader } from '#app/routes/attendance.$slug._index'
+import { action as previewAction, loader as previewLoader } from '#app/routes/attendance.$slug.import.$importId'
+import { action as uploadAction, loader as importLoader } from '#app/routes/attendance.$slug.import._index'
+import { getDb } from '#app/utils/db.server'
+import { buildZoomReport, type ZoomReportPerson } from '../../scripts/demo/zoom-report'
+import { BASE_URL, call, getRequest, moderatorOf, postRequest, publishedWebinar, register, signedInAs } from '#tests/setup/factories'
 
-const db = getDb();
-let n = 0;
+const db = getDb()
+let scenes = 0
 
 // The factory's webinar runs 09:00–12:00 with a 70% threshold: 126 of 180 minutes count as present.
 
-function resident(
-  overrides: Partial<RegistrationInput> = {}
-): RegistrationInput {
-  n++;
-  return {
-    name: `Warga ${n}`,
-    email: `warga${n}.${Date.now().toString(36)}@example.org`,
-    whatsapp: "+6281234567890",
-    regencyCode: "33.10",
-    occupation: "pelajar",
-    ageRange: "17-24",
-    gender: null,
-    lang: "id",
-    ...overrides,
-  };
-}
-
-async function publishedWebinar(form: Partial<WebinarForm> = {}) {
-  const organiser = await signedInAs("organiser");
-  const saved = await createWebinar(organiser.id, { complete: true, form });
-  const published = await publishWebinar(db, saved.id);
-  if (!published.ok)
-    throw new Error(`not published: ${JSON.stringify(published)}`);
-  return { ...saved, organiser };
-}
-
-async function moderatorOf(webinarId: string) {
-  const user = await signedInAs("moderator");
-  const personId = await createPersonFor("Moderator Zoom", { userId: user.id });
-  const assigned = await assignRole(db, webinarId, {
-    personId,
-    role: "moderator",
-    talkTitle: null,
-    pillar: null,
-  });
-  if (!assigned.ok)
-    throw new Error(`not assigned: ${JSON.stringify(assigned)}`);
-  return user;
-}
-
-async function register(
-  webinarId: string,
-  overrides: Partial<RegistrationInput> = {}
-) {
-  const input = resident(overrides);
-  const result = await registerParticipant(db, webinarId, input);
-  if (!result.ok) throw new Error(result.reason);
-  const row = await db
-    .selectFrom("registrations")
-    .select(["id", "status"])
-    .where("token", "=", result.token)
-    .executeTakeFirstOrThrow();
-  return {
-    id: row.id,
-    status: row.status,
-    name: input.name,
-    email: input.email,
-  };
-}
-
 /** A webinar with its moderator and three seat holders; only Budi and Sari are in the reports below. */
 async function scene() {
-  const webinar = await publishedWebinar();
-  const moderator = await moderatorOf(webinar.id);
-  const budi = await register(webinar.id, {
-    name: "Budi Santoso",
-    email: `budi.${n}@example.org`,
-  });
-  const sari = await register(webinar.id, {
-    name: "Sari Rahayu",
-    email: `sari.${n}@example.org`,
-  });
-  const dewi = await register(webinar.id, {
-    name: "Dewi Lestari",
-    email: `dewi.${n}@example.org`,
-  });
-  return { webinar, moderator, budi, sari, dewi };
+  const webinar = await publishedWebinar()
+  const moderator = await moderatorOf(webinar.id)
+  const tag = ++scenes
+  const budi = await register(webinar.id, { name: 'Budi Santoso', email: `budi.${tag}@example.org` })
+  const sari = await register(webinar.id, { name: 'Sari Rahayu', email: `sari.${tag}@example.org` })
+  const dewi = await register(webinar.id, { name: 'Dewi Lestari', email: `dewi.${tag}@example.org` })
+  return { webinar, moderator, budi, sari, dewi }
 }
 
-type Scene = Awaited<ReturnType<typeof scene>>;
+type Scene = Awaited<ReturnType<typeof scene>>
 
 /**
  * The current Zoom export: a host; Budi by e-mail (typed in another case) over two joins, 130 minutes;
  * Sari without e-mail, renamed to "HP Sari", 100 minutes; someone who registered with Zoom only; a walk-in.
  */
-function currentReport(
-  s: Scene,
-  minutes: { budi?: number[]; sari?: number[] } = {}
-) {
+function currentReport(s: Scene, minutes: { budi?: number[]; sari?: number[] } = {}) {
   const people: ZoomReportPerson[] = [
-    {
-      name: "Moderator Satu",
-      email: "host@kominfo.example",
-      joins: [{ minutes: 185 }],
-      role: "host",
-    },
-    {
-      name: "Budi Santoso",
-      email: s.budi.email.toUpperCase(),
-      joins: (minutes.budi ?? [60, 70]).map((m) => ({ minutes: m })),
-    },
-    {
-      name: "Sari Rahayu",
-      email: null,
-      renamedTo: "HP Sari",
-      joins: (minutes.sari ?? [100]).map((m) => ({ minutes: m })),
-    },
-    {
-      name: "Tamu Zoom",
-      email: "tamu.zoom@example.org",
-      joins: [{ minutes: 45 }],
-    },
-    { name: "iPhone", email: null, joins: [{ minutes: 20 }] },
-  ];
-  return buildZoomReport({
-    topic: "Literasi Digital untuk Warga",
-    startAt: new Date("2030-03-04T08:55:00Z"),
-    people,
-  });
+    { name: 'Moderator Satu', email: 'host@kominfo.example', joins: [{ minutes: 185 }], role: 'host' },
+    { name: 'Budi Santoso', email: s.budi.email.toUpperCase(), joins: (minutes.budi ?? [60, 70]).map((m) => ({ minutes: m })) },
+    { name: 'Sari Rahayu', email: null, renamedTo: 'HP Sari', joins: (minutes.sari ?? [100]).map((m) => ({ minutes: m })) },
+    { name: 'Tamu Zoom', email: 'tamu.zoom@example.org', joins: [{ minutes: 45 }] },
+    { name: 'iPhone', email: null, joins: [{ minutes: 20 }] },
+  ]
+  return buildZoomReport({ topic: 'Literasi Digital untuk Warga', startAt: new Date('2030-03-04T08:55:00Z'), people })
 }
 
 /**
@@ -161,701 +44,377 @@ function currentReport(
  */
 function handReport(s: Scene): string {
   return [
-    "Attendee Details,",
-    "User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest",
-    "HP Budi (Budi Santoso),,03/04/2030 09:01:00 AM,03/04/2030 10:00:00 AM,59,Yes",
-    "HP Budi (Budi Santoso),,03/04/2030 10:05:00 AM,03/04/2030 11:15:00 AM,70,Yes",
+    'Attendee Details,',
+    'User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest',
+    'HP Budi (Budi Santoso),,03/04/2030 09:01:00 AM,03/04/2030 10:00:00 AM,59,Yes',
+    'HP Budi (Budi Santoso),,03/04/2030 10:05:00 AM,03/04/2030 11:15:00 AM,70,Yes',
     `"Rahayu, Sari",${s.sari.email},03/04/2030 09:00:00 AM,03/04/2030 10:30:00 AM,90,Yes`,
-    "",
-  ].join("\n");
+    '',
+  ].join('\n')
 }
 
 function uploadRequest(slug: string, file: File | null, cookie?: string) {
-  const form = new FormData();
-  if (file) form.append("report", file);
-  const headers = new Headers();
-  if (cookie) headers.set("Cookie", cookie);
-  return new Request(new URL(`/attendance/${slug}/import`, BASE_URL), {
-    method: "POST",
-    body: form,
-    headers,
-  });
+  const form = new FormData()
+  if (file) form.append('report', file)
+  const headers = new Headers()
+  if (cookie) headers.set('Cookie', cookie)
+  return new Request(new URL(`/attendance/${slug}/import`, BASE_URL), { method: 'POST', body: form, headers })
 }
 
-const csvFile = (bytes: Uint8Array | string, name = "report.csv") =>
-  new File(
-    [
-      typeof bytes === "string"
-        ? Buffer.from(bytes, "utf8")
-        : new Uint8Array(bytes),
-    ],
-    name,
-    { type: "text/csv" }
-  );
+const csvFile = (bytes: Uint8Array | string, name = 'report.csv') =>
+  new File([typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : new Uint8Array(bytes)], name, { type: 'text/csv' })
 
 function upload(s: Scene, file: File | null, cookie = s.moderator.cookie) {
-  return call(uploadAction, uploadRequest(s.webinar.slug, file, cookie), {
-    slug: s.webinar.slug,
-  });
+  return call(uploadAction, uploadRequest(s.webinar.slug, file, cookie), { slug: s.webinar.slug })
 }
 
 /** Uploads and follows the redirect to the preview's id. */
 async function uploaded(s: Scene, csv: string) {
-  const response = await upload(s, csvFile(csv));
-  expect(response.status).toBe(303);
-  const location = response.headers.get("Location")!;
-  const match = new RegExp(
-    `^/attendance/${s.webinar.slug}/import/([^/?]+)$`
-  ).exec(location);
-  expect(match).not.toBeNull();
-  return match![1]!;
+  const response = await upload(s, csvFile(csv))
+  expect(response.status).toBe(303)
+  const location = response.headers.get('Location')!
+  const match = new RegExp(`^/attendance/${s.webinar.slug}/import/([^/?]+)$`).exec(location)
+  expect(match).not.toBeNull()
+  return match![1]!
 }
 
 function getPreview(s: Scene, importId: string, slug = s.webinar.slug) {
-  return call(
-    previewLoader,
-    getRequest(`/attendance/${slug}/import/${importId}`, {
-      cookie: s.moderator.cookie,
-    }),
-    { slug, importId }
-  );
+  return call(previewLoader, getRequest(`/attendance/${slug}/import/${importId}`, { cookie: s.moderator.cookie }), { slug, importId })
 }
 
-function postPreview(
-  s: Scene,
-  importId: string,
-  fields: Record<string, string>,
-  options: { slug?: string; search?: string } = {}
-) {
-  const slug = options.slug ?? s.webinar.slug;
-  return call(
-    previewAction,
-    postRequest(
-      `/attendance/${slug}/import/${importId}${options.search ?? ""}`,
-      fields,
-      { cookie: s.moderator.cookie }
-    ),
-    { slug, importId }
-  );
+function postPreview(s: Scene, importId: string, fields: Record<string, string>, options: { slug?: string; search?: string } = {}) {
+  const slug = options.slug ?? s.webinar.slug
+  return call(previewAction, postRequest(`/attendance/${slug}/import/${importId}${options.search ?? ''}`, fields, { cookie: s.moderator.cookie }), {
+    slug,
+    importId,
+  })
 }
 
 async function minutesOf(s: Scene) {
-  const rows = await db
-    .selectFrom("registrations")
-    .select(["id", "zoom_minutes"])
-    .where("webinar_id", "=", s.webinar.id)
-    .execute();
-  const byId = Object.fromEntries(rows.map((r) => [r.id, r.zoom_minutes]));
-  return {
-    budi: byId[s.budi.id],
-    sari: byId[s.sari.id],
-    dewi: byId[s.dewi.id],
-  };
+  const rows = await db.selectFrom('registrations').select(['id', 'zoom_minutes']).where('webinar_id', '=', s.webinar.id).execute()
+  const byId = Object.fromEntries(rows.map((r) => [r.id, r.zoom_minutes]))
+  return { budi: byId[s.budi.id], sari: byId[s.sari.id], dewi: byId[s.dewi.id] }
 }
 
 async function importsOf(webinarId: string) {
-  return db
-    .selectFrom("zoom_imports")
-    .select(["id", "committed_at", "uploaded_by", "file_name"])
-    .where("webinar_id", "=", webinarId)
-    .execute();
+  return db.selectFrom('zoom_imports').select(['id', 'committed_at', 'uploaded_by', 'file_name']).where('webinar_id', '=', webinarId).execute()
 }
 
 async function personByEmail(importId: string, email: string) {
   return db
-    .selectFrom("zoom_import_people")
-    .select(["id", "match", "registration_id", "minutes"])
-    .where("import_id", "=", importId)
-    .where("email", "=", email)
-    .executeTakeFirstOrThrow();
+    .selectFrom('zoom_import_people')
+    .select(['id', 'match', 'registration_id', 'minutes'])
+    .where('import_id', '=', importId)
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow()
 }
 
 async function errorsOf(response: Response) {
-  return ((await response.json()) as { errors: Record<string, string[]> })
-    .errors;
+  return ((await response.json()) as { errors: Record<string, string[]> }).errors
 }
 
 type PreviewData = {
   zoomImport: {
-    id: string;
-    current: boolean;
-    committed_at: string | null;
-    counts: Record<string, number>;
-    presentByZoom: number;
-    rows: number;
-    file_name: string;
-  };
-  people: {
-    rows: Array<{
-      id: string;
-      match: string;
-      names: string[];
-      minutes: number;
-      joins: number;
-      registrant_email: string | null;
-    }>;
-    total: number;
-  };
-};
+    id: string
+    current: boolean
+    committed_at: string | null
+    counts: Record<string, number>
+    presentByZoom: number
+    rows: number
+    file_name: string
+  }
+  people: { rows: Array<{ id: string; match: string; names: string[]; minutes: number; joins: number; registrant_email: string | null }>; total: number }
+}
 
-async function preview(
-  s: Scene,
-  importId: string,
-  search = ""
-): Promise<PreviewData> {
-  const response = await call(
-    previewLoader,
-    getRequest(`/attendance/${s.webinar.slug}/import/${importId}${search}`, {
-      cookie: s.moderator.cookie,
-    }),
-    {
-      slug: s.webinar.slug,
-      importId,
-    }
-  );
-  expect(response.status).toBe(200);
-  return (await response.json()) as PreviewData;
+async function preview(s: Scene, importId: string, search = ''): Promise<PreviewData> {
+  const response = await call(previewLoader, getRequest(`/attendance/${s.webinar.slug}/import/${importId}${search}`, { cookie: s.moderator.cookie }), {
+    slug: s.webinar.slug,
+    importId,
+  })
+  expect(response.status).toBe(200)
+  return (await response.json()) as PreviewData
 }
 
 // --- Uploading and committing ----------------------------------------------------------------
 
-describe("uploading a report", () => {
-  test("a good report is a 303 to its preview; attendance does not change before the commit", async () => {
-    const s = await scene();
-    const importId = await uploaded(s, currentReport(s));
-    expect(await importsOf(s.webinar.id)).toEqual([
-      {
-        id: importId,
-        committed_at: null,
-        uploaded_by: s.moderator.id,
-        file_name: "report.csv",
-      },
-    ]);
-    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null });
-    expect(
-      (
-        await db
-          .selectFrom("webinars")
-          .select("zoom_import_id")
-          .where("id", "=", s.webinar.id)
-          .executeTakeFirstOrThrow()
-      ).zoom_import_id
-    ).toBeNull();
+describe('uploading a report', () => {
+  test('a good report is a 303 to its preview; attendance does not change before the commit', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, currentReport(s))
+    expect(await importsOf(s.webinar.id)).toEqual([{ id: importId, committed_at: null, uploaded_by: s.moderator.id, file_name: 'report.csv' }])
+    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
+    expect((await db.selectFrom('webinars').select('zoom_import_id').where('id', '=', s.webinar.id).executeTakeFirstOrThrow()).zoom_import_id).toBeNull()
 
-    const data = await preview(s, importId);
+    const data = await preview(s, importId)
     expect(data.zoomImport).toMatchObject({
       current: false,
       committed_at: null,
-      counts: {
-        email: 1,
-        name: 1,
-        link: 0,
-        ambiguous: 0,
-        unmatched: 1,
-        guest: 1,
-        staff: 1,
-      },
+      counts: { email: 1, name: 1, link: 0, ambiguous: 0, unmatched: 1, guest: 1, staff: 1 },
       presentByZoom: 1,
-    });
+    })
     // The preview opens on the rows that need a moderator's attention.
-    expect(data.people.rows.map((p) => p.match).sort()).toEqual([
-      "guest",
-      "unmatched",
-    ]);
-    const matched = await preview(s, importId, "?show=matched");
-    expect(
-      matched.people.rows.map((p) => [p.registrant_email, p.minutes, p.joins])
-    ).toEqual([
+    expect(data.people.rows.map((p) => p.match).sort()).toEqual(['guest', 'unmatched'])
+    const matched = await preview(s, importId, '?show=matched')
+    expect(matched.people.rows.map((p) => [p.registrant_email, p.minutes, p.joins])).toEqual([
       [s.budi.email, 130, 2],
       [s.sari.email, 100, 1],
-    ]);
+    ])
     // The import page lists the waiting preview.
-    const page = await call(
-      importLoader,
-      getRequest(`/attendance/${s.webinar.slug}/import`, {
-        cookie: s.moderator.cookie,
-      }),
-      { slug: s.webinar.slug }
-    );
-    expect(
-      ((await page.json()) as { imports: Array<{ id: string }> }).imports.map(
-        (i) => i.id
-      )
-    ).toEqual([importId]);
-  });
+    const page = await call(importLoader, getRequest(`/attendance/${s.webinar.slug}/import`, { cookie: s.moderator.cookie }), { slug: s.webinar.slug })
+    expect(((await page.json()) as { imports: Array<{ id: string }> }).imports.map((i) => i.id)).toEqual([importId])
+  })
 
-  test("committing applies the minutes, summed over rejoins, to the registrants the report matched", async () => {
-    const s = await scene();
-    const importId = await uploaded(s, currentReport(s));
-    const response = await postPreview(s, importId, { intent: "commit" });
-    expect(response.status).toBe(303);
-    expect(response.headers.get("Location")).toBe(
-      `/attendance/${s.webinar.slug}/import/${importId}?done=committed`
-    );
-    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null });
-    expect(
-      (
-        await db
-          .selectFrom("webinars")
-          .select("zoom_import_id")
-          .where("id", "=", s.webinar.id)
-          .executeTakeFirstOrThrow()
-      ).zoom_import_id
-    ).toBe(importId);
-    expect((await importsOf(s.webinar.id))[0]!.committed_at).not.toBeNull();
-    const events = await db
-      .selectFrom("attendance_events")
-      .select(["action", "actor_id"])
-      .where("webinar_id", "=", s.webinar.id)
-      .execute();
-    expect(events).toEqual([
-      { action: "zoomCommitted", actor_id: s.moderator.id },
-    ]);
+  test('committing applies the minutes, summed over rejoins, to the registrants the report matched', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, currentReport(s))
+    const response = await postPreview(s, importId, { intent: 'commit' })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('Location')).toBe(`/attendance/${s.webinar.slug}/import/${importId}?done=committed`)
+    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null })
+    expect((await db.selectFrom('webinars').select('zoom_import_id').where('id', '=', s.webinar.id).executeTakeFirstOrThrow()).zoom_import_id).toBe(importId)
+    expect((await importsOf(s.webinar.id))[0]!.committed_at).not.toBeNull()
+    const events = await db.selectFrom('attendance_events').select(['action', 'actor_id']).where('webinar_id', '=', s.webinar.id).execute()
+    expect(events).toEqual([{ action: 'zoomCommitted', actor_id: s.moderator.id }])
 
     // Budi's 130 minutes reach the 126 needed; Sari's 100 do not.
-    const consoleResponse = await call(
-      consoleLoader,
-      getRequest(`/attendance/${s.webinar.slug}`, {
-        cookie: s.moderator.cookie,
-      }),
-      { slug: s.webinar.slug }
-    );
+    const consoleResponse = await call(consoleLoader, getRequest(`/attendance/${s.webinar.slug}`, { cookie: s.moderator.cookie }), { slug: s.webinar.slug })
     const console = (await consoleResponse.json()) as {
-      counts: Record<string, number>;
-      list: {
-        rows: Array<{ id: string; present: number; source: string | null }>;
-      };
-    };
-    expect(console.counts).toMatchObject({
-      registered: 3,
-      zoomEnough: 1,
-      present: 1,
-    });
-    expect(console.list.rows.find((r) => r.id === s.budi.id)).toMatchObject({
-      present: 1,
-      source: "zoom",
-    });
-    expect(console.list.rows.find((r) => r.id === s.sari.id)).toMatchObject({
-      present: 0,
-      source: null,
-    });
+      counts: Record<string, number>
+      list: { rows: Array<{ id: string; present: number; source: string | null }> }
+    }
+    expect(console.counts).toMatchObject({ registered: 3, zoomEnough: 1, present: 1 })
+    expect(console.list.rows.find((r) => r.id === s.budi.id)).toMatchObject({ present: 1, source: 'zoom' })
+    expect(console.list.rows.find((r) => r.id === s.sari.id)).toMatchObject({ present: 0, source: null })
 
     // Committing again changes nothing.
-    const again = await postPreview(s, importId, { intent: "commit" });
-    expect(again.headers.get("Location")).toBe(
-      `/attendance/${s.webinar.slug}/import/${importId}?done=current`
-    );
-    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null });
-  });
+    const again = await postPreview(s, importId, { intent: 'commit' })
+    expect(again.headers.get('Location')).toBe(`/attendance/${s.webinar.slug}/import/${importId}?done=current`)
+    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null })
+  })
 
-  test("a hand-written older export (renamed rejoins, a quoted comma, LF, no BOM) previews and commits", async () => {
-    const s = await scene();
-    const importId = await uploaded(s, handReport(s));
-    expect((await preview(s, importId)).zoomImport.counts).toMatchObject({
-      email: 1,
-      name: 1,
-      unmatched: 0,
-      guest: 0,
-    });
-    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null });
-    expect((await postPreview(s, importId, { intent: "commit" })).status).toBe(
-      303
-    );
-    expect(await minutesOf(s)).toEqual({ budi: 129, sari: 90, dewi: null });
-  });
+  test('a hand-written older export (renamed rejoins, a quoted comma, LF, no BOM) previews and commits', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, handReport(s))
+    expect((await preview(s, importId)).zoomImport.counts).toMatchObject({ email: 1, name: 1, unmatched: 0, guest: 0 })
+    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
+    expect((await postPreview(s, importId, { intent: 'commit' })).status).toBe(303)
+    expect(await minutesOf(s)).toEqual({ budi: 129, sari: 90, dewi: null })
+  })
 
-  test("a new report waits in preview while the committed one stays in force, until it is committed itself", async () => {
-    const s = await scene();
-    const first = await uploaded(s, currentReport(s));
-    expect((await postPreview(s, first, { intent: "commit" })).status).toBe(
-      303
-    );
-    const second = await uploaded(
-      s,
-      currentReport(s, { budi: [20], sari: [150] })
-    );
-    expect(second).not.toBe(first);
-    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null });
-    expect((await postPreview(s, second, { intent: "commit" })).status).toBe(
-      303
-    );
-    expect(await minutesOf(s)).toEqual({ budi: 20, sari: 150, dewi: null });
-  });
+  test('a new report waits in preview while the committed one stays in force, until it is committed itself', async () => {
+    const s = await scene()
+    const first = await uploaded(s, currentReport(s))
+    expect((await postPreview(s, first, { intent: 'commit' })).status).toBe(303)
+    const second = await uploaded(s, currentReport(s, { budi: [20], sari: [150] }))
+    expect(second).not.toBe(first)
+    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null })
+    expect((await postPreview(s, second, { intent: 'commit' })).status).toBe(303)
+    expect(await minutesOf(s)).toEqual({ budi: 20, sari: 150, dewi: null })
+  })
 
-  test("the same file again leads to the same import with ?done=reused, and makes no new row", async () => {
-    const s = await scene();
-    const csv = currentReport(s);
-    const importId = await uploaded(s, csv);
-    expect((await postPreview(s, importId, { intent: "commit" })).status).toBe(
-      303
-    );
-    const before = await importsOf(s.webinar.id);
-    const peopleBefore = await db
-      .selectFrom("zoom_import_people")
-      .select("id")
-      .where("import_id", "=", importId)
-      .execute();
+  test('the same file again leads to the same import with ?done=reused, and makes no new row', async () => {
+    const s = await scene()
+    const csv = currentReport(s)
+    const importId = await uploaded(s, csv)
+    expect((await postPreview(s, importId, { intent: 'commit' })).status).toBe(303)
+    const before = await importsOf(s.webinar.id)
+    const peopleBefore = await db.selectFrom('zoom_import_people').select('id').where('import_id', '=', importId).execute()
 
-    const again = await upload(s, csvFile(csv, "salinan.csv"));
-    expect(again.status).toBe(303);
-    expect(again.headers.get("Location")).toBe(
-      `/attendance/${s.webinar.slug}/import/${importId}?done=reused`
-    );
-    expect(await importsOf(s.webinar.id)).toEqual(before);
-    expect(
-      await db
-        .selectFrom("zoom_import_people")
-        .select("id")
-        .where("import_id", "=", importId)
-        .execute()
-    ).toEqual(peopleBefore);
-    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null });
-  });
+    const again = await upload(s, csvFile(csv, 'salinan.csv'))
+    expect(again.status).toBe(303)
+    expect(again.headers.get('Location')).toBe(`/attendance/${s.webinar.slug}/import/${importId}?done=reused`)
+    expect(await importsOf(s.webinar.id)).toEqual(before)
+    expect(await db.selectFrom('zoom_import_people').select('id').where('import_id', '=', importId).execute()).toEqual(peopleBefore)
+    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null })
+  })
 
-  test("the same file for another webinar is a new import there", async () => {
-    const s = await scene();
-    const other = await scene();
-    const csv = currentReport(s);
-    const mine = await uploaded(s, csv);
-    const theirs = await uploaded(other, csv);
-    expect(theirs).not.toBe(mine);
-    expect((await importsOf(other.webinar.id)).map((i) => i.id)).toEqual([
-      theirs,
-    ]);
-  });
-});
+  test('the same file for another webinar is a new import there', async () => {
+    const s = await scene()
+    const other = await scene()
+    const csv = currentReport(s)
+    const mine = await uploaded(s, csv)
+    const theirs = await uploaded(other, csv)
+    expect(theirs).not.toBe(mine)
+    expect((await importsOf(other.webinar.id)).map((i) => i.id)).toEqual([theirs])
+  })
+})
 
-describe("a file that is not a usable report", () => {
+describe('a file that is not a usable report', () => {
   /** The hand-written report as Excel on Windows saves it: "André" in Windows-1252. */
   const windows1252 = (s: Scene) =>
-    Buffer.from(
-      `${handReport(
-        s
-      )}André Wijaya,andre@example.org,03/04/2030 09:00:00 AM,03/04/2030 12:00:00 PM,180,Yes\n`,
-      "latin1"
-    );
+    Buffer.from(`${handReport(s)}André Wijaya,andre@example.org,03/04/2030 09:00:00 AM,03/04/2030 12:00:00 PM,180,Yes\n`, 'latin1')
   /** Excel's "Unicode text": UTF-16LE behind a BOM. */
-  const utf16 = (s: Scene) =>
-    Buffer.concat([
-      Buffer.from([0xff, 0xfe]),
-      Buffer.from(handReport(s), "utf16le"),
-    ]);
+  const utf16 = (s: Scene) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(handReport(s), 'utf16le')])
   /** The hand-written report cut off inside Sari's quoted name, on line 5. */
   const truncated = (s: Scene) => {
-    const text = handReport(s);
-    return text.slice(0, text.indexOf('"Rahayu, Sa') + '"Rahayu, Sa'.length);
-  };
+    const text = handReport(s)
+    return text.slice(0, text.indexOf('"Rahayu, Sa') + '"Rahayu, Sa'.length)
+  }
   /** 20 MB and one byte of CSV-looking text. */
   const oversized = () => {
-    const bytes = Buffer.alloc(
-      20 * 1024 * 1024 + 1,
-      "Budi,budi@example.org,60\n"
-    );
-    return bytes;
-  };
+    const bytes = Buffer.alloc(20 * 1024 * 1024 + 1, 'Budi,budi@example.org,60\n')
+    return bytes
+  }
 
   test.each<[string, (s: Scene) => File | null, number, string]>([
+    ['an empty file', () => csvFile(new Uint8Array(0)), 400, 'import.error.empty'],
+    ['a file of blank lines', () => csvFile('\r\n\r\n  \r\n'), 422, 'import.error.empty'],
     [
-      "an empty file",
-      () => csvFile(new Uint8Array(0)),
-      400,
-      "import.error.empty",
-    ],
-    [
-      "a file of blank lines",
-      () => csvFile("\r\n\r\n  \r\n"),
+      'a CSV that is not a Zoom report (a registrant list)',
+      (s) => csvFile(`Nama,Email,WhatsApp\nBudi Santoso,${s.budi.email},0812\n`),
       422,
-      "import.error.empty",
+      'import.error.notZoom',
     ],
-    [
-      "a CSV that is not a Zoom report (a registrant list)",
-      (s) =>
-        csvFile(`Nama,Email,WhatsApp\nBudi Santoso,${s.budi.email},0812\n`),
-      422,
-      "import.error.notZoom",
-    ],
-    [
-      "a file cut off inside a quoted field",
-      (s) => csvFile(truncated(s)),
-      422,
-      "import.error.truncated?line=5",
-    ],
-    [
-      "Windows-1252 bytes",
-      (s) => csvFile(windows1252(s)),
-      422,
-      "import.error.encoding",
-    ],
-    [
-      "UTF-16LE with a BOM",
-      (s) => csvFile(utf16(s)),
-      422,
-      "import.error.encoding",
-    ],
-    [
-      "a Zoom report without a single attendee",
-      (s) => csvFile(handReport(s).split("\n").slice(0, 2).join("\n")),
-      422,
-      "import.error.noRows",
-    ],
-    ["no file at all", () => null, 400, "import.error.required"],
-    [
-      "a file input left empty (no name, no bytes)",
-      () => new File([], "", { type: "application/octet-stream" }),
-      400,
-      "import.error.required",
-    ],
-    [
-      "a file over 20 MB",
-      () => csvFile(oversized()),
-      413,
-      "import.error.tooLarge",
-    ],
-  ])(
-    "%s is refused beside the report field, and no import is made",
-    async (_, makeFile, status, error) => {
-      const s = await scene();
-      const response = await upload(s, makeFile(s));
-      expect(response.status).toBe(status);
-      expect(await errorsOf(response)).toEqual({ report: [error] });
-      expect(await importsOf(s.webinar.id)).toEqual([]);
-      expect(await minutesOf(s)).toEqual({
-        budi: null,
-        sari: null,
-        dewi: null,
-      });
-    }
-  );
+    ['a file cut off inside a quoted field', (s) => csvFile(truncated(s)), 422, 'import.error.truncated?line=5'],
+    ['Windows-1252 bytes', (s) => csvFile(windows1252(s)), 422, 'import.error.encoding'],
+    ['UTF-16LE with a BOM', (s) => csvFile(utf16(s)), 422, 'import.error.encoding'],
+    ['a Zoom report without a single attendee', (s) => csvFile(handReport(s).split('\n').slice(0, 2).join('\n')), 422, 'import.error.noRows'],
+    ['no file at all', () => null, 400, 'import.error.required'],
+    ['a file input left empty (no name, no bytes)', () => new File([], '', { type: 'application/octet-stream' }), 400, 'import.error.required'],
+    ['a file over 20 MB', () => csvFile(oversized()), 413, 'import.error.tooLarge'],
+  ])('%s is refused beside the report field, and no import is made', async (_, makeFile, status, error) => {
+    const s = await scene()
+    const response = await upload(s, makeFile(s))
+    expect(response.status).toBe(status)
+    expect(await errorsOf(response)).toEqual({ report: [error] })
+    expect(await importsOf(s.webinar.id)).toEqual([])
+    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
+  })
 
-  test("a form posted without multipart encoding is refused beside the report field", async () => {
-    const s = await scene();
+  test('a form posted without multipart encoding is refused beside the report field', async () => {
+    const s = await scene()
     const response = await call(
       uploadAction,
-      postRequest(
-        `/attendance/${s.webinar.slug}/import`,
-        { report: "Attendee Details," },
-        { cookie: s.moderator.cookie }
-      ),
-      {
-        slug: s.webinar.slug,
-      }
-    );
-    expect(response.status).toBe(400);
-    expect(await errorsOf(response)).toEqual({
-      report: ["import.error.required"],
-    });
-    expect(await importsOf(s.webinar.id)).toEqual([]);
-  });
+      postRequest(`/attendance/${s.webinar.slug}/import`, { report: 'Attendee Details,' }, { cookie: s.moderator.cookie }),
+      { slug: s.webinar.slug },
+    )
+    expect(response.status).toBe(400)
+    expect(await errorsOf(response)).toEqual({ report: ['import.error.required'] })
+    expect(await importsOf(s.webinar.id)).toEqual([])
+  })
 
-  test("a bad file does not throw away the preview waiting before it", async () => {
-    const s = await scene();
-    const importId = await uploaded(s, currentReport(s));
-    expect((await upload(s, csvFile(utf16(s)))).status).toBe(422);
-    expect((await importsOf(s.webinar.id)).map((i) => i.id)).toEqual([
-      importId,
-    ]);
-  });
-});
+  test('a bad file does not throw away the preview waiting before it', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, currentReport(s))
+    expect((await upload(s, csvFile(utf16(s)))).status).toBe(422)
+    expect((await importsOf(s.webinar.id)).map((i) => i.id)).toEqual([importId])
+  })
+})
 
 // --- Linking rows by hand --------------------------------------------------------------------
 
-describe("linking a row of the report to a registrant", () => {
-  test("by e-mail, in any case: a 303 back to the preview, and the row becomes a link; minutes wait for the commit", async () => {
-    const s = await scene();
-    const importId = await uploaded(s, currentReport(s));
-    const row = await personByEmail(importId, "tamu.zoom@example.org");
-    expect(row.match).toBe("unmatched");
+describe('linking a row of the report to a registrant', () => {
+  test('by e-mail, in any case: a 303 back to the preview, and the row becomes a link; minutes wait for the commit', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, currentReport(s))
+    const row = await personByEmail(importId, 'tamu.zoom@example.org')
+    expect(row.match).toBe('unmatched')
     const response = await postPreview(
       s,
       importId,
-      {
-        intent: "link",
-        personId: row.id,
-        email: `  ${s.dewi.email.toUpperCase()} `,
-      },
-      { search: "?show=attention" }
-    );
-    expect(response.status).toBe(303);
-    expect(response.headers.get("Location")).toBe(
-      `/attendance/${s.webinar.slug}/import/${importId}?show=attention&done=linked`
-    );
-    expect(
-      await personByEmail(importId, "tamu.zoom@example.org")
-    ).toMatchObject({ match: "link", registration_id: s.dewi.id, minutes: 45 });
-    expect((await preview(s, importId)).zoomImport.counts).toMatchObject({
-      link: 1,
-      unmatched: 0,
-    });
-    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null });
+      { intent: 'link', personId: row.id, email: `  ${s.dewi.email.toUpperCase()} ` },
+      { search: '?show=attention' },
+    )
+    expect(response.status).toBe(303)
+    expect(response.headers.get('Location')).toBe(`/attendance/${s.webinar.slug}/import/${importId}?show=attention&done=linked`)
+    expect(await personByEmail(importId, 'tamu.zoom@example.org')).toMatchObject({ match: 'link', registration_id: s.dewi.id, minutes: 45 })
+    expect((await preview(s, importId)).zoomImport.counts).toMatchObject({ link: 1, unmatched: 0 })
+    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
 
-    expect((await postPreview(s, importId, { intent: "commit" })).status).toBe(
-      303
-    );
-    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: 45 });
-  });
+    expect((await postPreview(s, importId, { intent: 'commit' })).status).toBe(303)
+    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: 45 })
+  })
 
-  test("on the report in force, a link moves the minutes at once, and the next report remembers it", async () => {
-    const s = await scene();
-    const importId = await uploaded(s, currentReport(s));
-    expect((await postPreview(s, importId, { intent: "commit" })).status).toBe(
-      303
-    );
-    const guest = (await preview(s, importId)).people.rows.find(
-      (p) => p.match === "guest"
-    )!;
-    expect(guest.names).toEqual(["iPhone"]);
-    expect(
-      (
-        await postPreview(s, importId, {
-          intent: "link",
-          personId: guest.id,
-          email: s.dewi.email,
-        })
-      ).status
-    ).toBe(303);
-    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: 20 });
+  test('on the report in force, a link moves the minutes at once, and the next report remembers it', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, currentReport(s))
+    expect((await postPreview(s, importId, { intent: 'commit' })).status).toBe(303)
+    const guest = (await preview(s, importId)).people.rows.find((p) => p.match === 'guest')!
+    expect(guest.names).toEqual(['iPhone'])
+    expect((await postPreview(s, importId, { intent: 'link', personId: guest.id, email: s.dewi.email })).status).toBe(303)
+    expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: 20 })
 
-    const next = await uploaded(s, currentReport(s, { budi: [130] }));
-    expect((await preview(s, next)).zoomImport.counts).toMatchObject({
-      link: 1,
-      guest: 0,
-    });
-  });
+    const next = await uploaded(s, currentReport(s, { budi: [130] }))
+    expect((await preview(s, next)).zoomImport.counts).toMatchObject({ link: 1, guest: 0 })
+  })
 
-  test("an e-mail that is no registrant of this webinar is a 400 beside the e-mail field, and the row stays as it was", async () => {
-    const s = await scene();
-    const other = await scene();
-    const importId = await uploaded(s, currentReport(s));
-    const row = await personByEmail(importId, "tamu.zoom@example.org");
-    for (const email of ["orang.lain@example.org", other.budi.email]) {
-      const response = await postPreview(s, importId, {
-        intent: "link",
-        personId: row.id,
-        email,
-      });
-      expect(response.status).toBe(400);
-      const body = (await response.json()) as {
-        personId: string;
-        errors: Record<string, string[]>;
-      };
-      expect(body).toEqual({
-        personId: row.id,
-        errors: { email: ["import.link.notRegistrant"] },
-      });
+  test('an e-mail that is no registrant of this webinar is a 400 beside the e-mail field, and the row stays as it was', async () => {
+    const s = await scene()
+    const other = await scene()
+    const importId = await uploaded(s, currentReport(s))
+    const row = await personByEmail(importId, 'tamu.zoom@example.org')
+    for (const email of ['orang.lain@example.org', other.budi.email]) {
+      const response = await postPreview(s, importId, { intent: 'link', personId: row.id, email })
+      expect(response.status).toBe(400)
+      const body = (await response.json()) as { personId: string; errors: Record<string, string[]> }
+      expect(body).toEqual({ personId: row.id, errors: { email: ['import.link.notRegistrant'] } })
     }
-    expect(
-      await personByEmail(importId, "tamu.zoom@example.org")
-    ).toMatchObject({ match: "unmatched", registration_id: null });
-    expect(
-      await db
-        .selectFrom("zoom_links")
-        .select("person_key")
-        .where("webinar_id", "=", s.webinar.id)
-        .execute()
-    ).toEqual([]);
-  });
+    expect(await personByEmail(importId, 'tamu.zoom@example.org')).toMatchObject({ match: 'unmatched', registration_id: null })
+    expect(await db.selectFrom('zoom_links').select('person_key').where('webinar_id', '=', s.webinar.id).execute()).toEqual([])
+  })
 
-  test("a link without an e-mail or a chosen registrant is a 400 beside the e-mail field", async () => {
-    const s = await scene();
-    const importId = await uploaded(s, currentReport(s));
-    const row = await personByEmail(importId, "tamu.zoom@example.org");
-    const response = await postPreview(s, importId, {
-      intent: "link",
-      personId: row.id,
-      email: "",
-    });
-    expect(response.status).toBe(400);
-    expect(await errorsOf(response)).toEqual({
-      email: ["import.link.required"],
-    });
-    expect((await personByEmail(importId, "tamu.zoom@example.org")).match).toBe(
-      "unmatched"
-    );
-  });
-});
+  test('a link without an e-mail or a chosen registrant is a 400 beside the e-mail field', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, currentReport(s))
+    const row = await personByEmail(importId, 'tamu.zoom@example.org')
+    const response = await postPreview(s, importId, { intent: 'link', personId: row.id, email: '' })
+    expect(response.status).toBe(400)
+    expect(await errorsOf(response)).toEqual({ email: ['import.link.required'] })
+    expect((await personByEmail(importId, 'tamu.zoom@example.org')).match).toBe('unmatched')
+  })
+})
 
 // --- Security --------------------------------------------------------------------------------
 
 describe("another webinar's import", () => {
   test("is a 404 under this webinar's slug, for viewing, committing and linking, and stays untouched", async () => {
-    const s = await scene();
-    const other = await scene();
-    const foreignId = await uploaded(other, currentReport(other));
-    const foreignRow = await personByEmail(foreignId, "tamu.zoom@example.org");
+    const s = await scene()
+    const other = await scene()
+    const foreignId = await uploaded(other, currentReport(other))
+    const foreignRow = await personByEmail(foreignId, 'tamu.zoom@example.org')
     // An organiser can see every webinar, so only the slug–import mismatch can refuse them.
-    const organiser = await signedInAs("organiser");
+    const organiser = await signedInAs('organiser')
     for (const cookie of [s.moderator.cookie, organiser.cookie]) {
-      const view = await call(
-        previewLoader,
-        getRequest(`/attendance/${s.webinar.slug}/import/${foreignId}`, {
-          cookie,
-        }),
-        { slug: s.webinar.slug, importId: foreignId }
-      );
-      expect(view.status).toBe(404);
-      const commit = await call(
-        previewAction,
-        postRequest(
-          `/attendance/${s.webinar.slug}/import/${foreignId}`,
-          { intent: "commit" },
-          { cookie }
-        ),
-        {
-          slug: s.webinar.slug,
-          importId: foreignId,
-        }
-      );
-      expect(commit.status).toBe(404);
+      const view = await call(previewLoader, getRequest(`/attendance/${s.webinar.slug}/import/${foreignId}`, { cookie }), {
+        slug: s.webinar.slug,
+        importId: foreignId,
+      })
+      expect(view.status).toBe(404)
+      const commit = await call(previewAction, postRequest(`/attendance/${s.webinar.slug}/import/${foreignId}`, { intent: 'commit' }, { cookie }), {
+        slug: s.webinar.slug,
+        importId: foreignId,
+      })
+      expect(commit.status).toBe(404)
       const link = await call(
         previewAction,
-        postRequest(
-          `/attendance/${s.webinar.slug}/import/${foreignId}`,
-          { intent: "link", personId: foreignRow.id, email: s.dewi.email },
-          { cookie }
-        ),
-        { slug: s.webinar.slug, importId: foreignId }
-      );
-      expect(link.status).toBe(404);
+        postRequest(`/attendance/${s.webinar.slug}/import/${foreignId}`, { intent: 'link', personId: foreignRow.id, email: s.dewi.email }, { cookie }),
+        { slug: s.webinar.slug, importId: foreignId },
+      )
+      expect(link.status).toBe(404)
     }
-    expect(await importsOf(other.webinar.id)).toMatchObject([
-      { id: foreignId, committed_at: null },
-    ]);
-    expect(
-      await personByEmail(foreignId, "tamu.zoom@example.org")
-    ).toMatchObject({ match: "unmatched", registration_id: null });
+    expect(await importsOf(other.webinar.id)).toMatchObject([{ id: foreignId, committed_at: null }])
+    expect(await personByEmail(foreignId, 'tamu.zoom@example.org')).toMatchObject({ match: 'unmatched', registration_id: null })
     for (const webinarId of [s.webinar.id, other.webinar.id]) {
-      const row = await db
-        .selectFrom("webinars")
-        .select("zoom_import_id")
-        .where("id", "=", webinarId)
-        .executeTakeFirstOrThrow();
-      expect(row.zoom_import_id).toBeNull();
+      const row = await db.selectFrom('webinars').select('zoom_import_id').where('id', '=', webinarId).executeTakeFirstOrThrow()
+      expect(row.zoom_import_id).toBeNull()
     }
-    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null });
-  });
+    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
+  })
 
   test("a row of another webinar's import cannot be linked through this webinar's import", async () => {
-    const s = await scene();
-    const other = await scene();
-    const mine = await uploaded(s, currentReport(s));
-    const foreignId = await uploaded(other, currentReport(other));
-    const foreignRow = await personByEmail(foreignId, "tamu.zoom@example.org");
-    const response = await postPreview(s, mine, {
-      intent: "link",
-      personId: foreignRow.id,
-      email: s.dewi.email,
-    });
-    expect(response.status).toBe(400);
-    expect(await errorsOf(response)).toEqual({
-      email: ["attendance.notFound"],
-    });
-    expect(
-      await personByEmail(foreignId, "tamu.zoom@example.org")
-    ).toMatchObject({ match: "unmatched", registration_id: null });
-  });
+    const s = await scene()
+    const other = await scene()
+    const mine = await uploaded(s, currentReport(s))
+    const foreignId = await uploaded(other, currentReport(other))
+    const foreignRow = await personByEmail(foreignId, 'tamu.zoom@example.org')
+    const response = await postPreview(s, mine, { intent: 'link', personId: foreignRow.id, email: s.dewi.email })
+    expect(response.status).toBe(400)
+    expect(await errorsOf(response)).toEqual({ email: ['attendance.notFound'] })
+    expect(await personByEmail(foreignId, 'tamu.zoom@example.org')).toMatchObject({ match: 'unmatched', registration_id: null })
+  })
 
-  test("an unknown import id is a 404", async () => {
-    const s = await scene();
-    expect((await getPreview(s, "no-such-import")).status).toBe(404);
-  });
-});
+  test('an unknown import id is a 404', async () => {
+    const s = await scene()
+    expect((await getPreview(s, 'no-such-import')).status).toBe(404)
+  })
+})

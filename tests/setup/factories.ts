@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import type { StaffRole } from '#db/schema'
 import { createPerson } from '#app/models/person.server'
+import { registerParticipant, type RegistrationInput } from '#app/models/registration.server'
 import { createSession } from '#app/models/session.server'
 import { createStaffUser } from '#app/models/user.server'
-import { saveWebinar } from '#app/models/webinar.server'
+import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { getDb } from '#app/utils/db.server'
 import { commitSessionId } from '#app/utils/session.server'
@@ -31,10 +32,12 @@ export async function cookieFor(userId: string): Promise<string> {
   return setCookie.split(';')[0]!
 }
 
-export async function signedInAs(role: StaffRole) {
-  const user = await createUser(role)
+export async function signedInAs(role: StaffRole, options: { name?: string } = {}) {
+  const user = await createUser(role, options)
   return { ...user, cookie: await cookieFor(user.id) }
 }
+
+export type SignedInUser = Awaited<ReturnType<typeof signedInAs>>
 
 export async function createPersonFor(name: string, options: { userId?: string; email?: string } = {}) {
   return createPerson(getDb(), {
@@ -82,6 +85,63 @@ export async function createWebinar(userId: string, options: { form?: Partial<We
     await assignRole(getDb(), saved.id, { personId: await createPersonFor('Narasumber Satu'), role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
   }
   return saved
+}
+
+/** The factory's webinar, complete and published, by `organiser` (a new signed-in one unless given). */
+export async function publishedWebinar(form: Partial<WebinarForm> = {}, organiser?: SignedInUser) {
+  const by = organiser ?? (await signedInAs('organiser'))
+  const saved = await createWebinar(by.id, { complete: true, form })
+  const published = await publishWebinar(getDb(), saved.id)
+  if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
+  return { ...saved, organiser: by }
+}
+
+/** A signed-in moderator account whose directory person moderates this webinar (replacing the factory's moderator). */
+export async function moderatorOf(webinarId: string) {
+  const user = await signedInAs('moderator')
+  const personId = await createPersonFor('Moderator Webinar', { userId: user.id })
+  const assigned = await assignRole(getDb(), webinarId, { personId, role: 'moderator', talkTitle: null, pillar: null })
+  if (!assigned.ok) throw new Error(`not assigned: ${JSON.stringify(assigned)}`)
+  return user
+}
+
+let residents = 0
+
+/** A resident's registration form; name, e-mail and WhatsApp number are their own, so a leak can be told apart (`Warga 1`, `warga1@example.org`). */
+export function resident(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
+  const n = ++residents
+  return {
+    name: `Warga ${n}`,
+    email: `warga${n}@example.org`,
+    whatsapp: `+628129${String(n).padStart(6, '0')}`,
+    regencyCode: '33.10',
+    occupation: 'pelajar',
+    ageRange: '17-24',
+    gender: null,
+    lang: 'id',
+    ...overrides,
+  }
+}
+
+/** Registers `resident(overrides)` through the model (at `now`, if given) and returns what the tests refer to it by. */
+export async function register(webinarId: string, overrides: Partial<RegistrationInput> = {}, now?: string) {
+  const input = resident(overrides)
+  const result = await registerParticipant(getDb(), webinarId, input, now)
+  if (!result.ok) throw new Error(result.reason)
+  const row = await getDb().selectFrom('registrations').select(['id', 'status']).where('token', '=', result.token).executeTakeFirstOrThrow()
+  return { id: row.id, status: row.status, token: result.token, name: input.name, email: input.email, whatsapp: input.whatsapp }
+}
+
+export type Registrant = Awaited<ReturnType<typeof register>>
+
+/** A registration's row, every column. */
+export function registrationRow(id: string) {
+  return getDb().selectFrom('registrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+/** A webinar's row, every column. */
+export function webinarRow(id: string) {
+  return getDb().selectFrom('webinars').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 }
 
 type RequestOptions = { cookie?: string; headers?: Record<string, string> }

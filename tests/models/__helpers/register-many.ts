@@ -3,6 +3,7 @@
 // "go" on stdin (so the processes overlap), registers <count> residents, then prints the statuses.
 import { registerParticipant } from '#app/models/registration.server'
 import { getDb } from '#app/utils/db.server'
+import { resident } from '#tests/setup/factories'
 
 const [webinarId, prefix, count] = process.argv.slice(2)
 if (!webinarId || !prefix || !count) throw new Error('usage: register-many.ts <webinarId> <prefix> <count>')
@@ -13,16 +14,7 @@ await new Promise<void>((resolve) => process.stdin.once('data', () => resolve())
 const statuses: string[] = []
 await Promise.all(
   Array.from({ length: Number(count) }, async (_, i) => {
-    const result = await registerParticipant(db, webinarId, {
-      name: `Warga ${prefix} ${i}`,
-      email: `${prefix}-${i}@example.org`,
-      whatsapp: '+6281234567890',
-      regencyCode: '33.10',
-      occupation: 'pelajar',
-      ageRange: '17-24',
-      gender: null,
-      lang: 'id',
-    })
+    const result = await registerParticipant(db, webinarId, resident({ name: `Warga ${prefix} ${i}`, email: `${prefix}-${i}@example.org` }))
     statuses.push(result.ok ? result.status : result.reason)
   }),
 )
