@@ -1,0 +1,33 @@
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import { matchRoutes } from '@remix-run/router'
+
+const require = createRequire(import.meta.url)
+
+// scripts/patches memoises @remix-run/router's compilePath: matching compiled every route
+// pattern it tried into a new RegExp on every request (a tenth of a check-in's CPU time).
+test('the router patch is applied to the copy the server loads (npm install runs patch-package)', () => {
+  const source = fs.readFileSync(require.resolve('@remix-run/router'), 'utf8')
+  expect(source).toContain('function compilePathUncached(')
+})
+
+test('with the patch, matching gives the same answers, case-insensitively and with params, however often it runs', () => {
+  const routes = [
+    { id: 'root', path: '', children: [
+      { id: 'r.$token', path: 'r/:token', children: [{ id: 'r.$token._index', index: true }] },
+      { id: 'r.$token.certificate', path: 'r/:token/certificate.pdf' },
+      { id: 'attendance.$slug.import.$importId', path: 'attendance/:slug/import/:importId' },
+      { id: 'catch-all', path: '*' },
+    ] },
+  ]
+  for (let i = 0; i < 3; i++) {
+    expect(matchRoutes(routes, '/r/AbC_123')?.map((m) => [m.route.id, m.params.token])).toEqual([
+      ['root', 'AbC_123'],
+      ['r.$token', 'AbC_123'],
+      ['r.$token._index', 'AbC_123'],
+    ])
+    expect(matchRoutes(routes, '/R/xyz/Certificate.PDF')?.at(-1)?.route.id).toBe('r.$token.certificate')
+    expect(matchRoutes(routes, '/attendance/klaten/import/42')?.at(-1)?.params).toEqual({ slug: 'klaten', importId: '42' })
+    expect(matchRoutes(routes, '/nowhere/else')?.at(-1)?.route.id).toBe('catch-all')
+  }
+})
