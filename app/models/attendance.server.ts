@@ -5,6 +5,7 @@ import { CHECKIN_CODE_ALPHABET, CHECKIN_CODE_LENGTH, requiredZoomMinutes, type A
 import { createId } from '#app/utils/crypto.server'
 import { addMinutes, nowIso } from '#app/utils/time'
 import { syncParticipantCertificates } from './certificate.server'
+import { buildWebinarReach } from './programme-report.server'
 import { WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { hitRateLimit, type RateLimit } from './rate-limit.server'
 import { markWebinarFinished } from './webinar.server'
@@ -401,6 +402,8 @@ export async function finaliseAttendance(db: DB, webinarId: string, actorId: str
     const result = { registered: Number(counts.registered), present: Number(counts.present) }
     // Finalising again after a reopen issues only to people who have none yet.
     const certificates = await syncParticipantCertificates(trx, webinarId, actorId, now)
+    // The programme dashboard's snapshot of this webinar, built now rather than on someone's first visit.
+    await buildWebinarReach(trx, [webinarId])
     await recordAttendanceEvent(trx, {
       webinarId,
       actorId,

@@ -209,8 +209,9 @@ describe('the reach snapshots follow the registrations', () => {
     await reopenAttendance(db, first, organiser.id, 'koreksi', AFTERWARDS)
     expect(await db.selectFrom('webinar_reach').select('webinar_id').where('webinar_id', '=', first).executeTakeFirst()).toBeUndefined()
     expect((await getProgrammeReport(db, SPRING)).totals).toEqual(figures(2, 4, 1, 3))
-    // The marks stand, so finalising again brings them back.
+    // The marks stand, so finalising again brings them back, and builds the snapshot then and there.
     await finaliseAttendance(db, first, organiser.id, AFTERWARDS)
+    expect(await db.selectFrom('webinar_reach').select(['registered', 'present']).where('webinar_id', '=', first).executeTakeFirst()).toEqual({ registered: 3, present: 2 })
     expect((await getProgrammeReport(db, SPRING)).totals).toEqual(figures(2, 4, 3, 3))
 
     // A registration deleted by any code: r leaves the figures, and the list of e-mails.
