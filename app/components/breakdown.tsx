@@ -1,5 +1,6 @@
 import { Fragment } from 'react'
 import { dictionaries, isMessageKey, useLang, useT, type Lang, type Translate } from '#app/i18n'
+import { TableScroll } from './table-scroll'
 
 export type RegistrantDimension = 'occupation' | 'ageRange' | 'gender'
 
@@ -43,8 +44,7 @@ export function BreakdownTable({ id, title, groupHeader, rows, total }: { id: st
   return (
     <div>
       <h3 id={id}>{title}</h3>
-      {/* Keyboard users can scroll it too (WCAG 2.1.1); the region is named by the heading. */}
-      <div className="table-wrap" role="region" aria-labelledby={id} tabIndex={0}>
+      <TableScroll labelledBy={id}>
         <table aria-labelledby={id}>
           <thead>
             <tr>
@@ -80,7 +80,7 @@ export function BreakdownTable({ id, title, groupHeader, rows, total }: { id: st
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </div>
   )
 }

@@ -4,6 +4,7 @@ import { Form, useLoaderData, useSearchParams } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { BarChart } from '#app/components/charts'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { TableScroll } from '#app/components/table-scroll'
 import { FilterActions } from '#app/components/filters'
 import { Field, SelectField } from '#app/components/forms'
 import { dictionaries, translate, useLang, useT, type Lang } from '#app/i18n'
@@ -137,7 +138,7 @@ function ReachSection({ id, heading, note, chartTitle, groupHeader, rows }: { id
         bars={rows.map((row) => ({ key: row.key, label: row.chartLabel, value: row.figures.residents }))}
         formatValue={number}
       />
-      <div className="table-wrap">
+      <TableScroll labelledBy={`${id}-heading`}>
         <table aria-labelledby={`${id}-heading`}>
           <thead>
             <tr>
@@ -160,7 +161,7 @@ function ReachSection({ id, heading, note, chartTitle, groupHeader, rows }: { id
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   )
 }

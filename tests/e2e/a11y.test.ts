@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import type { AxeResults } from 'axe-core'
 import { translate, type MessageKey } from '#app/i18n'
+import { finaliseAttendance, markAttendance, openCheckinWindow } from '#app/models/attendance.server'
 import { createPerson } from '#app/models/person.server'
 import { registerParticipant } from '#app/models/registration.server'
 import { assignRole } from '#app/models/webinar-role.server'
@@ -15,12 +16,15 @@ const t = (key: MessageKey, vars?: Record<string, string | number>) => translate
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const BLOCKING_IMPACTS = ['serious', 'critical']
 const TOPIC = 'Literasi Digital untuk Semua'
+const PAST_TOPIC = 'Etika Digital di Kabupaten Klaten'
 
 let server: TestServer
 let browser: BrowserSession
 let organiser: Awaited<ReturnType<typeof createStaff>>
 let webinar: { id: string; slug: string }
 let personalToken: string
+let pastWebinar: { id: string; slug: string }
+let certificateNumber: string
 
 beforeAll(async () => {
   server = await startTestServer()
@@ -48,6 +52,27 @@ beforeAll(async () => {
   })
   if (!registered.ok) throw new Error(`not registered: ${registered.reason}`)
   personalToken = registered.token
+
+  // A webinar held in the past, its attendance finalised: a certificate to verify, a report with figures.
+  const past = await saveWebinar(server.db, webinarForm({ topic: PAST_TOPIC, date: '2021-09-01', capacity: 50 }), { userId: organiser.id })
+  if (!past.ok) throw new Error(JSON.stringify(past.errors))
+  await assignRole(server.db, past.id, { personId: await person('Moderator Lalu'), role: 'moderator', talkTitle: null, pillar: null })
+  await assignRole(server.db, past.id, { personId: await person('Pembicara Lalu'), role: 'speaker', talkTitle: 'Materi', pillar: 'etika' })
+  if (!(await publishWebinar(server.db, past.id)).ok) throw new Error('past webinar not published')
+  const attendee = await registerParticipant(
+    server.db,
+    past.id,
+    { name: 'Budi Santoso', email: 'budi.a11y@example.org', whatsapp: '+6281234567891', regencyCode: '33.10', occupation: 'asn', ageRange: '25-34', gender: 'lakilaki', lang: 'id' },
+    '2021-08-30T00:00:00.000Z',
+  )
+  if (!attendee.ok) throw new Error(`not registered: ${attendee.reason}`)
+  const row = await server.db.selectFrom('registrations').select('id').where('token', '=', attendee.token).executeTakeFirstOrThrow()
+  await markAttendance(server.db, past.id, row.id, { present: true, reason: 'seenInMeeting', note: null }, organiser.id)
+  if (!(await finaliseAttendance(server.db, past.id, organiser.id)).ok) throw new Error('not finalised')
+  pastWebinar = past
+  certificateNumber = (await server.db.selectFrom('certificates').select('number').where('registration_id', '=', row.id).executeTakeFirstOrThrow()).number
+  await openCheckinWindow(server.db, saved.id, organiser.id, 15)
+
   browser = await launchBrowser({ baseURL: server.url, viewport: { width: 360, height: 740 } })
 })
 
@@ -122,5 +147,56 @@ describe('no serious or critical axe violations', () => {
     await signInBrowser(browser, server, organiser)
     expect(await audit(`/admin/webinars/${webinar.slug}`, TOPIC)).toEqual([])
     await browser.context.clearCookies()
+  })
+
+  test('a personal page while the check-in window is open', async () => {
+    expect(await audit(`/r/${personalToken}`, TOPIC)).toEqual([])
+    await browser.page.getByLabel(t('checkin.code'), { exact: true }).waitFor()
+  })
+
+  test('the certificate lookup and a valid certificate', async () => {
+    expect(await audit('/certificates', t('certificate.verifyTitle'))).toEqual([])
+    expect(await audit(`/certificates/${certificateNumber}`, t('certificate.verifyTitle'))).toEqual([])
+  })
+
+  test('an unknown certificate number', async () => {
+    expect(await audit('/certificates/0000-0000-0000-0000', t('certificate.verifyTitle'))).toEqual([])
+  })
+
+  describe('signed in as an organiser', () => {
+    beforeAll(async () => {
+      await signInBrowser(browser, server, organiser)
+    })
+    afterAll(async () => {
+      await browser.context.clearCookies()
+    })
+
+    test('the attendance console with its check-in window open', async () => {
+      expect(await audit(`/attendance/${webinar.slug}`, t('attendance.heading', { topic: TOPIC }))).toEqual([])
+    })
+
+    test('the finalised attendance console of a past webinar', async () => {
+      expect(await audit(`/attendance/${pastWebinar.slug}`, t('attendance.heading', { topic: PAST_TOPIC }))).toEqual([])
+    })
+
+    test('the Zoom report upload', async () => {
+      expect(await audit(`/attendance/${webinar.slug}/import`, t('import.title'))).toEqual([])
+    })
+
+    test("a webinar's report", async () => {
+      expect(await audit(`/attendance/${pastWebinar.slug}/report`, t('report.title', { topic: PAST_TOPIC }))).toEqual([])
+    })
+
+    test('the programme dashboard', async () => {
+      expect(await audit('/admin/reports', t('programme.title'))).toEqual([])
+    })
+
+    test("a webinar's certificates", async () => {
+      expect(await audit(`/admin/webinars/${pastWebinar.slug}/certificates`, t('certificates.title'))).toEqual([])
+    })
+
+    test('the personal data page', async () => {
+      expect(await audit('/admin/privacy', t('privacy.title'))).toEqual([])
+    })
   })
 })
