@@ -7,7 +7,7 @@ import { addMinutes, nowIso } from '#app/utils/time'
 import { syncParticipantCertificates } from './certificate.server'
 import { buildWebinarReach } from './programme-report.server'
 import { WEBINAR_PLACE_COLUMNS } from './columns.server'
-import { hitRateLimit, type RateLimit } from './rate-limit.server'
+import { hitRateLimits, rateLimitWait, type RateLimit } from './rate-limit.server'
 import { markWebinarFinished } from './webinar.server'
 
 // Attendance decides who gets a certificate. A registrant is present when a moderator marked
@@ -283,9 +283,7 @@ export async function checkIn(db: DB, token: string, code: string, limits: Array
   const wait = await rateLimitWait(db, limits)
   if (wait > 0) return { ok: false, reason: 'tooMany', retryAfterSeconds: wait }
   if (!r.checkin_code || code !== r.checkin_code) {
-    await db.transaction().execute(async (trx) => {
-      for (const [key, limit] of limits) await hitRateLimit(trx, key, limit)
-    })
+    await hitRateLimits(db, limits)
     return { ok: false, reason: 'wrongCode' }
   }
   const updated = await db
@@ -298,27 +296,6 @@ export async function checkIn(db: DB, token: string, code: string, limits: Array
   return { ok: true, checkedInAt: updated?.checked_in_at ?? now, already: !updated }
 }
 
-/** Seconds to wait if any of the keys is already at its limit, without counting a hit. */
-async function rateLimitWait(db: DB, limits: Array<[key: string, limit: RateLimit]>): Promise<number> {
-  if (limits.length === 0) return 0
-  const rows = await db
-    .selectFrom('rate_limits')
-    .select(['key', 'hits', 'window_started_at'])
-    .where(
-      'key',
-      'in',
-      limits.map(([key]) => key),
-    )
-    .execute()
-  const nowMs = Date.now()
-  let wait = 0
-  for (const row of rows) {
-    const limit = limits.find(([key]) => key === row.key)![1]
-    const remaining = Date.parse(row.window_started_at) + limit.windowMs - nowMs
-    if (row.hits >= limit.limit && remaining > 0) wait = Math.max(wait, Math.ceil(remaining / 1000))
-  }
-  return wait
-}
 
 // --- Manual marks ----------------------------------------------------------------------------
 

@@ -30,13 +30,40 @@ export async function hitRateLimit(db: DB, key: string, { limit, windowMs }: Rat
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((new Date(row.window_started_at).getTime() + windowMs - now) / 1000)) }
 }
 
-/** Whether `key` is over its limit, without counting a hit. */
-export async function isRateLimited(db: DB, key: string, { limit, windowMs }: RateLimit): Promise<number> {
-  const row = await db.selectFrom('rate_limits').select(['hits', 'window_started_at']).where('key', '=', key).executeTakeFirst()
-  if (!row) return 0
-  const windowStart = new Date(row.window_started_at).getTime()
-  const remaining = windowStart + windowMs - Date.now()
-  return row.hits >= limit && remaining > 0 ? Math.ceil(remaining / 1000) : 0
+/** Seconds to wait if any of the keys is already at its limit (0 if none), without counting a hit. One query for all keys. */
+export async function rateLimitWait(db: DB, limits: Array<[key: string, limit: RateLimit]>): Promise<number> {
+  if (limits.length === 0) return 0
+  const rows = await db
+    .selectFrom('rate_limits')
+    .select(['key', 'hits', 'window_started_at'])
+    .where(
+      'key',
+      'in',
+      limits.map(([key]) => key),
+    )
+    .execute()
+  const nowMs = Date.now()
+  let wait = 0
+  for (const row of rows) {
+    const limit = limits.find(([key]) => key === row.key)![1]
+    const remaining = Date.parse(row.window_started_at) + limit.windowMs - nowMs
+    if (row.hits >= limit.limit && remaining > 0) wait = Math.max(wait, Math.ceil(remaining / 1000))
+  }
+  return wait
+}
+
+/**
+ * Counts a hit on each key in turn; the seconds to wait if one of them is over its limit, else 0.
+ * One transaction for all of them: one commit instead of one per key.
+ */
+export async function hitRateLimits(db: DB, hits: Array<[key: string, limit: RateLimit]>): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    for (const [key, limit] of hits) {
+      const { allowed, retryAfterSeconds } = await hitRateLimit(trx, key, limit)
+      if (!allowed) return Math.max(1, retryAfterSeconds)
+    }
+    return 0
+  })
 }
 
 export async function clearRateLimit(db: DB, key: string): Promise<void> {

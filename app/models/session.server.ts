@@ -1,7 +1,7 @@
 import type { DB } from '#app/utils/db.server'
 import { createToken, hashToken } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
-import { clearRateLimit, hitRateLimit, isRateLimited } from './rate-limit.server'
+import { clearRateLimit, hitRateLimit, rateLimitWait } from './rate-limit.server'
 import { normaliseEmail, verifyLogin } from './user.server'
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000
@@ -46,7 +46,10 @@ export type SignInResult =
 export async function signIn(db: DB, input: { email: string; password: string; clientIp: string }): Promise<SignInResult> {
   const accountKey = `login:account:${normaliseEmail(input.email)}`
   const addressKey = `login:address:${input.clientIp}`
-  const wait = Math.max(await isRateLimited(db, accountKey, PER_ACCOUNT), await isRateLimited(db, addressKey, PER_ADDRESS))
+  const wait = await rateLimitWait(db, [
+    [accountKey, PER_ACCOUNT],
+    [addressKey, PER_ADDRESS],
+  ])
   if (wait > 0) return { status: 'throttled', retryAfterSeconds: wait }
 
   const user = await verifyLogin(db, input.email, input.password)

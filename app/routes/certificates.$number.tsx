@@ -4,9 +4,10 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { formatDate, useLang, useT, translate } from '#app/i18n'
 import { getCertificateByNumber, normaliseCertificateNumber } from '#app/models/certificate.server'
+import { hitRateLimits } from '#app/models/rate-limit.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
-import { hitLimits, RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
+import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 
 export const meta: MetaFunction = ({ matches }) => [...pageTitle(translate(metaLang(matches), 'certificate.verifyTitle')), { name: 'robots', content: 'noindex' }]
 
@@ -21,7 +22,7 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
  */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const db = getDb()
-  const wait = await hitLimits(db, [[`verify:ip:${context.clientIp}`, RESIDENT_LIMITS.verifyPerIp]])
+  const wait = await hitRateLimits(db, [[`verify:ip:${context.clientIp}`, RESIDENT_LIMITS.verifyPerIp]])
   if (wait > 0) {
     return json({ state: 'tooMany' as const, minutes: Math.max(1, Math.ceil(wait / 60)) }, { status: 429, headers: { ...NO_STORE, 'Retry-After': String(wait) } })
   }

@@ -6,10 +6,11 @@ import { Field, FormErrors } from '#app/components/forms'
 import { translate, useT } from '#app/i18n'
 import { resendRegistrationLink } from '#app/models/registration.server'
 import { getPublicWebinarBySlug } from '#app/models/webinar.server'
+import { hitRateLimits } from '#app/models/rate-limit.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { LostLinkSchema } from '#app/utils/registration-schema.server'
-import { emailKey, hitLimits, RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
+import { emailKey, RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'lostLink.title'))
@@ -33,7 +34,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(LostLinkSchema, formData)
   if (!parsed.success) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   const { email } = parsed.data
-  const wait = await hitLimits(db, [
+  const wait = await hitRateLimits(db, [
     [`link:ip:${context.clientIp}`, RESIDENT_LIMITS.linkPerIp],
     [emailKey('link', email), RESIDENT_LIMITS.linkPerEmail],
   ])

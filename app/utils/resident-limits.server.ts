@@ -1,7 +1,6 @@
 import { json } from '@remix-run/node'
-import { hitRateLimit, type RateLimit } from '#app/models/rate-limit.server'
+import type { RateLimit } from '#app/models/rate-limit.server'
 import { hashToken } from './crypto.server'
-import type { DB } from './db.server'
 import { message, type FieldErrors } from './messages'
 
 const MINUTE = 60_000
@@ -36,20 +35,6 @@ export function emailKey(prefix: string, email: string): string {
 /** The key for a personal link: hashed, because the token is the person's credential. */
 export function tokenKey(prefix: string, token: string): string {
   return `${prefix}:token:${hashToken(token)}`
-}
-
-/**
- * Counts a hit on each key in turn; the seconds to wait if one of them is over its limit, else 0.
- * One transaction for all of them: one commit instead of one per key, on the registration path.
- */
-export async function hitLimits(db: DB, hits: Array<[key: string, limit: RateLimit]>): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    for (const [key, limit] of hits) {
-      const { allowed, retryAfterSeconds } = await hitRateLimit(trx, key, limit)
-      if (!allowed) return Math.max(1, retryAfterSeconds)
-    }
-    return 0
-  })
 }
 
 /** The form again, with a message at the top saying when to try again (429 + Retry-After). */
