@@ -1,4 +1,4 @@
-import type { Lang, StaffRole } from '#db/schema'
+import type { Lang, RegistrationStatus, StaffRole } from '#db/schema'
 import {
   getRegistrationRecipient,
   listCertificateRecipients,
@@ -94,7 +94,15 @@ async function calendarHolders(db: DB, webinarId: string, registrants: Array<'re
 /** The invitation (with its calendar file) for a seat, or the waitlist notice; also a repeat of either. */
 export async function notifyRegistration(db: DB, registrationId: string) {
   const registration = await getRegistrationRecipient(db, registrationId)
-  const webinar = await getWebinarSnapshot(db, registration.webinar_id)
+  await queueRegistrationMail(db, registration, await getWebinarSnapshot(db, registration.webinar_id))
+}
+
+/** As notifyRegistration, for a caller that already has the registration and the webinar at hand. */
+export async function queueRegistrationMail(
+  db: DB,
+  registration: { webinar_id: string; name: string; email: string; lang: Lang; token: string; status: RegistrationStatus },
+  webinar: WebinarSnapshot | null,
+) {
   if (!webinar) return
   const personalUrl = appUrl(`/r/${registration.token}`)
   const payload: MailPayload =

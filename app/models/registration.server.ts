@@ -1,8 +1,10 @@
 import type { Lang, RegistrationStatus } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
-import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion } from '#app/mail/notify.server'
+import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, queueRegistrationMail } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
+import { createGroupCommit } from '#app/utils/group-commit.server'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
+import { getWebinarSnapshot } from './mail-recipients.server'
 import { hitRateLimit, type RateLimit } from './rate-limit.server'
 import { nowIso } from '#app/utils/time'
 
@@ -37,12 +39,17 @@ export function registrationRefusal(
   return null
 }
 
+type Registration = { webinarId: string; input: RegistrationInput; now: string; limits: Array<[key: string, limit: RateLimit]> }
+
 /**
  * Registers a resident, or puts them on the waitlist when the seats are gone. A seat is taken by
  * one conditional UPDATE (`registered_count < capacity`), inside a transaction that holds the
  * write lock, so with N seats exactly N people are registered however many arrive at once, from
  * however many processes. The same e-mail again creates nothing new: the person's link is
  * mailed again and the answer is the same as the first time.
+ *
+ * Registrations that arrive together are written in one transaction (group commit): in a rush
+ * the write lock and the commit, not the statements, are what each registration waited for.
  */
 export async function registerParticipant(
   db: DB,
@@ -51,78 +58,94 @@ export async function registerParticipant(
   now = nowIso(),
   limits: Array<[key: string, limit: RateLimit]> = [],
 ): Promise<RegisterResult> {
-  return db.transaction().execute(async (trx): Promise<RegisterResult> => {
-    // The rate limits count in the same transaction: one commit per registration, not three.
-    for (const [key, limit] of limits) {
-      const { allowed, retryAfterSeconds } = await hitRateLimit(trx, key, limit)
-      if (!allowed) return { ok: false, reason: 'tooMany', retryAfterSeconds: Math.max(1, retryAfterSeconds) }
-    }
-    const webinar = await trx
-      .selectFrom('webinars')
-      .select(['status', 'start_at', 'end_at', 'registration_opens_at', 'registration_closes_at'])
-      .where('id', '=', webinarId)
-      .executeTakeFirstOrThrow()
-    const refusal = registrationRefusal(webinar, now)
-    if (refusal) return { ok: false, reason: refusal }
+  return registerInGroup(db, { webinarId, input, now, limits })
+}
 
-    const existing = await trx
-      .selectFrom('registrations')
-      .select(['id', 'token', 'status'])
-      .where('webinar_id', '=', webinarId)
-      .where('email', '=', input.email)
-      .executeTakeFirst()
-    if (existing && existing.status !== 'cancelled') {
-      await notifyRegistration(trx, existing.id)
-      return { ok: true, status: existing.status, token: existing.token, repeated: true }
+const registerInGroup = createGroupCommit(async (trx, registrations: Registration[]): Promise<RegisterResult[]> => {
+  const webinars = new Map<string, RegistrationWebinar>()
+  const results: RegisterResult[] = []
+  for (const registration of registrations) {
+    let webinar = webinars.get(registration.webinarId)
+    if (!webinar) {
+      webinar = await getRegistrationWebinar(trx, registration.webinarId)
+      webinars.set(registration.webinarId, webinar)
     }
+    results.push(await registerOne(trx, registration, webinar))
+  }
+  return results
+})
 
-    const { registrations_total: position } = await trx
-      .updateTable('webinars')
-      .set((eb) => ({ registrations_total: eb('registrations_total', '+', 1) }))
-      .where('id', '=', webinarId)
-      .returning('registrations_total')
-      .executeTakeFirstOrThrow()
-    const seat = await trx
-      .updateTable('webinars')
-      .set((eb) => ({ registered_count: eb('registered_count', '+', 1) }))
-      .where('id', '=', webinarId)
-      .where((eb) => eb('registered_count', '<', eb.ref('capacity')))
-      .returning('id')
-      .executeTakeFirst()
-    const status: RegistrationStatus = seat ? 'registered' : 'waitlisted'
-    const fields = {
-      name: input.name,
-      whatsapp: input.whatsapp,
-      regency_code: input.regencyCode,
-      occupation: input.occupation,
-      age_range: input.ageRange,
-      gender: input.gender,
-      lang: input.lang,
-      status,
-      consent_at: now,
-      updated_at: now,
-      cancelled_at: null,
-      promoted_at: null,
-      position,
-    }
-    let id: string
-    let token: string
-    if (existing) {
-      // Someone who cancelled and registers again gets a fresh link; the old one stays dead.
-      id = existing.id
-      token = createToken()
-      await trx.updateTable('registrations').set({ ...fields, token, created_at: now }).where('id', '=', id).execute()
-    } else {
-      id = createId()
-      token = createToken()
-      await trx
-        .insertInto('registrations')
-        .values({ ...fields, id, token, webinar_id: webinarId, email: input.email, created_at: now })
-        .execute()
-    }
-    await notifyRegistration(trx, id)
-    return { ok: true, status, token, repeated: false }
-  })
+type RegistrationWebinar = Awaited<ReturnType<typeof getRegistrationWebinar>>
+
+/** What a group of registrations needs of their webinar. Read under the write lock, it holds until the commit. */
+async function getRegistrationWebinar(trx: DB, webinarId: string) {
+  const webinar = await trx
+    .selectFrom('webinars')
+    .select(['status', 'start_at', 'end_at', 'registration_opens_at', 'registration_closes_at', 'registered_count'])
+    .where('id', '=', webinarId)
+    .executeTakeFirstOrThrow()
+  return { ...webinar, snapshot: await getWebinarSnapshot(trx, webinarId) }
+}
+
+async function registerOne(trx: DB, { webinarId, input, now, limits }: Registration, webinar: RegistrationWebinar): Promise<RegisterResult> {
+  // The rate limits count in the same transaction: one commit per registration, not three.
+  for (const [key, limit] of limits) {
+    const { allowed, retryAfterSeconds } = await hitRateLimit(trx, key, limit)
+    if (!allowed) return { ok: false, reason: 'tooMany', retryAfterSeconds: Math.max(1, retryAfterSeconds) }
+  }
+  const refusal = registrationRefusal(webinar, now)
+  if (refusal) return { ok: false, reason: refusal }
+
+  const existing = await trx
+    .selectFrom('registrations')
+    .select(['id', 'token', 'status', 'name', 'email', 'lang'])
+    .where('webinar_id', '=', webinarId)
+    .where('email', '=', input.email)
+    .executeTakeFirst()
+  if (existing && existing.status !== 'cancelled') {
+    await queueRegistrationMail(trx, { ...existing, webinar_id: webinarId }, webinar.snapshot)
+    return { ok: true, status: existing.status, token: existing.token, repeated: true }
+  }
+
+  // One statement counts the arrival (its place in the queue) and takes a seat if one is free.
+  const counts = await trx
+    .updateTable('webinars')
+    .set((eb) => ({
+      registrations_total: eb('registrations_total', '+', 1),
+      registered_count: eb('registered_count', '+', eb.case().when('registered_count', '<', eb.ref('capacity')).then(1).else(0).end()),
+    }))
+    .where('id', '=', webinarId)
+    .returning(['registrations_total', 'registered_count'])
+    .executeTakeFirstOrThrow()
+  const status: RegistrationStatus = counts.registered_count > webinar.registered_count ? 'registered' : 'waitlisted'
+  webinar.registered_count = counts.registered_count
+  const fields = {
+    name: input.name,
+    whatsapp: input.whatsapp,
+    regency_code: input.regencyCode,
+    occupation: input.occupation,
+    age_range: input.ageRange,
+    gender: input.gender,
+    lang: input.lang,
+    status,
+    consent_at: now,
+    updated_at: now,
+    cancelled_at: null,
+    promoted_at: null,
+    position: counts.registrations_total,
+  }
+  const token = createToken()
+  if (existing) {
+    // Someone who cancelled and registers again gets a fresh link; the old one stays dead.
+    await trx.updateTable('registrations').set({ ...fields, token, created_at: now }).where('id', '=', existing.id).execute()
+  } else {
+    await trx
+      .insertInto('registrations')
+      .values({ ...fields, id: createId(), token, webinar_id: webinarId, email: input.email, created_at: now })
+      .execute()
+  }
+  await queueRegistrationMail(trx, { webinar_id: webinarId, name: input.name, email: input.email, lang: input.lang, token, status }, webinar.snapshot)
+  return { ok: true, status, token, repeated: false }
 }
 
 export async function getRegistrationByToken(db: DB, token: string) {

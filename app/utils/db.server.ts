@@ -8,6 +8,7 @@ import {
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  type SqliteDialectConfig,
 } from 'kysely'
 import type { Database } from '#db/schema'
 import { getEnv } from './env.server'
@@ -66,7 +67,7 @@ export function openSqlite(file: string): SQLite.Database {
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma('foreign_keys = ON')
     // Concurrent writers (several processes on one file) wait for the lock instead of failing.
-    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma(`busy_timeout = ${LOCK_TIMEOUT_MS}`)
     sqlite.pragma('synchronous = NORMAL')
     // A write probe: an unwritable file or folder is reported now, not on the first form post.
     sqlite.exec('begin immediate; rollback;')
@@ -77,25 +78,63 @@ export function openSqlite(file: string): SQLite.Database {
   return sqlite
 }
 
+/** How long a write waits for another process to release SQLite's write lock before it fails. */
+export const LOCK_TIMEOUT_MS = 5000
+
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate')
+
 /**
  * Every transaction is a write here, and most read before they write (capacity, slugs, tokens).
  * `begin immediate` takes SQLite's write lock up front, so two of them never both read a stale
  * value and then collide with SQLITE_BUSY at commit.
+ *
+ * While another process holds the lock, this one asks again every millisecond and keeps serving
+ * requests in between. SQLite's own busy handler would block the whole process in sleeps that
+ * grow to 100 ms, and a process that sleeps that long keeps missing the moments the lock is free:
+ * under a registration rush it starved for seconds while the other process wrote.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #sqlite: SQLite.Database
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+    super(config)
+    this.#sqlite = sqlite
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+    const deadline = Date.now() + LOCK_TIMEOUT_MS
+    // The connection is this transaction's alone until it ends, so the setting cannot leak.
+    this.#sqlite.pragma('busy_timeout = 0')
+    try {
+      for (;;) {
+        try {
+          await connection.executeQuery(BEGIN_IMMEDIATE)
+          return
+        } catch (error) {
+          if (!isBusy(error) || Date.now() >= deadline) throw error
+          await new Promise((resolve) => setTimeout(resolve, 1))
+        }
+      }
+    } finally {
+      this.#sqlite.pragma(`busy_timeout = ${LOCK_TIMEOUT_MS}`)
+    }
   }
 }
 
+function isBusy(error: unknown): boolean {
+  return error instanceof SQLite.SqliteError && error.code === 'SQLITE_BUSY'
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: ConstructorParameters<typeof SqliteDialect>[0]
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+  readonly #config: SqliteDialectConfig
+  readonly #sqlite: SQLite.Database
+  constructor(sqlite: SQLite.Database) {
+    const config = { database: withStatementCache(sqlite) }
     super(config)
     this.#config = config
+    this.#sqlite = sqlite
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config)
+    return new ImmediateSqliteDriver(this.#config, this.#sqlite)
   }
 }
 
@@ -127,7 +166,7 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
 
 export function createDb(databaseUrl: string): DB {
   const sqlite = openSqlite(sqliteFileFromUrl(databaseUrl))
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) })
 }
 
 let singleton: DB | undefined

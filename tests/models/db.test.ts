@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
-import { createDb, DatabaseUrlError, getDb, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
+import SQLite from 'better-sqlite3'
+import { createDb, DatabaseUrlError, getDb, LOCK_TIMEOUT_MS, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
 
 let dir: string
@@ -48,6 +49,34 @@ describe('connections', () => {
     await expect(
       db.insertInto('regencies').values({ code: '99.99', province_code: '99', name: 'Nowhere' }).execute(),
     ).rejects.toThrow(/FOREIGN KEY/)
+  })
+})
+
+describe('the write lock', () => {
+  // Another process holding the lock (here: another connection in this one). SQLite's own busy
+  // handler would sleep with the whole process blocked, so the timer that releases the lock
+  // could never fire and the write would fail after the timeout.
+  test('a transaction waits for another writer to finish, and the process keeps working meanwhile', async () => {
+    const file = path.join(dir, 'lock.sqlite')
+    const db = open(file)
+    await sql`create table t (n integer)`.execute(db)
+    const other = new SQLite(file)
+    other.exec('begin immediate')
+    let ticks = 0
+    const ticker = setInterval(() => ticks++, 10)
+    setTimeout(() => other.exec('commit'), 300)
+    const started = performance.now()
+    await db.transaction().execute(async (trx) => {
+      await sql`insert into t values (1)`.execute(trx)
+    })
+    const waited = performance.now() - started
+    clearInterval(ticker)
+    other.close()
+    expect(waited).toBeGreaterThanOrEqual(250)
+    expect(ticks).toBeGreaterThanOrEqual(10)
+    expect((await sql<{ n: number }>`select n from t`.execute(db)).rows).toEqual([{ n: 1 }])
+    // Single statements outside a transaction still wait in SQLite's handler.
+    expect(await pragma(db, 'busy_timeout')).toBe(LOCK_TIMEOUT_MS)
   })
 })
 

@@ -51,6 +51,28 @@ test('the same e-mail again creates no second row, answers the same, and mails t
   expect((await mailsTo(person.email)).map((m) => m.kind)).toEqual(['participant_invitation', 'participant_invitation'])
 })
 
+test('registrations arriving together (one group commit) take seats in arrival order, each with its own mail', async () => {
+  const webinar = await publishedWebinar(3)
+  const people = Array.from({ length: 5 }, () => resident())
+  const twice = people[1]!
+  const results = await Promise.all([...people, { ...twice, name: 'Nama Lain' }].map((person) => registerParticipant(db, webinar.id, person)))
+  expect(results.map((r) => (r.ok ? `${r.status}${r.repeated ? ' again' : ''}` : r.reason))).toEqual([
+    'registered',
+    'registered',
+    'registered',
+    'waitlisted',
+    'waitlisted',
+    'registered again',
+  ])
+  const rows = await db.selectFrom('registrations').select(['email', 'status', 'position']).where('webinar_id', '=', webinar.id).orderBy('position').execute()
+  expect(rows).toEqual(people.map((p, i) => ({ email: p.email, status: i < 3 ? 'registered' : 'waitlisted', position: i + 1 })))
+  expect(await countRegistrations(db, webinar.id)).toEqual({ registered: 3, waitlisted: 2, cancelled: 0 })
+  for (const [i, person] of people.entries()) {
+    const expected = i < 3 ? ['participant_invitation'] : ['waitlist_joined']
+    expect((await mailsTo(person.email)).map((m) => m.kind)).toEqual(person === twice ? [...expected, ...expected] : expected)
+  }
+})
+
 test('cancelling frees the seat for the first person waiting, who is told; the canceller gets a CANCEL', async () => {
   const webinar = await publishedWebinar(1)
   const seated = resident()
