@@ -17,8 +17,9 @@ export function createApp(build: ServerBuild, env: Env) {
   app.disable('x-powered-by')
   app.set('trust proxy', env.TRUST_PROXY)
   // Pages are compressed for slow connections; form posts answer with a bare redirect, so they
-  // skip the compression machinery altogether.
-  app.use(compression({ filter: (req, res) => req.method === 'GET' && compression.filter(req, res) }))
+  // skip the compression machinery altogether (it wraps every response it is given).
+  const compress = compression()
+  app.use((req, res, next) => (req.method === 'GET' ? compress(req, res, next) : next()))
 
   const publicDir = path.resolve('public')
   // Fingerprinted assets never change; everything else may.

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import type { DB } from '#app/utils/db.server'
 import { CHECKIN_CODE_ALPHABET, CHECKIN_CODE_LENGTH, requiredZoomMinutes, type AttendanceFilter, type AttendanceSource, type ManualReason } from '#app/utils/attendance-rules'
 import { createId } from '#app/utils/crypto.server'
+import { createGroupCommit } from '#app/utils/group-commit.server'
 import { addMinutes, nowIso } from '#app/utils/time'
 import { syncParticipantCertificates } from './certificate.server'
 import { buildWebinarReach } from './programme-report.server'
@@ -256,8 +257,9 @@ export type CheckInResult =
 /**
  * A resident types the announced code on their personal page. Only wrong codes count against
  * the limits (per registration and per address), so a hall full of residents behind one
- * address checks in freely while guessing stays slow. Two statements on the way in; the update
- * is conditional, so a double submit keeps the first time.
+ * address checks in freely while guessing stays slow. Two reads on the way in; the update is
+ * conditional, so a double submit keeps the first time. When the code is announced, a whole
+ * audience checks in within a minute: the updates that arrive together share one commit.
  */
 export async function checkIn(db: DB, token: string, code: string, limits: Array<[key: string, limit: RateLimit]>, now = nowIso()): Promise<CheckInResult> {
   const r = await db
@@ -286,15 +288,29 @@ export async function checkIn(db: DB, token: string, code: string, limits: Array
     await hitRateLimits(db, limits)
     return { ok: false, reason: 'wrongCode' }
   }
-  const updated = await db
-    .updateTable('registrations')
-    .set({ checked_in_at: now })
-    .where('id', '=', r.id)
-    .where('checked_in_at', 'is', null)
-    .returning('checked_in_at')
-    .executeTakeFirst()
-  return { ok: true, checkedInAt: updated?.checked_in_at ?? now, already: !updated }
+  const { checkedInAt, written } = await recordCheckIn(db, { registrationId: r.id, now })
+  return { ok: true, checkedInAt, already: !written }
 }
+
+/** Writes the check-in time unless one is there already (a double submit); either way, the time that stands. */
+const recordCheckIn = createGroupCommit(async (trx, checkIns: Array<{ registrationId: string; now: string }>) => {
+  const recorded: Array<{ checkedInAt: string; written: boolean }> = []
+  for (const { registrationId, now } of checkIns) {
+    const updated = await trx
+      .updateTable('registrations')
+      .set({ checked_in_at: now })
+      .where('id', '=', registrationId)
+      .where('checked_in_at', 'is', null)
+      .executeTakeFirst()
+    if (updated.numUpdatedRows > 0n) {
+      recorded.push({ checkedInAt: now, written: true })
+      continue
+    }
+    const earlier = await trx.selectFrom('registrations').select('checked_in_at').where('id', '=', registrationId).executeTakeFirstOrThrow()
+    recorded.push({ checkedInAt: earlier.checked_in_at ?? now, written: false })
+  }
+  return recorded
+})
 
 
 // --- Manual marks ----------------------------------------------------------------------------

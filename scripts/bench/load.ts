@@ -72,10 +72,16 @@ export async function closedLoop(baseUrl: string, options: { concurrency: number
   return result
 }
 
-/** Requests sent at a fixed rate, each on its own schedule, however slowly the server answers. */
-export async function openLoop(baseUrl: string, options: { ratePerSec: number; durationMs: number; request: (i: number) => LoadRequest }) {
+/**
+ * Requests sent at a fixed rate, each on its own schedule, however slowly the server answers.
+ * Like wrk2, it opens its connections (64 unless told) before the clock starts: in production a
+ * reverse proxy keeps a pool of connections open to the app, so a phone's connection set-up is
+ * not part of the app's latency.
+ */
+export async function openLoop(baseUrl: string, options: { ratePerSec: number; durationMs: number; request: (i: number) => LoadRequest; connections?: number }) {
   const base = new URL(baseUrl)
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  await Promise.all(Array.from({ length: options.connections ?? 64 }, () => send(agent, base, { method: 'GET', path: '/healthz' })))
   const result = emptyResult()
   const total = Math.round((options.ratePerSec * options.durationMs) / 1000)
   const interval = 1000 / options.ratePerSec
@@ -128,3 +134,17 @@ export const statuses = (r: LoadResult) =>
   Object.entries(r.statuses)
     .map(([status, n]) => `${status}×${n}`)
     .join(' ') + (r.errors ? ` errors×${r.errors}` : '')
+
+/** Several runs as one: their counts, statuses and latencies together (durations add up). */
+export function mergeResults(results: LoadResult[]): LoadResult {
+  const merged = emptyResult()
+  for (const r of results) {
+    merged.durationMs += r.durationMs
+    merged.count += r.count
+    merged.errors += r.errors
+    merged.bytes += r.bytes
+    merged.latenciesMs.push(...r.latenciesMs)
+    for (const [status, n] of Object.entries(r.statuses)) merged.statuses[Number(status)] = (merged.statuses[Number(status)] ?? 0) + n
+  }
+  return merged
+}

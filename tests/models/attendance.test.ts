@@ -99,6 +99,27 @@ test('the right code while the window is open checks in; a second check-in keeps
   expect(await countCheckins(db, webinar.id)).toBe(1)
 })
 
+test('check-ins arriving together (one group commit) are each written once; a double submit among them keeps the first', async () => {
+  const { webinar, organiser } = await consoleWebinar()
+  const people = [await register(webinar.id), await register(webinar.id), await register(webinar.id)]
+  expect(await openCheckinWindow(db, webinar.id, organiser.id, 15, at(-5))).toEqual({ ok: true })
+  const code = await currentCode(webinar.id)
+  const results = await Promise.all([
+    checkIn(db, people[0]!.token, code, [], at(1)),
+    checkIn(db, people[1]!.token, code, [], at(1, 1)),
+    checkIn(db, people[0]!.token, code, [], at(1, 2)),
+    checkIn(db, people[2]!.token, code, [], at(1, 3)),
+  ])
+  expect(results).toEqual([
+    { ok: true, checkedInAt: at(1), already: false },
+    { ok: true, checkedInAt: at(1, 1), already: false },
+    { ok: true, checkedInAt: at(1), already: true },
+    { ok: true, checkedInAt: at(1, 3), already: false },
+  ])
+  expect((await registrationRow(people[0]!.id)).checked_in_at).toBe(at(1))
+  expect(await countCheckins(db, webinar.id)).toBe(3)
+})
+
 test('a check-in at the closing moment counts; one millisecond later, or before the opening, the window is closed', async () => {
   const { webinar, organiser } = await consoleWebinar()
   const early = await register(webinar.id)
