@@ -81,10 +81,33 @@ type RegistrationWebinar = Awaited<ReturnType<typeof getRegistrationWebinar>>
 async function getRegistrationWebinar(trx: DB, webinarId: string) {
   const webinar = await trx
     .selectFrom('webinars')
-    .select(['status', 'start_at', 'end_at', 'registration_opens_at', 'registration_closes_at', 'registered_count'])
+    .select(['status', 'start_at', 'end_at', 'registration_opens_at', 'registration_closes_at'])
     .where('id', '=', webinarId)
     .executeTakeFirstOrThrow()
   return { ...webinar, snapshot: await getWebinarSnapshot(trx, webinarId) }
+}
+
+/**
+ * A place in the queue (the arrival count) and, if one is free, a seat. Each is one atomic,
+ * conditional UPDATE, so the answer is exact on any engine without relying on an earlier read:
+ * a seat holder costs one statement, someone for the waitlist two.
+ */
+async function takePlace(trx: DB, webinarId: string): Promise<{ status: 'registered' | 'waitlisted'; position: number }> {
+  const seated = await trx
+    .updateTable('webinars')
+    .set((eb) => ({ registered_count: eb('registered_count', '+', 1), registrations_total: eb('registrations_total', '+', 1) }))
+    .where('id', '=', webinarId)
+    .where((eb) => eb('registered_count', '<', eb.ref('capacity')))
+    .returning('registrations_total')
+    .executeTakeFirst()
+  if (seated) return { status: 'registered', position: seated.registrations_total }
+  const waiting = await trx
+    .updateTable('webinars')
+    .set((eb) => ({ registrations_total: eb('registrations_total', '+', 1) }))
+    .where('id', '=', webinarId)
+    .returning('registrations_total')
+    .executeTakeFirstOrThrow()
+  return { status: 'waitlisted', position: waiting.registrations_total }
 }
 
 async function registerOne(trx: DB, { webinarId, input, now, limits }: Registration, webinar: RegistrationWebinar): Promise<RegisterResult> {
@@ -107,18 +130,7 @@ async function registerOne(trx: DB, { webinarId, input, now, limits }: Registrat
     return { ok: true, status: existing.status, token: existing.token, repeated: true }
   }
 
-  // One statement counts the arrival (its place in the queue) and takes a seat if one is free.
-  const counts = await trx
-    .updateTable('webinars')
-    .set((eb) => ({
-      registrations_total: eb('registrations_total', '+', 1),
-      registered_count: eb('registered_count', '+', eb.case().when('registered_count', '<', eb.ref('capacity')).then(1).else(0).end()),
-    }))
-    .where('id', '=', webinarId)
-    .returning(['registrations_total', 'registered_count'])
-    .executeTakeFirstOrThrow()
-  const status: RegistrationStatus = counts.registered_count > webinar.registered_count ? 'registered' : 'waitlisted'
-  webinar.registered_count = counts.registered_count
+  const { status, position } = await takePlace(trx, webinarId)
   const fields = {
     name: input.name,
     whatsapp: input.whatsapp,
@@ -132,7 +144,7 @@ async function registerOne(trx: DB, { webinarId, input, now, limits }: Registrat
     updated_at: now,
     cancelled_at: null,
     promoted_at: null,
-    position: counts.registrations_total,
+    position,
   }
   const token = createToken()
   if (existing) {
