@@ -95,13 +95,15 @@ const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate')
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #sqlite: SQLite.Database
-  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+  readonly #lockTimeoutMs: number
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, lockTimeoutMs: number) {
     super(config)
     this.#sqlite = sqlite
+    this.#lockTimeoutMs = lockTimeoutMs
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    const deadline = Date.now() + LOCK_TIMEOUT_MS
+    const deadline = Date.now() + this.#lockTimeoutMs
     // The connection is this transaction's alone until it ends, so the setting cannot leak.
     this.#sqlite.pragma('busy_timeout = 0')
     try {
@@ -127,14 +129,16 @@ function isBusy(error: unknown): boolean {
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig
   readonly #sqlite: SQLite.Database
-  constructor(sqlite: SQLite.Database) {
+  readonly #lockTimeoutMs: number
+  constructor(sqlite: SQLite.Database, lockTimeoutMs: number) {
     const config = { database: withStatementCache(sqlite) }
     super(config)
     this.#config = config
     this.#sqlite = sqlite
+    this.#lockTimeoutMs = lockTimeoutMs
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#sqlite)
+    return new ImmediateSqliteDriver(this.#config, this.#sqlite, this.#lockTimeoutMs)
   }
 }
 
@@ -164,9 +168,10 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
   }
 }
 
-export function createDb(databaseUrl: string): DB {
+/** `lockTimeoutMs`: how long a transaction waits for the write lock (tests shorten it). */
+export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS } = {}): DB {
   const sqlite = openSqlite(sqliteFileFromUrl(databaseUrl))
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite, lockTimeoutMs) })
 }
 
 let singleton: DB | undefined

@@ -18,8 +18,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
-function open(url: string): DB {
-  const db = createDb(url)
+function open(url: string, options?: Parameters<typeof createDb>[1]): DB {
+  const db = createDb(url, options)
   opened.push(db)
   return db
 }
@@ -77,6 +77,28 @@ describe('the write lock', () => {
     expect((await sql<{ n: number }>`select n from t`.execute(db)).rows).toEqual([{ n: 1 }])
     // Single statements outside a transaction still wait in SQLite's handler.
     expect(await pragma(db, 'busy_timeout')).toBe(LOCK_TIMEOUT_MS)
+  })
+
+  test('a transaction that cannot get the lock in time fails as busy, writes nothing, and the connection recovers', async () => {
+    const file = path.join(dir, 'lock-timeout.sqlite')
+    const db = open(file, { lockTimeoutMs: 200 })
+    await sql`create table t (n integer)`.execute(db)
+    const other = new SQLite(file)
+    other.exec('begin immediate')
+    const started = performance.now()
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await sql`insert into t values (1)`.execute(trx)
+      }),
+    ).rejects.toMatchObject({ code: 'SQLITE_BUSY' })
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190)
+    other.exec('rollback')
+    other.close()
+    expect(await pragma(db, 'busy_timeout')).toBe(LOCK_TIMEOUT_MS)
+    await db.transaction().execute(async (trx) => {
+      await sql`insert into t values (2)`.execute(trx)
+    })
+    expect((await sql<{ n: number }>`select n from t`.execute(db)).rows).toEqual([{ n: 2 }])
   })
 })
 
