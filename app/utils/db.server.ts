@@ -122,7 +122,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-function isBusy(error: unknown): boolean {
+/** Whether a write failed because another process held the write lock past the timeout. */
+export function isBusy(error: unknown): boolean {
   return error instanceof SQLite.SqliteError && error.code === 'SQLITE_BUSY'
 }
 

@@ -1,11 +1,11 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '#db/schema'
-import type { DB } from './db.server'
+import { isBusy, type DB } from './db.server'
 
 type Pending<I, O> = { input: I; resolve: (output: O) => void; reject: (error: unknown) => void }
 
 /**
- * Group commit for a hot write path (the registration rush). Each call still gets its own
+ * Group commit for hot write paths (the registration rush, check-in). Each call still gets its own
  * result, but the calls that arrive in the same turn of the event loop are written in one
  * transaction: one lock and one commit for the group instead of one each. With several app
  * processes on one SQLite file, that is the difference between taking turns at the write lock a
@@ -15,7 +15,9 @@ type Pending<I, O> = { input: I; resolve: (output: O) => void; reject: (error: u
  * handle them one after the other, so a later input sees an earlier one's writes exactly as if
  * each had its own transaction; what does not change within the transaction (the webinar, say)
  * it may read once for the group. If the group's transaction fails, nothing of it is kept and
- * every input is tried again in a group of its own, so one bad input fails alone.
+ * every input is tried again in a group of its own, so one bad input fails alone. A group that
+ * could not get the write lock in time fails as a whole: trying each input again would only keep
+ * its callers waiting that long again, one after the other.
  */
 export function createGroupCommit<I, O>(work: (trx: Transaction<Database>, inputs: I[]) => Promise<O[]>, { maxGroup = 32 } = {}) {
   const queues = new WeakMap<DB, Array<Pending<I, O>>>()
@@ -39,8 +41,9 @@ export function createGroupCommit<I, O>(work: (trx: Transaction<Database>, input
           group.map((item) => item.input),
         ),
       )
-    } catch {
-      for (const item of group) await writeOne(db, item)
+    } catch (error) {
+      if (isBusy(error)) for (const item of group) item.reject(error)
+      else for (const item of group) await writeOne(db, item)
       return
     }
     group.forEach((item, i) => item.resolve(outputs[i]!))

@@ -1,5 +1,10 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { sql } from 'kysely'
 import { createGroupCommit } from '#app/utils/group-commit.server'
-import { getDb } from '#app/utils/db.server'
+import { createDb, getDb } from '#app/utils/db.server'
 
 const db = getDb()
 
@@ -67,4 +72,35 @@ test('one bad input fails alone: nothing of the failed group is kept, the others
   expect(groups).toEqual([['gc:e', 'gc:f:bad', 'gc:g'], ['gc:e'], ['gc:f:bad'], ['gc:g']])
   expect(await hits('gc:e')).toBe(1)
   expect(await hits('gc:g')).toBe(1)
+})
+
+test('a group that cannot get the write lock in time fails as a whole, without a retry per input', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-group-'))
+  const file = path.join(dir, 'locked.sqlite')
+  const locked = createDb(file, { lockTimeoutMs: 150 })
+  await sql`create table t (n integer)`.execute(locked)
+  const other = new SQLite(file)
+  try {
+    let calls = 0
+    const write = createGroupCommit(async (trx, inputs: number[]) => {
+      calls++
+      for (const n of inputs) await sql`insert into t values (${n})`.execute(trx)
+      return inputs
+    })
+    other.exec('begin immediate')
+    const started = performance.now()
+    const settled = await Promise.allSettled([write(locked, 1), write(locked, 2), write(locked, 3)])
+    const waited = performance.now() - started
+    expect(settled.map((s) => (s.status === 'rejected' ? (s.reason as { code?: string }).code : s.status))).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY', 'SQLITE_BUSY'])
+    // One wait for the lock, not one more per input: retrying each would take at least 4 × 150 ms.
+    expect(waited).toBeLessThan(4 * 150)
+    expect(calls).toBe(0)
+    other.exec('rollback')
+    expect(await write(locked, 4)).toBe(4)
+    expect((await sql<{ n: number }>`select n from t`.execute(locked)).rows).toEqual([{ n: 4 }])
+  } finally {
+    other.close()
+    await locked.destroy()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 })
