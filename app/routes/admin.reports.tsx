@@ -1,12 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { Form, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Form, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { BarChart } from '#app/components/charts'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { TableScroll } from '#app/components/table-scroll'
-import { FilterActions } from '#app/components/filters'
-import { Field, SelectField } from '#app/components/forms'
+import { DateRangeFilters, FilterActions, ProvinceFilter } from '#app/components/filters'
 import { dictionaries, translate, useLang, useT, type Lang } from '#app/i18n'
 import { getProgrammeReport, type ReachFigures } from '#app/models/programme-report.server'
 import { listProvinces } from '#app/models/region.server'
@@ -32,7 +31,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function ProgrammeReportPage() {
   const { provinces, report, errors } = useLoaderData<typeof loader>()
-  const [searchParams] = useSearchParams()
   const t = useT()
   const lang = useLang()
   const fieldErrors = errors as Record<string, string[]> | null
@@ -42,16 +40,8 @@ export default function ProgrammeReportPage() {
       <h1 id="programme-title">{t('programme.title')}</h1>
       <p>{t('programme.intro')}</p>
       <Form method="get" className="filters" role="search">
-        <Field label={t('webinar.filter.from')} name="from" type="date" defaultValue={searchParams.get('from') ?? ''} errors={fieldErrors?.from} />
-        <Field label={t('webinar.filter.to')} name="to" type="date" defaultValue={searchParams.get('to') ?? ''} errors={fieldErrors?.to} />
-        <SelectField
-          label={t('webinar.filter.province')}
-          name="province"
-          defaultValue={searchParams.get('province') ?? ''}
-          placeholder={t('webinar.filter.all')}
-          options={provinces.map((p) => ({ value: p.code, label: p.name }))}
-          errors={fieldErrors?.province}
-        />
+        <DateRangeFilters errors={fieldErrors} />
+        <ProvinceFilter provinces={provinces} errors={fieldErrors} />
         <FilterActions resetTo="/admin/reports" />
       </Form>
       <p className="muted">{t('programme.definitions')}</p>

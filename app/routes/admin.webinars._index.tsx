@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
-import { FilterActions, PillarAndDateFilters } from '#app/components/filters'
+import { FilterActions, PillarAndDateFilters, ProvinceFilter } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { SelectField } from '#app/components/forms'
 import { formatDateTime, useLang, useT } from '#app/i18n'
@@ -69,14 +69,7 @@ export default function WebinarListPage() {
           options={WEBINAR_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
           errors={fieldErrors?.status}
         />
-        <SelectField
-          label={t('webinar.filter.province')}
-          name="province"
-          defaultValue={searchParams.get('province') ?? ''}
-          placeholder={t('webinar.filter.all')}
-          options={provinces.map((p) => ({ value: p.code, label: p.name }))}
-          errors={fieldErrors?.province}
-        />
+        <ProvinceFilter provinces={provinces} errors={fieldErrors} />
         <PillarAndDateFilters errors={fieldErrors} />
         <FilterActions resetTo="/admin/webinars" />
       </Form>

@@ -1,10 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
-import { FilterActions, PillarAndDateFilters } from '#app/components/filters'
+import { FilterActions, PillarAndDateFilters, ProvinceFilter } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { SelectField } from '#app/components/forms'
 import { PillarNames, SeatsLeft, WebinarWhen } from '#app/components/public-webinar'
 import { RegencySelect, type RegencyChoice } from '#app/components/regency-select'
 import { translate, useT } from '#app/i18n'
@@ -22,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb()
   const [provinces, regencies] = await Promise.all([listProvinces(db), listUpcomingWebinarRegencies(db)])
   const options = {
-    provinces: provinces.map((p) => ({ value: p.code, label: p.name })),
+    provinces: provinces.map(({ code, name }) => ({ code, name })),
     regencies: regencies.map((r): RegencyChoice => [r.code, r.name, r.province_name]),
   }
   const parsed = CatalogueQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams))
@@ -49,14 +48,7 @@ export default function CataloguePage() {
       <details className="filter-box" open={filtered || !!fieldErrors}>
         <summary>{t('catalogue.filterTitle')}</summary>
         <Form method="get" action="/webinars" className="filters" role="search" aria-label={t('catalogue.filterTitle')}>
-          <SelectField
-            label={t('webinar.filter.province')}
-            name="province"
-            defaultValue={searchParams.get('province') ?? ''}
-            placeholder={t('webinar.filter.all')}
-            options={provinces}
-            errors={fieldErrors?.province}
-          />
+          <ProvinceFilter provinces={provinces} errors={fieldErrors} />
           <RegencySelect
             label={t('webinar.field.regency')}
             name="regency"
