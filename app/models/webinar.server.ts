@@ -7,6 +7,7 @@ import { message, type FieldErrors } from '#app/utils/messages'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { notifyAssignments, notifyCancelled, notifyRescheduled } from '#app/mail/notify.server'
 import { issueStaffCertificates } from './certificate.server'
+import { WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { getRegency } from './region.server'
 import { promoteFromWaitlist } from './registration.server'
 
@@ -145,7 +146,7 @@ export async function getWebinarBySlug(db: DB, slug: string) {
     .leftJoin('regencies', 'regencies.code', 'webinars.regency_code')
     .leftJoin('provinces', 'provinces.code', 'regencies.province_code')
     .select(WEBINAR_COLUMNS)
-    .select(['regencies.name as regency_name', 'provinces.name as province_name', 'provinces.time_zone'])
+    .select(WEBINAR_PLACE_COLUMNS)
     .where('webinars.slug', '=', slug)
     .executeTakeFirst()
 }
@@ -208,7 +209,7 @@ export async function listWebinars(db: DB, filters: WebinarFilters, page = 1) {
   const [rows, total] = await Promise.all([
     query
       .select(['webinars.id', 'webinars.slug', 'webinars.topic', 'webinars.pillars', 'webinars.status', 'webinars.start_at', 'webinars.end_at', 'webinars.capacity'])
-      .select(['regencies.name as regency_name', 'provinces.name as province_name', 'provinces.time_zone'])
+      .select(WEBINAR_PLACE_COLUMNS)
       .orderBy('webinars.start_at', 'desc')
       .orderBy('webinars.created_at', 'desc')
       .limit(WEBINAR_PAGE_SIZE)
@@ -371,11 +372,9 @@ export async function listUpcomingWebinars(db: DB, filters: CatalogueFilters, pa
         'webinars.capacity',
         'webinars.registered_count',
         'webinars.regency_code',
-        'regencies.name as regency_name',
         'regencies.province_code',
-        'provinces.name as province_name',
-        'provinces.time_zone',
       ])
+      .select(WEBINAR_PLACE_COLUMNS)
       .orderBy('webinars.start_at')
       .orderBy('webinars.id')
       .limit(pageSize)
@@ -422,11 +421,9 @@ export async function getPublicWebinarBySlug(db: DB, slug: string) {
       'webinars.registration_opens_at',
       'webinars.registration_closes_at',
       'webinars.regency_code',
-      'regencies.name as regency_name',
       'regencies.province_code',
-      'provinces.name as province_name',
-      'provinces.time_zone',
     ])
+    .select(WEBINAR_PLACE_COLUMNS)
     .where('webinars.slug', '=', slug)
     .where('webinars.status', '!=', 'draft')
     .where('webinars.published_at', 'is not', null)
