@@ -122,8 +122,7 @@ export type RegistrantExportRow = {
  * time by keyset (position, id), so 10,000 rows never sit in one result or one long query.
  */
 export async function* listRegistrantsForExport(db: DB, webinarId: string, batchSize = EXPORT_BATCH_SIZE): AsyncGenerator<RegistrantExportRow> {
-  let after: { position: number; id: string } | null = null
-  for (;;) {
+  yield* inKeysetBatches(batchSize, (after: RegistrantExportRow | null) => {
     let query = db
       .selectFrom('registrations')
       .leftJoin('regencies', 'regencies.code', 'registrations.regency_code')
@@ -146,11 +145,18 @@ export async function* listRegistrantsForExport(db: DB, webinarId: string, batch
       const { position, id } = after
       query = query.where((eb) => eb.or([eb('registrations.position', '>', position), eb.and([eb('registrations.position', '=', position), eb('registrations.id', '>', id)])]))
     }
-    const rows = await query.orderBy('registrations.position').orderBy('registrations.id').limit(batchSize).execute()
+    return query.orderBy('registrations.position').orderBy('registrations.id').limit(batchSize).execute()
+  })
+}
+
+/** Reads batch after batch, each starting after the last row of the one before, until a batch comes back short. */
+async function* inKeysetBatches<Row>(batchSize: number, readBatch: (after: Row | null) => Promise<Row[]>): AsyncGenerator<Row> {
+  let after: Row | null = null
+  for (;;) {
+    const rows = await readBatch(after)
     yield* rows
     if (rows.length < batchSize) return
-    const last = rows[rows.length - 1]!
-    after = { position: last.position, id: last.id }
+    after = rows[rows.length - 1]!
   }
 }
 
@@ -176,8 +182,7 @@ export type AttendanceExportRow = {
  */
 export async function* listAttendanceForExport(db: DB, webinar: ReportWebinar, batchSize = EXPORT_BATCH_SIZE): AsyncGenerator<AttendanceExportRow> {
   const final = webinar.attendance_finalised_at !== null
-  let after: { name: string; id: string } | null = null
-  for (;;) {
+  const rows = inKeysetBatches(batchSize, (after: { name: string; id: string } | null) => {
     let query = db
       .selectFrom('registrations')
       .leftJoin('regencies', 'regencies.code', 'registrations.regency_code')
@@ -200,10 +205,7 @@ export async function* listAttendanceForExport(db: DB, webinar: ReportWebinar, b
       const { name, id } = after
       query = query.where((eb) => eb.or([eb('registrations.name', '>', name), eb.and([eb('registrations.name', '=', name), eb('registrations.id', '>', id)])]))
     }
-    const rows = await query.orderBy('registrations.name').orderBy('registrations.id').limit(batchSize).execute()
-    for (const row of rows) yield { ...row, present: Number(row.present), final }
-    if (rows.length < batchSize) return
-    const last = rows[rows.length - 1]!
-    after = { name: last.name, id: last.id }
-  }
+    return query.orderBy('registrations.name').orderBy('registrations.id').limit(batchSize).execute()
+  })
+  for await (const row of rows) yield { ...row, present: Number(row.present), final }
 }
