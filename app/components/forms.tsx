@@ -1,3 +1,4 @@
+import { Form, Link } from '@remix-run/react'
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react'
 import { useT } from '#app/i18n'
 import { decodeMessage } from '#app/utils/messages'
@@ -127,5 +128,23 @@ export function CheckboxGroup({
       ))}
       <ErrorList id={errorId} errors={errors} />
     </fieldset>
+  )
+}
+
+/**
+ * The second step of something that cannot be undone: what will happen, the button that does it
+ * (posting `intent`), and the way back. Works without JavaScript: the first step is a link.
+ */
+export function ConfirmForm({ warning, intent, confirm, back, backTo, className = 'stack' }: { warning: ReactNode; intent: string; confirm: string; back: string; backTo: string; className?: string }) {
+  return (
+    <Form method="post" className={className}>
+      <p>{warning}</p>
+      <div className="actions">
+        <button type="submit" name="intent" value={intent} className="danger">
+          {confirm}
+        </button>
+        <Link to={backTo}>{back}</Link>
+      </div>
+    </Form>
   )
 }

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { Field, FormErrors, SelectField } from '#app/components/forms'
+import { ConfirmForm, Field, FormErrors, SelectField } from '#app/components/forms'
 import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { listPeopleOptions } from '#app/models/person.server'
 import { addRundownItem, listRundown, removeRundownItem, rundownOffset, updateRundownItem } from '#app/models/rundown.server'
@@ -171,15 +171,14 @@ export default function WebinarPage() {
         ) : null}
       </div>
       {editable && !ended && searchParams.get('confirm') === 'cancel' ? (
-        <Form method="post" className="form-errors">
-          <p>{t('webinar.action.cancelWarning')}</p>
-          <div className="actions">
-            <button type="submit" name="intent" value="cancel" className="danger">
-              {t('webinar.action.cancelConfirm')}
-            </button>
-            <Link to=".">{t('form.cancel')}</Link>
-          </div>
-        </Form>
+        <ConfirmForm
+          className="form-errors"
+          warning={t('webinar.action.cancelWarning')}
+          intent="cancel"
+          confirm={t('webinar.action.cancelConfirm')}
+          back={t('form.cancel')}
+          backTo="."
+        />
       ) : null}
       <FormErrors errors={lifecycleErrors?.['']} />
       {actionData?.missing?.length ? (

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { Field, FormErrors } from '#app/components/forms'
+import { ConfirmForm, Field, FormErrors } from '#app/components/forms'
 import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
 import { formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
 import { checkIn, checkinWindowOpen, type CheckInResult } from '#app/models/attendance.server'
@@ -243,15 +243,13 @@ export default function PersonalPage() {
         <section aria-labelledby="cancel-title">
           <h2 id="cancel-title">{t('personal.cancelTitle')}</h2>
           {confirming ? (
-            <Form method="post" className="stack">
-              <p>{t(registration.status === 'waitlisted' ? 'personal.cancelWarningWaitlist' : 'personal.cancelWarning')}</p>
-              <div className="actions">
-                <button type="submit" name="intent" value="cancel" className="danger">
-                  {t('personal.cancelConfirm')}
-                </button>
-                <Link to={base}>{t('personal.cancelKeep')}</Link>
-              </div>
-            </Form>
+            <ConfirmForm
+              warning={t(registration.status === 'waitlisted' ? 'personal.cancelWarningWaitlist' : 'personal.cancelWarning')}
+              intent="cancel"
+              confirm={t('personal.cancelConfirm')}
+              back={t('personal.cancelKeep')}
+              backTo={base}
+            />
           ) : (
             <p>
               <Link to={`${base}?confirm=cancel`}>{t(registration.status === 'waitlisted' ? 'personal.leaveWaitlist' : 'personal.cancel')}</Link>
@@ -262,15 +260,7 @@ export default function PersonalPage() {
       <section aria-labelledby="erase-title">
         <h2 id="erase-title">{t('personal.eraseTitle')}</h2>
         {confirmingErase ? (
-          <Form method="post" className="stack">
-            <p>{t('personal.eraseWarning')}</p>
-            <div className="actions">
-              <button type="submit" name="intent" value="erase" className="danger">
-                {t('personal.eraseConfirm')}
-              </button>
-              <Link to={base}>{t('personal.eraseKeep')}</Link>
-            </div>
-          </Form>
+          <ConfirmForm warning={t('personal.eraseWarning')} intent="erase" confirm={t('personal.eraseConfirm')} back={t('personal.eraseKeep')} backTo={base} />
         ) : (
           <p>
             <Link to={`${base}?confirm=erase`}>{t('personal.erase')}</Link>
