@@ -6,16 +6,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { countAttendance, countCheckins, getAttendanceWebinar, openCheckinWindow, type Actor } from '#app/models/attendance.server'
 import { getWebinarSnapshot } from '#app/models/mail-recipients.server'
-import { createPerson } from '#app/models/person.server'
 import { registerParticipant } from '#app/models/registration.server'
 import { createStaffUser, getUserByEmail } from '#app/models/user.server'
-import { assignRole } from '#app/models/webinar-role.server'
-import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { commitZoomImport, getZoomImport, previewZoomImport } from '#app/models/zoom-import.server'
 import { createDb, type DB } from '#app/utils/db.server'
 import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { prepareDatabase } from '../migrate'
 import { buildZoomReport, type ZoomReportPerson } from '../demo/zoom-report'
+import { publishedBenchWebinar } from './webinar'
 import { closedLoop, openLoop, percentile, perSecond, startServer, statuses, stop, type LoadRequest, type LoadResult } from './load'
 
 type Report = (title: string, rows: Array<[string, string | number]>) => void
@@ -186,43 +184,6 @@ const OFFERED_RATE = 1_000
 const OFFERED_MS = 10_000
 const RESIDENTS = WARM + RUSH + (OFFERED_RATE * OFFERED_MS) / 1000
 
-/** A published webinar with seats for every resident of the check-in run. */
-async function publishedCheckinWebinar(db: DB, userId: string): Promise<string> {
-  const saved = await saveWebinar(
-    db,
-    {
-      topic: 'Literasi Digital: check-in',
-      description: 'Webinar untuk benchmark presensi.',
-      pillars: ['cakap'],
-      segment: 'umum',
-      regency: '33.10',
-      date: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
-      startTime: '09:00',
-      endTime: '12:00',
-      platformUrl: 'https://zoom.us/j/1234567890',
-      meetingId: null,
-      passcode: null,
-      livestreamUrl: null,
-      capacity: RESIDENTS,
-      registrationOpensDate: null,
-      registrationOpensTime: null,
-      registrationClosesDate: null,
-      registrationClosesTime: null,
-      attendanceThreshold: 70,
-      slug: 'checkin-rush',
-    },
-    { userId },
-  )
-  if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
-  const moderator = await createPerson(db, { name: 'Moderator', title: '', organisation: '', email: null, whatsapp: null, bio: null, userId: null })
-  const speaker = await createPerson(db, { name: 'Narasumber', title: '', organisation: '', email: null, whatsapp: null, bio: null, userId: null })
-  await assignRole(db, saved.id, { personId: moderator, role: 'moderator', talkTitle: null, pillar: null })
-  await assignRole(db, saved.id, { personId: speaker, role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
-  const published = await publishWebinar(db, saved.id)
-  if (!published.ok) throw new Error('bench: the check-in webinar was not published')
-  return saved.id
-}
-
 /**
  * A resident's check-in from their personal page, each request with the next resident's token.
  * No X-Forwarded-For: every request comes from 127.0.0.1, as a hall full of residents behind one
@@ -296,7 +257,7 @@ export async function benchCheckin(report: Report) {
     try {
       await prepareDatabase(db)
       const { userId } = await createStaffUser(db, { email: 'organiser@example.org', name: 'Organiser', role: 'organiser', password: 'bench-password-123' })
-      webinarId = await publishedCheckinWebinar(db, userId)
+      webinarId = await publishedBenchWebinar(db, userId, { slug: 'checkin-rush', topic: 'Literasi Digital: check-in', capacity: RESIDENTS })
       const started = performance.now()
       tokens = await registerResidents(db, webinarId, RESIDENTS, 'checkin')
       registerMs = performance.now() - started

@@ -14,52 +14,18 @@ const RUSH_SLUGS = Array.from({ length: RUSH_RUNS }, (_, i) => `rush-${i + 1}`)
 
 type Report = (title: string, rows: Array<[string, string | number]>) => void
 
-/** A migrated database with two published webinars of 10,000 seats each. */
+/** A migrated database with a published webinar of 10,000 seats for each rush run, the fixed-rate run and the pages. */
 async function prepareTemplate(dir: string): Promise<string> {
   const file = path.join(dir, 'template.sqlite')
   const { createDb } = await import('#app/utils/db.server')
   const { prepareDatabase } = await import('../migrate')
   const { createStaffUser } = await import('#app/models/user.server')
-  const { createPerson } = await import('#app/models/person.server')
-  const { saveWebinar, publishWebinar } = await import('#app/models/webinar.server')
-  const { assignRole } = await import('#app/models/webinar-role.server')
+  const { publishedBenchWebinar } = await import('./webinar')
   const db = createDb(file)
   await prepareDatabase(db)
   const { userId } = await createStaffUser(db, { email: 'organiser@example.org', name: 'Organiser', role: 'organiser', password: 'bench-password-123' })
-  const moderator = await createPerson(db, { name: 'Moderator', title: '', organisation: '', email: null, whatsapp: null, bio: null, userId: null })
-  const speaker = await createPerson(db, { name: 'Narasumber', title: '', organisation: '', email: null, whatsapp: null, bio: null, userId: null })
-  const date = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10)
   for (const slug of [...RUSH_SLUGS, 'rush-latency', 'rush-pages']) {
-    const saved = await saveWebinar(
-      db,
-      {
-        topic: `Literasi Digital ${slug}`,
-        description: 'Webinar untuk benchmark pendaftaran.',
-        pillars: ['cakap'],
-        segment: 'umum',
-        regency: '33.10',
-        date,
-        startTime: '09:00',
-        endTime: '12:00',
-        platformUrl: 'https://zoom.us/j/1234567890',
-        meetingId: null,
-        passcode: null,
-        livestreamUrl: null,
-        capacity: SEATS,
-        registrationOpensDate: null,
-        registrationOpensTime: null,
-        registrationClosesDate: null,
-        registrationClosesTime: null,
-        attendanceThreshold: 70,
-        slug,
-      },
-      { userId },
-    )
-    if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
-    await assignRole(db, saved.id, { personId: moderator, role: 'moderator', talkTitle: null, pillar: null })
-    await assignRole(db, saved.id, { personId: speaker, role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
-    const published = await publishWebinar(db, saved.id)
-    if (!published.ok) throw new Error('not published')
+    await publishedBenchWebinar(db, userId, { slug, topic: `Literasi Digital ${slug}`, capacity: SEATS })
   }
   await db.destroy()
   return file
