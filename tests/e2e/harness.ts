@@ -270,7 +270,8 @@ export async function expectNoSideways(page: Page) {
 
 /** The error list a field points at with aria-describedby, and the field marked invalid. */
 export async function expectFieldError(field: Locator, text: string) {
-  expect(await field.getAttribute('aria-invalid')).toBe('true')
+  // With JavaScript, Remix moves the URL a moment before React renders the answer, so wait for the mark.
+  await expect.poll(() => field.getAttribute('aria-invalid'), { timeout: 5_000 }).toBe('true')
   const describedBy = (await field.getAttribute('aria-describedby')) ?? ''
   const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'))
   expect(errorId, 'the field points at its error').toBeTruthy()
