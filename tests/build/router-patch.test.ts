@@ -7,10 +7,12 @@ const require = createRequire(import.meta.url)
 // scripts/patches makes @remix-run/router's matching on the server compile each route pattern
 // once (it compiled every pattern it tried into a new RegExp on every request), and flatten and
 // rank a route tree once (it did so twice per request): together a fifth of an empty action's CPU.
+// It also remembers which routes a path matched, per tree, since every request matched its path twice.
 test('the router patch is applied to the copy the server loads (npm install runs patch-package)', () => {
   const source = fs.readFileSync(require.resolve('@remix-run/router'), 'utf8')
   expect(source).toContain('function compilePathUncached(')
   expect(source).toContain('const rankedBranchesByTree = new WeakMap()')
+  expect(source).toContain('const matchMemoByTree = new WeakMap()')
 })
 
 test("the browser's copy is left alone: lazy route discovery grows its tree in place", () => {
@@ -47,4 +49,25 @@ test('with the patch, matching gives the same answers, case-insensitively and wi
     expect(matchRoutes(routes, '/attendance/klaten/import/42')?.at(-1)?.params).toEqual({ slug: 'klaten', importId: '42' })
     expect(matchRoutes(routes, '/nowhere/else')?.at(-1)?.route.id).toBe('catch-all')
   }
+})
+
+test('a remembered match is a copy: what one caller changes, the next does not see', () => {
+  const routes = [{ id: 'webinar', path: 'webinars/:slug' }, { id: 'catch-all', path: '*' }]
+  const first = matchRoutes(routes, '/webinars/klaten')!
+  ;(first[0]!.params as Record<string, string>).slug = 'changed'
+  first.pop()
+  const second = matchRoutes(routes, '/webinars/klaten')!
+  expect(second.map((m) => [m.route.id, m.params.slug, m.pathname])).toEqual([['webinar', 'klaten', '/webinars/klaten']])
+  expect(second).not.toBe(first)
+  // A path that matches nothing is remembered as such.
+  expect(matchRoutes([{ id: 'only', path: 'only' }], '/other')).toBeNull()
+  expect(matchRoutes([{ id: 'only', path: 'only' }], '/other')).toBeNull()
+})
+
+test('many different paths (more than the memo holds) still match correctly', () => {
+  const routes = [{ id: 'webinar', path: 'webinars/:slug' }, { id: 'catch-all', path: '*' }]
+  for (let i = 0; i < 5000; i++) {
+    expect(matchRoutes(routes, `/webinars/w-${i}`)?.at(-1)?.params.slug).toBe(`w-${i}`)
+  }
+  expect(matchRoutes(routes, '/webinars/w-0')?.at(-1)?.params.slug).toBe('w-0')
 })
