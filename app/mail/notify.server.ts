@@ -94,22 +94,22 @@ async function calendarHolders(db: DB, webinarId: string, registrants: Array<'re
 /** The invitation (with its calendar file) for a seat, or the waitlist notice; also a repeat of either. */
 export async function notifyRegistration(db: DB, registrationId: string) {
   const registration = await getRegistrationRecipient(db, registrationId)
-  await queueRegistrationMail(db, registration, await getWebinarSnapshot(db, registration.webinar_id))
+  const mail = registrationMail(registration, await getWebinarSnapshot(db, registration.webinar_id))
+  if (mail) await enqueueMail(db, mail)
 }
 
-/** As notifyRegistration, for a caller that already has the registration and the webinar at hand. */
-export async function queueRegistrationMail(
-  db: DB,
+/** The invitation or waitlist notice for a registration, for a caller that has the webinar at hand and queues several at once. */
+export function registrationMail(
   registration: { webinar_id: string; name: string; email: string; lang: Lang; token: string; status: RegistrationStatus },
   webinar: WebinarSnapshot | null,
-) {
-  if (!webinar) return
+): NewMail | null {
+  if (!webinar) return null
   const personalUrl = appUrl(`/r/${registration.token}`)
   const payload: MailPayload =
     registration.status === 'waitlisted'
       ? { kind: 'waitlist_joined', webinar, personalUrl }
       : { kind: 'participant_invitation', webinar, personalUrl }
-  await enqueueMail(db, { webinarId: registration.webinar_id, to: registration, lang: registration.lang, payload })
+  return { webinarId: registration.webinar_id, to: registration, lang: registration.lang, payload }
 }
 
 /** A resident who cancels gets a CANCEL for their own copy of the event. */

@@ -2,32 +2,66 @@ import type { DB } from '#app/utils/db.server'
 
 export type RateLimit = { limit: number; windowMs: number }
 
+export type RateLimitAnswer = { allowed: boolean; retryAfterSeconds: number }
+
+/** Counts a hit against `key` in a fixed window. Returns how long to wait when over the limit. */
+export async function hitRateLimit(db: DB, key: string, limit: RateLimit): Promise<RateLimitAnswer> {
+  const [answer] = await countHits(db, [[key, limit]])
+  return answer!
+}
+
 /**
- * Counts a hit against `key` in a fixed window. Returns how long to wait when over the limit.
- * Kept in the database, so several app processes share one count. One upsert does the whole
- * read-and-count atomically (on SQLite and PostgreSQL alike): it is on the registration path,
- * where every statement counts.
+ * Counts one hit per entry, in fixed windows, and answers each entry in order. A key may come
+ * more than once (two registrations from one address in one group commit): each time gets the
+ * answer it would have had on its own. Kept in the database, so several app processes share
+ * one count. One upsert per window length does the read-and-count atomically (on SQLite and
+ * PostgreSQL alike): this is on the registration path, where every statement counts.
  */
-export async function hitRateLimit(db: DB, key: string, { limit, windowMs }: RateLimit): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+export async function countHits(db: DB, hits: Array<[key: string, limit: RateLimit]>): Promise<RateLimitAnswer[]> {
   const now = Date.now()
+  const answers: RateLimitAnswer[] = new Array(hits.length)
+  const byWindow = new Map<number, number[]>()
+  hits.forEach(([, { windowMs }], i) => byWindow.set(windowMs, [...(byWindow.get(windowMs) ?? []), i]))
+  for (const [windowMs, indexes] of byWindow) {
+    const added = new Map<string, number>()
+    for (const i of indexes) added.set(hits[i]![0], (added.get(hits[i]![0]) ?? 0) + 1)
+    const rows = await addHits(db, added, windowMs, now)
+    const counted = new Map<string, number>()
+    for (const i of indexes) {
+      const [key, { limit }] = hits[i]!
+      const row = rows.get(key)!
+      const seen = (counted.get(key) ?? 0) + 1
+      counted.set(key, seen)
+      // The row holds the count after all of this call's hits on the key; this hit is the `seen`-th of them.
+      const count = row.hits - added.get(key)! + seen
+      answers[i] =
+        count <= limit
+          ? { allowed: true, retryAfterSeconds: 0 }
+          : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(row.window_started_at) + windowMs - now) / 1000)) }
+    }
+  }
+  return answers
+}
+
+/** Adds `n` hits to each key in one upsert; a key whose window has passed starts a new one. */
+async function addHits(db: DB, added: Map<string, number>, windowMs: number, now: number) {
   const nowText = new Date(now).toISOString()
   const windowOpenedAfter = new Date(now - windowMs).toISOString()
-  const row = await db
+  const rows = await db
     .insertInto('rate_limits')
-    .values({ key, hits: 1, window_started_at: nowText })
+    .values([...added].map(([key, hits]) => ({ key, hits, window_started_at: nowText })))
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => {
         const expired = eb('rate_limits.window_started_at', '<=', windowOpenedAfter)
         return {
-          hits: eb.case().when(expired).then(1).else(eb('rate_limits.hits', '+', 1)).end(),
-          window_started_at: eb.case().when(expired).then(nowText).else(eb.ref('rate_limits.window_started_at')).end(),
+          hits: eb.case().when(expired).then(eb.ref('excluded.hits')).else(eb('rate_limits.hits', '+', eb.ref('excluded.hits'))).end(),
+          window_started_at: eb.case().when(expired).then(eb.ref('excluded.window_started_at')).else(eb.ref('rate_limits.window_started_at')).end(),
         }
       }),
     )
-    .returning(['hits', 'window_started_at'])
-    .executeTakeFirstOrThrow()
-  if (row.hits <= limit) return { allowed: true, retryAfterSeconds: 0 }
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((new Date(row.window_started_at).getTime() + windowMs - now) / 1000)) }
+    .returning(['key', 'hits', 'window_started_at'])
+    .execute()
+  return new Map(rows.map((row) => [row.key, row]))
 }
 
 /** Seconds to wait if any of the keys is already at its limit (0 if none), without counting a hit. One query for all keys. */
@@ -53,16 +87,13 @@ export async function rateLimitWait(db: DB, limits: Array<[key: string, limit: R
 }
 
 /**
- * Counts a hit on each key in turn; the seconds to wait if one of them is over its limit, else 0.
+ * Counts a hit on each key; the seconds to wait if one of them is over its limit, else 0.
  * One transaction for all of them: one commit instead of one per key.
  */
 export async function hitRateLimits(db: DB, hits: Array<[key: string, limit: RateLimit]>): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    for (const [key, limit] of hits) {
-      const { allowed, retryAfterSeconds } = await hitRateLimit(trx, key, limit)
-      if (!allowed) return Math.max(1, retryAfterSeconds)
-    }
-    return 0
+    const answers = await countHits(trx, hits)
+    return answers.reduce((wait, answer) => (answer.allowed ? wait : Math.max(wait, answer.retryAfterSeconds)), 0)
   })
 }
 

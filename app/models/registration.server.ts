@@ -1,11 +1,12 @@
 import type { Lang, RegistrationStatus } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
-import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, queueRegistrationMail } from '#app/mail/notify.server'
+import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { getWebinarSnapshot } from './mail-recipients.server'
-import { hitRateLimit, type RateLimit } from './rate-limit.server'
+import { enqueueMail, type NewMail } from './outbox.server'
+import { countHits, type RateLimit } from './rate-limit.server'
 import { nowIso } from '#app/utils/time'
 
 export type RegistrationInput = {
@@ -62,16 +63,30 @@ export async function registerParticipant(
 }
 
 const registerInGroup = createGroupCommit(async (trx, registrations: Registration[]): Promise<RegisterResult[]> => {
+  // The rate limits of the whole group count in one statement, and its mail goes out in one insert.
+  const limitAnswers = await countHits(
+    trx,
+    registrations.flatMap((registration) => registration.limits),
+  )
   const webinars = new Map<string, RegistrationWebinar>()
+  const mails: NewMail[] = []
   const results: RegisterResult[] = []
+  let answered = 0
   for (const registration of registrations) {
+    const answers = limitAnswers.slice(answered, (answered += registration.limits.length))
+    const refused = answers.filter((answer) => !answer.allowed)
+    if (refused.length > 0) {
+      results.push({ ok: false, reason: 'tooMany', retryAfterSeconds: Math.max(...refused.map((answer) => answer.retryAfterSeconds)) })
+      continue
+    }
     let webinar = webinars.get(registration.webinarId)
     if (!webinar) {
       webinar = await getRegistrationWebinar(trx, registration.webinarId)
       webinars.set(registration.webinarId, webinar)
     }
-    results.push(await registerOne(trx, registration, webinar))
+    results.push(await registerOne(trx, registration, webinar, mails))
   }
+  await enqueueMail(trx, mails)
   return results
 })
 
@@ -110,12 +125,7 @@ async function takePlace(trx: DB, webinarId: string): Promise<{ status: 'registe
   return { status: 'waitlisted', position: waiting.registrations_total }
 }
 
-async function registerOne(trx: DB, { webinarId, input, now, limits }: Registration, webinar: RegistrationWebinar): Promise<RegisterResult> {
-  // The rate limits count in the same transaction: one commit per registration, not three.
-  for (const [key, limit] of limits) {
-    const { allowed, retryAfterSeconds } = await hitRateLimit(trx, key, limit)
-    if (!allowed) return { ok: false, reason: 'tooMany', retryAfterSeconds: Math.max(1, retryAfterSeconds) }
-  }
+async function registerOne(trx: DB, { webinarId, input, now }: Registration, webinar: RegistrationWebinar, mails: NewMail[]): Promise<RegisterResult> {
   const refusal = registrationRefusal(webinar, now)
   if (refusal) return { ok: false, reason: refusal }
 
@@ -126,7 +136,7 @@ async function registerOne(trx: DB, { webinarId, input, now, limits }: Registrat
     .where('email', '=', input.email)
     .executeTakeFirst()
   if (existing && existing.status !== 'cancelled') {
-    await queueRegistrationMail(trx, { ...existing, webinar_id: webinarId }, webinar.snapshot)
+    queueMail(mails, registrationMail({ ...existing, webinar_id: webinarId }, webinar.snapshot))
     return { ok: true, status: existing.status, token: existing.token, repeated: true }
   }
 
@@ -156,8 +166,12 @@ async function registerOne(trx: DB, { webinarId, input, now, limits }: Registrat
       .values({ ...fields, id: createId(), token, webinar_id: webinarId, email: input.email, created_at: now })
       .execute()
   }
-  await queueRegistrationMail(trx, { webinar_id: webinarId, name: input.name, email: input.email, lang: input.lang, token, status }, webinar.snapshot)
+  queueMail(mails, registrationMail({ webinar_id: webinarId, name: input.name, email: input.email, lang: input.lang, token, status }, webinar.snapshot))
   return { ok: true, status, token, repeated: false }
+}
+
+function queueMail(mails: NewMail[], mail: NewMail | null) {
+  if (mail) mails.push(mail)
 }
 
 export async function getRegistrationByToken(db: DB, token: string) {

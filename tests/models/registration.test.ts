@@ -73,6 +73,20 @@ test('registrations arriving together (one group commit) take seats in arrival o
   }
 })
 
+test('in one group commit, the rate limits count each registration in arrival order', async () => {
+  const webinar = await publishedWebinar(10)
+  const people = Array.from({ length: 4 }, () => resident())
+  const perAddress = { limit: 2, windowMs: 10 * 60_000 }
+  const key = `register:ip:group-${webinar.id}`
+  const results = await Promise.all(people.map((person) => registerParticipant(db, webinar.id, person, undefined, [[key, perAddress]])))
+  expect(results.map((r) => (r.ok ? r.status : r.reason))).toEqual(['registered', 'registered', 'tooMany', 'tooMany'])
+  expect(results[3]).toMatchObject({ ok: false, reason: 'tooMany', retryAfterSeconds: expect.any(Number) })
+  // The refused ones were not registered and were sent nothing.
+  expect(await countRegistrations(db, webinar.id)).toEqual({ registered: 2, waitlisted: 0, cancelled: 0 })
+  expect(await mailsTo(people[2]!.email)).toEqual([])
+  expect((await mailsTo(people[1]!.email)).map((m) => m.kind)).toEqual(['participant_invitation'])
+})
+
 test('cancelling frees the seat for the first person waiting, who is told; the canceller gets a CANCEL', async () => {
   const webinar = await publishedWebinar(1)
   const seated = resident()
