@@ -21,4 +21,8 @@ test('dates read the way Indonesians write them', () => {
   expect(formatDateTime('2021-09-01T02:00:00.000Z', 'WIB', 'id')).toBe('Rabu, 1 September 2021, 09.00 WIB')
   expect(formatDateTime('2021-09-01T02:00:00.000Z', 'WITA', 'id')).toBe('Rabu, 1 September 2021, 10.00 WITA')
   expect(formatDateTime('2021-09-01T02:00:00.000Z', 'WIT', 'en')).toBe('Wednesday, 1 September 2021, 11:00 WIT')
+  // Formatters are kept per language and zone: asking again, in another order, gives each its own.
+  expect(formatDateTime('2021-09-01T02:00:00.000Z', 'WIT', 'id')).toBe('Rabu, 1 September 2021, 11.00 WIT')
+  expect(formatDateTime('2021-09-01T18:30:00.000Z', 'WIB', 'en')).toBe('Thursday, 2 September 2021, 01:30 WIB')
+  expect(formatDateTime('2021-09-01T02:00:00.000Z', 'WIB', 'id')).toBe('Rabu, 1 September 2021, 09.00 WIB')
 })

@@ -43,18 +43,31 @@ export function useT(): Translate {
   return makeT(useLang())
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one: a page lists many dates, and
+// there are only two languages and three zones, so each formatter is made once.
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
+
+function dateTimeFormat(zone: TimeZoneCode, lang: Lang): Intl.DateTimeFormat {
+  const key = `${lang} ${zone}`
+  let format = dateTimeFormats.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat(dictionaries[lang]['date.locale'], {
+      timeZone: TIME_ZONES[zone].iana,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+    dateTimeFormats.set(key, format)
+  }
+  return format
+}
+
 function zonedParts(iso: string, zone: TimeZoneCode, lang: Lang) {
-  const locale = dictionaries[lang]['date.locale']
-  const parts = new Intl.DateTimeFormat(locale, {
-    timeZone: TIME_ZONES[zone].iana,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso))
+  const parts = dateTimeFormat(zone, lang).formatToParts(new Date(iso))
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? ''
   return {
     weekday: part('weekday'),
