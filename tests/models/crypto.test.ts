@@ -1,4 +1,4 @@
-import { createToken, hashPassword, hashToken, verifyPassword } from '#app/utils/crypto.server'
+import { createId, createToken, hashPassword, hashToken, verifyPassword } from '#app/utils/crypto.server'
 
 describe('hashPassword and verifyPassword', () => {
   test('a hash names its scheme, verifies the right password and rejects a wrong one', async () => {
@@ -48,4 +48,15 @@ describe('createToken', () => {
 
 test('a damaged stored hash is a failed sign-in, not a crash', async () => {
   await expect(verifyPassword('anything', 'scrypt$abc$8$1$AAAA$AAAA')).resolves.toBe(false)
+})
+
+test('row ids are version 7 UUIDs in creation order, so new rows go to the end of an index', () => {
+  const ids = Array.from({ length: 10_000 }, () => createId())
+  for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  expect(new Set(ids).size).toBe(ids.length)
+  // Even within one millisecond the order holds.
+  expect([...ids].sort()).toEqual(ids)
+  // The first 48 bits are the time of creation.
+  const ms = Number.parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16)
+  expect(Math.abs(ms - Date.now())).toBeLessThan(60_000)
 })
