@@ -24,6 +24,26 @@ export async function syncRegions(db: DB, source: RegionSource): Promise<void> {
         .execute()
     }
   })
+  regencyCodes.delete(db)
+}
+
+// The official list changes only through syncRegions (at migration, before the app serves), so
+// each process keeps the set of codes in memory: every registration checks its resident's regency.
+const regencyCodes = new WeakMap<DB, Promise<Set<string>>>()
+
+/** Whether `code` is an official regency code, e.g. '33.10'. */
+export async function isRegencyCode(db: DB, code: string): Promise<boolean> {
+  let codes = regencyCodes.get(db)
+  if (!codes) {
+    codes = db
+      .selectFrom('regencies')
+      .select('code')
+      .execute()
+      .then((rows) => new Set(rows.map((row) => row.code)))
+    codes.catch(() => regencyCodes.delete(db))
+    regencyCodes.set(db, codes)
+  }
+  return (await codes).has(code)
 }
 
 export async function listProvinces(db: DB) {

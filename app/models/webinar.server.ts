@@ -401,9 +401,13 @@ export async function listUpcomingWebinarRegencies(db: DB, now = nowIso()) {
  * A webinar's public page: announced webinars only (a draft, even a cancelled one, was never
  * announced), and no join link, meeting ID or passcode.
  */
+/** A webinar the public may see: published at some point, and not a draft now. */
+function publicWebinarBySlug(db: DB, slug: string) {
+  return db.selectFrom('webinars').where('webinars.slug', '=', slug).where('webinars.status', '!=', 'draft').where('webinars.published_at', 'is not', null)
+}
+
 export async function getPublicWebinarBySlug(db: DB, slug: string) {
-  const webinar = await db
-    .selectFrom('webinars')
+  const webinar = await publicWebinarBySlug(db, slug)
     .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
     .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
     .select([
@@ -424,12 +428,16 @@ export async function getPublicWebinarBySlug(db: DB, slug: string) {
       'regencies.province_code',
     ])
     .select(WEBINAR_PLACE_COLUMNS)
-    .where('webinars.slug', '=', slug)
-    .where('webinars.status', '!=', 'draft')
-    .where('webinars.published_at', 'is not', null)
     .executeTakeFirst()
   if (!webinar || !webinar.start_at || !webinar.end_at) return null
   return { ...webinar, start_at: webinar.start_at, end_at: webinar.end_at }
+}
+
+/** What a registration post needs of a public webinar: its id, and whether it takes registrations. */
+export async function getRegistrationTarget(db: DB, slug: string) {
+  return publicWebinarBySlug(db, slug)
+    .select(['webinars.id', 'webinars.slug', 'webinars.status', 'webinars.start_at', 'webinars.end_at', 'webinars.registration_opens_at', 'webinars.registration_closes_at'])
+    .executeTakeFirst()
 }
 
 export type PublicWebinar = NonNullable<Awaited<ReturnType<typeof getPublicWebinarBySlug>>>

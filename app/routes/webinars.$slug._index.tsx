@@ -7,9 +7,9 @@ import type { RegencyChoice } from '#app/components/regency-select'
 import { RegistrationForm } from '#app/components/registration-form'
 import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { getLang } from '#app/i18n/lang.server'
-import { getRegency, listRegencyOptions } from '#app/models/region.server'
+import { isRegencyCode, listRegencyOptions } from '#app/models/region.server'
 import { registerParticipant, registrationRefusal, type RegistrationRefusal } from '#app/models/registration.server'
-import { getPublicWebinarBySlug } from '#app/models/webinar.server'
+import { getPublicWebinarBySlug, getRegistrationTarget } from '#app/models/webinar.server'
 import { listPublicWebinarRoles } from '#app/models/webinar-role.server'
 import { getDb } from '#app/utils/db.server'
 import { pageTitle } from '#app/utils/meta'
@@ -50,7 +50,8 @@ function checkYourEmail(slug: string) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const db = getDb()
-  const webinar = await requirePublicWebinar(params.slug)
+  const webinar = await getRegistrationTarget(db, params.slug ?? '')
+  if (!webinar) throw new Response('Not found', { status: 404 })
   const refusal = registrationRefusal(webinar, nowIso())
   if (refusal) return json<ActionData>({ refusal }, { status: 409 })
 
@@ -59,7 +60,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(RegistrationSchema, formData)
   if (!parsed.success) return json<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   const form = parsed.data
-  if (!(await getRegency(db, form.regency))) {
+  if (!(await isRegencyCode(db, form.regency))) {
     return json<ActionData>({ errors: { regency: ['registration.unknownRegency'] }, values: echoForm(formData) }, { status: 400 })
   }
   // Counted only for well-formed posts: a resident fixing a typo spends nothing.

@@ -1,5 +1,5 @@
 import { getProvinces, getRegencies } from 'idn-area-data'
-import { getRegency, listProvinces, syncRegions } from '#app/models/region.server'
+import { getRegency, isRegencyCode, listProvinces, syncRegions } from '#app/models/region.server'
 import { getDb } from '#app/utils/db.server'
 
 // The per-file test database was migrated by the real `db:migrate` script, which loads the list.
@@ -47,4 +47,17 @@ test('running syncRegions again changes nothing', async () => {
   await syncRegions(getDb(), { provinces: await getProvinces(), regencies: await getRegencies() })
   expect(await counts()).toEqual({ provinces: 38, regencies: 514 })
   expect(await dump()).toEqual(before)
+})
+
+test('isRegencyCode knows the official codes, and learns a new one when syncRegions loads it', async () => {
+  const db = getDb()
+  expect(await isRegencyCode(db, '33.10')).toBe(true)
+  for (const code of ['33.99', '3310', '', '33.10 ', "33.10' or 1=1"]) expect(await isRegencyCode(db, code), code).toBe(false)
+  // A later edition of the official list adds a regency: the kept codes are refreshed.
+  const regencies = await getRegencies()
+  await syncRegions(db, { provinces: await getProvinces(), regencies: [...regencies, { code: '33.99', province_code: '33', name: 'Kabupaten Percobaan' }] })
+  expect(await isRegencyCode(db, '33.99')).toBe(true)
+  await db.deleteFrom('regencies').where('code', '=', '33.99').execute()
+  await syncRegions(db, { provinces: await getProvinces(), regencies })
+  expect(await isRegencyCode(db, '33.99')).toBe(false)
 })
