@@ -4,10 +4,14 @@ export type RateLimit = { limit: number; windowMs: number }
 
 export type RateLimitAnswer = { allowed: boolean; retryAfterSeconds: number }
 
-/** Counts a hit against `key` in a fixed window. Returns how long to wait when over the limit. */
-export async function hitRateLimit(db: DB, key: string, limit: RateLimit): Promise<RateLimitAnswer> {
-  const [answer] = await countHits(db, [[key, limit]])
-  return answer!
+/** Milliseconds until a window that opened at `windowStartedAt` closes (negative once it has). */
+function msLeftInWindow(windowStartedAt: string, windowMs: number, nowMs: number): number {
+  return Date.parse(windowStartedAt) + windowMs - nowMs
+}
+
+/** The longest wait among the refused answers, in seconds; 0 when every hit was allowed. */
+export function longestWait(answers: RateLimitAnswer[]): number {
+  return answers.reduce((wait, answer) => (answer.allowed ? wait : Math.max(wait, answer.retryAfterSeconds)), 0)
 }
 
 /**
@@ -21,7 +25,11 @@ export async function countHits(db: DB, hits: Array<[key: string, limit: RateLim
   const now = Date.now()
   const answers: RateLimitAnswer[] = new Array(hits.length)
   const byWindow = new Map<number, number[]>()
-  hits.forEach(([, { windowMs }], i) => byWindow.set(windowMs, [...(byWindow.get(windowMs) ?? []), i]))
+  hits.forEach(([, { windowMs }], i) => {
+    const indexes = byWindow.get(windowMs)
+    if (indexes) indexes.push(i)
+    else byWindow.set(windowMs, [i])
+  })
   for (const [windowMs, indexes] of byWindow) {
     const added = new Map<string, number>()
     for (const i of indexes) added.set(hits[i]![0], (added.get(hits[i]![0]) ?? 0) + 1)
@@ -37,7 +45,7 @@ export async function countHits(db: DB, hits: Array<[key: string, limit: RateLim
       answers[i] =
         count <= limit
           ? { allowed: true, retryAfterSeconds: 0 }
-          : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(row.window_started_at) + windowMs - now) / 1000)) }
+          : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(msLeftInWindow(row.window_started_at, windowMs, now) / 1000)) }
     }
   }
   return answers
@@ -80,7 +88,7 @@ export async function rateLimitWait(db: DB, limits: Array<[key: string, limit: R
   let wait = 0
   for (const row of rows) {
     const limit = limits.find(([key]) => key === row.key)![1]
-    const remaining = Date.parse(row.window_started_at) + limit.windowMs - nowMs
+    const remaining = msLeftInWindow(row.window_started_at, limit.windowMs, nowMs)
     if (row.hits >= limit.limit && remaining > 0) wait = Math.max(wait, Math.ceil(remaining / 1000))
   }
   return wait
@@ -92,8 +100,7 @@ export async function rateLimitWait(db: DB, limits: Array<[key: string, limit: R
  */
 export async function hitRateLimits(db: DB, hits: Array<[key: string, limit: RateLimit]>): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const answers = await countHits(trx, hits)
-    return answers.reduce((wait, answer) => (answer.allowed ? wait : Math.max(wait, answer.retryAfterSeconds)), 0)
+    return longestWait(await countHits(trx, hits))
   })
 }
 

@@ -6,7 +6,7 @@ import { createGroupCommit } from '#app/utils/group-commit.server'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { getWebinarSnapshot } from './mail-recipients.server'
 import { enqueueMail, type NewMail } from './outbox.server'
-import { countHits, type RateLimit } from './rate-limit.server'
+import { countHits, longestWait, type RateLimit } from './rate-limit.server'
 import { nowIso } from '#app/utils/time'
 
 export type RegistrationInput = {
@@ -73,10 +73,9 @@ const registerInGroup = createGroupCommit(async (trx, registrations: Registratio
   const results: RegisterResult[] = []
   let answered = 0
   for (const registration of registrations) {
-    const answers = limitAnswers.slice(answered, (answered += registration.limits.length))
-    const refused = answers.filter((answer) => !answer.allowed)
-    if (refused.length > 0) {
-      results.push({ ok: false, reason: 'tooMany', retryAfterSeconds: Math.max(...refused.map((answer) => answer.retryAfterSeconds)) })
+    const wait = longestWait(limitAnswers.slice(answered, (answered += registration.limits.length)))
+    if (wait > 0) {
+      results.push({ ok: false, reason: 'tooMany', retryAfterSeconds: wait })
       continue
     }
     let webinar = webinars.get(registration.webinarId)

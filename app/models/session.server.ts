@@ -1,7 +1,7 @@
 import type { DB } from '#app/utils/db.server'
 import { createToken, hashToken } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
-import { clearRateLimit, hitRateLimit, rateLimitWait } from './rate-limit.server'
+import { clearRateLimit, hitRateLimits, rateLimitWait, type RateLimit } from './rate-limit.server'
 import { normaliseEmail, verifyLogin } from './user.server'
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000
@@ -46,16 +46,16 @@ export type SignInResult =
 export async function signIn(db: DB, input: { email: string; password: string; clientIp: string }): Promise<SignInResult> {
   const accountKey = `login:account:${normaliseEmail(input.email)}`
   const addressKey = `login:address:${input.clientIp}`
-  const wait = await rateLimitWait(db, [
+  const limits: Array<[string, RateLimit]> = [
     [accountKey, PER_ACCOUNT],
     [addressKey, PER_ADDRESS],
-  ])
+  ]
+  const wait = await rateLimitWait(db, limits)
   if (wait > 0) return { status: 'throttled', retryAfterSeconds: wait }
 
   const user = await verifyLogin(db, input.email, input.password)
   if (!user) {
-    await hitRateLimit(db, accountKey, PER_ACCOUNT)
-    await hitRateLimit(db, addressKey, PER_ADDRESS)
+    await hitRateLimits(db, limits)
     return { status: 'failed' }
   }
   await clearRateLimit(db, accountKey)
