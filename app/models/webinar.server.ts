@@ -397,15 +397,15 @@ export async function listUpcomingWebinarRegencies(db: DB, now = nowIso()) {
     .execute()
 }
 
-/**
- * A webinar's public page: announced webinars only (a draft, even a cancelled one, was never
- * announced), and no join link, meeting ID or passcode.
- */
 /** A webinar the public may see: published at some point, and not a draft now. */
 function publicWebinarBySlug(db: DB, slug: string) {
   return db.selectFrom('webinars').where('webinars.slug', '=', slug).where('webinars.status', '!=', 'draft').where('webinars.published_at', 'is not', null)
 }
 
+/**
+ * A webinar's public page: announced webinars only (a draft, even a cancelled one, was never
+ * announced), and no join link, meeting ID or passcode.
+ */
 export async function getPublicWebinarBySlug(db: DB, slug: string) {
   const webinar = await publicWebinarBySlug(db, slug)
     .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
