@@ -15,6 +15,9 @@ import { recordAttendanceEvent } from './attendance.server'
 /** Rows that count towards someone's minutes. */
 const MATCHED: ZoomMatch[] = ['email', 'link', 'name']
 
+/** Registrants offered for a shared name: past a handful the moderator links by e-mail, and each row of the import stays bounded. */
+const CANDIDATES_MAX = 20
+
 type Registrant = { id: string; name: string; email: string }
 type Candidate = Pick<NewZoomImportPerson, 'match' | 'registration_id' | 'candidates'>
 
@@ -34,7 +37,7 @@ export function matchZoomPerson(person: ZoomPerson, byEmail: Map<string, string>
     const ids = byName.get(normaliseName(name))
     if (!ids) continue
     if (ids.length === 1) return { match: 'name', registration_id: ids[0]!, candidates: null }
-    return { match: 'ambiguous', registration_id: null, candidates: JSON.stringify(ids) }
+    return { match: 'ambiguous', registration_id: null, candidates: JSON.stringify(ids.slice(0, CANDIDATES_MAX)) }
   }
   // Someone with an e-mail registered through Zoom but not with us; without one, they walked in.
   return { match: person.email ? 'unmatched' : 'guest', registration_id: null, candidates: null }

@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync'
+import { NAME_MAX } from './registration-fields'
 
 export type ZoomSection = 'host' | 'panelist' | 'attendee'
 
@@ -38,6 +39,28 @@ export type ZoomReportResult = { ok: true; report: ZoomReport } | { ok: false; e
 
 /** The upload limit; the parser itself reads whatever it is given. */
 export const ZOOM_REPORT_MAX_BYTES = 20 * 1024 * 1024
+
+// A cell may be as long as the file: every regular expression and string operation here is
+// linear in the cell, and what the parser keeps is bounded. Text people read (names, the topic)
+// is cut to its bound; a value the parser interprets (an e-mail, the meeting ID, a date, minutes,
+// yes/no) that is longer than any real one is not that value, and reads as empty, as "--" does.
+
+/** Twice what registration allows: room for the titles and punctuation that name matching drops. */
+const ZOOM_NAME_MAX = 2 * NAME_MAX
+/** The longest address SMTP carries; the registration form allows the same. */
+const EMAIL_MAX = 254
+/** Zoom's own limit on a topic, and our webinar form's. */
+const TOPIC_MAX = 200
+/** Zoom IDs are 9 to 11 digits, written with spaces. */
+const MEETING_ID_MAX = 30
+/** "September 01, 2021 08:55:12 PM" is 30. */
+const DATE_MAX = 40
+/** A count of minutes is a few digits ("186", "59.5"); a longer cell is not one. */
+const MINUTES_MAX = 8
+/** Column labels and section titles: the longest Zoom writes is 25. */
+const LABEL_MAX = 64
+/** Names kept per person: far more than the devices anyone rejoins from, and the stored row stays bounded. */
+const PERSON_NAMES_MAX = 10
 
 // ---------------------------------------------------------------------------
 // Columns
@@ -82,7 +105,7 @@ function readParticipantHeader(cells: string[]): ParticipantHeader | null {
     nameHasOriginal: false,
   }
   cells.forEach((cell, index) => {
-    const label = cell.trim().toLowerCase()
+    const label = labelOf(cell)
     const kind = KIND_BY_ALIAS.get(label)
     if (kind === undefined || header[kind] !== -1) return
     header[kind] = index
@@ -106,33 +129,83 @@ function headerWidth(cells: string[]): number {
 
 const NO_VALUE = '--'
 
+function rawCellAt(cells: string[], index: number): string {
+  return index < 0 || index >= cells.length ? '' : cells[index]
+}
+
+/** Trimmed, "--" read as empty; whole, however long: bound it before keeping it. */
 function cellAt(cells: string[], index: number): string {
-  if (index < 0 || index >= cells.length) return ''
-  const value = cells[index].trim()
+  const value = rawCellAt(cells, index).trim()
   return value === NO_VALUE ? '' : value
 }
+
+/** A text cell to keep, cut to `max`. */
+function textAt(cells: string[], index: number, max: number): string {
+  return keep(cellAt(cells, index), max, rawCellAt(cells, index))
+}
+
+/** A cell read as a value: longer than `max`, it is not that value and reads as empty. */
+function valueAt(cells: string[], index: number, max: number): string {
+  const value = cellAt(cells, index)
+  return value.length > max ? '' : keep(value, max, rawCellAt(cells, index))
+}
+
+/**
+ * `value` (taken from `cell`) cut to `max`, never inside a surrogate pair. V8 keeps a slice or a
+ * trim of a string as a view into the whole of it, so a value out of a cell longer than `max` is
+ * copied: the long cell itself must not stay in memory with the report.
+ */
+function keep(value: string, max: number, cell: string): string {
+  if (cell.length <= max) return value
+  if (value.length > max) value = value.slice(0, isHighSurrogate(value.charCodeAt(max - 1)) ? max - 1 : max).trimEnd()
+  return Buffer.from(value, 'utf16le').toString('utf16le')
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff
 
 function orNull(value: string): string | null {
   return value === '' ? null : value
 }
 
-// Greedy head, so "Budi (Guru) (Budi Santoso)" keeps "(Guru)" in the display name.
-const RENAMED_RE = /^(.*\S)\s*\(([^()]*\S[^()]*)\)$/
+/** What a regular expression's "." does not match. */
+const LINE_TERMINATOR_RE = /[\n\r\u2028\u2029]/
 
-function splitName(value: string, hasOriginal: boolean): { name: string; originalName: string | null } {
-  const match = hasOriginal ? RENAMED_RE.exec(value) : null
-  if (!match) return { name: value, originalName: null }
-  return { name: match[1], originalName: match[2].trim() }
+/**
+ * "HP Maya (Maya Saputra)" → name "HP Maya", original name "Maya Saputra"; anything else is the
+ * name alone. Reads as /^(.*\S)\s*\(([^()]*\S[^()]*)\)$/ did, in time linear in the name: that
+ * pattern backtracked quadratically on a long name without its closing parenthesis. The greedy
+ * head keeps "(Guru)" in the display name of "Budi (Guru) (Budi Santoso)".
+ */
+export function splitRenamedName(value: string): { name: string; originalName: string | null } {
+  const close = value.length - 1
+  if (value[close] !== ')') return { name: value, originalName: null }
+  // The old pattern's \S let one parenthesis into the original name ("a(()" → "a", "("), so the "(" that
+  // opens is the last or the second-last parenthesis before the close; the later one wins, as there.
+  const last = lastParenthesisBefore(value, close)
+  for (const open of [last, lastParenthesisBefore(value, last)]) {
+    if (open === -1 || value[open] !== '(') continue
+    const originalName = value.slice(open + 1, close).trim()
+    const name = value.slice(0, open).trimEnd()
+    if (originalName !== '' && name !== '' && !LINE_TERMINATOR_RE.test(name)) return { name, originalName }
+  }
+  return { name: value, originalName: null }
+}
+
+function lastParenthesisBefore(value: string, index: number): number {
+  // lastIndexOf reads a negative start as 0, which would look at the first character.
+  if (index <= 0) return -1
+  return Math.max(value.lastIndexOf('(', index - 1), value.lastIndexOf(')', index - 1))
 }
 
 const MINUTES_RE = /^\d+(?:\.\d+)?$/
 
 /** Zoom writes whole minutes; anything else that is a number is rounded, anything not a number ("--") is 0. */
 function readMinutes(value: string): number {
-  return MINUTES_RE.test(value) ? Math.round(Number(value)) : 0
+  return value.length <= MINUTES_MAX && MINUTES_RE.test(value) ? Math.round(Number(value)) : 0
 }
 
 function readYesNo(value: string): boolean | null {
+  if (value.length > 'false'.length) return null
   const lower = value.toLowerCase()
   if (lower === 'yes' || lower === 'true') return true
   if (lower === 'no' || lower === 'false') return false
@@ -174,7 +247,8 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0')
 
 /** A Zoom date cell as "YYYY-MM-DDTHH:mm:ss"; null for "--", empty or anything unreadable. */
 function parseZoomDate(value: string): string | null {
-  const parts = matchDate(value.trim())
+  if (value.length > DATE_MAX) return null
+  const parts = matchDate(value)
   if (!parts) return null
   const [hourText, minuteText, secondText, meridiem] = parts.clock
   const hour = to24Hour(Number(hourText), meridiem)
@@ -203,10 +277,15 @@ function minutesBetween(joinTime: string | null, leaveTime: string | null): numb
 // Rows
 
 function readRow(cells: string[], header: ParticipantHeader, section: ZoomSection, line: number): ZoomRow | null {
-  const rawName = cellAt(cells, header.name)
-  const email = cellAt(cells, header.email).toLowerCase()
-  if (rawName === '' && email === '') return null
-  const { name, originalName } = splitName(rawName, header.nameHasOriginal)
+  const nameCell = cellAt(cells, header.name)
+  const email = valueAt(cells, header.email, EMAIL_MAX).toLowerCase()
+  if (nameCell === '' && email === '') return null
+  // Split whole, then cut: the original name at the end is the one that matches a registrant.
+  const split = header.nameHasOriginal ? splitRenamedName(nameCell) : { name: nameCell, originalName: null }
+  // An over-long name is kept cut, not refused: the row's e-mail and minutes still count, and the moderator can link it by hand.
+  const nameCellRaw = rawCellAt(cells, header.name)
+  const name = keep(split.name, ZOOM_NAME_MAX, nameCellRaw)
+  const originalName = split.originalName === null ? null : keep(split.originalName, ZOOM_NAME_MAX, nameCellRaw)
   const joinTime = parseZoomDate(cellAt(cells, header.join))
   const leaveTime = parseZoomDate(cellAt(cells, header.leave))
   const minutes = header.minutes === -1 ? minutesBetween(joinTime, leaveTime) : readMinutes(cellAt(cells, header.minutes))
@@ -215,8 +294,8 @@ function readRow(cells: string[], header: ParticipantHeader, section: ZoomSectio
     line,
     name,
     originalName,
-    firstName: orNull(cellAt(cells, header.firstName)),
-    lastName: orNull(cellAt(cells, header.lastName)),
+    firstName: orNull(textAt(cells, header.firstName, ZOOM_NAME_MAX)),
+    lastName: orNull(textAt(cells, header.lastName, ZOOM_NAME_MAX)),
     email: orNull(email),
     attended: readYesNo(cellAt(cells, header.attended)) ?? minutes > 0,
     minutes,
@@ -237,7 +316,7 @@ const REPORT_TITLE_RE = /report$/i
 /** "Host Details," and the like: a title in the first cell, nothing after it. */
 function readSectionLine(cells: string[]): SectionLine | null {
   const title = cells[0].trim()
-  if (!SECTION_TITLE_RE.test(title)) return null
+  if (title.length > LABEL_MAX || !SECTION_TITLE_RE.test(title)) return null
   for (let i = 1; i < cells.length; i++) if (cells[i].trim() !== '') return null
   const section = sectionFor(title.toLowerCase())
   // "Attendee Report," opens the metadata, which is looked for outside any section.
@@ -254,8 +333,14 @@ function sectionFor(title: string): ZoomSection | null {
 
 type MetaColumns = { topic: number; meetingId: number }
 
+/** A header cell, trimmed and lower-cased; one too long to be a label reads as none. */
+function labelOf(cell: string): string {
+  const label = cell.trim()
+  return label.length > LABEL_MAX ? '' : label.toLowerCase()
+}
+
 function readMetaHeader(cells: string[]): MetaColumns | null {
-  const labels = cells.map((cell) => cell.trim().toLowerCase())
+  const labels = cells.map(labelOf)
   const topic = labels.indexOf('topic')
   if (topic === -1) return null
   const meetingId = labels.findIndex((label) => label === 'webinar id' || label === 'meeting id' || label === 'id')
@@ -299,8 +384,8 @@ function step(walk: Walk, cells: string[], line: number) {
       return
     }
     case 'metaValues':
-      walk.report.topic ??= orNull(cellAt(cells, mode.columns.topic))
-      walk.report.meetingId ??= orNull(cellAt(cells, mode.columns.meetingId))
+      walk.report.topic ??= orNull(textAt(cells, mode.columns.topic, TOPIC_MAX))
+      walk.report.meetingId ??= orNull(valueAt(cells, mode.columns.meetingId, MEETING_ID_MAX))
       walk.mode = { kind: 'outside' }
       return
     case 'sectionHeader':
@@ -329,7 +414,8 @@ function decode(bytes: Uint8Array): string | null {
   }
 }
 
-type Records = { cells: string[][]; lines: number[] }
+/** Called with each record as it is read, and the line it starts on. */
+type OnRecord = (cells: string[], line: number) => void
 type RunEnd = { kind: 'done' } | { kind: 'widthChanged'; bytes: number; lastLine: number } | { kind: 'broken'; line: number }
 
 /** Thrown from on_record to stop a run at a record of another width. */
@@ -340,22 +426,21 @@ const WIDTH_CHANGED = Symbol('width changed')
  * record's, even under relax_column_count: 10,000 attendee rows below a two-cell "Attendee Report," line cost ~0.4 s.
  * So the file is read in runs of equal width, each run starting afresh at the record that changed the width.
  */
-function readRecords(text: string): { ok: true; records: Records } | { ok: false; line: number } {
+function readRecords(text: string, onRecord: OnRecord): { ok: true } | { ok: false; line: number } {
   const input = Buffer.from(text)
-  const records: Records = { cells: [], lines: [] }
   let offset = 0
   let lineBase = 0
   for (;;) {
-    const end = readRun(input.subarray(offset), lineBase, records)
-    if (end.kind === 'done') return { ok: true, records }
+    const end = readRun(input.subarray(offset), lineBase, onRecord)
+    if (end.kind === 'done') return { ok: true }
     if (end.kind === 'broken') return { ok: false, line: end.line }
     offset += end.bytes
     lineBase = end.lastLine
   }
 }
 
-/** Reads records of one width into `records`, numbering their first lines from `lineBase`; tells where the run ended. */
-function readRun(input: Buffer, lineBase: number, records: Records): RunEnd {
+/** Reads records of one width, numbering their first lines from `lineBase`; tells where the run ended. */
+function readRun(input: Buffer, lineBase: number, onRecord: OnRecord): RunEnd {
   let width = -1
   let nextLine = lineBase + 1
   let emptyLines = 0
@@ -369,12 +454,11 @@ function readRun(input: Buffer, lineBase: number, records: Records): RunEnd {
         if (width === -1) width = cells.length
         else if (cells.length !== width) throw WIDTH_CHANGED
         const line = nextLine + skippedSince(info.empty_lines)
-        records.cells.push(cells)
-        records.lines.push(line)
+        onRecord(cells, line)
         nextLine = line + 1 + lineBreaksIn(cells)
         emptyLines = info.empty_lines
         bytes = info.bytes
-        return null // kept above, not in csv-parse's own result
+        return null // handed on above, not kept in csv-parse's own result
       },
     })
     return { kind: 'done' }
@@ -386,12 +470,21 @@ function readRun(input: Buffer, lineBase: number, records: Records): RunEnd {
   }
 }
 
-const LINE_BREAK_RE = /\r\n|\r|\n/g
+const LF = 10
+const CR = 13
 
 /** Line breaks inside quoted cells, CRLF counted once (csv-parse's own line count takes it for two there). */
 function lineBreaksIn(cells: string[]): number {
   let breaks = 0
-  for (const cell of cells) if (cell.includes('\n') || cell.includes('\r')) breaks += cell.match(LINE_BREAK_RE)?.length ?? 0
+  for (const cell of cells) {
+    if (!cell.includes('\n') && !cell.includes('\r')) continue
+    // Counted, not matched: a match array would hold one string per break of a cell that may be the whole file.
+    for (let i = 0; i < cell.length; i++) {
+      const code = cell.charCodeAt(i)
+      if (code === CR && cell.charCodeAt(i + 1) === LF) i++
+      if (code === CR || code === LF) breaks++
+    }
+  }
   return breaks
 }
 
@@ -409,14 +502,12 @@ export function parseZoomReport(bytes: Uint8Array): ZoomReportResult {
   // TextDecoder has already dropped a UTF-8 BOM.
   if (text.trim() === '') return failure({ code: 'empty' })
 
-  const read = readRecords(text)
-  if (!read.ok) return failure({ code: 'truncated', line: read.line })
-
   const walk: Walk = { report: { topic: null, meetingId: null, rows: [] }, mode: { kind: 'outside' }, sawAttendeeHeader: false, shortRowLine: null }
-  const { cells, lines } = read.records
-  for (let i = 0; i < cells.length; i++) {
-    if (!isBlank(cells[i])) step(walk, cells[i], lines[i])
-  }
+  // Each record is walked as it is read, so the file's cells are never all in memory at once.
+  const read = readRecords(text, (cells, line) => {
+    if (!isBlank(cells)) step(walk, cells, line)
+  })
+  if (!read.ok) return failure({ code: 'truncated', line: read.line })
 
   // Only the last row can be told apart from a row Zoom wrote short: a cut file ends mid-row.
   if (walk.shortRowLine !== null) return failure({ code: 'truncated', line: walk.shortRowLine })
@@ -476,6 +567,7 @@ function rowNames(row: ZoomRow): string[] {
 }
 
 function addName(person: ZoomPerson, seen: Set<string>, name: string) {
+  if (person.names.length >= PERSON_NAMES_MAX) return
   const normalised = normaliseName(name)
   if (seen.has(normalised)) return
   seen.add(normalised)

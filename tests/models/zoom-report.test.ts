@@ -1,4 +1,5 @@
-import { groupZoomPeople, normaliseName, parseZoomReport, type ZoomReport, type ZoomRow } from '#app/utils/zoom-report.server'
+import { matchZoomPerson } from '#app/models/zoom-import.server'
+import { groupZoomPeople, normaliseName, parseZoomReport, splitRenamedName, type ZoomReport, type ZoomRow } from '#app/utils/zoom-report.server'
 import { buildZoomReport, type ZoomReportPerson } from '../../scripts/demo/zoom-report'
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
@@ -360,4 +361,130 @@ test('a generated report of 10,000 attendees parses', () => {
   const grouped = groupZoomPeople(report.rows)
   expect(grouped).toHaveLength(10_000)
   expect(grouped[10]).toMatchObject({ key: 'peserta10@example.org', minutes: 90, joins: 2 })
+})
+
+describe('long cells: read in linear time, kept bounded', () => {
+  // The pattern the parser used before: right on every short name, quadratic on a long one.
+  const OLD_RENAMED_RE = /^(.*\S)\s*\(([^()]*\S[^()]*)\)$/
+  const oldSplit = (value: string) => {
+    const match = OLD_RENAMED_RE.exec(value)
+    return match ? { name: match[1], originalName: match[2].trim() } : { name: value, originalName: null }
+  }
+
+  test('splitRenamedName reads every short name as the old pattern did', () => {
+    // Every string of up to 6 of these: letters, parentheses, spaces, a line break (the old "." stopped there), a full-width space.
+    const alphabet = ['a', ' ', '(', ')', '\n', '\u3000', '\t']
+    let values = ['']
+    let compared = 0
+    for (let length = 0; length <= 6; length++) {
+      for (const value of values) {
+        expect(splitRenamedName(value), JSON.stringify(value)).toEqual(oldSplit(value))
+        compared++
+      }
+      values = values.flatMap((value) => alphabet.map((symbol) => value + symbol))
+    }
+    expect(compared).toBe(137_257)
+  })
+
+  test('splitRenamedName on names of 60,000 characters', () => {
+    const head = 'Ahmad '.repeat(10_000).trimEnd()
+    expect(splitRenamedName(`${head} (Maya Saputra)`)).toEqual({ name: head, originalName: 'Maya Saputra' })
+    expect(splitRenamedName(`HP Maya (  ${'x'.repeat(60_000)} )`)).toEqual({ name: 'HP Maya', originalName: 'x'.repeat(60_000) })
+    for (const hostile of ['Budi (' + 'x'.repeat(60_000), 'a (' + 'x '.repeat(30_000) + ' z', '( '.repeat(30_000), 'a (b' + ')'.repeat(60_000)]) {
+      expect(splitRenamedName(hostile)).toEqual({ name: hostile, originalName: null })
+    }
+    expect(splitRenamedName('a' + ' ('.repeat(30_000) + 'b)')).toEqual({ name: 'a' + ' ('.repeat(29_999), originalName: 'b' })
+    // As the old pattern read them: its \S let one parenthesis into the original name.
+    expect(splitRenamedName('('.repeat(60_000) + ')')).toEqual({ name: '('.repeat(59_998), originalName: '(' })
+    expect(splitRenamedName('a' + ' ('.repeat(30_000) + ')')).toEqual({ name: 'a' + ' ('.repeat(29_998), originalName: '(' })
+    expect(splitRenamedName(`${'a\n'.repeat(30_000)}b (c)`)).toEqual({ name: `${'a\n'.repeat(30_000)}b (c)`, originalName: null })
+  })
+
+  const quoted = (value: string) => `"${value.replaceAll('"', '""')}"`
+  const HEADER = 'Attended,User Name (Original Name),First Name,Last Name,Email,Join Time,Leave Time,Time in Session (minutes)'
+  /** One attendee row under the current header; `cells` replaces the defaults by column. */
+  function oneRow(cells: Partial<Record<'attended' | 'name' | 'first' | 'last' | 'email' | 'join' | 'leave' | 'minutes', string>>) {
+    const row = { attended: 'Yes', name: 'Budi Santoso', first: 'Budi', last: 'Santoso', email: 'budi@example.org', join: 'Sep 1, 2021 09:00:00', leave: 'Sep 1, 2021 10:00:00', minutes: '60', ...cells }
+    return parsed(`${HEADER}\n${Object.values(row).map(quoted).join(',')}\n`).rows
+  }
+  const nameOf = (name: string) => {
+    const [row] = oneRow({ name })
+    return { name: row.name, originalName: row.originalName }
+  }
+
+  test('a renamed name of 60,000 characters keeps its original name whole and its display name cut to 200', () => {
+    const head = 'Ahmad '.repeat(10_000).trimEnd()
+    expect(nameOf(`${head} (Maya Saputra)`)).toEqual({ name: head.slice(0, 200).trimEnd(), originalName: 'Maya Saputra' })
+    expect(nameOf(`HP Maya (${'Saputra '.repeat(7_500)})`)).toEqual({ name: 'HP Maya', originalName: 'Saputra '.repeat(25).trimEnd() })
+  })
+
+  test('hostile parenthesis patterns of 60,000 characters are read as before, cut to 200', () => {
+    expect(nameOf('Budi (' + 'x'.repeat(60_000))).toEqual({ name: 'Budi (' + 'x'.repeat(194), originalName: null })
+    expect(nameOf('( '.repeat(30_000))).toEqual({ name: '( '.repeat(100).trimEnd(), originalName: null })
+    expect(nameOf('('.repeat(60_000) + ')')).toEqual({ name: '('.repeat(200), originalName: '(' })
+    expect(nameOf('a' + ' ('.repeat(30_000) + 'b)')).toEqual({ name: 'a' + ' ('.repeat(99), originalName: 'b' })
+  })
+
+  test('a cut never splits a character written as a surrogate pair', () => {
+    expect(nameOf('a' + '😀'.repeat(30_000)).name).toBe('a' + '😀'.repeat(99))
+    expect(nameOf('😀'.repeat(30_000)).name).toBe('😀'.repeat(100))
+  })
+
+  test('every cell the parser keeps is bounded: text is cut, a value too long to be one reads as empty', () => {
+    const long = 'x'.repeat(60_000)
+    const [row] = oneRow({ attended: long, first: long, last: 'S' + long, email: long + '@example.org', join: 'Sep 1, 2021 09:00:00' + ' '.repeat(60_000) + 'PM', leave: long, minutes: '9'.repeat(60_000) })
+    expect(row).toEqual<ZoomRow>({
+      section: 'attendee',
+      line: 2,
+      name: 'Budi Santoso',
+      originalName: null,
+      firstName: 'x'.repeat(200),
+      lastName: 'S' + 'x'.repeat(199),
+      email: null, // longer than an address can be (254)
+      attended: false, // neither yes nor no, and no minutes
+      minutes: 0, // not a number of minutes Zoom writes
+      joinTime: null,
+      leaveTime: null,
+      registered: false,
+    })
+  })
+
+  test('an e-mail of 254 characters is kept; one of 255 is no e-mail, and the row is still read by its name', () => {
+    const longest = 'A'.repeat(242) + '@example.org'
+    expect(oneRow({ email: longest })[0].email).toBe(longest.toLowerCase())
+    expect(oneRow({ email: 'a' + longest })[0]).toMatchObject({ name: 'Budi Santoso', email: null, minutes: 60 })
+  })
+
+  test('cells padded with 60,000 spaces read as their value', () => {
+    const pad = ' '.repeat(60_000)
+    const [row] = oneRow({ name: `${pad}HP Maya (Maya Saputra)${pad}`, email: `${pad}Maya@Example.org${pad}`, minutes: `${pad}45${pad}`, attended: `${pad}Yes${pad}` })
+    expect(row).toMatchObject({ name: 'HP Maya', originalName: 'Maya Saputra', email: 'maya@example.org', minutes: 45, attended: true })
+  })
+
+  test('the topic is cut to 200 and a meeting ID too long to be one is none', () => {
+    const report = parsed(['Topic,Webinar ID', `${quoted('Literasi '.repeat(7_000))},${'9'.repeat(60_000)}`, 'Attendee Details,', HEADER, 'Yes,Budi,Budi,,budi@example.org,,,5'].join('\n'))
+    expect(report.topic).toBe('Literasi '.repeat(22) + 'Li')
+    expect(report.meetingId).toBeNull()
+  })
+
+  test('a first cell of 60,000 characters ending in "Details" is no section title', () => {
+    const report = parsed(['x'.repeat(60_000) + ' Attendee Details,', HEADER, 'Yes,Budi,Budi,,budi@example.org,,,5'].join('\n'))
+    expect(report.rows.map((row) => [row.line, row.email])).toEqual([[3, 'budi@example.org']])
+  })
+
+  test('line numbers stay right after a cell with 30,000 line breaks', () => {
+    const rows = parsed(`${HEADER}\nYes,"Budi${'\r\n'.repeat(15_000)}${'\n'.repeat(15_000)}",,,budi@example.org,,,5\nYes,Sri,,,sri@example.org,,,5\n`).rows
+    expect(rows.map((row) => row.line)).toEqual([2, 30_003])
+  })
+
+  test('what an import stores per person is bounded: at most 10 names of 200 characters, at most 20 candidates', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => oneRow({ name: `Nama ${i} ${'x'.repeat(60_000)}`, first: '', last: '' })[0])
+    const [person] = groupZoomPeople(rows.map((row, i) => ({ ...row, line: i + 2 })))
+    expect(person.names).toEqual(Array.from({ length: 10 }, (_, i) => `Nama ${i} ${'x'.repeat(200)}`.slice(0, 200)))
+    const sharedName = { ...person, email: null, names: ['Budi Santoso'] }
+    const byName = new Map([['budi santoso', Array.from({ length: 50 }, (_, i) => `reg${i}`)]])
+    const match = matchZoomPerson(sharedName, new Map(), byName, new Map())
+    expect(match.match).toBe('ambiguous')
+    expect(JSON.parse(match.candidates!)).toEqual(Array.from({ length: 20 }, (_, i) => `reg${i}`))
+  })
 })
