@@ -76,3 +76,15 @@ test('lines fold at 75 octets and never split a multi-byte character', () => {
   expect(folded.slice(1).every((part) => part.startsWith(' '))).toBe(true)
   expect(folded.map((part, i) => (i === 0 ? part : part.slice(1))).join('')).toBe(line)
 })
+
+test('U+2028 and U+2029 are line breaks; other control characters are dropped, from text and from CN', () => {
+  const text = buildCalendar({
+    ...base,
+    summary: 'satu\u2028dua\u2029tiga\u0000\u0007\u007f\u0085!',
+    attendee: { name: 'Budi\u2028Santoso\u0000', email: 'budi@example.org' },
+  })
+  for (const line of text.split('\r\n')) expect(line).not.toMatch(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]/)
+  const { event } = parse(text)
+  expect(event.getFirstPropertyValue('summary')).toBe('satu\ndua\ntiga!')
+  expect(event.getFirstProperty('attendee')!.getParameter('cn')).toBe('Budi Santoso')
+})

@@ -1,8 +1,10 @@
 import { createEvent } from 'ics'
+import { multiLineText, singleLineText } from './text'
 
 // Calendar files (RFC 5545 / 5546) come from one pure function: webinar, recipient, method and
 // sequence in; text out. `ics` writes the lines; we feed it clean text and re-fold its output,
-// because it folds by code point (RFC 5545 wants 75 octets) and passes a lone CR through.
+// because it folds by code point (RFC 5545 wants 75 octets) and passes a lone CR and control
+// characters through.
 
 export type CalendarMethod = 'REQUEST' | 'CANCEL' | 'PUBLISH'
 
@@ -21,14 +23,9 @@ export type CalendarInput = {
   attendee?: { name: string; email: string }
 }
 
-/** Any newline form (CRLF, lone CR, lone LF) becomes LF, which `ics` escapes as \n. */
-function cleanText(text: string): string {
-  return text.replace(/\r\n?/g, '\n')
-}
-
 /** Parameter values (CN=) may not hold DQUOTE or control characters at all. */
 function cleanParam(text: string): string {
-  return text.replace(/[\r\n\t]+/g, ' ').replace(/"/g, "'").trim()
+  return singleLineText(text).replace(/"/g, "'")
 }
 
 function utcMillis(iso: string): number {
@@ -47,9 +44,10 @@ export function buildCalendar(input: CalendarInput): string {
     end: utcMillis(input.endAt),
     endInputType: 'utc',
     endOutputType: 'utc',
-    title: cleanText(input.summary),
-    description: cleanText(input.description),
-    ...(input.location ? { location: cleanText(input.location) } : {}),
+    // Line breaks become LF, which `ics` escapes as \n; other control characters go.
+    title: multiLineText(input.summary),
+    description: multiLineText(input.description),
+    ...(input.location ? { location: multiLineText(input.location) } : {}),
     ...(input.url ? { url: input.url } : {}),
     status: input.method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED',
     organizer: { name: cleanParam(input.organizer.name), email: input.organizer.email },

@@ -2,9 +2,11 @@ import type { Lang } from '#db/schema'
 import { formatDateTime, formatTime, translate, type MessageKey, type Vars } from '#app/i18n'
 import { buildCalendar, type CalendarMethod } from './calendar.server'
 import type { MailPayload, WebinarSnapshot } from './payload'
+import { LINE_BREAK, singleLineText } from './text'
 
 // Every message is written once as blocks; the HTML and the plain-text parts are both made
-// from them, so they never disagree and every value is escaped in one place.
+// from them, so they never disagree and every value is escaped in one place. Line breaks and
+// headers are made safe for the wire where the message is assembled (buildMessage), not here.
 
 type Block =
   | { type: 'p'; text: string }
@@ -24,11 +26,6 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
-}
-
-/** Subjects are one line: a CR or LF from a topic must not start a new header. */
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\t]+/g, ' ').trim()
 }
 
 function webinarRows(t: (key: MessageKey, vars?: Vars) => string, lang: Lang, w: WebinarSnapshot, withJoin: boolean): Array<[string, string | null]> {
@@ -196,7 +193,7 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
       break
   }
   blocks.push({ type: 'p', text: t('mail.signature') })
-  return { subject: oneLine(subject), text: toText(blocks, t('mail.footer')), html: toHtml(blocks, t('mail.footer'), lang, subject), calendar }
+  return { subject, text: toText(blocks, t('mail.footer')), html: toHtml(blocks, t('mail.footer'), lang, subject), calendar }
 }
 
 function toText(blocks: Block[], footer: string): string {
@@ -221,7 +218,7 @@ function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): str
     .map((block) => {
       switch (block.type) {
         case 'p':
-          return `<p style="margin:0 0 16px">${escapeHtml(block.text).replace(/\n/g, '<br>')}</p>`
+          return `<p style="margin:0 0 16px">${escapeHtml(block.text).replace(LINE_BREAK, '<br>')}</p>`
         case 'details':
           return `<table role="presentation" style="border-collapse:collapse;margin:0 0 16px;width:100%">${block.rows
             .filter((row): row is [string, string] => !!row[1])
@@ -235,5 +232,5 @@ function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): str
       }
     })
     .join('\n')
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(oneLine(title))}</title></head><body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1b1f24;background:#ffffff"><div style="max-width:560px;margin:0 auto">\n${body}\n<p style="margin:24px 0 0;color:#57606a;font-size:13px">${escapeHtml(footer)}</p></div></body></html>`
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(singleLineText(title))}</title></head><body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1b1f24;background:#ffffff"><div style="max-width:560px;margin:0 auto">\n${body}\n<p style="margin:24px 0 0;color:#57606a;font-size:13px">${escapeHtml(footer)}</p></div></body></html>`
 }

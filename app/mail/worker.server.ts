@@ -11,6 +11,7 @@ import {
 import type { DB } from '#app/utils/db.server'
 import type { MailPayload } from './payload'
 import { renderMail, type Sender } from './templates.server'
+import { multiLineText, singleLineText } from './text'
 import type { MailTransport } from './transport.server'
 
 /**
@@ -52,16 +53,21 @@ class RateLimiter {
   }
 }
 
+/**
+ * Assembles a message from its outbox row: the one place every text in it passes, so no template
+ * and no stored value can put a bare CR or LF on the wire (RFC 5321) or a line break in a header.
+ * The calendar part comes from buildCalendar, which escapes line breaks itself.
+ */
 export function buildMessage(mail: Pick<ClaimedMail, 'payload' | 'recipient_email' | 'recipient_name' | 'lang' | 'message_id'>, sender: Sender, from: string): SendMailOptions {
   const payload = JSON.parse(mail.payload) as MailPayload
   const rendered = renderMail(payload, { name: mail.recipient_name, email: mail.recipient_email, lang: mail.lang as Lang }, sender)
   return {
     from,
     // An address object: nodemailer quotes and encodes the name, so it cannot inject a header.
-    to: { name: mail.recipient_name.replace(/[\r\n]+/g, ' '), address: mail.recipient_email },
-    subject: rendered.subject,
-    text: rendered.text,
-    html: rendered.html,
+    to: { name: singleLineText(mail.recipient_name), address: mail.recipient_email },
+    subject: singleLineText(rendered.subject),
+    text: multiLineText(rendered.text, '\r\n'),
+    html: multiLineText(rendered.html, '\r\n'),
     messageId: mail.message_id,
     headers: { 'Auto-Submitted': 'auto-generated' },
     ...(rendered.calendar
