@@ -41,6 +41,8 @@ export const en: Dictionary = {
   'form.tooShort': 'Too short (at least {min} characters).',
   'form.invalidEmail': 'Not a valid e-mail address.',
   'form.invalidUrl': 'Not a valid link. Start it with https://',
+  'form.urlWhitespace': 'A link cannot contain spaces, line breaks or invisible characters. Copy the link exactly as the meeting app gives it.',
+  'form.urlRewritten': "A browser would change this link to {url}. Check it, then copy it from the browser's address bar.",
   'form.invalidDate': 'Not a valid date. Use YYYY-MM-DD.',
   'form.invalidTime': 'Not a valid time. Use HH:MM, e.g. 09:00.',
   'form.invalidNumber': 'Must be a whole number.',

@@ -40,6 +40,8 @@ export const id = {
   'form.tooShort': 'Terlalu pendek (minimal {min} karakter).',
   'form.invalidEmail': 'Alamat e-mail tidak valid.',
   'form.invalidUrl': 'Tautan tidak valid. Awali dengan https://',
+  'form.urlWhitespace': 'Tautan tidak boleh berisi spasi, baris baru, atau karakter tak terlihat. Salin tautan persis seperti yang diberikan aplikasi rapat.',
+  'form.urlRewritten': 'Peramban akan mengubah tautan ini menjadi {url}. Periksa tautannya, lalu salin dari bilah alamat peramban.',
   'form.invalidDate': 'Tanggal tidak valid. Gunakan format TTTT-BB-HH.',
   'form.invalidTime': 'Jam tidak valid. Gunakan format JJ:MM, mis. 09:00.',
   'form.invalidNumber': 'Harus berupa bilangan bulat.',

@@ -1,6 +1,7 @@
 import type { Lang, WebinarStatus } from '#db/schema'
 import { translate } from '#app/i18n'
 import { getEnv } from '#app/utils/env.server'
+import { webUrlText } from '#app/utils/web-url'
 import { buildCalendar, type CalendarMethod } from './calendar.server'
 import { parseSender } from './worker.server'
 
@@ -33,7 +34,7 @@ export function personalCalendar(
   const webinarCancelled = webinar.status === 'cancelled'
   const cancelled = webinarCancelled || !!options.withdrawn
   const method: CalendarMethod = cancelled ? 'CANCEL' : person.email ? 'REQUEST' : 'PUBLISH'
-  const joinUrl = cancelled ? null : webinar.platform_url
+  const joinUrl = cancelled ? null : webUrlText(webinar.platform_url)
   const joinLine = joinUrl ? `${translate(person.lang, 'mail.detail.join')}: ${joinUrl}` : ''
   return {
     method,

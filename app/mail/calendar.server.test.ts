@@ -77,6 +77,16 @@ test('lines fold at 75 octets and never split a multi-byte character', () => {
   expect(folded.map((part, i) => (i === 0 ? part : part.slice(1))).join('')).toBe(line)
 })
 
+test('a stored URL is written as a browser sends it; one that is no web link is left out, not a failed file', () => {
+  const spaced = parse(buildCalendar({ ...base, url: 'https://zoom.us/j/123 456' })).event
+  expect(spaced.getFirstPropertyValue('url')).toBe('https://zoom.us/j/123%20456')
+  for (const url of ['https://zoom .us/j/1', 'javascript:alert(1)', 'https://meet_room.example.org/j/1']) {
+    const { event } = parse(buildCalendar({ ...base, url }))
+    expect(event.getFirstProperty('url'), url).toBeNull()
+    expect(event.getFirstPropertyValue('summary')).toBe(base.summary)
+  }
+})
+
 test('U+2028 and U+2029 are line breaks; other control characters are dropped, from text and from CN', () => {
   const text = buildCalendar({
     ...base,

@@ -1,10 +1,12 @@
 import { createEvent } from 'ics'
+import { serialiseWebUrl } from '#app/utils/web-url'
 import { multiLineText, singleLineText } from './text'
 
 // Calendar files (RFC 5545 / 5546) come from one pure function: webinar, recipient, method and
 // sequence in; text out. `ics` writes the lines; we feed it clean text and re-fold its output,
 // because it folds by code point (RFC 5545 wants 75 octets) and passes a lone CR and control
-// characters through.
+// characters through. It refuses a URL it cannot write, so the URL is serialised first, and
+// left out rather than failing the whole file when it is no web link at all.
 
 export type CalendarMethod = 'REQUEST' | 'CANCEL' | 'PUBLISH'
 
@@ -33,6 +35,7 @@ function utcMillis(iso: string): number {
 }
 
 export function buildCalendar(input: CalendarInput): string {
+  const url = serialiseWebUrl(input.url)
   const { error, value } = createEvent({
     productId: '-//Literasi Webinar//ID',
     method: input.method,
@@ -48,7 +51,7 @@ export function buildCalendar(input: CalendarInput): string {
     title: multiLineText(input.summary),
     description: multiLineText(input.description),
     ...(input.location ? { location: multiLineText(input.location) } : {}),
-    ...(input.url ? { url: input.url } : {}),
+    ...(url ? { url } : {}),
     status: input.method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED',
     organizer: { name: cleanParam(input.organizer.name), email: input.organizer.email },
     ...(input.attendee

@@ -1,5 +1,6 @@
 import type { Lang } from '#db/schema'
 import { formatDateTime, formatTime, translate, type MessageKey, type Vars } from '#app/i18n'
+import { serialiseWebUrl, webUrlText } from '#app/utils/web-url'
 import { buildCalendar, type CalendarMethod } from './calendar.server'
 import type { MailPayload, WebinarSnapshot } from './payload'
 import { LINE_BREAK, singleLineText } from './text'
@@ -35,10 +36,10 @@ function webinarRows(t: (key: MessageKey, vars?: Vars) => string, lang: Lang, w:
     [t('mail.detail.where'), `${w.regencyName}, ${w.provinceName}`],
     ...(withJoin
       ? ([
-          [t('mail.detail.join'), w.platformUrl],
+          [t('mail.detail.join'), webUrlText(w.platformUrl)],
           [t('mail.detail.meetingId'), w.meetingId],
           [t('mail.detail.passcode'), w.passcode],
-          [t('mail.detail.livestream'), w.livestreamUrl],
+          [t('mail.detail.livestream'), webUrlText(w.livestreamUrl)],
         ] as Array<[string, string | null]>)
       : []),
   ]
@@ -48,25 +49,26 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
   const lang = recipient.lang
   const t = (key: MessageKey, vars?: Vars) => translate(lang, key, vars)
   const greeting: Block = { type: 'p', text: t('mail.greeting', { name: recipient.name }) }
-  const calendarFor = (webinar: WebinarSnapshot, method: CalendarMethod) => ({
-    method,
-    content: buildCalendar({
+  const calendarFor = (webinar: WebinarSnapshot, method: CalendarMethod) => {
+    // A cancellation does not hand out the join link again.
+    const joinUrl = method === 'CANCEL' ? null : webUrlText(webinar.platformUrl)
+    return {
       method,
-      uid: webinar.calendarUid,
-      sequence: webinar.sequence,
-      startAt: webinar.startAt,
-      endAt: webinar.endAt,
-      summary: webinar.topic,
-      // A cancellation does not hand out the join link again.
-      description: [webinar.topic, method !== 'CANCEL' && webinar.platformUrl ? `${t('mail.detail.join')}: ${webinar.platformUrl}` : '']
-        .filter(Boolean)
-        .join('\n'),
-      location: method === 'CANCEL' ? null : webinar.platformUrl,
-      url: method === 'CANCEL' ? null : webinar.platformUrl,
-      organizer: sender,
-      attendee: { name: recipient.name, email: recipient.email },
-    }),
-  })
+      content: buildCalendar({
+        method,
+        uid: webinar.calendarUid,
+        sequence: webinar.sequence,
+        startAt: webinar.startAt,
+        endAt: webinar.endAt,
+        summary: webinar.topic,
+        description: [webinar.topic, joinUrl ? `${t('mail.detail.join')}: ${joinUrl}` : ''].filter(Boolean).join('\n'),
+        location: joinUrl,
+        url: joinUrl,
+        organizer: sender,
+        attendee: { name: recipient.name, email: recipient.email },
+      }),
+    }
+  }
 
   let subject: string
   let blocks: Block[]
@@ -142,12 +144,13 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
     case 'reminder_day':
     case 'reminder_hour': {
       const day = payload.kind === 'reminder_day'
+      const joinUrl = serialiseWebUrl(payload.webinar.platformUrl)
       subject = t(day ? 'mail.reminderDay.subject' : 'mail.reminderHour.subject', { topic: payload.webinar.topic })
       blocks = [
         greeting,
         { type: 'p', text: t(day ? 'mail.reminderDay.intro' : 'mail.reminderHour.intro') },
         { type: 'details', rows: webinarRows(t, lang, payload.webinar, true) },
-        ...(payload.webinar.platformUrl ? [{ type: 'button' as const, label: t('mail.joinButton'), url: payload.webinar.platformUrl }] : []),
+        ...(joinUrl ? [{ type: 'button' as const, label: t('mail.joinButton'), url: joinUrl }] : []),
         ...(payload.personalUrl ? [{ type: 'button' as const, label: t('mail.personalButton'), url: payload.personalUrl }] : []),
       ]
       break

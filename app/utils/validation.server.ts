@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { isMessageKey } from '#app/i18n'
 import { message, type FieldErrors } from './messages'
+import { checkWebUrl, type WebUrlCheck } from './web-url'
 
 // Server-only: zod stays out of the browser bundle. Schemas carry dictionary keys as their
 // messages (see messages.ts).
@@ -26,12 +27,20 @@ export function optionalText(max = 2000) {
     .transform((value) => (value ? value : null))
 }
 
+/**
+ * zod's address rule lets a domain label end in a hyphen or run past 63 characters; the HTML5
+ * rule, which the calendar library applies to an ATTENDEE, does not. An address must pass both,
+ * or its invitation could never be written.
+ */
+const isCalendarAddress = (value: string) => z.regexes.html5Email.test(value)
+
 export const emailField = z
   .string({ message: 'form.required' })
   .trim()
   .min(1, 'form.required')
   .max(254, message('form.tooLong', { max: 254 }))
   .pipe(z.email('form.invalidEmail'))
+  .refine(isCalendarAddress, 'form.invalidEmail')
   .transform((value) => value.toLowerCase())
 
 export const optionalEmail = z
@@ -40,24 +49,29 @@ export const optionalEmail = z
   .max(254, message('form.tooLong', { max: 254 }))
   .optional()
   .transform((value) => (value ? value.toLowerCase() : null))
-  .refine((value) => value === null || z.email().safeParse(value).success, 'form.invalidEmail')
+  .refine((value) => value === null || (z.email().safeParse(value).success && isCalendarAddress(value)), 'form.invalidEmail')
 
-/** Only web links: a javascript: or data: URL in a join link would run in a resident's browser. */
+/**
+ * Only web links: a javascript: or data: URL in a join link would run in a resident's browser.
+ * Stored as a browser writes it, so every message and calendar file can carry it (see web-url.ts).
+ */
 export const optionalUrl = z
   .string()
   .trim()
   .max(2000, message('form.tooLong', { max: 2000 }))
   .optional()
-  .transform((value) => (value ? value : null))
-  .refine((value) => value === null || isWebUrl(value), 'form.invalidUrl')
+  .transform((value, ctx) => {
+    if (!value) return null
+    const checked = checkWebUrl(value)
+    if (checked.ok) return checked.url
+    ctx.addIssue({ code: 'custom', message: urlError(checked) })
+    return z.NEVER
+  })
 
-export function isWebUrl(value: string): boolean {
-  try {
-    const url = new URL(value)
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname.includes('.')
-  } catch {
-    return false
-  }
+function urlError(checked: Exclude<WebUrlCheck, { ok: true }>): string {
+  if (checked.reason === 'whitespace') return 'form.urlWhitespace'
+  if (checked.reason === 'rewritten') return message('form.urlRewritten', { url: checked.url })
+  return 'form.invalidUrl'
 }
 
 /**

@@ -126,6 +126,15 @@ describe('creating a webinar', () => {
     ],
     ['a malformed platform URL', { platformUrl: 'zoom dot us' }, 'platformUrl', 'form.invalidUrl'],
     ['a javascript: URL', { livestreamUrl: 'javascript:alert(1)' }, 'livestreamUrl', 'form.invalidUrl'],
+    ['a join link with a space', { platformUrl: 'https://zoom.us/j/123 456' }, 'platformUrl', 'form.urlWhitespace'],
+    ['a join link with a line break', { platformUrl: 'https://zoom.us/j/123\r\n456' }, 'platformUrl', 'form.urlWhitespace'],
+    ['a join link with a no-break space', { platformUrl: 'https://zoom.us/j/123\u00a0456' }, 'platformUrl', 'form.urlWhitespace'],
+    ['a join link with a zero-width space', { platformUrl: 'https://zoom.us/j/123\u200b456' }, 'platformUrl', 'form.urlWhitespace'],
+    ['a live-stream link with a control character', { livestreamUrl: 'https://youtu.be/abc\u0000' }, 'livestreamUrl', 'form.urlWhitespace'],
+    ['a join link with backslashes for slashes', { platformUrl: 'https:\\\\zoom.us\\j\\1' }, 'platformUrl', 'form.invalidUrl'],
+    ['a join link a browser would rewrite', { platformUrl: 'https://zoom.us/j/ñ' }, 'platformUrl', 'form.urlRewritten?url=https%3A%2F%2Fzoom.us%2Fj%2F%25C3%25B1'],
+    ['a join link naming a user and password', { platformUrl: 'https://zoom.us@evil.example/j/1' }, 'platformUrl', 'form.invalidUrl'],
+    ['a join link whose host a calendar cannot name', { platformUrl: 'https://meet_room.example.org/j/1' }, 'platformUrl', 'form.invalidUrl'],
     ['a missing topic', { topic: '   ' }, 'topic', 'form.required'],
     ['a malformed date', { date: '2030-02-30' }, 'date', 'form.invalidDate'],
     ['a 1 MB topic', { topic: 'x'.repeat(1024 * 1024) }, 'topic', 'form.tooLong?max=200'],
@@ -136,6 +145,15 @@ describe('creating a webinar', () => {
     expect(response.status).toBe(400)
     expect((await errorsOf(response))[field]).toContain(error)
     expect(await webinarCount()).toBe(before)
+  })
+
+  test('links are stored as a browser writes them: scheme and host in lower case, an empty path as /', async () => {
+    const { cookie } = await signedInAs('organiser')
+    const fields = formFields({ topic: 'Tautan Rapi', platformUrl: 'HTTPS://Zoom.US/j/987654321?pwd=AbC', livestreamUrl: 'https://YouTube.com' })
+    const response = await call(newAction, postRequest('/admin/webinars/new', fields, { cookie }))
+    expect(response.status).toBe(302)
+    const row = await db.selectFrom('webinars').select(['platform_url', 'livestream_url']).where('topic', '=', 'Tautan Rapi').executeTakeFirstOrThrow()
+    expect(row).toEqual({ platform_url: 'https://zoom.us/j/987654321?pwd=AbC', livestream_url: 'https://youtube.com/' })
   })
 
   test('a duplicate slug is refused beside the slug field', async () => {
