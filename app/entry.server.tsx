@@ -1,8 +1,10 @@
 import { PassThrough } from 'node:stream'
-import type { EntryContext } from '@remix-run/node'
+import type { AppLoadContext, EntryContext } from '@remix-run/node'
 import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
+import { NonceProvider } from '#app/utils/nonce'
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '#app/utils/unavailable.server'
 
 const ABORT_DELAY_MS = 5_000
 
@@ -13,16 +15,23 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
+  loadContext: AppLoadContext,
 ) {
+  // The Content-Security-Policy (set by the HTTP layer, scripts/server.ts) allows inline
+  // scripts only with this nonce: Remix's own carry it, an injected one cannot.
+  const nonce = loadContext.cspNonce ?? ''
   return new Promise<Response>((resolve, reject) => {
     let didError = false
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} />,
+      <NonceProvider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} nonce={nonce} />
+      </NonceProvider>,
       {
+        nonce,
         onAllReady() {
           const body = new PassThrough()
           responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-          setSecurityHeaders(responseHeaders)
+          retryLaterWhenUnavailable(responseStatusCode, responseHeaders)
           resolve(
             new Response(createReadableStreamFromReadable(body), {
               headers: responseHeaders,
@@ -44,9 +53,12 @@ export default function handleRequest(
   })
 }
 
-export function setSecurityHeaders(headers: Headers) {
-  headers.set('X-Content-Type-Options', 'nosniff')
-  headers.set('X-Frame-Options', 'DENY')
-  // Personal links carry tokens in their path: never send them to another site.
-  headers.set('Referrer-Policy', 'same-origin')
+/** A 503 (the database cannot take writes) tells clients when to try again. */
+function retryLaterWhenUnavailable(status: number, headers: Headers) {
+  if (status === 503) headers.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+}
+
+export function handleDataRequest(response: Response) {
+  retryLaterWhenUnavailable(response.status, response.headers)
+  return response
 }

@@ -6,6 +6,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { DEFAULT_LANG, LangContext, useT, type Lang } from '#app/i18n'
 import { getLang } from '#app/i18n/lang.server'
 import { getOptionalUser } from '#app/utils/auth.server'
+import { useNonce } from '#app/utils/nonce'
 import styles from '#app/styles/app.css'
 
 export const links: LinksFunction = () => [
@@ -25,6 +26,7 @@ type RootData = { lang: Lang; user: { name: string; role: 'organiser' | 'moderat
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root') as RootData | undefined
   const lang = data?.lang ?? DEFAULT_LANG
+  const nonce = useNonce()
   return (
     <html lang={lang}>
       <head>
@@ -39,8 +41,8 @@ export function Layout({ children }: { children: ReactNode }) {
           <main id="main">{children}</main>
           <Footer signedIn={!!data?.user} />
         </LangContext.Provider>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   )

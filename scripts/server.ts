@@ -1,11 +1,14 @@
 // The HTTP server around the Remix build: static files, request guards, and the load context.
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import compression from 'compression'
 import express, { type NextFunction, type Request, type Response } from 'express'
+import helmet from 'helmet'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import { isLang, translate, type Lang } from '#app/i18n'
 import type { Env } from '#app/utils/env.server'
+import { withOutagesAs503 } from '#app/utils/unavailable.server'
 
 /** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
 export const FORM_BODY_LIMIT = 1024 * 1024
@@ -16,6 +19,7 @@ export function createApp(build: ServerBuild, env: Env) {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', env.TRUST_PROXY)
+  app.use(securityHeaders(env))
   // Pages are compressed for slow connections; form posts answer with a bare redirect, so they
   // skip the compression machinery altogether (it wraps every response it is given).
   const compress = compression()
@@ -32,12 +36,51 @@ export function createApp(build: ServerBuild, env: Env) {
   app.all(
     '*',
     createRequestHandler({
-      build,
+      build: withOutagesAs503(build),
       mode: env.NODE_ENV,
-      getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' }),
+      getLoadContext: (req, res) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown', cspNonce: res.locals.cspNonce as string }),
     }),
   )
   return app
+}
+
+/**
+ * Security headers on every response (helmet: a maintained library that keeps up with what
+ * browsers honour). Scripts run only from this site, and inline ones only with this response's
+ * nonce, which Remix's own inline scripts carry (entry.server.tsx). No site may frame a page.
+ * Referrers carry only the origin to other sites, so a personal link's token never leaks.
+ * HSTS only when the public address is https, or it would break a plain-http deployment.
+ */
+function securityHeaders(env: Env) {
+  const https = env.APP_URL.startsWith('https://')
+  const headers = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
+        // React writes a few style attributes (chart bar widths); no inline <style> is allowed.
+        styleSrc: ["'self'"],
+        styleSrcAttr: ["'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: https ? { maxAge: 365 * 24 * 60 * 60, includeSubDomains: false } : false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    xFrameOptions: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+  })
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.locals.cspNonce = randomBytes(16).toString('base64')
+    headers(req, res, next)
+  }
 }
 
 function langOf(req: Request): Lang {

@@ -5,8 +5,10 @@ const BY_STATUS: Record<number, { title: MessageKey; body: MessageKey }> = {
   400: { title: 'error.badRequest.title', body: 'error.badRequest.body' },
   403: { title: 'error.forbidden.title', body: 'error.forbidden.body' },
   404: { title: 'error.notFound.title', body: 'error.notFound.body' },
-  413: { title: 'error.badRequest.title', body: 'error.badRequest.body' },
+  413: { title: 'error.badRequest.title', body: 'error.tooLarge.body' },
+  415: { title: 'error.badRequest.title', body: 'error.notAForm.body' },
   429: { title: 'error.tooMany.title', body: 'error.tooMany.body' },
+  503: { title: 'error.unavailable.title', body: 'error.unavailable.body' },
 }
 
 /** Says what happened, in the reader's language, without leaking internals. */

@@ -8,7 +8,7 @@ import { addMinutes, nowIso } from '#app/utils/time'
 import { syncParticipantCertificates } from './certificate.server'
 import { buildWebinarReach } from './programme-report.server'
 import { WEBINAR_PLACE_COLUMNS } from './columns.server'
-import { hitRateLimits, rateLimitWait, type RateLimit } from './rate-limit.server'
+import { countHits, usedUpWait, type RateLimit } from './rate-limit.server'
 import { markWebinarFinished } from './webinar.server'
 
 // Attendance decides who gets a certificate. A registrant is present when a moderator marked
@@ -257,9 +257,11 @@ export type CheckInResult =
 /**
  * A resident types the announced code on their personal page. Only wrong codes count against
  * the limits (per registration and per address), so a hall full of residents behind one
- * address checks in freely while guessing stays slow. Two reads on the way in; the update is
- * conditional, so a double submit keeps the first time. When the code is announced, a whole
- * audience checks in within a minute: the updates that arrive together share one commit.
+ * address checks in freely while guessing stays slow. The limits are read, the code compared and
+ * a wrong one counted inside one write transaction, so simultaneous guesses are judged one after
+ * the other: a burst gets no more comparisons than the limit allows. When the code is
+ * announced, a whole audience checks in within a minute: the attempts that arrive together
+ * share one commit.
  */
 export async function checkIn(db: DB, token: string, code: string, limits: Array<[key: string, limit: RateLimit]>, now = nowIso()): Promise<CheckInResult> {
   const r = await db
@@ -282,20 +284,28 @@ export async function checkIn(db: DB, token: string, code: string, limits: Array
   if (r.checked_in_at) return { ok: true, checkedInAt: r.checked_in_at, already: true }
   if (r.attendance_finalised_at) return { ok: false, reason: 'finalised' }
   if (!checkinWindowOpen(r, now)) return { ok: false, reason: 'windowClosed' }
-  const wait = await rateLimitWait(db, limits)
-  if (wait > 0) return { ok: false, reason: 'tooMany', retryAfterSeconds: wait }
-  if (!r.checkin_code || code !== r.checkin_code) {
-    await hitRateLimits(db, limits)
-    return { ok: false, reason: 'wrongCode' }
-  }
-  const { checkedInAt, written } = await recordCheckIn(db, { registrationId: r.id, now })
-  return { ok: true, checkedInAt, already: !written }
+  return recordCheckIn(db, { registrationId: r.id, codeRight: !!r.checkin_code && code === r.checkin_code, limits, now })
 }
 
-/** Writes the check-in time unless one is there already (a double submit); either way, the time that stands. */
-const recordCheckIn = createGroupCommit(async (trx, checkIns: Array<{ registrationId: string; now: string }>) => {
-  const recorded: Array<{ checkedInAt: string; written: boolean }> = []
-  for (const { registrationId, now } of checkIns) {
+type CheckInAttempt = { registrationId: string; codeRight: boolean; limits: Array<[key: string, limit: RateLimit]>; now: string }
+
+/**
+ * Judges each attempt in turn: refused while a limit is used up, a wrong code counted, a right
+ * one written unless a time is there already (a double submit keeps the first time).
+ */
+const recordCheckIn = createGroupCommit(async (trx, attempts: CheckInAttempt[]) => {
+  const results: CheckInResult[] = []
+  for (const { registrationId, codeRight, limits, now } of attempts) {
+    const wait = await usedUpWait(trx, limits)
+    if (wait > 0) {
+      results.push({ ok: false, reason: 'tooMany', retryAfterSeconds: wait })
+      continue
+    }
+    if (!codeRight) {
+      await countHits(trx, limits)
+      results.push({ ok: false, reason: 'wrongCode' })
+      continue
+    }
     const updated = await trx
       .updateTable('registrations')
       .set({ checked_in_at: now })
@@ -303,13 +313,13 @@ const recordCheckIn = createGroupCommit(async (trx, checkIns: Array<{ registrati
       .where('checked_in_at', 'is', null)
       .executeTakeFirst()
     if (updated.numUpdatedRows > 0n) {
-      recorded.push({ checkedInAt: now, written: true })
+      results.push({ ok: true, checkedInAt: now, already: false })
       continue
     }
     const earlier = await trx.selectFrom('registrations').select('checked_in_at').where('id', '=', registrationId).executeTakeFirstOrThrow()
-    recorded.push({ checkedInAt: earlier.checked_in_at ?? now, written: false })
+    results.push({ ok: true, checkedInAt: earlier.checked_in_at ?? now, already: true })
   }
-  return recorded
+  return results
 })
 
 

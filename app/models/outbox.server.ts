@@ -199,6 +199,30 @@ export async function getOutboxMessage(db: DB, id: string) {
     .executeTakeFirst()
 }
 
+/** How many distinct reasons a webinar's page lists; the Outbox has the rest. */
+const FAILED_REASONS_SHOWN = 3
+
+/**
+ * A webinar's mail that failed for good (it could not be rendered, or every retry was refused),
+ * with the most frequent reasons: shown on the webinar's page, where its organiser looks, since a
+ * participant whose invitation failed has no personal link. Mail still being retried is not here.
+ */
+export async function summariseFailedMail(db: DB, webinarId: string) {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['last_error', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('webinar_id', '=', webinarId)
+    .where('state', '=', 'failed')
+    .groupBy('last_error')
+    .orderBy('count', 'desc')
+    .orderBy('last_error')
+    .execute()
+  return {
+    count: rows.reduce((sum, row) => sum + Number(row.count), 0),
+    reasons: rows.slice(0, FAILED_REASONS_SHOWN).map((row) => ({ error: row.last_error ?? '', count: Number(row.count) })),
+  }
+}
+
 /** Webinars that have mail, for the Outbox page's filter. */
 export async function listOutboxWebinars(db: DB) {
   return db

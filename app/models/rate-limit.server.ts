@@ -72,8 +72,12 @@ async function addHits(db: DB, added: Map<string, number>, windowMs: number, now
   return new Map(rows.map((row) => [row.key, row]))
 }
 
-/** Seconds to wait if any of the keys is already at its limit (0 if none), without counting a hit. One query for all keys. */
-export async function rateLimitWait(db: DB, limits: Array<[key: string, limit: RateLimit]>): Promise<number> {
+/**
+ * Seconds to wait if any of the keys has used up its limit (0 if none), without counting a hit.
+ * Only meaningful inside the write transaction that then counts (see checkIn): read alone, it
+ * would let simultaneous attempts all pass before any of them is counted.
+ */
+export async function usedUpWait(db: DB, limits: Array<[key: string, limit: RateLimit]>): Promise<number> {
   if (limits.length === 0) return 0
   const rows = await db
     .selectFrom('rate_limits')
@@ -104,6 +108,30 @@ export async function hitRateLimits(db: DB, hits: Array<[key: string, limit: Rat
   })
 }
 
+/** Gives back one hit on each key: an attempt that turned out legitimate (a right password). */
+export async function takeBackHits(db: DB, keys: string[]): Promise<void> {
+  if (keys.length === 0) return
+  await db
+    .updateTable('rate_limits')
+    .set((eb) => ({ hits: eb('hits', '-', 1) }))
+    .where('key', 'in', [...keys].sort())
+    .where('hits', '>', 0)
+    .execute()
+}
+
 export async function clearRateLimit(db: DB, key: string): Promise<void> {
   await db.deleteFrom('rate_limits').where('key', '=', key).execute()
+}
+
+/**
+ * Rows kept after their window opened. Longer than every window in use (the longest is an hour),
+ * so pruning never forgets a live count.
+ */
+export const RATE_LIMIT_ROWS_KEPT_MS = 24 * 60 * 60 * 1000
+
+/** Deletes the counts whose window closed long ago; run by the hourly housekeeping job. */
+export async function pruneRateLimits(db: DB, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - RATE_LIMIT_ROWS_KEPT_MS).toISOString()
+  const result = await db.deleteFrom('rate_limits').where('window_started_at', '<', cutoff).executeTakeFirst()
+  return Number(result.numDeletedRows)
 }

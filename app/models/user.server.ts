@@ -28,6 +28,12 @@ export async function listUsers(db: DB) {
     .execute()
 }
 
+/** The account's id, or undefined: for throttling, before any password is checked. */
+export async function findUserIdByEmail(db: DB, email: string): Promise<string | undefined> {
+  const user = await db.selectFrom('users').select('id').where('email', '=', normaliseEmail(email)).executeTakeFirst()
+  return user?.id
+}
+
 export async function verifyLogin(db: DB, email: string, password: string) {
   const user = await db
     .selectFrom('users')
@@ -102,6 +108,15 @@ export async function getPasswordTokenUser(db: DB, token: string) {
     .where('password_tokens.used_at', 'is', null)
     .where('password_tokens.expires_at', '>', nowIso())
     .executeTakeFirst()
+}
+
+/** Deletes set-password links that can no longer be used (spent or expired); run hourly. */
+export async function prunePasswordTokens(db: DB, now = nowIso()): Promise<number> {
+  const result = await db
+    .deleteFrom('password_tokens')
+    .where((eb) => eb.or([eb('used_at', 'is not', null), eb('expires_at', '<=', now)]))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
 }
 
 /** Sets the password and burns the link in one transaction; returns null if the link is spent. */

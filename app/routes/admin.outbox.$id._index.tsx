@@ -10,6 +10,7 @@ import { getOutboxMessage, resendMail } from '#app/models/outbox.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { OutboxMessageActionSchema } from '#app/utils/outbox-schema.server'
+import { readForm } from '#app/utils/read-form.server'
 import { parseForm } from '#app/utils/validation.server'
 
 // A message may carry a set-password link or a personal link: the page is never cached.
@@ -37,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   await requireOrganiser(request)
   const message = await requireMessage(params.id)
-  const parsed = parseForm(OutboxMessageActionSchema, await request.formData())
+  const parsed = parseForm(OutboxMessageActionSchema, await readForm(request))
   if (!parsed.success) throw new Response('Bad request', { status: 400 })
   if (!(await resendMail(getDb(), message.id))) return json({ errors: { '': ['outbox.resendRefused'] } }, { status: 409 })
   return redirect(`/admin/outbox/${message.id}?resent`)

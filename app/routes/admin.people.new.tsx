@@ -8,6 +8,7 @@ import { listUsers } from '#app/models/user.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { accountError, PersonFormSchema, personFormValues } from '#app/utils/person-schema.server'
+import { readForm } from '#app/utils/read-form.server'
 import { parseForm } from '#app/utils/validation.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -18,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   await requireOrganiser(request)
-  const parsed = parseForm(PersonFormSchema, await request.formData())
+  const parsed = parseForm(PersonFormSchema, await readForm(request))
   if (!parsed.success) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   try {
     const personId = await createPerson(getDb(), parsed.data)

@@ -16,6 +16,7 @@ import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { PrivacyActionSchema } from '#app/utils/privacy-schema.server'
+import { readForm } from '#app/utils/read-form.server'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'privacy.title'))
@@ -30,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireOrganiser(request)
-  const parsed = parseForm(PrivacyActionSchema, await request.formData())
+  const parsed = parseForm(PrivacyActionSchema, await readForm(request))
   if (!parsed.success) return json<{ errors: FieldErrors; values: Record<string, string> }>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   const db = getDb()
   if (parsed.data.intent === 'setRetention') {

@@ -6,6 +6,7 @@ import { useT } from '#app/i18n'
 import { createPasswordLink, createStaffUser, DuplicateEmailError, getUserById, listUsers, STAFF_ROLES } from '#app/models/user.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
+import { readForm } from '#app/utils/read-form.server'
 import { CreateStaffSchema, NewPasswordLinkSchema } from '#app/utils/staff-schema.server'
 import { parseForm } from '#app/utils/validation.server'
 
@@ -25,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   await requireOrganiser(request)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const intent = formData.get('intent')
 
   if (intent === 'newLink') {

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { ConfirmForm, Field, FormErrors, SelectField } from '#app/components/forms'
 import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { summariseFailedMail } from '#app/models/outbox.server'
 import { listPeopleOptions } from '#app/models/person.server'
 import { addRundownItem, listRundown, removeRundownItem, rundownOffset, updateRundownItem } from '#app/models/rundown.server'
 import {
@@ -36,8 +37,13 @@ const DONE_NOTICES: Record<string, MessageKey> = {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar } = await requireOrganiserWebinar(request, params.slug)
   const db = getDb()
-  const [roles, rundown, people] = await Promise.all([listWebinarRoles(db, webinar.id), listRundown(db, webinar.id), listPeopleOptions(db)])
-  return json({ webinar, roles, rundown, people, now: nowIso() })
+  const [roles, rundown, people, failedMail] = await Promise.all([
+    listWebinarRoles(db, webinar.id),
+    listRundown(db, webinar.id),
+    listPeopleOptions(db),
+    summariseFailedMail(db, webinar.id),
+  ])
+  return json({ webinar, roles, rundown, people, failedMail, now: nowIso() })
 }
 
 type ActionData = { intent: string; itemId?: string; errors: FieldErrors; missing?: string[] }
@@ -93,7 +99,7 @@ async function perform(webinar: WebinarDetail, form: WebinarPageAction): Promise
 }
 
 export default function WebinarPage() {
-  const { webinar, roles, rundown, people, now } = useLoaderData<typeof loader>()
+  const { webinar, roles, rundown, people, failedMail, now } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as ActionData | undefined
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -127,6 +133,21 @@ export default function WebinarPage() {
         <p className="notice" role="status">
           {t(done)}
         </p>
+      ) : null}
+      {failedMail.count > 0 ? (
+        <div className="form-errors" role="alert">
+          <p>{t('webinar.failedMail', { count: failedMail.count })}</p>
+          <ul>
+            {failedMail.reasons.map((reason) => (
+              <li key={reason.error} className="break-anywhere">
+                {t('webinar.failedMailReason', { reason: reason.error, count: reason.count })}
+              </li>
+            ))}
+          </ul>
+          <p>
+            <Link to={`/admin/outbox?${new URLSearchParams({ webinar: webinar.id, state: 'failed' })}`}>{t('webinar.failedMailLink')}</Link>
+          </p>
+        </div>
       ) : null}
 
       <div className="actions">

@@ -8,6 +8,7 @@ import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { listWebinarCertificates, reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
 import { CertificateActionSchema, CertificateListQuerySchema } from '#app/utils/certificate-schema.server'
 import { getDb } from '#app/utils/db.server'
+import { readForm } from '#app/utils/read-form.server'
 import { requireOrganiserWebinar } from '#app/utils/webinar-guards.server'
 import { webinarZone } from '#app/utils/time'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
@@ -27,7 +28,7 @@ const REFUSALS: Record<string, MessageKey> = { notFound: 'error.notFound.body', 
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar } = await requireOrganiserWebinar(request, params.slug)
-  const parsed = parseForm(CertificateActionSchema, await request.formData())
+  const parsed = parseForm(CertificateActionSchema, await readForm(request))
   if (!parsed.success) return json<ActionData>({ certificateId: parsed.values.certificateId, intent: parsed.values.intent, errors: parsed.errors }, { status: 400 })
   const form = parsed.data
   const result =

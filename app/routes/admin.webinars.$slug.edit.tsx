@@ -7,6 +7,7 @@ import { useT } from '#app/i18n'
 import { listRegencyOptions } from '#app/models/region.server'
 import { saveWebinar, webinarFormValues } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
+import { readForm } from '#app/utils/read-form.server'
 import { requireOrganiserWebinar } from '#app/utils/webinar-guards.server'
 import { echoForm, parseForm } from '#app/utils/validation.server'
 import { WebinarFormSchema } from '#app/utils/webinar-schema.server'
@@ -20,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar } = await requireOrganiserWebinar(request, params.slug)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const parsed = parseForm(WebinarFormSchema, formData)
   if (!parsed.success) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   const saved = await saveWebinar(getDb(), parsed.data, { webinarId: webinar.id, userId: user.id })

@@ -8,6 +8,7 @@ import { listRegencyOptions } from '#app/models/region.server'
 import { saveWebinar } from '#app/models/webinar.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
+import { readForm } from '#app/utils/read-form.server'
 import { echoForm, parseForm } from '#app/utils/validation.server'
 import { WebinarFormSchema } from '#app/utils/webinar-schema.server'
 
@@ -20,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireOrganiser(request)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const parsed = parseForm(WebinarFormSchema, formData)
   if (!parsed.success) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   const saved = await saveWebinar(getDb(), parsed.data, { userId: user.id })

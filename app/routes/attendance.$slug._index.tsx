@@ -20,6 +20,8 @@ import {
 } from '#app/models/attendance.server'
 import { ATTENDANCE_FILTERS, CHECKIN_WINDOW_MINUTES, MANUAL_REASONS } from '#app/utils/attendance-rules'
 import { AttendanceActionSchema, AttendanceQuerySchema } from '#app/utils/attendance-schema.server'
+import { safeRedirect } from '#app/utils/auth.server'
+import { readForm } from '#app/utils/read-form.server'
 import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
 import { pageTitle } from '#app/utils/meta'
@@ -73,7 +75,7 @@ type ActionData = { intent: string; registrationId?: string; errors: FieldErrors
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar } = await requireAttendanceWebinar(request, params.slug)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   // Reopening undoes a lock the certificates rest on: organisers only, whatever else was sent.
   if (formData.get('intent') === 'reopen' && user.role !== 'organiser') throw new Response('Forbidden', { status: 403 })
   const parsed = parseForm(AttendanceActionSchema, formData)
@@ -87,7 +89,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const url = new URL(request.url)
     url.searchParams.set('done', done)
     url.searchParams.delete('index')
-    return redirect(`${url.pathname}${url.search}`, 303)
+    return redirect(safeRedirect(`${url.pathname}${url.search}`), 303)
   }
   switch (form.intent) {
     case 'openWindow': {

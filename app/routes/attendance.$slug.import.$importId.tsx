@@ -13,6 +13,8 @@ import {
   listZoomImportPeople,
 } from '#app/models/zoom-import.server'
 import { ImportActionSchema, ImportPeopleQuerySchema } from '#app/utils/attendance-schema.server'
+import { safeRedirect } from '#app/utils/auth.server'
+import { readForm } from '#app/utils/read-form.server'
 import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
 import { pageTitle } from '#app/utils/meta'
@@ -54,7 +56,7 @@ type ActionData = { personId?: string; errors: FieldErrors }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar, zoomImport } = await requireImport(request, params.slug, params.importId)
-  const parsed = parseForm(ImportActionSchema, await request.formData())
+  const parsed = parseForm(ImportActionSchema, await readForm(request))
   if (!parsed.success) return json<ActionData>({ personId: parsed.values.personId, errors: parsed.errors }, { status: 400 })
   const db = getDb()
   const form = parsed.data
@@ -72,7 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const back = new URL(request.url)
   back.searchParams.set('done', 'linked')
-  return redirect(`${back.pathname}${back.search}`, 303)
+  return redirect(safeRedirect(`${back.pathname}${back.search}`), 303)
 }
 
 const SHOW = ['attention', 'matched', 'staff'] as const

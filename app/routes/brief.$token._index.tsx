@@ -9,6 +9,7 @@ import { getBriefCertificate } from '#app/models/certificate.server'
 import { getBriefByToken, recordBriefAnswer } from '#app/models/webinar-role.server'
 import { BriefAnswerSchema } from '#app/utils/brief-schema.server'
 import { getDb } from '#app/utils/db.server'
+import { readForm } from '#app/utils/read-form.server'
 import { addMinutes, nowIso, webinarZone } from '#app/utils/time'
 import { parseForm } from '#app/utils/validation.server'
 
@@ -60,7 +61,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const token = params.token ?? ''
-  const parsed = parseForm(BriefAnswerSchema, await request.formData())
+  const parsed = parseForm(BriefAnswerSchema, await readForm(request))
   if (!parsed.success) return json({ errors: parsed.errors }, { status: 400 })
   const result = await recordBriefAnswer(getDb(), token, parsed.data.answer)
   if (!result.ok && result.reason === 'notFound') throw new Response('Not found', { status: 404 })

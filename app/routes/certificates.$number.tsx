@@ -7,6 +7,7 @@ import { getCertificateByNumber, normaliseCertificateNumber } from '#app/models/
 import { hitRateLimits } from '#app/models/rate-limit.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 
 export const meta: MetaFunction = ({ matches }) => [...pageTitle(translate(metaLang(matches), 'certificate.verifyTitle')), { name: 'robots', content: 'noindex' }]
@@ -22,7 +23,7 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
  */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const db = getDb()
-  const wait = await hitRateLimits(db, [[`verify:ip:${context.clientIp}`, RESIDENT_LIMITS.verifyPerIp]])
+  const wait = await hitRateLimits(db, [[limitKey('verify', 'ip', context.clientIp), RESIDENT_LIMITS.verifyPerIp]])
   if (wait > 0) {
     return json({ state: 'tooMany' as const, minutes: Math.max(1, Math.ceil(wait / 60)) }, { status: 429, headers: { ...NO_STORE, 'Retry-After': String(wait) } })
   }

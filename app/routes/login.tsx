@@ -6,7 +6,8 @@ import { useT } from '#app/i18n'
 import { signIn } from '#app/models/session.server'
 import { getOptionalUser, homeFor, safeRedirect } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
-import { commitSessionId } from '#app/utils/session.server'
+import { readForm } from '#app/utils/read-form.server'
+import { commitSessionId, readKnownDevices, rememberDevice } from '#app/utils/session.server'
 import { LoginSchema } from '#app/utils/auth-schemas.server'
 import { message, parseForm } from '#app/utils/validation.server'
 
@@ -22,11 +23,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = parseForm(LoginSchema, await request.formData())
+  const parsed = parseForm(LoginSchema, await readForm(request))
   if (!parsed.success) return json({ errors: parsed.errors, email: parsed.values.email ?? '' }, { status: 400 })
   const { email, password, redirectTo } = parsed.data
 
-  const result = await signIn(getDb(), { email, password, clientIp: context.clientIp })
+  const devices = await readKnownDevices(request)
+  const result = await signIn(getDb(), { email, password, clientIp: context.clientIp, devices })
   if (result.status === 'throttled') {
     const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60))
     return json(
@@ -36,9 +38,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   // One message whether or not the account exists.
   if (result.status === 'failed') return json({ errors: { '': ['login.failed'] }, email }, { status: 400 })
-  return redirect(safeRedirect(redirectTo, homeFor(result.role)), {
-    headers: { 'Set-Cookie': await commitSessionId(result.sessionId) },
-  })
+  const headers = new Headers()
+  headers.append('Set-Cookie', await commitSessionId(result.sessionId))
+  headers.append('Set-Cookie', await rememberDevice(devices, result.userId))
+  return redirect(safeRedirect(redirectTo, homeFor(result.role)), { headers })
 }
 
 // Remix keeps only an action's cookies on a page it renders; a form posted without

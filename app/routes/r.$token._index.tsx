@@ -11,9 +11,11 @@ import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { cancelRegistration, getPersonalRegistration, registrationCancellable } from '#app/models/registration.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { readForm } from '#app/utils/read-form.server'
 import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
 import { PersonalActionSchema } from '#app/utils/registration-schema.server'
-import { RESIDENT_LIMITS, tokenKey } from '#app/utils/resident-limits.server'
+import { limitKey } from '#app/utils/limit-keys.server'
+import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
 import { message, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
@@ -90,13 +92,13 @@ const CHECKIN_REFUSALS: Record<Exclude<CheckInResult, { ok: true }>['reason'], {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? ''
   if (!PERSONAL_TOKEN.test(token)) throw new Response('Not found', { status: 404, headers: NO_STORE })
-  const parsed = parseForm(PersonalActionSchema, await request.formData())
+  const parsed = parseForm(PersonalActionSchema, await readForm(request))
   if (!parsed.success) return json({ errors: parsed.errors }, { status: 400, headers: NO_STORE })
   if (parsed.data.intent === 'checkin') {
     // The hot path while a webinar runs: the token is looked up once, inside checkIn.
     const result = await checkIn(getDb(), token, parsed.data.code, [
-      [tokenKey('checkin', token), RESIDENT_LIMITS.checkinPerRegistration],
-      [`checkin:ip:${context.clientIp}`, RESIDENT_LIMITS.checkinPerIp],
+      [limitKey('checkin', 'token', token), RESIDENT_LIMITS.checkinPerRegistration],
+      [limitKey('checkin', 'ip', context.clientIp), RESIDENT_LIMITS.checkinPerIp],
     ])
     if (result.ok) return redirect(`/r/${token}?done=checkedin`, { status: 303, headers: NO_STORE })
     const refusal = CHECKIN_REFUSALS[result.reason]

@@ -7,6 +7,7 @@ import { useT } from '#app/i18n'
 import { getPasswordTokenUser, setPasswordWithToken } from '#app/models/user.server'
 import { getDb } from '#app/utils/db.server'
 import { SetPasswordSchema } from '#app/utils/auth-schemas.server'
+import { readForm } from '#app/utils/read-form.server'
 import { parseForm } from '#app/utils/validation.server'
 
 // The link is the credential: an unknown, used or expired token is a 404 that reveals nothing.
@@ -17,7 +18,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const parsed = parseForm(SetPasswordSchema, await request.formData())
+  const parsed = parseForm(SetPasswordSchema, await readForm(request))
   if (!parsed.success) return json({ errors: parsed.errors }, { status: 400 })
   const done = await setPasswordWithToken(getDb(), params.token ?? '', parsed.data.password)
   if (!done) return json({ errors: { '': ['setPassword.invalidLink'] } }, { status: 410 })

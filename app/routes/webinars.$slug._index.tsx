@@ -13,10 +13,12 @@ import { getPublicWebinarBySlug, getRegistrationTarget } from '#app/models/webin
 import { listPublicWebinarRoles } from '#app/models/webinar-role.server'
 import { getDb } from '#app/utils/db.server'
 import { pageTitle } from '#app/utils/meta'
+import { readForm } from '#app/utils/read-form.server'
 import { HONEYPOT_FIELD } from '#app/utils/registration-fields'
 import { RegistrationSchema } from '#app/utils/registration-schema.server'
 import type { RateLimit } from '#app/models/rate-limit.server'
-import { emailKey, RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
+import { limitKey } from '#app/utils/limit-keys.server'
+import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
@@ -55,7 +57,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const refusal = registrationRefusal(webinar, nowIso())
   if (refusal) return json<ActionData>({ refusal }, { status: 409 })
 
-  const formData = await request.formData()
+  const formData = await readForm(request)
   if (formData.get(HONEYPOT_FIELD)) return checkYourEmail(webinar.slug)
   const parsed = parseForm(RegistrationSchema, formData)
   if (!parsed.success) return json<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
@@ -65,8 +67,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   // Counted only for well-formed posts: a resident fixing a typo spends nothing.
   const limits: Array<[string, RateLimit]> = [
-    [`register:ip:${context.clientIp}`, RESIDENT_LIMITS.registerPerIp],
-    [emailKey('register', form.email), RESIDENT_LIMITS.registerPerEmail],
+    [limitKey('register', 'ip', context.clientIp), RESIDENT_LIMITS.registerPerIp],
+    [limitKey('register', 'email', form.email), RESIDENT_LIMITS.registerPerEmail],
   ]
   const result = await registerParticipant(
     db,

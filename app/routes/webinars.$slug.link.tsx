@@ -9,8 +9,10 @@ import { getPublicWebinarBySlug } from '#app/models/webinar.server'
 import { hitRateLimits } from '#app/models/rate-limit.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { readForm } from '#app/utils/read-form.server'
 import { LostLinkSchema } from '#app/utils/registration-schema.server'
-import { emailKey, RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
+import { limitKey } from '#app/utils/limit-keys.server'
+import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'lostLink.title'))
@@ -30,13 +32,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const db = getDb()
   const webinar = await requirePublicWebinar(params.slug)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const parsed = parseForm(LostLinkSchema, formData)
   if (!parsed.success) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   const { email } = parsed.data
   const wait = await hitRateLimits(db, [
-    [`link:ip:${context.clientIp}`, RESIDENT_LIMITS.linkPerIp],
-    [emailKey('link', email), RESIDENT_LIMITS.linkPerEmail],
+    [limitKey('link', 'ip', context.clientIp), RESIDENT_LIMITS.linkPerIp],
+    [limitKey('link', 'email', email), RESIDENT_LIMITS.linkPerEmail],
   ])
   if (wait) return tooManyRequests(wait, echoForm(formData))
   await resendRegistrationLink(db, webinar.id, email)

@@ -32,12 +32,30 @@ export async function requireRole(request: Request, ...roles: StaffRole[]): Prom
 
 export const requireOrganiser = (request: Request) => requireRole(request, 'organiser')
 
-/** Only same-site relative paths, so /login?redirectTo=https://evil.example cannot bounce users away. */
+// Browsers drop tabs and newlines from URLs and read "\\" as "/", so "/\t/evil.example" and
+// "/\\evil.example" both lead off-site; any control character or backslash is refused outright.
+const UNSAFE_IN_REDIRECT = /[\u0000-\u001f\u007f-\u009f\\]/
+const THIS_SITE = 'http://this.site.invalid'
+
+/**
+ * A redirect target from the request (a `redirectTo` field or parameter), made safe: only a path
+ * on this site, written as plain ASCII (non-ASCII is percent-encoded), so it is always a valid
+ * Location header. Anything else, e.g. //evil.example or https://evil.example, gives `fallback`.
+ */
 export function safeRedirect(target: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || UNSAFE_IN_REDIRECT.test(target)) {
     return fallback
   }
-  return target
+  let url: URL
+  try {
+    url = new URL(target, THIS_SITE)
+  } catch {
+    return fallback
+  }
+  if (url.origin !== THIS_SITE) return fallback
+  const path = `${url.pathname}${url.search}${url.hash}`
+  // The parser may have rewritten the path (dot segments); what it gives must still be a plain path.
+  return path.startsWith('/') && !path.startsWith('//') ? path : fallback
 }
 
 export function homeFor(role: StaffRole): string {

@@ -8,6 +8,7 @@ import {
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  type QueryResult,
   type SqliteDialectConfig,
 } from 'kysely'
 import type { Database } from '#db/schema'
@@ -19,6 +20,24 @@ import { getEnv } from './env.server'
 export type DB = Kysely<Database>
 
 export class DatabaseUrlError extends Error {}
+
+/** The file (or its folder) cannot be written now: at start a configuration error, later a 503. */
+export class DatabaseUnwritableError extends DatabaseUrlError {
+  override name = 'DatabaseUnwritableError'
+}
+
+/**
+ * Whether an error means the database cannot take writes right now (a read-only or full disk,
+ * an I/O error, a file that cannot be opened), as opposed to a bug: users get "temporarily
+ * unavailable" (503) for these, and the connection is reopened before its next use.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  // By name, not instanceof: the HTTP layer asks about errors thrown by the app's bundled copy.
+  if (!(error instanceof Error)) return false
+  if (error.name === 'DatabaseUnwritableError') return true
+  const code = (error as { code?: unknown }).code
+  return error.name === 'SqliteError' && typeof code === 'string' && /^SQLITE_(READONLY|IOERR|CANTOPEN|FULL)/.test(code)
+}
 
 /** Accepts a plain file path or a `file:` URL; returns an absolute SQLite file path. */
 export function sqliteFileFromUrl(url: string): string {
@@ -55,13 +74,29 @@ export function sqliteFileFromUrl(url: string): string {
   return path.resolve(value)
 }
 
-/** Opens the file with the pragmas every connection needs; fails with one readable line. */
+/**
+ * Opens the file with the pragmas every connection needs; fails with one readable line.
+ *
+ * A file that cannot be written is not opened at all. SQLite would quietly open it read-only,
+ * and that connection keeps failing every write after the file is writable again; worse, the
+ * -wal and -shm files it creates take the database file's read-only mode, so the database stays
+ * unwritable even for a fresh process.
+ */
 export function openSqlite(file: string): SQLite.Database {
   const dir = path.dirname(file)
   if (!fs.existsSync(dir)) {
     throw new DatabaseUrlError(`DATABASE_URL: the folder ${dir} does not exist`)
   }
-  let sqlite: SQLite.Database
+  try {
+    fs.accessSync(dir, fs.constants.W_OK)
+    for (const sibling of [file, `${file}-wal`, `${file}-shm`]) {
+      if (fs.existsSync(sibling)) fs.accessSync(sibling, fs.constants.R_OK | fs.constants.W_OK)
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new DatabaseUnwritableError(`DATABASE_URL: cannot open ${file} for writing (${reason})`)
+  }
+  let sqlite: SQLite.Database | undefined
   try {
     sqlite = new SQLite(file)
     sqlite.pragma('journal_mode = WAL')
@@ -69,17 +104,114 @@ export function openSqlite(file: string): SQLite.Database {
     // Concurrent writers (several processes on one file) wait for the lock instead of failing.
     sqlite.pragma(`busy_timeout = ${LOCK_TIMEOUT_MS}`)
     sqlite.pragma('synchronous = NORMAL')
-    // A write probe: an unwritable file or folder is reported now, not on the first form post.
-    sqlite.exec('begin immediate; rollback;')
+    // A write probe that leaves nothing behind: an unwritable file or folder is reported now,
+    // not on the first form post. (Taking the write lock alone succeeds even read-only.)
+    sqlite.exec('begin immediate')
+    sqlite.pragma(`user_version = ${Number(sqlite.pragma('user_version', { simple: true }))}`)
+    sqlite.exec('rollback')
   } catch (error) {
+    sqlite?.close()
     const reason = error instanceof Error ? error.message : String(error)
-    throw new DatabaseUrlError(`DATABASE_URL: cannot open ${file} for writing (${reason})`)
+    throw new DatabaseUnwritableError(`DATABASE_URL: cannot open ${file} for writing (${reason})`)
   }
   return sqlite
 }
 
 /** How long a write waits for another process to release SQLite's write lock before it fails. */
 export const LOCK_TIMEOUT_MS = 5000
+
+/**
+ * The process's one SQLite connection, behind the interface Kysely's driver calls (prepare and
+ * close). After an error that says the file cannot be written (see isDatabaseUnavailable), the
+ * connection is marked stale and replaced before its next use, so the app recovers by itself
+ * once the disk is writable again instead of failing until a restart. Opening may fail too
+ * while the file is unwritable; the next use tries again.
+ *
+ * Kysely prepares every query afresh, and preparing costs more than running most of ours: the
+ * same SQL text gets the same statement back (a bounded LRU, since `in (…)` lists vary in
+ * length). Safe because Kysely runs one query at a time on the connection.
+ */
+class SqliteHandle {
+  readonly #file: string
+  #sqlite: SQLite.Database | null
+  #stale = false
+  readonly #statements = new Map<string, SQLite.Statement>()
+  constructor(file: string, sqlite: SQLite.Database) {
+    this.#file = file
+    this.#sqlite = sqlite
+  }
+
+  get sqlite(): SQLite.Database {
+    if (!this.#sqlite) this.#sqlite = openSqlite(this.#file)
+    return this.#sqlite
+  }
+
+  prepare(sql: string, size = 500): SQLite.Statement {
+    const sqlite = this.sqlite
+    let statement = this.#statements.get(sql)
+    if (statement) {
+      this.#statements.delete(sql)
+    } else {
+      statement = sqlite.prepare(sql)
+      if (this.#statements.size >= size) this.#statements.delete(this.#statements.keys().next().value!)
+    }
+    this.#statements.set(sql, statement)
+    return statement
+  }
+
+  markStale(): void {
+    this.#stale = true
+  }
+
+  /** Only while the driver's mutex is held, so no unfinished transaction loses its connection. */
+  replaceIfStale(): void {
+    if (!this.#stale) return
+    this.#stale = false
+    this.close()
+  }
+
+  /** A transaction whose rollback failed (the disk went away mid-way) must not block the next one. */
+  rollbackLeftover(): void {
+    if (this.#sqlite?.inTransaction) {
+      try {
+        this.#sqlite.exec('rollback')
+      } catch {
+        this.close()
+      }
+    }
+  }
+
+  close(): void {
+    this.#statements.clear()
+    try {
+      this.#sqlite?.close()
+    } catch {
+      // Closing a connection whose file went away can fail; it is dropped either way.
+    }
+    this.#sqlite = null
+  }
+}
+
+/** Marks the handle stale when a query fails because the database cannot take writes. */
+class WatchedConnection implements DatabaseConnection {
+  readonly #inner: DatabaseConnection
+  readonly #handle: SqliteHandle
+  constructor(inner: DatabaseConnection, handle: SqliteHandle) {
+    this.#inner = inner
+    this.#handle = handle
+  }
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      return await this.#inner.executeQuery<R>(query)
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) this.#handle.markStale()
+      throw error
+    }
+  }
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.#inner.streamQuery<R>(query, chunkSize)
+  }
+}
 
 const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate')
 
@@ -94,18 +226,26 @@ const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate')
  * under a registration rush it starved for seconds while the other process wrote.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
-  readonly #sqlite: SQLite.Database
+  readonly #handle: SqliteHandle
   readonly #lockTimeoutMs: number
-  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, lockTimeoutMs: number) {
+  constructor(config: SqliteDialectConfig, handle: SqliteHandle, lockTimeoutMs: number) {
     super(config)
-    this.#sqlite = sqlite
+    this.#handle = handle
     this.#lockTimeoutMs = lockTimeoutMs
   }
 
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection()
+    this.#handle.replaceIfStale()
+    return new WatchedConnection(connection, this.#handle)
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    this.#handle.rollbackLeftover()
     const deadline = Date.now() + this.#lockTimeoutMs
     // The connection is this transaction's alone until it ends, so the setting cannot leak.
-    this.#sqlite.pragma('busy_timeout = 0')
+    const sqlite = this.#handle.sqlite
+    sqlite.pragma('busy_timeout = 0')
     try {
       for (;;) {
         try {
@@ -117,7 +257,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
         }
       }
     } finally {
-      this.#sqlite.pragma(`busy_timeout = ${LOCK_TIMEOUT_MS}`)
+      sqlite.pragma(`busy_timeout = ${LOCK_TIMEOUT_MS}`)
     }
   }
 }
@@ -129,50 +269,24 @@ export function isBusy(error: unknown): boolean {
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig
-  readonly #sqlite: SQLite.Database
+  readonly #handle: SqliteHandle
   readonly #lockTimeoutMs: number
-  constructor(sqlite: SQLite.Database, lockTimeoutMs: number) {
-    const config = { database: withStatementCache(sqlite) }
+  constructor(handle: SqliteHandle, lockTimeoutMs: number) {
+    const config = { database: handle }
     super(config)
     this.#config = config
-    this.#sqlite = sqlite
+    this.#handle = handle
     this.#lockTimeoutMs = lockTimeoutMs
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#sqlite, this.#lockTimeoutMs)
-  }
-}
-
-/**
- * Kysely prepares every query afresh; preparing costs more than running most of ours. The same
- * SQL text gets the same statement back (a bounded LRU, since `in (…)` lists vary in length).
- * Safe because Kysely runs one query at a time on the connection.
- */
-function withStatementCache(sqlite: SQLite.Database, size = 500) {
-  const cache = new Map<string, SQLite.Statement>()
-  return {
-    close: () => {
-      cache.clear()
-      sqlite.close()
-    },
-    prepare: (sql: string) => {
-      let statement = cache.get(sql)
-      if (statement) {
-        cache.delete(sql)
-      } else {
-        statement = sqlite.prepare(sql)
-        if (cache.size >= size) cache.delete(cache.keys().next().value!)
-      }
-      cache.set(sql, statement)
-      return statement
-    },
+    return new ImmediateSqliteDriver(this.#config, this.#handle, this.#lockTimeoutMs)
   }
 }
 
 /** `lockTimeoutMs`: how long a transaction waits for the write lock (tests shorten it). */
 export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS } = {}): DB {
-  const sqlite = openSqlite(sqliteFileFromUrl(databaseUrl))
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite, lockTimeoutMs) })
+  const file = sqliteFileFromUrl(databaseUrl)
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(new SqliteHandle(file, openSqlite(file)), lockTimeoutMs) })
 }
 
 let singleton: DB | undefined

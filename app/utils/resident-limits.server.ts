@@ -1,6 +1,5 @@
 import { json } from '@remix-run/node'
 import type { RateLimit } from '#app/models/rate-limit.server'
-import { hashToken } from './crypto.server'
 import { message, type FieldErrors } from './messages'
 
 const MINUTE = 60_000
@@ -23,19 +22,6 @@ export const RESIDENT_LIMITS = {
   // walk the number space (80 random bits).
   verifyPerIp: { limit: 60, windowMs: 10 * MINUTE },
 } satisfies Record<string, RateLimit>
-
-/**
- * The key for an e-mail address: hashed, so the rate-limit table (which nothing prunes per
- * person) holds no addresses in the clear.
- */
-export function emailKey(prefix: string, email: string): string {
-  return `${prefix}:email:${hashToken(email)}`
-}
-
-/** The key for a personal link: hashed, because the token is the person's credential. */
-export function tokenKey(prefix: string, token: string): string {
-  return `${prefix}:token:${hashToken(token)}`
-}
 
 /** The form again, with a message at the top saying when to try again (429 + Retry-After). */
 export function tooManyRequests(retryAfterSeconds: number, values: Record<string, string>) {

@@ -1,15 +1,39 @@
 import { purgeExpiredPersonalData } from '#app/models/personal-data.server'
+import { pruneRateLimits } from '#app/models/rate-limit.server'
+import { pruneExpiredSessions } from '#app/models/session.server'
+import { prunePasswordTokens } from '#app/models/user.server'
 import type { DB } from './db.server'
 
 const PURGE_EVERY_MS = 60 * 60_000
 
+export type Housekeeping = {
+  webinars: number
+  registrations: number
+  sessions: number
+  passwordTokens: number
+  rateLimits: number
+}
+
 /**
- * Purges personal data past the retention period once at start and then hourly, in the one
- * process that runs background work. An organiser can also purge at once from /admin/privacy.
+ * One pass of housekeeping, so nothing grows without bound: personal data past the retention
+ * period, expired sessions, spent or expired set-password links, and rate-limit counts whose
+ * window closed long ago.
+ */
+export async function runHousekeeping(db: DB): Promise<Housekeeping> {
+  const { webinars, registrations } = await purgeExpiredPersonalData(db, null)
+  const sessions = await pruneExpiredSessions(db)
+  const passwordTokens = await prunePasswordTokens(db)
+  const rateLimits = await pruneRateLimits(db)
+  return { webinars, registrations, sessions, passwordTokens, rateLimits }
+}
+
+/**
+ * Runs the housekeeping once at start and then hourly, in the one process that runs background
+ * work. An organiser can also purge personal data at once from /admin/privacy.
  */
 export function startRetentionSchedule(db: DB, log: (line: string) => void = console.error): { stop(): void } {
   const run = () =>
-    purgeExpiredPersonalData(db, null).then(
+    runHousekeeping(db).then(
       ({ webinars, registrations }) => {
         if (webinars > 0) log(`retention: purged the personal data of ${registrations} registrations in ${webinars} webinars`)
       },

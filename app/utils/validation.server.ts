@@ -116,11 +116,15 @@ export function parseForm<T>(schema: z.ZodType<T>, formData: FormData): ParseRes
 
 /** Text fields by name; a repeated name (checkboxes) becomes a list. */
 function formFields(formData: FormData): Record<string, string | string[]> {
-  const all: Record<string, string | string[]> = {}
+  // A null prototype, so a field named "__proto__" or "constructor" is just a field.
+  const all: Record<string, string | string[]> = Object.create(null)
   for (const [key, value] of formData.entries()) {
     if (typeof value !== 'string') continue
     const previous = all[key]
-    all[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value]
+    // Appended in place: copying the list for every repeat made one hostile post quadratic.
+    if (previous === undefined) all[key] = value
+    else if (Array.isArray(previous)) previous.push(value)
+    else all[key] = [previous, value]
   }
   return all
 }

@@ -16,8 +16,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import type { StaffRole } from '#db/schema'
+import { createPerson } from '#app/models/person.server'
 import { createStaffUser } from '#app/models/user.server'
+import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
+import { assignRole } from '#app/models/webinar-role.server'
+import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { createDb, type DB } from '#app/utils/db.server'
+import { webinarForm } from '#tests/setup/factories'
 import { ROOT, TEMPLATE_DB, TEST_DB_DIR } from '#tests/setup/paths'
 import { buildIsCurrent } from '../../scripts/serve-build'
 
@@ -28,6 +33,8 @@ export const TEST_SESSION_SECRET = 'e2e-session-secret-that-is-long-enough-01234
 const BUILD_FILE = path.join(ROOT, 'build/index.js')
 const BUILD_COMMAND = 'NODE_ENV=production node node_modules/@remix-run/dev/dist/cli.js build'
 const START_TIMEOUT_MS = 30_000
+/** The uid and gid of Debian's `nobody`. */
+const NOBODY = 65534
 const STOP_TIMEOUT_MS = 5_000
 
 export type TestServer = {
@@ -40,19 +47,30 @@ export type TestServer = {
   stop(): Promise<void>
 }
 
-/** Serves build/index.js (the production build) in a child process on a free port. */
-export async function startTestServer(): Promise<TestServer> {
+/**
+ * Serves build/index.js (the production build) in a child process on a free port.
+ * `unprivileged`: the database lives in a folder of its own and, when the tests run as root, the
+ * server runs as `nobody`, so file permissions bind it as they bind a real deployment's user.
+ */
+export async function startTestServer(options: { unprivileged?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
   if (!fs.existsSync(BUILD_FILE)) {
     throw new Error(`No production build at ${BUILD_FILE}: run \`npm test\`, or build first with \`${BUILD_COMMAND}\``)
   }
   if (process.cwd() === ROOT && !buildIsCurrent()) {
     console.warn(`The production build is older than app/; these tests serve the old code. Rebuild: ${BUILD_COMMAND}`)
   }
-  const dbFile = path.join(TEST_DB_DIR, `server-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)
+  const dbDir = options.unprivileged ? fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-server-')) : TEST_DB_DIR
+  const dbFile = path.join(dbDir, `server-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)
   fs.copyFileSync(TEMPLATE_DB, dbFile)
+  const asNobody = options.unprivileged && process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {}
+  if (asNobody.uid !== undefined) {
+    fs.chownSync(dbDir, NOBODY, NOBODY)
+    fs.chownSync(dbFile, NOBODY, NOBODY)
+  }
 
   const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/serve.ts')], {
     cwd: ROOT,
+    ...asNobody,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -61,6 +79,8 @@ export async function startTestServer(): Promise<TestServer> {
       TRUST_PROXY: 'false',
       SMTP_URL: '',
       DEMO_PASSWORD: '',
+      ...(asNobody.uid !== undefined ? { HOME: dbDir, TMPDIR: dbDir } : {}),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -77,6 +97,7 @@ export async function startTestServer(): Promise<TestServer> {
       await db.destroy()
       await stopChild(child)
       process.off('exit', killOnExit)
+      if (options.unprivileged) fs.rmSync(dbDir, { recursive: true, force: true })
     },
   }
 }
@@ -279,4 +300,25 @@ export async function expectFieldError(field: Locator, text: string) {
   const error = fieldBox.locator(`[id="${errorId}"]`)
   await expectVisible(error)
   expect(await error.textContent()).toBe(text)
+}
+
+/** A complete, published webinar (the factory's form) in a test server's own database. */
+export async function publishWebinarOn(db: DB, organiserId: string, form: Partial<WebinarForm> = {}): Promise<{ id: string; slug: string }> {
+  const saved = await saveWebinar(db, webinarForm(form), { userId: organiserId })
+  if (!saved.ok) throw new Error(`not saved: ${JSON.stringify(saved.errors)}`)
+  for (const role of ['moderator', 'speaker'] as const) {
+    const personId = await createPerson(db, {
+      name: role === 'moderator' ? 'Moderator Satu' : 'Narasumber Satu',
+      title: 'T',
+      organisation: 'O',
+      email: `${role}-${saved.id}@example.org`,
+      whatsapp: null,
+      bio: null,
+      userId: null,
+    })
+    await assignRole(db, saved.id, { personId, role, talkTitle: role === 'speaker' ? 'Materi' : null, pillar: role === 'speaker' ? 'cakap' : null })
+  }
+  const published = await publishWebinar(db, saved.id)
+  if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
+  return { id: saved.id, slug: saved.slug }
 }

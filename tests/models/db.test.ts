@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import SQLite from 'better-sqlite3'
-import { createDb, DatabaseUrlError, getDb, LOCK_TIMEOUT_MS, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
+import { createDb, DatabaseUrlError, getDb, isDatabaseUnavailable, LOCK_TIMEOUT_MS, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
 
 let dir: string
@@ -167,4 +167,25 @@ describe('transactions', () => {
     const row = await getDb().selectFrom('rate_limits').select('hits').where('key', '=', key).executeTakeFirstOrThrow()
     expect(row.hits).toBe(2 * perProcess)
   }, 90_000)
+})
+
+describe('a connection that cannot write', () => {
+  test('is replaced after a write fails as read-only, so the next write works without a restart', async () => {
+    const db = open(path.join(dir, 'recovers.sqlite'))
+    await sql`create table notes (text text not null)`.execute(db)
+    // The connection itself turns read-only, as one opened on a write-protected file is.
+    await sql`pragma query_only = 1`.execute(db)
+    const failed = await db
+      .transaction()
+      .execute((trx) => sql`insert into notes (text) values ('hilang')`.execute(trx))
+      .then(
+        () => null,
+        (error: unknown) => error,
+      )
+    expect(isDatabaseUnavailable(failed)).toBe(true)
+
+    await db.transaction().execute((trx) => sql`insert into notes (text) values ('tersimpan')`.execute(trx))
+    const { rows } = await sql<{ text: string }>`select text from notes`.execute(db)
+    expect(rows).toEqual([{ text: 'tersimpan' }])
+  })
 })

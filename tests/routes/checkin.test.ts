@@ -5,14 +5,15 @@ import { action as consoleAction } from '#app/routes/attendance.$slug._index'
 import { action as personalAction, loader as personalLoader } from '#app/routes/r.$token._index'
 import { getDb } from '#app/utils/db.server'
 import { decodeMessage } from '#app/utils/messages'
-import { RESIDENT_LIMITS, tokenKey } from '#app/utils/resident-limits.server'
+import { limitKey } from '#app/utils/limit-keys.server'
+import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { call, createPersonFor, getRequest, postRequest, publishedWebinar, register, signedInAs } from '#tests/setup/factories'
 
 const db = getDb()
 
 // Every test here posts from 127.0.0.1; each starts with that address's check-in budget unspent.
 beforeEach(async () => {
-  await clearRateLimit(db, 'checkin:ip:127.0.0.1')
+  await clearRateLimit(db, limitKey('checkin', 'ip', '127.0.0.1'))
 })
 
 /** Opens a check-in window around now with a known code, as if a moderator had announced it. */
@@ -56,7 +57,7 @@ async function checkedInAt(id: string) {
 
 /** Wrong codes counted against this personal link (0 when none). */
 async function limitHits(token: string) {
-  const row = await db.selectFrom('rate_limits').select('hits').where('key', '=', tokenKey('checkin', token)).executeTakeFirst()
+  const row = await db.selectFrom('rate_limits').select('hits').where('key', '=', limitKey('checkin', 'token', token)).executeTakeFirst()
   return row?.hits ?? 0
 }
 
@@ -255,13 +256,28 @@ describe('checking in', () => {
     expect(await checkedInAt(neighbour.id)).not.toBeNull()
   })
 
+  test('a burst of simultaneous guesses gets no more comparisons than the limit, and a right code in it is refused once the limit is used up', async () => {
+    const webinar = await publishedWebinar()
+    const seated = await register(webinar.id)
+    await openWindowWith(webinar.id, 'ABCDEF')
+    const { limit } = RESIDENT_LIMITS.checkinPerRegistration
+    const letters = 'ABCDEFGHJKMNPQRSTUVWXYZ'
+    const guesses = Array.from({ length: 3 * limit }, (_, i) => checkIn(seated.token, `ZZZZ${letters[i % 23]}${letters[Math.floor(i / 23)]}`))
+    guesses.push(checkIn(seated.token, 'ABCDEF'))
+    const responses = await Promise.all(guesses)
+    const statuses = responses.map((response) => response.status)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(2 * limit + 1)
+    expect(await limitHits(seated.token)).toBe(limit)
+    expect(await checkedInAt(seated.id)).toBeNull()
+  })
+
   test('a right code does not count against the limit', async () => {
     const webinar = await publishedWebinar()
     const seated = await register(webinar.id)
     await openWindowWith(webinar.id, 'ABCDEF')
     expect((await checkIn(seated.token, 'ABCDEF')).status).toBe(303)
     expect(await limitHits(seated.token)).toBe(0)
-    expect(await db.selectFrom('rate_limits').select('key').where('key', '=', 'checkin:ip:127.0.0.1').execute()).toEqual([])
+    expect(await db.selectFrom('rate_limits').select('key').where('key', '=', limitKey('checkin', 'ip', '127.0.0.1')).execute()).toEqual([])
   })
 })
 

@@ -1,0 +1,46 @@
+import type { ServerBuild } from '@remix-run/node'
+import { isDatabaseUnavailable } from './db.server'
+
+/** How long a client is asked to wait when the database cannot take writes. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 30
+
+function unavailable(): Response {
+  return new Response('Service temporarily unavailable', {
+    status: 503,
+    headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store' },
+  })
+}
+
+type Handler = (args: never) => unknown
+
+function answering503(handler: Handler): Handler {
+  return async (args: never) => {
+    try {
+      return await handler(args)
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw unavailable()
+      throw error
+    }
+  }
+}
+
+/**
+ * The build with every loader and action answering "temporarily unavailable" (503, with
+ * Retry-After, shown by the route's error page) when the database cannot take writes, instead
+ * of a 500. A layer in front of the routes, so no route has to remember it.
+ */
+export function withOutagesAs503(build: ServerBuild): ServerBuild {
+  const routes: ServerBuild['routes'] = {}
+  for (const [id, route] of Object.entries(build.routes)) {
+    const { loader, action } = route.module
+    routes[id] = {
+      ...route,
+      module: {
+        ...route.module,
+        ...(loader ? { loader: answering503(loader as Handler) as typeof loader } : {}),
+        ...(action ? { action: answering503(action as Handler) as typeof action } : {}),
+      },
+    }
+  }
+  return { ...build, routes }
+}
