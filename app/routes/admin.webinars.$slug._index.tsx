@@ -17,6 +17,7 @@ import {
 import { assignRole, listWebinarRoles, removeRole } from '#app/models/webinar-role.server'
 import { ASSIGNMENT_ROLES, PILLARS, splitPillars } from '#app/utils/catalog'
 import { getDb } from '#app/utils/db.server'
+import { readForm } from '#app/utils/read-form.server'
 import { requireOrganiserWebinar } from '#app/utils/webinar-guards.server'
 import { addMinutes, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
@@ -50,7 +51,7 @@ type ActionData = { intent: string; itemId?: string; errors: FieldErrors; missin
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { webinar } = await requireOrganiserWebinar(request, params.slug)
-  const parsed = parseForm(WebinarPageActionSchema, await request.formData())
+  const parsed = parseForm(WebinarPageActionSchema, await readForm(request))
   if (!parsed.success) {
     return json<ActionData>({ intent: parsed.values.intent ?? '', itemId: parsed.values.itemId, errors: parsed.errors }, { status: 400 })
   }
