@@ -11,6 +11,8 @@
 //                                  the maximum rate, then 1,000/s offered for 10 s
 //   npm run bench -- certificates  finalising 1,000 present residents: certificates issued and mailed in bulk,
 //                                  every PDF drawn and every mail rendered
+//   npm run bench -- abuse         hostile input: a post with one key repeated 30,000 times against the production
+//                                  build, and Zoom reports with 60,000-character names
 //   npm run bench -- programme     the programme dashboard over 5,000 finished webinars and 1,000,000 registrations:
 //                                  the model call (5 runs, median and max) with and without filters, then the page
 //
@@ -207,6 +209,7 @@ const CASES: Record<string, () => Promise<void>> = {
   checkin: () => benchCheckin(report),
   certificates: () => benchCertificates({ report, freshDatabase, publishedDemoWebinar, sampleRss, mb }),
   programme: async () => (await import('./bench/programme')).benchProgramme(report),
+  abuse: async () => (await import('./bench/abuse')).benchAbuse(report),
 }
 
 const wanted = process.argv.slice(2)

@@ -23,11 +23,22 @@ export function buildIsCurrent(): boolean {
   return fs.existsSync(BUILD_FILE) && fs.statSync(BUILD_FILE).mtimeMs >= sources
 }
 
-export function buildIfNeeded(): void {
+/**
+ * Builds when the build is missing or older than the sources. In production the build is made
+ * beforehand (`npm run build`, with the dev dependencies), since a production install
+ * (`npm ci --omit=dev`) has no compiler: the build on disk is used as it is.
+ */
+export function buildIfNeeded(env: { NODE_ENV?: string } = process.env): void {
+  if (env.NODE_ENV === 'production') {
+    if (!fs.existsSync(BUILD_FILE)) throw new BuildMissingError('The app is not built: run `npm ci && npm run build` before the production install and start (see README, Production).')
+    return
+  }
   if (buildIsCurrent()) return
   console.log('Building the app…')
   build()
 }
+
+export class BuildMissingError extends Error {}
 
 /** The production build (build/ and public/build/), whatever its age. */
 export function build(): void {

@@ -55,7 +55,7 @@ if (cluster.isWorker) {
       await seedDemo(db, { password })
       demo = { logins: ['organiser@example.org', 'moderator@example.org', 'speaker@example.org'], password }
     }
-    buildIfNeeded()
+    buildIfNeeded(env)
 
     // Several HTTP processes share the port (one per core uses the machine); SQLite's write lock
     // keeps their writes in order. The mail worker runs once, here in the primary.

@@ -109,4 +109,26 @@ describe.each([
     await page.goto('/admin/webinars')
     expect(page.url()).toBe(`${server.url}/login?redirectTo=%2Fadmin%2Fwebinars`)
   })
+
+  test.each(['/\t/evil.example', '/%09/evil.example', '//evil.example', '/\\evil.example', 'https://evil.example'])(
+    'a signed-in user following /login?redirectTo=%s stays on this site',
+    async (target) => {
+      const organiser = await createStaff(server.db, 'organiser', { password: PASSWORD })
+      const { page } = browser
+      const refusedScripts: string[] = []
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) refusedScripts.push(message.text())
+      })
+      await signInBrowser(browser, server, organiser)
+      // The crafted link as it would arrive in a message: the target percent-encoded once.
+      await page.goto(`/login?redirectTo=${encodeURIComponent(target)}`)
+      await page.waitForLoadState('load')
+      expect(new URL(page.url()).origin).toBe(server.url)
+      await expectVisible(page.getByRole('heading', { level: 1 }))
+      if (javaScriptEnabled) await waitForHydration(page)
+      // The page's own inline scripts carry the nonce: nothing was refused.
+      expect(refusedScripts).toEqual([])
+    },
+  )
+
 })

@@ -1,0 +1,54 @@
+// Nothing grows without bound: the hourly job that purges personal data also drops expired
+// sessions, spent or expired set-password links and rate-limit counts whose window is long past,
+// and keeps everything still in use.
+import { countHits, RATE_LIMIT_ROWS_KEPT_MS } from '#app/models/rate-limit.server'
+import { createSession } from '#app/models/session.server'
+import { createPasswordLink, setPasswordWithToken } from '#app/models/user.server'
+import { getDb } from '#app/utils/db.server'
+import { runHousekeeping } from '#app/utils/retention.server'
+import { createUser } from '#tests/setup/factories'
+
+const db = getDb()
+
+test('expired sessions, unusable set-password links and old rate-limit rows go; live ones stay', async () => {
+  const user = await createUser('organiser')
+  const live = await createSession(db, user.id)
+  const expired = await createSession(db, user.id)
+  await db
+    .updateTable('sessions')
+    .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+    .where('expires_at', '=', expired.expiresAt.toISOString())
+    .execute()
+
+  const spentUser = await createUser('speaker')
+  const spent = await createPasswordLink(db, spentUser.id)
+  expect(await setPasswordWithToken(db, spent, 'kata-sandi-baru-yang-panjang')).not.toBeNull()
+  const expiredLinkUser = await createUser('speaker')
+  await createPasswordLink(db, expiredLinkUser.id)
+  await db.updateTable('password_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('user_id', '=', expiredLinkUser.id).execute()
+  const pendingUser = await createUser('moderator')
+  await createPasswordLink(db, pendingUser.id)
+
+  const hour = { limit: 5, windowMs: 60 * 60_000 }
+  await countHits(db, [
+    ['housekeeping:old', hour],
+    ['housekeeping:live', hour],
+  ])
+  await db
+    .updateTable('rate_limits')
+    .set({ window_started_at: new Date(Date.now() - RATE_LIMIT_ROWS_KEPT_MS - 1000).toISOString() })
+    .where('key', '=', 'housekeeping:old')
+    .execute()
+
+  const done = await runHousekeeping(db)
+  expect(done.sessions).toBeGreaterThanOrEqual(1)
+  expect(done.passwordTokens).toBeGreaterThanOrEqual(2)
+  expect(done.rateLimits).toBeGreaterThanOrEqual(1)
+
+  const sessions = await db.selectFrom('sessions').select('expires_at').where('user_id', '=', user.id).execute()
+  expect(sessions).toEqual([{ expires_at: live.expiresAt.toISOString() }])
+  const links = await db.selectFrom('password_tokens').select('user_id').where('user_id', 'in', [spentUser.id, expiredLinkUser.id, pendingUser.id]).execute()
+  expect(links).toEqual([{ user_id: pendingUser.id }])
+  const keys = await db.selectFrom('rate_limits').select('key').where('key', 'like', 'housekeeping:%').execute()
+  expect(keys).toEqual([{ key: 'housekeeping:live' }])
+})
