@@ -1,15 +1,27 @@
-import fs from 'node:fs'
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import { Readable } from 'node:stream'
 import { deflateSync } from 'node:zlib'
-import * as fontkit from 'fontkit'
-import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib'
+import {
+  beginText,
+  endText,
+  PDFDocument,
+  type PDFFont,
+  PDFHexString,
+  type PDFPage,
+  popGraphicsState,
+  pushGraphicsState,
+  type RGB,
+  rgb,
+  setFillingColor,
+  setFontAndSize,
+  setTextMatrix,
+  showText,
+} from 'pdf-lib'
 import QRCode from 'qrcode'
+import { type FontStyle, fontsOf, lineOf, type LoadedFont, loadedFontFor, type Piece, printable } from './certificate-fonts.server'
 
-// The e-certificate as a PDF: one A4 landscape page, Noto Sans embedded (subset) so a name is
-// printed as registered, whatever its diacritics, and a vector QR code that opens the public
-// verification page, with that address printed under it so it can be typed.
+// The e-certificate as a PDF: one A4 landscape page, its fonts embedded as subsets so a name is
+// printed as registered, in Latin with any diacritics, Arabic script (Jawi too) or Han (see
+// certificate-fonts.server.ts), and a vector QR code that opens the public verification page,
+// with that address printed under it so it can be typed.
 
 export type CertificateRole = 'peserta' | 'narasumber' | 'moderator' | 'kol'
 
@@ -43,115 +55,26 @@ const APP_NAME = 'Literasi Webinar'
 // ---------------------------------------------------------------------------------------------
 // Fonts
 
-// Noto Sans (SIL OFL) as full TTFs, shipped by an npm package so a fresh clone needs no system font.
-const FONT_FILES = {
-  regular: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
-  bold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
-} as const
-type FontStyle = keyof typeof FONT_FILES
-
-type ParsedFont = fontkit.Font
-type LoadedFont = { bytes: Uint8Array; font: ParsedFont; unitsPerEm: number; advance: Map<number, number>; has: Map<number, boolean> }
-
-const loadedFonts = new Map<FontStyle, LoadedFont>()
-
-/** From the repo root (tsx, tests, and the server bundle in build/, all run with cwd there); else
- * through Node's resolution from this module, for a process started elsewhere. */
-function fontPath(file: string): string {
-  const fromCwd = path.join(process.cwd(), 'node_modules', file)
-  if (fs.existsSync(fromCwd)) return fromCwd
-  return createRequire(import.meta.url).resolve(file)
-}
-
-/**
- * The font read and parsed once per process, and adapted for pdf-lib:
- *
- * - Upstream fontkit, not the `@pdf-lib/fontkit` fork: the fork's subsetter writes odd-length
- *   glyph records with a short `loca` table, so most glyphs of Noto Sans come out blank (the text
- *   still extracts, which hides it). pdf-lib asks a subset for a Node-style `encodeStream()`,
- *   which fontkit 2 replaced with `encode()`.
- * - One glyph per character, no OpenType shaping: pdf-lib draws glyph ids only (it drops GPOS
- *   positions and measures by advance widths), so shaping would buy nothing but time (it is most
- *   of the cost of a page) and ligature glyphs. Text is NFC first, so accents are precomposed.
- *   What is measured is what is drawn, and what is extracted is what was typed.
- */
-function loadFont(style: FontStyle): LoadedFont {
-  let loaded = loadedFonts.get(style)
-  if (!loaded) {
-    const bytes = fs.readFileSync(fontPath(FONT_FILES[style]))
-    const font = fontkit.create(bytes) as ParsedFont
-    const createSubset = font.createSubset.bind(font)
-    font.createSubset = () => {
-      const subset = createSubset()
-      return Object.assign(subset, { encodeStream: () => Readable.from([subset.encode()]) })
-    }
-    font.layout = ((text: string) => ({ glyphs: Array.from(text, (char) => font.glyphForCodePoint(char.codePointAt(0)!)), positions: [] })) as unknown as ParsedFont['layout']
-    loaded = { bytes, font, unitsPerEm: font.unitsPerEm, advance: new Map(), has: new Map() }
-    loadedFonts.set(style, loaded)
-  }
-  return loaded
-}
-
 // pdf-lib parses the font again for every document (~20 ms for Noto Sans, more than the rest of
 // a page). It gets the font parsed once instead. Sharing it is safe: fontkit only caches what it
 // reads, and each document makes its own subset.
-const cachingFontkit = {
-  create(bytes: Uint8Array) {
-    for (const loaded of loadedFonts.values()) if (loaded.bytes === bytes) return loaded.font
-    throw new Error('certificate-pdf: only the fonts loaded by loadFont are embedded')
-  },
-} as unknown as Parameters<PDFDocument['registerFontkit']>[0]
+const cachingFontkit = { create: loadedFontFor } as unknown as Parameters<PDFDocument['registerFontkit']>[0]
 
-type Face = { pdf: PDFFont; loaded: LoadedFont }
+/** A style of type in one document: the fonts of the chain it embeds, each as a subset. */
+type Face = { style: FontStyle; embedded: Map<LoadedFont, PDFFont> }
 
-/** Width in points, from the advance widths (the same numbers pdf-lib draws with). */
-function widthOf(text: string, face: Face, size: number): number {
-  const { font, advance, unitsPerEm } = face.loaded
-  let units = 0
-  for (const char of text) {
-    const cp = char.codePointAt(0)!
-    let width = advance.get(cp)
-    if (width === undefined) {
-      width = font.glyphForCodePoint(cp).advanceWidth
-      advance.set(cp, width)
-    }
-    units += width
-  }
-  return (units * size) / unitsPerEm
+/** Embeds, as subsets, the fonts of the chain that these texts need, and only those. */
+async function embedFace(doc: PDFDocument, style: FontStyle, texts: string[]): Promise<Face> {
+  const fonts = new Set<LoadedFont>()
+  for (const text of texts) for (const font of fontsOf(text, style)) fonts.add(font)
+  const embedded = new Map<LoadedFont, PDFFont>()
+  await Promise.all([...fonts].map(async (font) => embedded.set(font, await doc.embedFont(font.bytes, { subset: true }))))
+  return { style, embedded }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Text that the font can print
-
-const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u
-const MARK = /\p{M}/u
-
-/**
- * The text as one line the font can draw: NFC, whitespace runs as one space. A character the
- * font lacks becomes its letters without marks (NFKD) when the font has those, else "?";
- * invisible format characters and stray marks without a glyph are dropped.
- */
-function printable(text: string, loaded: LoadedFont): string {
-  const hasGlyph = (char: string) => {
-    const cp = char.codePointAt(0)!
-    let has = loaded.has.get(cp)
-    if (has === undefined) {
-      has = loaded.font.hasGlyphForCodePoint(cp)
-      loaded.has.set(cp, has)
-    }
-    return has
-  }
-  const clean = text.normalize('NFC').replace(/[\s\p{Cc}]+/gu, ' ').trim()
-  let out = ''
-  for (const char of clean) {
-    if (hasGlyph(char)) out += char
-    else if (INVISIBLE.test(char) || MARK.test(char)) continue
-    else {
-      const base = [...char.normalize('NFKD')].filter((c) => !MARK.test(c)).join('')
-      out += base && [...base].every(hasGlyph) ? base : '?'
-    }
-  }
-  return out
+/** Width in points, from the advance widths and the shaper's advances (what is drawn). */
+function widthOf(text: string, face: Face, size: number): number {
+  return lineOf(text, face.style).em * size
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,12 +148,55 @@ type Run = { text: string; face: Face }
 /** Hundredths of a point are plenty, and shorter numbers make a smaller content stream. */
 const round = (n: number) => Math.round(n * 100) / 100
 
+/**
+ * A shaped piece (Arabic), glyph by glyph at the shaper's positions: pdf-lib draws a string at
+ * the glyphs' advance widths and would lose the joins' and the marks' offsets.
+ */
+function drawShaped(page: PDFPage, piece: Piece, pdf: PDFFont, x: number, y: number, size: number, color: RGB) {
+  const { glyphs, positions } = piece.shaped!
+  // The same memoised layout pdf-lib encodes, so the codes come in the order of `glyphs`.
+  const codes = pdf.encodeText(piece.text).asString()
+  const scale = size / piece.font.unitsPerEm
+  const fontKey = page.node.newFontDictionary(pdf.name, pdf.ref)
+  const operators = [pushGraphicsState(), beginText(), setFillingColor(color), setFontAndSize(fontKey, round(size))]
+  const placed = glyphs.map((_, i) => {
+    const { xAdvance, xOffset, yOffset } = positions[i]!
+    const at = { code: codes.slice(i * 4, i * 4 + 4), x: round(x + xOffset * scale), y: round(y + yOffset * scale), mark: xAdvance === 0 }
+    x += xAdvance * scale
+    return at
+  })
+  // Right to left, a letter's marks (its dots) come before it; they are drawn after it, so a
+  // reader that follows the pen (copy, search) meets the letter and its dots together.
+  let marks: typeof placed = []
+  for (const glyph of placed) {
+    if (glyph.mark) {
+      marks.push(glyph)
+      continue
+    }
+    for (const each of [glyph, ...marks]) operators.push(setTextMatrix(1, 0, 0, 1, each.x, each.y), showText(PDFHexString.of(each.code)))
+    marks = []
+  }
+  for (const each of marks) operators.push(setTextMatrix(1, 0, 0, 1, each.x, each.y), showText(PDFHexString.of(each.code)))
+  operators.push(endText(), popGraphicsState())
+  page.pushOperators(...operators)
+}
+
+/** One line of text starting at x: each piece in its font, left to right. */
+function drawLine(page: PDFPage, text: string, face: Face, size: number, x: number, y: number, color: RGB) {
+  for (const piece of lineOf(text, face.style).pieces) {
+    const pdf = face.embedded.get(piece.font)!
+    if (piece.shaped) drawShaped(page, piece, pdf, x, y, size, color)
+    else if (piece.text) page.drawText(piece.text, { x: round(x), y: round(y), size: round(size), font: pdf, color })
+    x += piece.em * size
+  }
+}
+
 /** Runs side by side on one baseline, centred on the page. */
 function drawCentered(page: PDFPage, runs: Run[], size: number, y: number, color = INK) {
   const widths = runs.map((run) => widthOf(run.text, run.face, size))
   let x = CENTER_X - widths.reduce((a, b) => a + b, 0) / 2
   runs.forEach((run, i) => {
-    if (run.text) page.drawText(run.text, { x: round(x), y: round(y), size: round(size), font: run.face.pdf, color })
+    if (run.text) drawLine(page, run.text, run.face, size, x, y, color)
     x += widths[i]
   })
 }
@@ -310,22 +276,17 @@ export async function renderCertificatePdf(data: CertificateData): Promise<Uint8
   const context = doc.context
   context.flateStream = (contents, dict = {}) =>
     context.stream(deflateSync(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents), { ...dict, Filter: 'FlateDecode' })
-  const regularFont = loadFont('regular')
-  const boldFont = loadFont('bold')
-  const [regularPdf, boldPdf] = await Promise.all([
-    doc.embedFont(regularFont.bytes, { subset: true }),
-    doc.embedFont(boldFont.bytes, { subset: true }),
-  ])
-  const regular: Face = { pdf: regularPdf, loaded: regularFont }
-  const bold: Face = { pdf: boldPdf, loaded: boldFont }
-
-  const name = printable(data.name, bold.loaded)
+  const name = printable(data.name, 'bold')
   const roleLabel = CERTIFICATE_ROLE_LABELS[data.role] ?? data.role
-  const topic = printable(data.topic, bold.loaded)
-  const dateText = printable(data.dateText, regular.loaded)
-  const place = printable(data.place, regular.loaded)
-  const number = printable(data.number, bold.loaded)
-  const verifyUrl = printable(data.verifyUrl, regular.loaded)
+  const topic = printable(data.topic, 'bold')
+  const dateText = printable(data.dateText, 'regular')
+  const place = printable(data.place, 'regular')
+  const number = printable(data.number, 'bold')
+  const verifyUrl = printable(data.verifyUrl, 'regular')
+  const [regular, bold] = await Promise.all([
+    embedFace(doc, 'regular', [APP_NAME, dateText, place, verifyUrl, `${PROGRAMME} ·…`]),
+    embedFace(doc, 'bold', [PROGRAMME.toUpperCase(), name, roleLabel, topic, number, '…']),
+  ])
 
   const title = `Sertifikat ${number}`
   const issued = new Date(data.issuedAt)
@@ -393,21 +354,15 @@ export async function renderCertificatePdf(data: CertificateData): Promise<Uint8
     const size = urlSize ?? 5
     const width = widthOf(line, regular, size)
     const x = Math.min(qrX + qrSize / 2 - width / 2, urlRight - width)
-    page.drawText(line, { x: round(x), y: 50 - i * 6.5, size, font: regular.pdf, color: MUTED })
+    drawLine(page, line, regular, size, round(x), 50 - i * 6.5, MUTED)
   })
 
   const left = 62
   const label = 'Nomor sertifikat: '
-  page.drawText(label, { x: left, y: 94, size: 10.5, font: regular.pdf, color: INK })
-  page.drawText(number, { x: round(left + widthOf(label, regular, 10.5)), y: 94, size: 10.5, font: bold.pdf, color: INK })
-  page.drawText('Pindai kode QR, atau buka alamat di bawahnya, untuk memeriksa keaslian sertifikat ini.', {
-    x: left,
-    y: 78,
-    size: 8,
-    font: regular.pdf,
-    color: MUTED,
-  })
-  page.drawText(`Diterbitkan secara elektronik oleh ${APP_NAME}, ${PROGRAMME}.`, { x: left, y: 66, size: 8, font: regular.pdf, color: MUTED })
+  drawLine(page, label, regular, 10.5, left, 94, INK)
+  drawLine(page, number, bold, 10.5, round(left + widthOf(label, regular, 10.5)), 94, INK)
+  drawLine(page, 'Pindai kode QR, atau buka alamat di bawahnya, untuk memeriksa keaslian sertifikat ini.', regular, 8, left, 78, MUTED)
+  drawLine(page, `Diterbitkan secara elektronik oleh ${APP_NAME}, ${PROGRAMME}.`, regular, 8, left, 66, MUTED)
 
   // No pauses between objects: a certificate is small, and yielding would only add timer latency.
   return (await doc.save({ objectsPerTick: Infinity })) as Uint8Array<ArrayBuffer>

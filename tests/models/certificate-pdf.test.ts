@@ -4,6 +4,7 @@ import * as fontkit from 'fontkit'
 import { decodePDFRawStream, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFString } from 'pdf-lib'
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs'
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api'
+import { unprintableCharacters } from '#app/utils/certificate-fonts.server'
 import { CERTIFICATE_ROLE_LABELS, type CertificateData, renderCertificatePdf } from '#app/utils/certificate-pdf.server'
 
 // The real renderer, read back by a real PDF reader (pdf.js): its text, its page, and its QR code
@@ -50,6 +51,64 @@ async function scanQrCode(pdf: Uint8Array): Promise<string | null> {
   const image = context.getImageData(0, 0, canvas.width, canvas.height)
   return jsQR(image.data, image.width, image.height)?.data ?? null
 }
+
+type DrawnGlyph = { char: string; code: number; inFont: boolean; x: number; y: number; font: string }
+
+/**
+ * Every glyph the page shows, as pdf.js draws it: the character it stands for (from the font's
+ * ToUnicode map), its code in the font (0 is .notdef), whether the font has it, where it lands,
+ * and the name of the font it comes from. Positions follow the text operators, so glyphs drawn
+ * right to left come out with falling x.
+ */
+async function drawnGlyphs(pdf: Uint8Array): Promise<DrawnGlyph[]> {
+  const page = await firstPage(pdf)
+  const { fnArray, argsArray } = await page.getOperatorList()
+  const glyphs: DrawnGlyph[] = []
+  let font = ''
+  let size = 0
+  let leading = 0
+  let line = { x: 0, y: 0 }
+  let at = { x: 0, y: 0 }
+  fnArray.forEach((fn, i) => {
+    const args = argsArray[i] as unknown[]
+    if (fn === OPS.setFont) {
+      font = (page.commonObjs.get(args[0] as string) as { name: string }).name
+      size = args[1] as number
+    } else if (fn === OPS.beginText) {
+      line = { x: 0, y: 0 }
+      at = { ...line }
+    } else if (fn === OPS.setTextMatrix) {
+      const matrix = args[0] as number[]
+      line = { x: matrix[4]!, y: matrix[5]! }
+      at = { ...line }
+    } else if (fn === OPS.moveText) {
+      line = { x: line.x + (args[0] as number), y: line.y + (args[1] as number) }
+      at = { ...line }
+    } else if (fn === OPS.setLeading) {
+      leading = args[0] as number
+    } else if (fn === OPS.nextLine) {
+      line = { x: line.x, y: line.y - leading }
+      at = { ...line }
+    } else if (fn === OPS.showText || fn === OPS.showSpacedText) {
+      for (const glyph of args[0] as Array<number | { unicode: string; originalCharCode: number; isInFont: boolean; width: number }>) {
+        if (typeof glyph === 'number') {
+          at.x -= (glyph * size) / 1000
+          continue
+        }
+        glyphs.push({ char: glyph.unicode, code: glyph.originalCharCode, inFont: glyph.isInFont, x: at.x, y: at.y, font })
+        at.x += (glyph.width * size) / 1000
+      }
+    }
+  })
+  return glyphs
+}
+
+/** The glyphs of the name: it sits between "diberikan kepada" (y 414) and its rule (y 346). The
+ * Arabic font draws the dots of a letter as glyphs of their own, which stand for no letter. */
+const nameGlyphs = (glyphs: DrawnGlyph[]) => glyphs.filter((glyph) => glyph.y > 346 && glyph.y < 405 && glyph.char.trim() && glyph.char !== '\u200b')
+
+/** "NotoSans-Bold" from "/ABCDEF+NotoSans-Bold-1275": no subset tag, no pdf-lib suffix. */
+const fontName = (name: string) => name.replace(/^\/?([A-Z]{6}\+)?/, '').replace(/-\d+$/, '')
 
 describe('renderCertificatePdf', () => {
   test('the text read back holds the name, number, role, topic, date and place', async () => {
@@ -135,14 +194,100 @@ describe('renderCertificatePdf', () => {
     }
   })
 
-  test('characters the font lacks fall back without failing: marks stripped, else "?"', async () => {
-    // Noto Sans has no CJK and no mathematical bold letters (pasted "fancy" text); NFKD of the
-    // latter is plain Latin.
-    const pdf = await renderCertificatePdf({ ...typical, name: 'Tanaka 漢字 𝐒𝐢𝐭𝐢 Ｎur\u0007', topic: 'Webinar 日本' })
+  test('names in Latin with diacritics, Arabic, Jawi, Han and mixed scripts print whole, every glyph a real one', async () => {
+    const names = [
+      'Ni Putu Ayu Ṣaraswati Nguyễn',
+      'محمد عبد الله',
+      // Jawi: the Malay letters nga, nya, pa, ga and va.
+      'ݢوستي ڽاي ڤوتري ڠاتين ۏيرا',
+      '李小龙',
+      '陳美玲',
+      'Siti 李 محمد',
+    ]
+    for (const name of names) {
+      expect(unprintableCharacters(name), name).toEqual([])
+      const pdf = await renderCertificatePdf({ ...typical, name })
+      const glyphs = nameGlyphs(await drawnGlyphs(pdf))
+      // Each letter of the name is drawn by a glyph the font has (never .notdef, never "?").
+      for (const glyph of glyphs) {
+        expect(glyph.code, `${name}: ${glyph.char}`).not.toBe(0)
+        expect(glyph.inFont, `${name}: ${glyph.char}`).toBe(true)
+        expect(glyph.char, name).not.toBe('?')
+      }
+      expect([...new Set(glyphs.map((glyph) => glyph.char).join(''))].sort(), name).toEqual([...new Set(name.replace(/ /g, ''))].sort())
+      // Copied or searched, the name reads as typed (a dot glyph reads as an invisible U+200B).
+      const text = (await pageText(pdf)).replace(/\u200b/g, '')
+      for (const word of name.split(' ')) expect(text, name).toContain(word)
+    }
+  })
+
+  test('Arabic is shaped (joined letters take their contextual forms) and drawn right to left', async () => {
+    // Muhammad: meem (initial), hah (medial), meem (medial), dal (final).
+    const glyphs = nameGlyphs(await drawnGlyphs(await renderCertificatePdf({ ...typical, name: 'محمد' })))
+    expect(glyphs.map((glyph) => fontName(glyph.font))).toEqual(Array(4).fill('NotoNaskhArabic-Bold'))
+    const byX = [...glyphs].sort((a, b) => b.x - a.x)
+    expect(byX.map((glyph) => glyph.char).join('')).toBe('محمد')
+    const [meemInitial, , meemMedial] = byX
+    expect(meemInitial!.code).not.toBe(meemMedial!.code)
+  })
+
+  test('the dots of Arabic and Jawi letters are drawn: the font draws them as glyphs of their own', async () => {
+    // Putri, with veh (three dots), teh (two) and yeh (two): five dot glyphs, and no space drawn.
+    const band = (await drawnGlyphs(await renderCertificatePdf({ ...typical, name: 'ڤوتري' }))).filter((glyph) => glyph.y > 346 && glyph.y < 405)
+    expect(band.filter((glyph) => glyph.char === '\u200b').length).toBeGreaterThanOrEqual(3)
+    expect(band.filter((glyph) => glyph.char === ' ')).toEqual([])
+  })
+
+  test('a mixed name reads left to right by script run, the Arabic run right to left within it', async () => {
+    const glyphs = nameGlyphs(await drawnGlyphs(await renderCertificatePdf({ ...typical, name: 'Siti 李 محمد' })))
+    const visual = [...glyphs].sort((a, b) => a.x - b.x).map((glyph) => glyph.char).join('')
+    expect(visual).toBe('Siti李دمحم')
+    const fontOf = (char: string) => fontName(glyphs.find((glyph) => glyph.char === char)!.font)
+    expect(fontOf('S')).toBe('NotoSans-Bold')
+    expect(fontOf('李')).toMatch(/^NotoSansSC/)
+    expect(fontOf('م')).toBe('NotoNaskhArabic-Bold')
+  })
+
+  test('a name written right to left keeps its first word on the right', async () => {
+    const glyphs = nameGlyphs(await drawnGlyphs(await renderCertificatePdf({ ...typical, name: 'محمد Siti' })))
+    const visual = [...glyphs].sort((a, b) => a.x - b.x).map((glyph) => glyph.char).join('')
+    expect(visual).toBe('Sitiدمحم')
+  })
+
+  test('what no font can draw is named: emoji, and scripts left out (Thai); invisible format characters are not', () => {
+    expect(unprintableCharacters('Siti 😀 Rahayu 😀')).toEqual(['😀'])
+    expect(unprintableCharacters('สมชาย')).toEqual(['ส', 'ม', 'ช', 'า', 'ย'])
+    expect(unprintableCharacters('Siti\u200bRahayu\u200d')).toEqual([])
+    // Pasted "fancy" letters print as their plain forms.
+    expect(unprintableCharacters('𝐒𝐢𝐭𝐢 Ｎur')).toEqual([])
+  })
+
+  test('characters no font has fall back without failing: plain forms for fancy letters, else "?"', async () => {
+    // Mathematical bold letters (pasted "fancy" text) are plain Latin under NFKD; full-width Ｎ is
+    // in the Han font. A topic is not checked the way a name is: an emoji in it prints as "?".
+    const pdf = await renderCertificatePdf({ ...typical, name: 'Tanaka 漢字 𝐒𝐢𝐭𝐢 Ｎur\u0007', topic: 'Webinar 日本 😀' })
     const text = await pageText(pdf)
-    expect(text).toContain('Tanaka ?? Siti Nur')
-    expect(text).toContain('Webinar ??')
-    expect(text).not.toContain('漢')
+    expect(text).toContain('Tanaka 漢字 Siti Ｎur')
+    expect(text).toContain('Webinar 日本 ?')
+  })
+
+  test('only the fonts a certificate uses are embedded', async () => {
+    const fontsOf = async (name: string) => {
+      const doc = await PDFDocument.load(await renderCertificatePdf({ ...typical, name }))
+      return doc.context
+        .enumerateIndirectObjects()
+        .map(([, object]) => object)
+        .filter((object): object is PDFDict => object instanceof PDFDict && object.get(PDFName.of('Type')) === PDFName.of('FontDescriptor'))
+        .map((descriptor) => fontName(descriptor.lookup(PDFName.of('FontName'), PDFName).asString()))
+        .sort()
+    }
+    expect(await fontsOf('Siti Rahayu')).toEqual(['NotoSans-Bold', 'NotoSans-Regular'])
+    expect(await fontsOf('Siti 李 محمد')).toEqual(['NotoNaskhArabic-Bold', 'NotoSans-Bold', 'NotoSans-Regular', 'NotoSansSC-Bold'])
+  })
+
+  test('a certificate with an Arabic and Han name is still small', async () => {
+    const pdf = await renderCertificatePdf({ ...typical, name: 'Siti 陳美玲 محمد عبد الله' })
+    expect(pdf.length).toBeLessThan(150 * 1024)
   })
 
   test('a 100-character name and a 300-character topic fit, and the name is still whole', async () => {
