@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { NAME_MAX } from './registration-fields'
+import { printableName } from './name-field.server'
 import { requiredText } from './validation.server'
 
 const id = z.string({ message: 'form.required' }).trim().min(1, 'form.required').max(64, 'form.invalidChoice')
@@ -7,7 +8,7 @@ const id = z.string({ message: 'form.required' }).trim().min(1, 'form.required')
 /** The organiser's forms on a webinar's certificates: revoke one, or reissue it with a corrected name. */
 export const CertificateActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('revoke'), certificateId: id, reason: requiredText(500) }),
-  z.object({ intent: z.literal('reissue'), certificateId: id, name: requiredText(NAME_MAX) }),
+  z.object({ intent: z.literal('reissue'), certificateId: id, name: printableName(NAME_MAX) }),
 ])
 
 export const CertificateListQuerySchema = z.object({

@@ -1,17 +1,19 @@
 import { z } from 'zod'
 import { LANGS, type MessageKey } from '#app/i18n'
 import { AccountAlreadyLinkedError, UnknownAccountError, type PersonInput } from '#app/models/person.server'
-import { optionalEmail, optionalPhone, optionalText, requiredText } from './validation.server'
+import { printableName } from './name-field.server'
+import { optionalEmail, optionalPhone, optionalText } from './validation.server'
 
 /** The organiser's directory entry form; `account` is the id of the staff account to link, if any. */
 export const PersonFormSchema = z
   .object({
-    name: requiredText(200),
+    // Speakers, moderators and KOLs get certificates with this name.
+    name: printableName(200),
     title: optionalText(200),
     organisation: optionalText(200),
     email: optionalEmail,
     whatsapp: optionalPhone,
-    bio: optionalText(2000),
+    bio: optionalText(2000, { multiline: true }),
     lang: z.enum(LANGS, { message: 'form.invalidChoice' }).default('id'),
     account: z
       .string()

@@ -3,7 +3,8 @@ import { checkinCodeField } from './attendance-schema.server'
 import { AGE_RANGES, GENDERS, OCCUPATIONS, PILLARS } from './catalog'
 import { NAME_MAX } from './registration-fields'
 import { isValidLocalDate } from './time'
-import { emailField, normaliseIndonesianPhone, requiredText } from './validation.server'
+import { printableName } from './name-field.server'
+import { emailField, normaliseIndonesianPhone } from './validation.server'
 
 // The resident's side: the registration form, the lost-link form, the personal page's cancel,
 // and the catalogue's query string (shared by the HTML page and the JSON feed).
@@ -39,8 +40,8 @@ const requiredPhone = z
  * official list is checked against the database by the route.
  */
 export const RegistrationSchema = z.object({
-  // One space between words: the name is printed on the certificate as written here.
-  name: requiredText(NAME_MAX).transform((value) => value.replace(/\s+/g, ' ')),
+  // Printed on the certificate as written here.
+  name: printableName(NAME_MAX),
   email: emailField,
   whatsapp: requiredPhone,
   regency: z

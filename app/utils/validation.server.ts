@@ -8,21 +8,41 @@ import { checkWebUrl, type WebUrlCheck } from './web-url'
 
 export { message, type FieldErrors }
 
-/** A required single-line text field: trimmed, not empty, bounded. */
+/**
+ * What no text field stores: NUL and the other C0 and C1 control characters (a tab, and in a
+ * multi-line field a line break, excepted), lone surrogates, and U+FFFD, which is what bytes
+ * that are not UTF-8 decode to. Such a post is refused beside the field, never stored as is.
+ */
+const BROKEN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd\p{Cs}]/u
+const LINE_BREAK = /[\r\n]/
+
+const isCleanLine = (value: string) => !BROKEN_TEXT.test(value) && !LINE_BREAK.test(value)
+const isCleanText = (value: string) => !BROKEN_TEXT.test(value)
+
+/** A pasted tab in a one-line field is a space. */
+const tabsAsSpaces = (value: string) => value.replace(/\t/g, ' ')
+
+type TextOptions = { multiline?: boolean }
+
+/** A required single-line text field: trimmed, not empty, bounded, no broken text. */
 export function requiredText(max = 200) {
   return z
     .string({ message: 'form.required' })
+    .overwrite(tabsAsSpaces)
     .trim()
     .min(1, 'form.required')
     .max(max, message('form.tooLong', { max }))
+    .refine(isCleanLine, 'form.badCharacters')
 }
 
-/** An optional text field: empty becomes null. */
-export function optionalText(max = 2000) {
+/** An optional text field: empty becomes null. One line unless `multiline` (a textarea). */
+export function optionalText(max = 2000, { multiline = false }: TextOptions = {}) {
   return z
     .string()
+    .overwrite((value) => (multiline ? value : tabsAsSpaces(value)))
     .trim()
     .max(max, message('form.tooLong', { max }))
+    .refine(multiline ? isCleanText : isCleanLine, 'form.badCharacters')
     .optional()
     .transform((value) => (value ? value : null))
 }
@@ -39,6 +59,7 @@ export const emailField = z
   .trim()
   .min(1, 'form.required')
   .max(254, message('form.tooLong', { max: 254 }))
+  .refine(isCleanLine, 'form.badCharacters')
   .pipe(z.email('form.invalidEmail'))
   .refine(isCalendarAddress, 'form.invalidEmail')
   .transform((value) => value.toLowerCase())
@@ -47,6 +68,7 @@ export const optionalEmail = z
   .string()
   .trim()
   .max(254, message('form.tooLong', { max: 254 }))
+  .refine(isCleanLine, 'form.badCharacters')
   .optional()
   .transform((value) => (value ? value.toLowerCase() : null))
   .refine((value) => value === null || (z.email().safeParse(value).success && isCalendarAddress(value)), 'form.invalidEmail')
@@ -59,6 +81,8 @@ export const optionalUrl = z
   .string()
   .trim()
   .max(2000, message('form.tooLong', { max: 2000 }))
+  // Controls and line breaks get the link's own message (see web-url.ts); these it lets through.
+  .refine((value) => !/[\ufffd\p{Cs}]/u.test(value), 'form.badCharacters')
   .optional()
   .transform((value, ctx) => {
     if (!value) return null

@@ -27,7 +27,7 @@ const asArray = (value: unknown) => (value === undefined ? [] : Array.isArray(va
 export const WebinarFormSchema = z
   .object({
     topic: requiredText(200),
-    description: optionalText(5000).transform((value) => value ?? ''),
+    description: optionalText(5000, { multiline: true }).transform((value) => value ?? ''),
     pillars: z.preprocess(asArray, z.array(z.enum(PILLARS, { message: 'form.invalidChoice' }))),
     segment: z.enum(SEGMENTS, { message: 'form.required' }),
     regency: z

@@ -20,6 +20,7 @@ import { loader as personalLoader } from '#app/routes/r.$token._index'
 import { loader as residentPdfLoader } from '#app/routes/r.$token.certificate[.]pdf'
 import { getDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
+import { message } from '#app/utils/messages'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { afterEnd, setZoomMinutes, START } from '#tests/setup/attendance'
 import { call, createPersonFor, createWebinar, getRequest, postRequest, register, signedInAs } from '#tests/setup/factories'
@@ -474,6 +475,34 @@ describe('the organiser’s certificates page', () => {
     expect(body.errors).toEqual({ name: ['form.required'] })
     expect(await certificateRow(certificate.id)).toEqual(certificate)
     expect(await db.selectFrom('certificates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual(count)
+  })
+
+  test('reissuing with a name the certificate cannot print is a 400 naming the characters, and changes nothing', async () => {
+    const { webinar, certificate } = await finalisedWebinar()
+    const count = await db.selectFrom('certificates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const cases: Array<[string, string]> = [
+      ['Joko 😀', message('form.nameUnprintable', { chars: '😀' })],
+      ['\u200b\u200d', 'form.nameNeedsLetter'],
+      ['Joko\u0000Susilo', 'form.badCharacters'],
+    ]
+    for (const [name, error] of cases) {
+      const response = await submit(webinar.slug, webinar.organiser.cookie, { intent: 'reissue', certificateId: certificate.id, name })
+      expect(response.status, name).toBe(400)
+      expect(((await response.json()) as { errors: Record<string, string[]> }).errors, name).toEqual({ name: [error] })
+    }
+    expect(await certificateRow(certificate.id)).toEqual(certificate)
+    expect(await db.selectFrom('certificates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual(count)
+  })
+
+  test('reissuing with a name in Arabic script and Han is accepted, and the PDF prints it', async () => {
+    const { webinar, holder, certificate } = await finalisedWebinar()
+    const name = 'Siti 陳美玲 محمد'
+    const response = await submit(webinar.slug, webinar.organiser.cookie, { intent: 'reissue', certificateId: certificate.id, name })
+    expect(response.status).toBe(303)
+    const number = new URL(response.headers.get('Location')!, 'http://localhost').searchParams.get('number')!
+    expect(await db.selectFrom('certificates').select('name').where('number', '=', number).executeTakeFirstOrThrow()).toEqual({ name })
+    const pdf = await expectPdf(await residentPdf(holder.token))
+    for (const word of name.split(' ')) expect(pdf.text).toContain(word)
   })
 
   test('reissuing with a corrected name redirects (303) with the new number and mails the holder', async () => {

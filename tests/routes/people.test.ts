@@ -2,6 +2,7 @@ import { action as editAction, loader as editLoader } from '#app/routes/admin.pe
 import { loader as listLoader } from '#app/routes/admin.people._index'
 import { action as newAction, loader as newLoader } from '#app/routes/admin.people.new'
 import { getDb } from '#app/utils/db.server'
+import { message } from '#app/utils/messages'
 import { call, createPersonFor, createUser, getRequest, postRequest, signedInAs } from '#tests/setup/factories'
 
 const db = getDb()
@@ -223,6 +224,41 @@ describe('editing a directory entry', () => {
     const body = (await response.json()) as { errors: Record<string, string[]> }
     expect(body.errors).toEqual({ name: ['form.required'], whatsapp: ['form.invalidPhone'] })
     expect(await readPerson(personId)).toEqual(before)
+  })
+
+  test('a name the certificate cannot print, or broken text in any field, is a 400 beside that field and changes nothing', async () => {
+    // Speakers, moderators and KOLs get certificates with the name in the directory.
+    const { cookie } = await signedInAs('organiser')
+    const personId = await createPersonFor('Edy Budiyarso')
+    const before = await readPerson(personId)
+    const people = await countPeople()
+    const cases: Array<[Record<string, string>, Record<string, string[]>]> = [
+      [{ name: 'Edy 😀' }, { name: [message('form.nameUnprintable', { chars: '😀' })] }],
+      [{ name: 'สมชาย' }, { name: [message('form.nameUnprintable', { chars: 'ส ม ช า ย' })] }],
+      [{ name: '\u200b\u200c\u2060' }, { name: ['form.nameNeedsLetter'] }],
+      [{ organisation: 'Indoplus\u0000' }, { organisation: ['form.badCharacters'] }],
+      [{ title: 'Direktur\u0085' }, { title: ['form.badCharacters'] }],
+      [{ bio: 'Praktisi \ufffd digital.' }, { bio: ['form.badCharacters'] }],
+      [{ bio: 'Baris satu\u0007' }, { bio: ['form.badCharacters'] }],
+    ]
+    for (const [overrides, errors] of cases) {
+      const edit = await call(editAction, postRequest(`/admin/people/${personId}`, personFields(overrides), { cookie }), { personId })
+      expect(edit.status, JSON.stringify(overrides)).toBe(400)
+      expect(((await edit.json()) as { errors: Record<string, string[]> }).errors, JSON.stringify(overrides)).toEqual(errors)
+      const create = await call(newAction, postRequest('/admin/people/new', personFields(overrides), { cookie }))
+      expect(create.status, JSON.stringify(overrides)).toBe(400)
+    }
+    expect(await readPerson(personId)).toEqual(before)
+    expect(await countPeople()).toBe(people)
+  })
+
+  test('names in Arabic script (Jawi too) and Han are saved as typed; a bio keeps its lines and tabs', async () => {
+    const { cookie } = await signedInAs('organiser')
+    for (const name of ['ݢوستي ڤوتري ڠاتين', '陳美玲', 'Nguyễn Thị Ṣari']) {
+      const response = await call(newAction, postRequest('/admin/people/new', personFields({ name, bio: 'Baris satu\r\n\tBaris dua' }), { cookie }))
+      expect(response.status, name).toBe(302)
+      expect(await readPerson(personIdFrom(response)), name).toMatchObject({ name, bio: 'Baris satu\r\n\tBaris dua' })
+    }
   })
 
   test('an unknown entry is a 404, to read and to change', async () => {

@@ -14,6 +14,7 @@ import { action as registerAction, loader as webinarLoader } from '#app/routes/w
 import { action as lostLinkAction, loader as lostLinkLoader } from '#app/routes/webinars.$slug.link'
 import { getDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
+import { decodeMessage, message } from '#app/utils/messages'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { postForm, startTestServer, type TestServer } from '#tests/e2e/harness'
@@ -233,6 +234,96 @@ describe('registering', () => {
     expect((await register('no-such-webinar', fields())).status).toBe(404)
     expect((await register(draft.slug, fields())).status).toBe(404)
     expect(await rowsFor(draft.id)).toEqual([])
+  })
+})
+
+describe('names the certificate must print, and broken text', () => {
+  /** A registration posted as raw bytes, the way a hostile client can send it. */
+  function registerRaw(slug: string, body: Uint8Array<ArrayBuffer> | string) {
+    const request = new Request(new URL(`/webinars/${slug}`, 'http://localhost:3000'), {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    })
+    return call(registerAction as Fn, request, { slug })
+  }
+
+  /** The rest of a valid form, URL-encoded, after a name given as it is. */
+  const restOfForm = () => `&${new URLSearchParams(fields({ name: '' })).toString().replace(/^name=&/, '')}`
+
+  test('a name in Latin with diacritics, Arabic, Jawi, Han or a mix registers, stored as typed', async () => {
+    const webinar = await publishedWebinar()
+    const names = ['Ni Putu Ayu Ṣaraswati Nguyễn', 'محمد عبد الله', 'ݢوستي ڽاي ڤوتري ڠاتين ۏيرا', '陳美玲', 'Siti 李 محمد']
+    for (const name of names) expect((await register(webinar.slug, fields({ name }))).status, name).toBe(303)
+    expect((await rowsFor(webinar.id)).map((row) => row.name)).toEqual(names)
+  })
+
+  test('an emoji-only name, or a name with emoji or Thai, is a 400 naming what cannot be printed; nothing is saved', async () => {
+    const webinar = await publishedWebinar()
+    const cases: Array<[string, string]> = [
+      ['😀😀', '😀'],
+      ['Budi 😀 Santoso 🇮🇩', '😀 🇮 🇩'],
+      ['สมชาย', 'ส ม ช า ย'],
+    ]
+    for (const [name, chars] of cases) {
+      const form = fields({ name })
+      const response = await register(webinar.slug, form)
+      expect(response.status, name).toBe(400)
+      const { errors, values } = await errorsOf(response)
+      expect(errors, name).toEqual({ name: [message('form.nameUnprintable', { chars })] })
+      expect(values.name).toBe(name)
+      expect(await mailsTo(form.email!)).toEqual([])
+    }
+    // What the resident reads beside the field, in either language.
+    const { key, vars } = decodeMessage(message('form.nameUnprintable', { chars: '😀' }))
+    expect(translate('id', key, vars)).toBe('Nama ini memuat karakter yang tidak dapat dicetak di sertifikat: 😀. Tulis nama dengan huruf Latin, Arab/Jawi, atau Han (Tionghoa).')
+    expect(translate('en', key, vars)).toBe('This name contains characters that cannot be printed on the certificate: 😀. Write the name in Latin, Arabic/Jawi or Han (Chinese) characters.')
+    expect(await rowsFor(webinar.id)).toEqual([])
+  })
+
+  test('a name of zero-width or format characters alone has no letter: a 400, nothing saved', async () => {
+    const webinar = await publishedWebinar()
+    // Hangul fillers are letters (Lo) that print as nothing.
+    for (const name of ['\u200b\u200c\u200d', '\u2060\u200b', '\u00ad\u200e', '\u3164\u3164']) {
+      const response = await register(webinar.slug, fields({ name }))
+      expect(response.status).toBe(400)
+      expect((await errorsOf(response)).errors).toEqual({ name: ['form.nameNeedsLetter'] })
+    }
+    expect(await rowsFor(webinar.id)).toEqual([])
+  })
+
+  test('NUL, other control characters and invalid UTF-8 are a 400 beside the field; nothing is saved', async () => {
+    const webinar = await publishedWebinar()
+    const nul = await register(webinar.slug, fields({ name: 'Budi\u0000Santoso' }))
+    expect(nul.status).toBe(400)
+    expect((await errorsOf(nul)).errors).toEqual({ name: ['form.badCharacters'] })
+
+    const email = await register(webinar.slug, fields({ email: 'budi\u0000@example.org' }))
+    expect(email.status).toBe(400)
+    expect((await errorsOf(email)).errors).toEqual({ email: ['form.badCharacters'] })
+
+    // Percent-encoded bytes that are not UTF-8 (they decode to U+FFFD), a C1 control (NEL), and
+    // a line break in a one-line field.
+    for (const encoded of ['Budi%FF%FESantoso', '%ED%A0%80Budi', 'Budi%C2%85Santoso', 'Budi%0ASantoso', 'Budi%1BSantoso']) {
+      const response = await registerRaw(webinar.slug, `name=${encoded}${restOfForm()}`)
+      expect(response.status, encoded).toBe(400)
+      expect((await errorsOf(response)).errors, encoded).toEqual({ name: ['form.badCharacters'] })
+    }
+
+    // Raw bytes that are not UTF-8 in the body itself.
+    const raw = Buffer.concat([Buffer.from('name=Budi'), Buffer.from([0xff, 0xfe, 0xc0]), Buffer.from(`Santoso${restOfForm()}`)])
+    const response = await registerRaw(webinar.slug, new Uint8Array(raw))
+    expect(response.status).toBe(400)
+    expect((await errorsOf(response)).errors).toEqual({ name: ['form.badCharacters'] })
+
+    expect(await rowsFor(webinar.id)).toEqual([])
+  })
+
+  test('a tab in a one-line field is a space; a zero-width joiner inside a name is kept', async () => {
+    const webinar = await publishedWebinar()
+    expect((await register(webinar.slug, fields({ name: 'Budi\tSantoso' }))).status).toBe(303)
+    expect((await register(webinar.slug, fields({ name: 'می\u200cخواهم' }))).status).toBe(303)
+    expect((await rowsFor(webinar.id)).map((row) => row.name)).toEqual(['Budi Santoso', 'می\u200cخواهم'])
   })
 })
 
