@@ -14,6 +14,7 @@ import { action as registerAction, loader as webinarLoader } from '#app/routes/w
 import { action as lostLinkAction, loader as lostLinkLoader } from '#app/routes/webinars.$slug.link'
 import { getDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
+import { limitKey } from '#app/utils/limit-keys.server'
 import { decodeMessage, message } from '#app/utils/messages'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
@@ -30,8 +31,8 @@ beforeAll(async () => {
 
 // Every test here posts from 127.0.0.1; each starts with that address's budget unspent.
 beforeEach(async () => {
-  await clearRateLimit(db, 'register:ip:127.0.0.1')
-  await clearRateLimit(db, 'link:ip:127.0.0.1')
+  await clearRateLimit(db, limitKey('register', 'ip', '127.0.0.1'))
+  await clearRateLimit(db, limitKey('link', 'ip', '127.0.0.1'))
 })
 
 async function publishedWebinar(form: Partial<WebinarForm> = {}) {
