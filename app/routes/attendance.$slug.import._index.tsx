@@ -16,6 +16,7 @@ import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
 import { message, type FieldErrors } from '#app/utils/messages'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { utcToLocal } from '#app/utils/time'
 import { parseZoomReport, ZOOM_REPORT_MAX_BYTES, type ZoomReportError } from '#app/utils/zoom-report.server'
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'import.title'))
@@ -32,8 +33,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 function reportError(error: ZoomReportError): string {
-  if (error.code === 'truncated') return message('import.error.truncated', { line: error.line })
-  return message(`import.error.${error.code}`)
+  switch (error.code) {
+    case 'truncated':
+      return message('import.error.truncated', { line: error.line })
+    case 'missingColumn':
+      return message(error.column === 'name' ? 'import.error.noNameColumn' : 'import.error.noTimeColumn', { line: error.line })
+    case 'notZoom':
+      return message('import.error.notZoom', { separator: error.separator === '\t' ? 'Tab' : error.separator })
+    default:
+      return message(`import.error.${error.code}`)
+  }
 }
 
 // The file goes to a preview first; attendance changes only when the preview is committed.
@@ -51,7 +60,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const file = formData.get('report')
   if (!(file instanceof File) || file.size === 0) return fail(message(file instanceof File && file.name ? 'import.error.empty' : 'import.error.required'))
   const bytes = new Uint8Array(await file.arrayBuffer())
-  const parsed = parseZoomReport(bytes)
+  // The webinar's local date settles "01/09/2021" when nothing in the file does.
+  const parsed = parseZoomReport(bytes, { expectedDate: utcToLocal(webinar.start_at, webinar.time_zone).date })
   if (!parsed.ok) return fail(reportError(parsed.error), 422)
   const { importId, reused } = await previewZoomImport(getDb(), webinar.id, { name: file.name || 'zoom.csv', bytes, report: parsed.report }, user.id)
   return redirect(`/attendance/${webinar.slug}/import/${importId}${reused ? '?done=reused' : ''}`, 303)
@@ -67,7 +77,7 @@ export default function ImportZoomReport() {
       <p className="muted">{webinar.topic}</p>
       <p>{t('import.help')}</p>
       <Form method="post" encType="multipart/form-data" className="stack" noValidate>
-        <Field label={t('import.file')} hint={t('import.fileHint')} name="report" type="file" accept=".csv,text/csv" required errors={actionData?.errors.report} />
+        <Field label={t('import.file')} hint={t('import.fileHint')} name="report" type="file" accept=".csv,.txt,.tsv,text/csv,text/plain,text/tab-separated-values" required errors={actionData?.errors.report} />
         <div className="actions">
           <button type="submit">{t('import.submit')}</button>
         </div>

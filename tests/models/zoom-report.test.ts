@@ -1,11 +1,11 @@
 import { matchZoomPerson } from '#app/models/zoom-import.server'
-import { groupZoomPeople, normaliseName, parseZoomReport, splitRenamedName, type ZoomReport, type ZoomRow } from '#app/utils/zoom-report.server'
+import { checkReportIdentity, groupZoomPeople, normaliseName, parseZoomReport, splitRenamedName, type ZoomReport, type ZoomRow } from '#app/utils/zoom-report.server'
 import { buildZoomReport, type ZoomReportPerson } from '../../scripts/demo/zoom-report'
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
 
-function parsed(text: string | Uint8Array): ZoomReport {
-  const result = parseZoomReport(typeof text === 'string' ? utf8(text) : text)
+function parsed(text: string | Uint8Array, options?: { expectedDate?: string }): ZoomReport {
+  const result = parseZoomReport(typeof text === 'string' ? utf8(text) : text, options)
   if (!result.ok) throw new Error(`expected a report, got ${JSON.stringify(result.error)}`)
   return result.report
 }
@@ -74,6 +74,8 @@ describe('the current sectioned export (BOM, CRLF)', () => {
         joinTime: '2021-09-01T09:05:00',
         leaveTime: '2021-09-01T10:40:00',
         registered: true,
+        waitingRoom: false,
+        originalNameGuessed: false,
       },
     ])
   })
@@ -164,9 +166,19 @@ describe('older exports without section lines', () => {
     expect(groupZoomPeople(report.rows)).toMatchObject([{ key: 'budi@example.org', minutes: 149, joins: 2 }])
   })
 
-  test('a name ending in parentheses is a rename only under an "(Original Name)" column', () => {
-    const report = parsed('Participant,Email,Duration\nBudi (Guru SD),budi@example.org,30\n')
-    expect(report.rows[0]).toMatchObject({ name: 'Budi (Guru SD)', originalName: null, minutes: 30, attended: true })
+  test('"Display (Original)" is read under any name column; without "(Original Name)" in the header it is a guess, and the person is keyed by the whole name', () => {
+    const report = parsed('Participant,Email,Duration\nBudi (Guru SD),,30\nAni (Guru SD),,40\nHP Maya (Maya Saputra),maya@example.org,20\n')
+    expect(report.rows.map((row) => [row.name, row.originalName, row.originalNameGuessed, row.minutes])).toEqual([
+      ['Budi', 'Guru SD', true, 30],
+      ['Ani', 'Guru SD', true, 40],
+      ['HP Maya', 'Maya Saputra', true, 20],
+    ])
+    // Two teachers who wrote their school in parentheses stay two people; the names try the parenthesised one first.
+    expect(groupZoomPeople(report.rows).map((person) => [person.key, person.names, person.minutes])).toEqual([
+      ['name:budi guru sd', ['Guru SD', 'Budi'], 30],
+      ['name:ani guru sd', ['Guru SD', 'Ani'], 40],
+      ['maya@example.org', ['Maya Saputra', 'HP Maya'], 20],
+    ])
   })
 })
 
@@ -206,7 +218,7 @@ describe('dates', () => {
   })
 
   test('"--", empty and impossible dates are no time', () => {
-    expect(['--', '', '02/30/2021 10:00:00', '13/01/2021 10:00:00', '09/01/2021 13:00:00 PM', 'yesterday'].map(joinTimeOf)).toEqual([null, null, null, null, null, null])
+    expect(['--', '', '02/30/2021 10:00:00', '13/13/2021 10:00:00', '09/01/2021 13:00:00 PM', '09/01/2021 24:00', 'yesterday'].map(joinTimeOf)).toEqual([null, null, null, null, null, null, null])
   })
 })
 
@@ -233,13 +245,30 @@ describe('files that are not a readable Zoom report', () => {
     expect(errorOf('\uFEFF\r\n')).toEqual({ code: 'empty' })
   })
 
-  test('a CSV that is not a participant list', () => {
-    expect(errorOf('a,b\n1,2\n')).toEqual({ code: 'notZoom' })
+  test('a CSV that is not a participant list names the separator it was read with', () => {
+    expect(errorOf('a,b\n1,2\n')).toEqual({ code: 'notZoom', separator: ',' })
+    expect(errorOf('a;b;c\n1;2;3\n')).toEqual({ code: 'notZoom', separator: ';' })
+    expect(errorOf('a\tb\n1\t2\n')).toEqual({ code: 'notZoom', separator: '\t' })
+    // Separated by something no spreadsheet writes: one column per line.
+    expect(errorOf('Name|Join Time|Duration\nBudi|09/01/2021 09:00|60\n')).toEqual({ code: 'noSeparator' })
+  })
+
+  test('a header one column short of a participant list names the missing column and its line', () => {
     // A registrant list has names but says nothing about attendance.
-    expect(errorOf('name,email\nBudi Santoso,budi@example.org\n')).toEqual({ code: 'notZoom' })
-    // Hosts and panelists alone are not an attendee list.
+    expect(errorOf('name,email\nBudi Santoso,budi@example.org\n')).toEqual({ code: 'missingColumn', column: 'time', line: 1 })
+    expect(errorOf('\n\nName (Original Name),User Email,Guest\nAni,ani@example.org,Yes\n')).toEqual({ code: 'missingColumn', column: 'time', line: 3 })
+    // A name column under a label no Zoom export uses.
+    expect(errorOf('Nama Peserta,User Email,Join Time,Leave Time,Duration (Minutes)\nAni,ani@example.org,09/01/2021 09:00,09/01/2021 10:00,60\n')).toEqual({
+      code: 'missingColumn',
+      column: 'name',
+      line: 1,
+    })
+    expect(errorOf('Attendee Details,\nAttended,Email,Join Time,Leave Time\nYes,ani@example.org,,\n')).toEqual({ code: 'missingColumn', column: 'name', line: 2 })
+  })
+
+  test('hosts and panelists without an attendee section: a report without attendees', () => {
     const staffOnly = CURRENT_LINES.slice(0, 10).join('\r\n')
-    expect(errorOf(staffOnly)).toEqual({ code: 'notZoom' })
+    expect(errorOf(staffOnly)).toEqual({ code: 'noRows' })
   })
 
   test('cut in the middle of a quoted field', () => {
@@ -257,21 +286,22 @@ describe('files that are not a readable Zoom report', () => {
     expect(errorOf(broken)).toEqual({ code: 'truncated', line: lineOf('Yes,Ahmad Wibowo') })
   })
 
-  test('Windows-1252 bytes', () => {
-    const bytes = Buffer.concat([
-      Buffer.from('User Name,Email,Join Time,Leave Time,Duration\r\nJos'),
-      Buffer.from([0x4e, 0x61, 0x6d, 0x65, 0xe9]), // "Namé" in Windows-1252
-      Buffer.from(',jose@example.org,09/01/2021 09:00:00 AM,09/01/2021 10:00:00 AM,60\r\n'),
-    ])
-    expect(errorOf(bytes)).toEqual({ code: 'encoding' })
+  test('an Excel workbook is not a CSV file', () => {
+    // .xlsx is a ZIP archive; .xls a Compound File.
+    expect(errorOf(Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'), Buffer.from('[Content_Types].xml')]))).toEqual({ code: 'workbook' })
+    expect(errorOf(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]))).toEqual({ code: 'workbook' })
   })
 
-  test('UTF-16 with a BOM, either byte order', () => {
-    const text = 'User Name,Email,Join Time,Leave Time,Duration\r\nBudi,budi@example.org,09/01/2021 09:00:00 AM,09/01/2021 10:00:00 AM,60\r\n'
-    const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])
-    const big = Buffer.from(little).swap16()
-    expect(errorOf(little)).toEqual({ code: 'encoding' })
-    expect(errorOf(big)).toEqual({ code: 'encoding' })
+  test('bytes that are no text in any encoding a spreadsheet writes', () => {
+    const binary = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256))
+    expect(errorOf(binary)).toEqual({ code: 'encoding' })
+  })
+
+  test('UTF-8 cut inside a character at the end is a cut file, not another encoding', () => {
+    const text = CURRENT + 'Yes,André Wijaya,André,Wijaya,andre@example.org,,,,"Sep 1, 2021 09:00:00","Sep 1, 2021 10:00:00",60,Yes,Indonesia,'
+    const bytes = utf8(text)
+    const cut = bytes.subarray(0, bytes.indexOf(0xc3) + 1) // inside the first "é"
+    expect(errorOf(cut)).toEqual({ code: 'truncated', line: CURRENT_LINES.length + 1 })
   })
 
   test('a participant header without rows', () => {
@@ -446,6 +476,8 @@ describe('long cells: read in linear time, kept bounded', () => {
       joinTime: null,
       leaveTime: null,
       registered: false,
+      waitingRoom: false,
+      originalNameGuessed: false,
     })
   })
 
@@ -486,5 +518,270 @@ describe('long cells: read in linear time, kept bounded', () => {
     const match = matchZoomPerson(sharedName, new Map(), byName, new Map())
     expect(match.match).toBe('ambiguous')
     expect(JSON.parse(match.candidates!)).toEqual(Array.from({ length: 20 }, (_, i) => `reg${i}`))
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Zoom reports as they really come: files moderators were given, and variants of them. Each is
+// written out whole, as it arrives; together they are the parser's spec.
+
+describe('Zoom reports as they really come', () => {
+  const people = (report: ZoomReport) => groupZoomPeople(report.rows).map((p) => ({ key: p.key, role: p.role, names: p.names, minutes: p.minutes, joins: p.joins }))
+
+  test('a 2020-style webinar attendee report: "User Name" without "(Original Name)", a renamed attendee without e-mail', () => {
+    const report = parsed(
+      [
+        'Attendee Report',
+        'Report Generated:,"Sep 2, 2020 10:15 AM"',
+        'Topic,Webinar ID,Actual Start Time,Actual Duration (minutes),# Registered,# Cancelled,Unique Viewers,Max Concurrent Views',
+        'Literasi Digital untuk Warga,912 3456 7890,"Sep 1, 2020 08:55 AM",186,120,2,98,95',
+        'Host Details',
+        'Attended,User Name,Email,Join Time,Leave Time,Time in Session (minutes),Country/Region Name',
+        'Yes,Tim Literasi Digital,host@example.org,"Sep 1, 2020 08:55 AM","Sep 1, 2020 12:01 PM",186,Indonesia',
+        'Attendee Details',
+        'Attended,User Name,First Name,Last Name,Email,Registration Time,Approval Status,Join Time,Leave Time,Time in Session (minutes),Country/Region Name',
+        'Yes,Ahmad Wibowo,Ahmad,Wibowo,ahmad@example.org,"Aug 30, 2020 08:15 AM",approved,"Sep 1, 2020 09:05 AM","Sep 1, 2020 10:40 AM",95,Indonesia',
+        'Yes,iPhone Rina (Rina Susanti),,,,,,"Sep 1, 2020 09:00 AM","Sep 1, 2020 11:30 AM",150,Indonesia',
+        '',
+      ].join('\r\n'),
+    )
+    expect(report).toMatchObject({ topic: 'Literasi Digital untuk Warga', meetingId: '912 3456 7890', date: '2020-09-01', dateOrder: null, encoding: 'utf-8', separator: ',' })
+    expect(rowNamed(report, 'iPhone Rina')).toMatchObject([{ originalName: 'Rina Susanti', originalNameGuessed: true, email: null, minutes: 150, joinTime: '2020-09-01T09:00:00', registered: false }])
+    expect(people(report)).toEqual([
+      { key: 'host@example.org', role: 'host', names: ['Tim Literasi Digital'], minutes: 186, joins: 1 },
+      { key: 'ahmad@example.org', role: 'attendee', names: ['Ahmad Wibowo'], minutes: 95, joins: 1 },
+      { key: 'name:iphone rina rina susanti', role: 'attendee', names: ['Rina Susanti', 'iPhone Rina'], minutes: 150, joins: 1 },
+    ])
+  })
+
+  test('a meeting participants report: waiting-room rows count for nothing, rejoins around them are summed, the host account is named', () => {
+    const report = parsed(
+      [
+        'Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants',
+        '912 3456 7890,Literasi Digital untuk Warga,09/14/2021 08:50:02 AM,09/14/2021 12:05:40 PM,Zoom.Literasi@example.org,196,4',
+        '',
+        'Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room',
+        'Zoom Literasi Digital,zoom.literasi@example.org,09/14/2021 08:50:02 AM,09/14/2021 12:05:40 PM,196,No,No',
+        'Dannys Citra,dannys.citra@example.org,09/14/2021 08:52:10 AM,09/14/2021 12:01:00 PM,189,No,No',
+        // Ani waited 70 minutes before she was let in, then stayed 20.
+        'Ani Lestari,ani@example.org,09/14/2021 08:40:00 AM,09/14/2021 09:50:00 AM,70,Yes,Yes',
+        'Ani Lestari,ani@example.org,09/14/2021 09:50:00 AM,09/14/2021 10:10:00 AM,20,Yes,No',
+        // Budi waited a minute, was put back in the waiting room for ten, and came back: 61 + 70.
+        'Budi Santoso,budi@example.org,09/14/2021 08:58:00 AM,09/14/2021 08:59:00 AM,1,Yes,Yes',
+        'Budi Santoso,budi@example.org,09/14/2021 08:59:00 AM,09/14/2021 10:00:00 AM,61,Yes,No',
+        'Budi Santoso,budi@example.org,09/14/2021 10:00:00 AM,09/14/2021 10:10:00 AM,10,Yes,Yes',
+        'Budi Santoso,budi@example.org,09/14/2021 10:10:00 AM,09/14/2021 11:20:00 AM,70,Yes,No',
+        // Never let in.
+        'Tamu Tertahan,,09/14/2021 09:00:00 AM,09/14/2021 09:30:00 AM,30,Yes,Yes',
+      ].join('\r\n'),
+    )
+    expect(report).toMatchObject({ topic: 'Literasi Digital untuk Warga', meetingId: '912 3456 7890', hostEmail: 'zoom.literasi@example.org', date: '2021-09-14', dateOrder: null })
+    expect(rowNamed(report, 'Ani Lestari').map((row) => [row.waitingRoom, row.minutes, row.attended])).toEqual([
+      [true, 0, false],
+      [false, 20, true],
+    ])
+    expect(people(report).map(({ key, minutes, joins }) => [key, minutes, joins])).toEqual([
+      ['zoom.literasi@example.org', 196, 1],
+      ['dannys.citra@example.org', 189, 1],
+      ['ani@example.org', 20, 1],
+      ['budi@example.org', 131, 2],
+      ['name:tamu tertahan', 0, 0],
+    ])
+    expect(groupZoomPeople(report.rows).find((p) => p.key === 'name:tamu tertahan')).toMatchObject({ attended: false })
+  })
+
+  test('a meeting participants report with only "Total Duration (Minutes)" (unique users)', () => {
+    const report = parsed(
+      [
+        'Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants',
+        '91234567890,Literasi Digital untuk Warga,09/14/2021 08:50:02 AM,09/14/2021 12:05:40 PM,zoom.literasi@example.org,196,3',
+        '',
+        'Name (Original Name),User Email,Total Duration (Minutes),Guest',
+        'Zoom Literasi Digital,zoom.literasi@example.org,196,No',
+        'Ani Lestari,ani@example.org,130,Yes',
+        'HP Budi (Budi Santoso),,128,Yes',
+      ].join('\n'),
+    )
+    expect(people(report).map(({ key, names, minutes, joins }) => [key, names, minutes, joins])).toEqual([
+      ['zoom.literasi@example.org', ['Zoom Literasi Digital'], 196, 1],
+      ['ani@example.org', ['Ani Lestari'], 130, 1],
+      ['name:budi santoso', ['Budi Santoso', 'HP Budi'], 128, 1],
+    ])
+    expect(report.date).toBe('2021-09-14')
+  })
+
+  test('Excel in a European locale: semicolons, rows padded to one width, dd/mm/yyyy without seconds, a comma in an unquoted name', () => {
+    const report = parsed(
+      [
+        'Attendee Report;;;;;;;;;;;;;',
+        'Report Generated:;14/09/2021 12:31;;;;;;;;;;;;',
+        'Topic;Webinar ID;Actual Start Time;Actual Duration (minutes);# Registered;# Cancelled;Unique Viewers;Total Users;Max Concurrent Views;;;;;',
+        'Tata Kelola Pelayanan Publik, Kabupaten Klaten;912 3456 7890;14/09/2021 08:55;185;250;3;214;231;0;;;;;',
+        'Host Details;;;;;;;;;;;;;',
+        'Attended;User Name (Original Name);Email;Join Time;Leave Time;Time in Session (minutes);Is Guest;Country/Region Name;;;;;;',
+        'Yes;Tim Literasi Digital;host@example.org;14/09/2021 08:55;14/09/2021 12:00;186;No;Indonesia;;;;;;',
+        'Attendee Details;;;;;;;;;;;;;',
+        'Attended;User Name (Original Name);First Name;Last Name;Email;Phone;Registration Time;Approval Status;Join Time;Leave Time;Time in Session (minutes);Is Guest;Country/Region Name;Source Name',
+        'Yes;"Sri Rahayu; S.Pd.";Sri;Rahayu;sri@example.org;;12/09/2021 19:02;approved;14/09/2021 09:01;14/09/2021 10:00;59;Yes;Indonesia;',
+        'Yes;Budi Santoso, S.Kom;Budi;Santoso;budi@example.org;;12/09/2021 19:05;approved;14/09/2021 09:01;14/09/2021 11:30;149;Yes;Indonesia;',
+        '',
+      ].join('\r\n'),
+    )
+    expect(report).toMatchObject({ topic: 'Tata Kelola Pelayanan Publik, Kabupaten Klaten', meetingId: '912 3456 7890', separator: ';', date: '2021-09-14' })
+    // Every date has its day above 12: read day first, and nothing was ambiguous to report.
+    expect(report.dateOrder).toBeNull()
+    expect(report.rows.map((row) => [row.section, row.name, row.minutes, row.joinTime])).toEqual([
+      ['host', 'Tim Literasi Digital', 186, '2021-09-14T08:55:00'],
+      ['attendee', 'Sri Rahayu; S.Pd.', 59, '2021-09-14T09:01:00'],
+      ['attendee', 'Budi Santoso, S.Kom', 149, '2021-09-14T09:01:00'],
+    ])
+  })
+
+  test('tab-separated, CR LF and LF mixed, 24-hour and 12-hour clocks in one file', () => {
+    const report = parsed(
+      'Attendee Details\r\n' +
+        'Attended\tUser Name (Original Name)\tEmail\tJoin Time\tLeave Time\tTime in Session (minutes)\n' +
+        'Yes\tBudi Santoso\tbudi@example.org\tSep 1, 2021 09:00:00\tSep 1, 2021 13:05:00\t245\r\n' +
+        'Yes\tSri Rahayu\tsri@example.org\tSep 1, 2021 01:00:00 PM\tSep 1, 2021 02:15:00 PM\t75\n' +
+        '\r\n' +
+        'Yes\t"Nur\r\nLestari"\tnur@example.org\t2021-09-01 09:30\t2021-09-01 10:30\t60\r',
+    )
+    expect(report.separator).toBe('\t')
+    expect(report.rows.map((row) => [row.line, row.name, row.joinTime, row.leaveTime, row.minutes])).toEqual([
+      [3, 'Budi Santoso', '2021-09-01T09:00:00', '2021-09-01T13:05:00', 245],
+      [4, 'Sri Rahayu', '2021-09-01T13:00:00', '2021-09-01T14:15:00', 75],
+      [6, 'Nur\r\nLestari', '2021-09-01T09:30:00', '2021-09-01T10:30:00', 60],
+    ])
+  })
+
+  test('Windows-1252 (Excel on Windows, "CSV (Comma delimited)"): decoded, its punctuation included', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('User Name (Original Name),Email,Join Time,Leave Time,Duration (Minutes)\r\n'),
+      Buffer.from([0x41, 0x6e, 0x64, 0x72, 0xe9]), // "André" in Windows-1252
+      Buffer.from(' Wijaya,andre@example.org,09/14/2021 09:00:00 AM,09/14/2021 10:00:00 AM,60\r\n'),
+      Buffer.from([0x4d, 0x61, 0x92, 0x72, 0x75, 0x66]), // "Ma’ruf": 0x92 is a right single quote
+      Buffer.from(' Amin,maruf@example.org,09/14/2021 09:00:00 AM,09/14/2021 11:00:00 AM,120\r\n'),
+      Buffer.from([0x4e, 0x69, 0xf1, 0x6f, 0x20, 0x80]), // "Niño €"
+      Buffer.from(',nino@example.org,09/14/2021 09:00:00 AM,09/14/2021 09:30:00 AM,30\r\n'),
+    ])
+    const report = parsed(bytes)
+    expect(report.encoding).toBe('windows-1252')
+    expect(report.rows.map((row) => row.name)).toEqual(['André Wijaya', 'Ma\u2019ruf Amin', 'Niño \u20ac'])
+    expect(normaliseName(report.rows[1].name)).toBe('maruf amin')
+  })
+
+  test('UTF-16 ("Unicode text" from Excel: tab-separated), either byte order, with or without a BOM', () => {
+    const text = [
+      'User Name (Original Name)\tEmail\tJoin Time\tLeave Time\tDuration (Minutes)',
+      'André Wijaya\tandre@example.org\t09/14/2021 09:00:00 AM\t09/14/2021 10:00:00 AM\t60',
+      '王小明 (Wang Xiaoming)\twang@example.org\t09/14/2021 09:00:00 AM\t09/14/2021 09:45:00 AM\t45',
+      '',
+    ].join('\r\n')
+    const little = Buffer.from(text, 'utf16le')
+    const big = Buffer.from(little).swap16()
+    for (const [bytes, encoding] of [
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), little]), 'utf-16le'],
+      [Buffer.concat([Buffer.from([0xfe, 0xff]), big]), 'utf-16be'],
+      [little, 'utf-16le'],
+      [big, 'utf-16be'],
+    ] as const) {
+      const report = parsed(bytes)
+      expect(report.encoding).toBe(encoding)
+      expect(report.separator).toBe('\t')
+      expect(report.rows.map((row) => [row.name, row.originalName, row.minutes])).toEqual([
+        ['André Wijaya', null, 60],
+        ['王小明', 'Wang Xiaoming', 45],
+      ])
+    }
+  })
+
+  describe('the order of day and month', () => {
+    const joinTimes = (report: ZoomReport) => report.rows.map((row) => row.joinTime)
+
+    test('a day above 12 settles it: dd/mm/yyyy, also for the minutes worked out across midnight', () => {
+      const report = parsed(
+        [
+          'User Name (Original Name),Email,Join Time,Leave Time',
+          'Sri Rahayu,sri@example.org,13/09/2021 09:05:00,13/09/2021 10:40:30',
+          'Nur Lestari,nur@example.org,13/09/2021 23:50:00,14/09/2021 00:10:00',
+          'Joko Santoso,joko@example.org,01/09/2021 10:00:00,01/09/2021 10:30:00',
+        ].join('\n'),
+      )
+      expect(report.dateOrder).toEqual({ order: 'dmy', basis: 'file' })
+      expect(joinTimes(report)).toEqual(['2021-09-13T09:05:00', '2021-09-13T23:50:00', '2021-09-01T10:00:00'])
+      expect(report.rows.map((row) => row.minutes)).toEqual([96, 20, 30])
+      // The report's date is its first join.
+      expect(report.date).toBe('2021-09-01')
+    })
+
+    test('a month above 12 in second place settles it the other way: mm/dd/yyyy', () => {
+      const report = parsed('User Name,Email,Join Time,Leave Time,Duration\nSri,sri@example.org,09/13/2021 09:05 AM,09/13/2021 10:00 AM,55\nNur,nur@example.org,10/01/2021 09:00 AM,10/01/2021 10:00 AM,60\n')
+      expect(report.dateOrder).toEqual({ order: 'mdy', basis: 'file' })
+      expect(joinTimes(report)).toEqual(['2021-09-13T09:05:00', '2021-10-01T09:00:00'])
+    })
+
+    const AMBIGUOUS = 'User Name,Email,Join Time,Leave Time,Duration\nSri,sri@example.org,01/09/2021 09:05,01/09/2021 10:00,55\n'
+
+    test('when nothing in the file settles it, Zoom’s own month/day is used, and the report says so', () => {
+      const report = parsed(AMBIGUOUS)
+      expect(report.dateOrder).toEqual({ order: 'mdy', basis: 'usual' })
+      expect(report.date).toBe('2021-01-09')
+    })
+
+    test('when nothing in the file settles it, the order that puts the report on the webinar’s date wins', () => {
+      expect(parsed(AMBIGUOUS, { expectedDate: '2021-09-01' })).toMatchObject({ date: '2021-09-01', dateOrder: { order: 'dmy', basis: 'webinarDate' } })
+      expect(parsed(AMBIGUOUS, { expectedDate: '2021-01-09' })).toMatchObject({ date: '2021-01-09', dateOrder: { order: 'mdy', basis: 'webinarDate' } })
+      // Neither order gives the webinar's date: month/day, as Zoom writes it.
+      expect(parsed(AMBIGUOUS, { expectedDate: '2021-05-05' })).toMatchObject({ date: '2021-01-09', dateOrder: { order: 'mdy', basis: 'usual' } })
+      // The file's evidence beats the webinar's date.
+      const settled = AMBIGUOUS + 'Nur,nur@example.org,13/09/2021 09:00,13/09/2021 10:00,60\n'
+      expect(parsed(settled, { expectedDate: '2021-01-09' }).dateOrder).toEqual({ order: 'dmy', basis: 'file' })
+    })
+
+    test('where either order reads the same, the order does not matter and is not reported', () => {
+      const report = parsed('User Name,Email,Join Time,Leave Time,Duration\nSri,sri@example.org,09/09/2021 09:05,09/09/2021 10:00,55\n')
+      expect(report).toMatchObject({ date: '2021-09-09', dateOrder: null })
+    })
+
+    test('"Sep 1, 2021", "1 Sep 2021", "01/09/2021" (day first), "01.09.2021 08.55" and ISO read as the same day', () => {
+      const joinOf = (date: string) => parsed(`Name,Join Time,Duration\nBudi,${date},10\nSri,"13/09/2021 10:00",5\n`).rows[0].joinTime
+      expect(['"Sep 1, 2021 08:55"', '1 Sep 2021 08:55', '"1 September 2021 08:55:00"', '01/09/2021 08:55', '01.09.2021 08.55', '1-9-2021 8:55', '01/09/21 08:55', '2021-09-01T08:55:00'].map(joinOf)).toEqual(
+        Array(8).fill('2021-09-01T08:55:00'),
+      )
+    })
+
+    test('the date of a report comes from its metadata when it has some, else from its first join', () => {
+      expect(parsed(CURRENT).date).toBe('2021-09-01')
+      expect(parsed('Name,Join Time,Duration\nBudi,"Sep 2, 2021 09:00",10\nSri,"Sep 1, 2021 23:00",10\n').date).toBe('2021-09-01')
+      expect(parsed('Name,Join Time,Duration\nBudi,--,10\n').date).toBeNull()
+    })
+  })
+})
+
+describe('checkReportIdentity: is the report from this webinar?', () => {
+  const webinar = { topic: 'Tata Kelola Pelayanan Publik Berbasis Digital', meetingId: '912 3456 7890', startDate: '2021-09-01', endDate: '2021-09-01' }
+
+  test('the topic is compared loosely: case, punctuation and extra words around it do not matter', () => {
+    for (const topic of ['TATA KELOLA PELAYANAN PUBLIK BERBASIS DIGITAL', 'Tata Kelola Pelayanan Publik Berbasis Digital!', 'Webinar Literasi Digital: Tata Kelola Pelayanan Publik Berbasis Digital (Kab. Klaten)', 'Tata Kelola Pelayanan Publik']) {
+      expect(checkReportIdentity({ topic, meetingId: null, date: '2021-09-01' }, webinar).topic, topic).toBe('same')
+    }
+    expect(checkReportIdentity({ topic: 'Etika Digital di Sekolah', meetingId: null, date: '2021-09-01' }, webinar).topic).toBe('different')
+    // Two words in common are not the same topic.
+    expect(checkReportIdentity({ topic: 'Pelayanan Publik', meetingId: null, date: '2021-09-01' }, webinar).topic).toBe('different')
+    expect(checkReportIdentity({ topic: null, meetingId: null, date: '2021-09-01' }, webinar).topic).toBe('unknown')
+  })
+
+  test('the webinar’s meeting ID in the report identifies it whatever the topic says; another ID does not', () => {
+    expect(checkReportIdentity({ topic: 'Rapat Zoom Kominfo', meetingId: '91234567890', date: '2021-09-01' }, webinar).topic).toBe('same')
+    expect(checkReportIdentity({ topic: 'Rapat Zoom Kominfo', meetingId: '812 0000 1111', date: '2021-09-01' }, webinar).topic).toBe('different')
+    // Excel wrote the ID as a number in scientific notation: no ID to compare, the topic decides.
+    expect(checkReportIdentity({ topic: webinar.topic, meetingId: '9,12346E+10', date: '2021-09-01' }, webinar).topic).toBe('same')
+  })
+
+  test('the date is compared with the webinar’s local dates', () => {
+    expect(checkReportIdentity({ topic: webinar.topic, meetingId: null, date: '2021-09-01' }, webinar).date).toBe('same')
+    expect(checkReportIdentity({ topic: webinar.topic, meetingId: null, date: '2021-09-02' }, webinar).date).toBe('different')
+    expect(checkReportIdentity({ topic: webinar.topic, meetingId: null, date: '2021-09-02' }, { ...webinar, endDate: '2021-09-02' }).date).toBe('same')
+    expect(checkReportIdentity({ topic: webinar.topic, meetingId: null, date: null }, webinar).date).toBe('unknown')
   })
 })
