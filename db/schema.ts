@@ -215,6 +215,12 @@ interface ZoomImportTable {
   file_name: string
   file_bytes: number
   topic: string | null
+  /** as the report wrote it ("912 3456 7890") */
+  meeting_id: string | null
+  /** "YYYY-MM-DD": the report's start in its metadata, else its first join */
+  report_date: string | null
+  /** 'mdy' | 'dmy': how "01/09/2021" was read when nothing in the file settled it; null when the file did, or it did not matter */
+  date_order: 'mdy' | 'dmy' | null
   rows: number
   uploaded_by: string | null
   uploaded_at: string
@@ -238,7 +244,7 @@ interface ZoomImportPersonTable {
   first_line: number
   match: ZoomMatch
   registration_id: string | null
-  /** JSON array of registration ids when a name matched several people */
+  /** JSON array of registration ids: everyone with the same name (ambiguous), or the closest names (unmatched, guest) */
   candidates: string | null
 }
 

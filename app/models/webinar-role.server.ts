@@ -207,3 +207,23 @@ export async function listPublicWebinarRoles(db: DB, webinarId: string) {
     .execute()
   return rows.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
 }
+
+/**
+ * The e-mail addresses of a webinar's own people, lower-cased: everyone holding a role (moderator,
+ * speakers, KOL, keynote), by their directory entry and by their account, and the organiser who
+ * made the webinar. A Zoom report's rows with these addresses are staff, never residents.
+ */
+export async function listWebinarStaffEmails(db: DB, webinarId: string): Promise<string[]> {
+  const [assigned, organiser] = await Promise.all([
+    db
+      .selectFrom('webinar_roles')
+      .innerJoin('people', 'people.id', 'webinar_roles.person_id')
+      .leftJoin('users', 'users.id', 'people.user_id')
+      .select(['people.email as person_email', 'users.email as user_email'])
+      .where('webinar_roles.webinar_id', '=', webinarId)
+      .execute(),
+    db.selectFrom('webinars').innerJoin('users', 'users.id', 'webinars.created_by').select('users.email').where('webinars.id', '=', webinarId).executeTakeFirst(),
+  ])
+  const emails = [...assigned.flatMap((row) => [row.person_email, row.user_email]), organiser?.email]
+  return [...new Set(emails.filter((email): email is string => !!email).map((email) => email.toLowerCase()))]
+}

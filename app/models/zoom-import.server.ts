@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
-import type { NewZoomImportPerson, ZoomMatch } from '#db/schema'
+import type { NewZoomImportPerson, TimeZoneCode, ZoomMatch } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
-import { nowIso } from '#app/utils/time'
-import { groupZoomPeople, normaliseName, type ZoomPerson, type ZoomReport } from '#app/utils/zoom-report.server'
+import { nowIso, utcToLocal } from '#app/utils/time'
+import { checkReportIdentity, createNameFinder, groupZoomPeople, normaliseName, type ZoomPerson, type ZoomReport } from '#app/utils/zoom-report.server'
 import { recordAttendanceEvent } from './attendance.server'
+import { listWebinarStaffEmails } from './webinar-role.server'
 
 // A Zoom attendee report goes in two steps. Uploading stores a preview: each person in the
 // report, their summed minutes and whom they matched; attendance is untouched. Committing makes
@@ -17,6 +18,8 @@ const MATCHED: ZoomMatch[] = ['email', 'link', 'name']
 
 /** Registrants offered for a shared name: past a handful the moderator links by e-mail, and each row of the import stays bounded. */
 const CANDIDATES_MAX = 20
+/** Registrants offered, closest first, for a row that matched nobody: enough to spot a typo, few enough to read on a phone. */
+const CLOSEST_MAX = 5
 
 type Registrant = { id: string; name: string; email: string }
 type Candidate = Pick<NewZoomImportPerson, 'match' | 'registration_id' | 'candidates'>
@@ -25,10 +28,17 @@ type Candidate = Pick<NewZoomImportPerson, 'match' | 'registration_id' | 'candid
  * Whom a person in the report is: by e-mail first; then a link a moderator made by hand in an
  * earlier import; then by name. Names are tried in order of trust (the name they registered in
  * Zoom with, first + last, then the name shown in the meeting) and the first that finds anyone
- * decides. Hosts and panelists are staff, never residents.
+ * decides. Hosts and panelists are staff, never residents, and so is anyone with the e-mail of
+ * one of the webinar's own people (a meeting report has no host or panelist section).
  */
-export function matchZoomPerson(person: ZoomPerson, byEmail: Map<string, string>, byName: Map<string, string[]>, links: Map<string, string>): Candidate {
-  if (person.role !== 'attendee') return { match: 'staff', registration_id: null, candidates: null }
+export function matchZoomPerson(
+  person: ZoomPerson,
+  byEmail: Map<string, string>,
+  byName: Map<string, string[]>,
+  links: Map<string, string>,
+  staffEmails: ReadonlySet<string> = new Set(),
+): Candidate {
+  if (person.role !== 'attendee' || (person.email !== null && staffEmails.has(person.email))) return { match: 'staff', registration_id: null, candidates: null }
   const emailMatch = person.email ? byEmail.get(person.email) : undefined
   if (emailMatch) return { match: 'email', registration_id: emailMatch, candidates: null }
   const linked = links.get(person.key)
@@ -39,7 +49,7 @@ export function matchZoomPerson(person: ZoomPerson, byEmail: Map<string, string>
     if (ids.length === 1) return { match: 'name', registration_id: ids[0]!, candidates: null }
     return { match: 'ambiguous', registration_id: null, candidates: JSON.stringify(ids.slice(0, CANDIDATES_MAX)) }
   }
-  // Someone with an e-mail registered through Zoom but not with us; without one, they walked in.
+  // An e-mail we do not know; without one, a name we do not know ("guest" in the data, "no e-mail; name not found" on the page).
   return { match: person.email ? 'unmatched' : 'guest', registration_id: null, candidates: null }
 }
 
@@ -77,25 +87,37 @@ export async function previewZoomImport(
   const earlier = await db.selectFrom('zoom_imports').select('id').where('webinar_id', '=', webinarId).where('file_sha256', '=', sha).orderBy('uploaded_at', 'desc').executeTakeFirst()
   if (earlier) return { importId: earlier.id, reused: true }
 
-  const [registrants, links] = await Promise.all([
+  const { report } = file
+  const [registrants, links, staffEmails] = await Promise.all([
     db.selectFrom('registrations').select(['id', 'name', 'email']).where('webinar_id', '=', webinarId).where('status', '=', 'registered').execute(),
     db.selectFrom('zoom_links').select(['person_key', 'registration_id']).where('webinar_id', '=', webinarId).execute(),
+    listWebinarStaffEmails(db, webinarId),
   ])
   const { byEmail, byName } = indexRegistrants(registrants)
   const linkMap = new Map(links.map((l) => [l.person_key, l.registration_id]))
+  const staff = new Set(report.hostEmail === null ? staffEmails : [...staffEmails, report.hostEmail])
+  let finder: ReturnType<typeof createNameFinder> | null = null
   const importId = createId()
-  const people: NewZoomImportPerson[] = groupZoomPeople(file.report.rows).map((person) => ({
-    id: createId(),
-    import_id: importId,
-    person_key: person.key,
-    role: person.role,
-    email: person.email,
-    names: JSON.stringify(person.names),
-    minutes: person.minutes,
-    joins: person.joins,
-    first_line: person.firstLine,
-    ...matchZoomPerson(person, byEmail, byName, linkMap),
-  }))
+  const people: NewZoomImportPerson[] = groupZoomPeople(report.rows).map((person) => {
+    const matched = matchZoomPerson(person, byEmail, byName, linkMap, staff)
+    if (matched.match === 'unmatched' || matched.match === 'guest') {
+      finder ??= createNameFinder(registrants.map((r) => r.name))
+      const closest = finder.closest(person.names, CLOSEST_MAX)
+      if (closest.length) matched.candidates = JSON.stringify(closest.map((index) => registrants[index]!.id))
+    }
+    return {
+      id: createId(),
+      import_id: importId,
+      person_key: person.key,
+      role: person.role,
+      email: person.email,
+      names: JSON.stringify(person.names),
+      minutes: person.minutes,
+      joins: person.joins,
+      first_line: person.firstLine,
+      ...matched,
+    }
+  })
 
   await db.transaction().execute(async (trx) => {
     // One preview at a time: an abandoned one is replaced, committed reports stay as history.
@@ -108,8 +130,12 @@ export async function previewZoomImport(
         file_sha256: sha,
         file_name: file.name.slice(0, 200),
         file_bytes: file.bytes.byteLength,
-        topic: file.report.topic,
-        rows: file.report.rows.length,
+        topic: report.topic,
+        meeting_id: report.meetingId,
+        report_date: report.date,
+        // The preview says how "01/09/2021" was read only where the file itself did not settle it.
+        date_order: report.dateOrder && report.dateOrder.basis !== 'file' ? report.dateOrder.order : null,
+        rows: report.rows.length,
         uploaded_by: actorId,
         uploaded_at: now,
       })
@@ -120,25 +146,45 @@ export async function previewZoomImport(
   return { importId, reused: false }
 }
 
-/** An import of this webinar, with its counts per match and what it would make of attendance. */
-export async function getZoomImport(db: DB, webinar: { id: string; requiredMinutes: number; zoom_import_id: string | null }, importId: string) {
+/** The webinar as the import pages know it: for the threshold, the report in force, and what a report should say. */
+type ImportWebinar = { id: string; requiredMinutes: number; zoom_import_id: string | null; start_at: string; end_at: string; time_zone: TimeZoneCode }
+
+/**
+ * An import of this webinar, with its counts per match, what it would make of attendance, what the
+ * report says about itself, and whether that is this webinar (its topic or meeting ID, its date).
+ */
+export async function getZoomImport(db: DB, webinar: ImportWebinar, importId: string) {
   const found = await db
     .selectFrom('zoom_imports')
+    .innerJoin('webinars', 'webinars.id', 'zoom_imports.webinar_id')
     .leftJoin('users', 'users.id', 'zoom_imports.uploaded_by')
     .select([
       'zoom_imports.id',
       'zoom_imports.file_name',
       'zoom_imports.file_bytes',
       'zoom_imports.topic',
+      'zoom_imports.meeting_id',
+      'zoom_imports.report_date',
+      'zoom_imports.date_order',
       'zoom_imports.rows',
       'zoom_imports.uploaded_at',
       'zoom_imports.committed_at',
       'users.name as uploaded_by_name',
+      'webinars.topic as webinar_topic',
+      'webinars.meeting_id as webinar_meeting_id',
     ])
     .where('zoom_imports.id', '=', importId)
     .where('zoom_imports.webinar_id', '=', webinar.id)
     .executeTakeFirst()
   if (!found) return null
+  const { meeting_id, report_date, date_order, webinar_topic, webinar_meeting_id, ...zoomImport } = found
+  const report = { topic: found.topic, meetingId: meeting_id, date: report_date, dateOrder: date_order }
+  const identity = checkReportIdentity(report, {
+    topic: webinar_topic,
+    meetingId: webinar_meeting_id,
+    startDate: utcToLocal(webinar.start_at, webinar.time_zone).date,
+    endDate: utcToLocal(webinar.end_at, webinar.time_zone).date,
+  })
   const [byMatch, present] = await Promise.all([
     db
       .selectFrom('zoom_import_people')
@@ -163,7 +209,7 @@ export async function getZoomImport(db: DB, webinar: { id: string; requiredMinut
   ])
   const counts: Record<ZoomMatch, number> = { email: 0, link: 0, name: 0, ambiguous: 0, unmatched: 0, guest: 0, staff: 0 }
   for (const row of byMatch) counts[row.match] = Number(row.count)
-  return { ...found, current: webinar.zoom_import_id === found.id, counts, presentByZoom: Number(present.count) }
+  return { ...zoomImport, current: webinar.zoom_import_id === found.id, counts, presentByZoom: Number(present.count), report, identity, webinarMeetingId: webinar_meeting_id }
 }
 
 export type ZoomImportSummary = NonNullable<Awaited<ReturnType<typeof getZoomImport>>>
@@ -196,10 +242,17 @@ export async function listZoomImportPeople(db: DB, importId: string, group: 'att
       .execute(),
     query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
   ])
-  // An ambiguous row offers its candidates by name and e-mail, so the moderator can pick one.
+  // A row that matched several or nobody offers its candidates by name and e-mail, so the moderator can pick one;
+  // a registrant who has since cancelled or erased their data is no longer one.
   const candidateIds = [...new Set(rows.flatMap((row) => (row.candidates ? (JSON.parse(row.candidates) as string[]) : [])))]
   const candidates = candidateIds.length
-    ? await db.selectFrom('registrations').select(['id', 'name', 'email']).where('id', 'in', candidateIds).execute()
+    ? await db
+        .selectFrom('registrations')
+        .select(['id', 'name', 'email'])
+        .where('id', 'in', candidateIds)
+        .where('status', '=', 'registered')
+        .where('data_deleted_at', 'is', null)
+        .execute()
     : []
   const byId = new Map(candidates.map((c) => [c.id, c]))
   return {
@@ -277,6 +330,8 @@ export async function linkZoomPerson(db: DB, webinarId: string, importId: string
       .where('zoom_import_people.import_id', '=', importId)
       .where('zoom_imports.webinar_id', '=', webinarId)
       .where('zoom_import_people.role', '=', 'attendee')
+      // Staff known by their e-mail sit in a meeting report's only section, but are no residents either.
+      .where('zoom_import_people.match', '!=', 'staff')
       .executeTakeFirst()
     if (!webinar || !person) return { ok: false, reason: 'notFound' }
     if (webinar.attendance_finalised_at) return { ok: false, reason: 'finalised' }

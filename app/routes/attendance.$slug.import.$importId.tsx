@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useLocation, useSearchParams 
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, FormErrors } from '#app/components/forms'
 import { pageCount, Pagination } from '#app/components/pagination'
+import { ReportFactsList, ReportMismatch } from '#app/components/zoom-import'
 import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
 import {
   commitZoomImport,
@@ -45,7 +46,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const query = parsedQuery.success ? parsedQuery.data : { show: 'attention' as const, page: 1 }
   const people = await listZoomImportPeople(getDb(), zoomImport.id, query.show, query.page)
   return json({
-    webinar: { slug: webinar.slug, topic: webinar.topic, zone: webinar.time_zone, requiredMinutes: webinar.requiredMinutes, locked: webinar.attendance_finalised_at !== null },
+    webinar: {
+      slug: webinar.slug,
+      topic: webinar.topic,
+      zone: webinar.time_zone,
+      startAt: webinar.start_at,
+      requiredMinutes: webinar.requiredMinutes,
+      locked: webinar.attendance_finalised_at !== null,
+    },
     zoomImport,
     show: query.show,
     people: { ...people, pages: pageCount(people.total, people.pageSize) },
@@ -93,6 +101,11 @@ export default function ZoomImportPreview() {
       <h1 id="preview-title" className="break-anywhere">
         {t('import.previewTitle', { file: zoomImport.file_name })}
       </h1>
+      <ReportMismatch
+        report={zoomImport.report}
+        identity={zoomImport.identity}
+        webinar={{ topic: webinar.topic, meetingId: zoomImport.webinarMeetingId, startAt: webinar.startAt, zone: webinar.zone }}
+      />
       <p className="muted">
         {t('import.uploadedBy', { time: formatDateTime(zoomImport.uploaded_at, webinar.zone, lang), name: zoomImport.uploaded_by_name ?? '—', rows: zoomImport.rows })}
       </p>
@@ -112,6 +125,7 @@ export default function ZoomImportPreview() {
         ))}
       </dl>
       <p>{t('import.presentByZoom', { count: zoomImport.presentByZoom, minutes: webinar.requiredMinutes })}</p>
+      <ReportFactsList report={zoomImport.report} zone={webinar.zone} />
 
       {zoomImport.current ? (
         <p className="notice">{t('import.committedAt', { time: formatDateTime(zoomImport.committed_at!, webinar.zone, lang) })}</p>
@@ -151,7 +165,12 @@ export default function ZoomImportPreview() {
               {person.registrant_name ? ` → ${person.registrant_name} (${person.registrant_email})` : ''}
             </p>
             {person.role === 'attendee' && !webinar.locked && (person.match === 'ambiguous' || person.match === 'unmatched' || person.match === 'guest') ? (
-              <LinkForm personId={person.id} candidates={person.candidates} errors={actionData?.personId === person.id ? actionData.errors : undefined} />
+              <LinkForm
+                personId={person.id}
+                candidates={person.candidates}
+                candidatesAre={person.match === 'ambiguous' ? 'sameName' : 'closest'}
+                errors={actionData?.personId === person.id ? actionData.errors : undefined}
+              />
             ) : null}
           </li>
         ))}
@@ -164,8 +183,18 @@ export default function ZoomImportPreview() {
   )
 }
 
-/** Links a row to a registrant: one of the candidates of a shared name, or anyone by e-mail. */
-function LinkForm({ personId, candidates, errors }: { personId: string; candidates: Array<{ id: string; name: string; email: string }>; errors?: FieldErrors }) {
+/** Links a row to a registrant: one of the candidates (those of a shared name, or the closest names), or anyone by e-mail. */
+function LinkForm({
+  personId,
+  candidates,
+  candidatesAre,
+  errors,
+}: {
+  personId: string
+  candidates: Array<{ id: string; name: string; email: string }>
+  candidatesAre: 'sameName' | 'closest'
+  errors?: FieldErrors
+}) {
   const t = useT()
   return (
     <details open={!!errors}>
@@ -174,7 +203,7 @@ function LinkForm({ personId, candidates, errors }: { personId: string; candidat
         <input type="hidden" name="personId" value={personId} />
         {candidates.length ? (
           <fieldset className="field">
-            <legend>{t('import.link.candidate')}</legend>
+            <legend>{t(candidatesAre === 'sameName' ? 'import.link.candidate' : 'import.link.closest')}</legend>
             {candidates.map((c) => (
               <label key={c.id} className="checkbox break-anywhere">
                 <input type="radio" name="registrationId" value={c.id} /> {c.name} ({c.email})

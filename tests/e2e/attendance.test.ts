@@ -345,6 +345,68 @@ describe('manual marks, without JavaScript', () => {
   })
 })
 
+describe('the Zoom report preview, without JavaScript', () => {
+  let browser: BrowserSession
+
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  test('a report from another meeting is previewed under a red warning at the top, in Indonesian and English; a workbook is refused beside the field', { timeout: 60_000 }, async () => {
+    const { account, personId } = await createModerator('Moderator Laporan')
+    const topic = 'Laporan Zoom di Ponsel'
+    const webinar = await runningWebinar(topic, personId)
+    await register(webinar.id, 'Sri Rahayu', 'sri.laporan@example.org')
+    const otherMeeting = [
+      'Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants',
+      '812 0000 1111,Rapat Evaluasi Bulanan Dinas Kominfo Kabupaten Klaten,01/13/2021 08:50:00 AM,01/13/2021 12:05:00 PM,zoom@example.org,195,2',
+      '',
+      'Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest',
+      'Sri Rahayu,sri.laporan@example.org,01/13/2021 09:00:00 AM,01/13/2021 12:00:00 PM,180,Yes',
+      '',
+    ].join('\r\n')
+
+    browser = await launchBrowser({ javaScriptEnabled: false, baseURL: server.url, viewport: { width: 360, height: 740 } })
+    await signInBrowser(browser, server, account)
+    const { page } = browser
+    const postTypes = recordPostTypes(page)
+
+    // An Excel workbook first: refused beside the file field, in words that say how to save it.
+    await page.goto(`/attendance/${webinar.slug}/import`)
+    await expectVisible(page.getByRole('heading', { level: 1, name: t('import.title') }))
+    const field = page.getByLabel(t('import.file'), { exact: true })
+    await field.setInputFiles({ name: 'laporan.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from('PK\x03\x04\x14\x00\x06\x00[Content_Types].xml', 'latin1') })
+    await page.getByRole('button', { name: t('import.submit'), exact: true }).click()
+    await page.waitForLoadState('load')
+    await expectFieldError(page.getByLabel(t('import.file'), { exact: true }), t('import.error.workbook'))
+    await expectNoSideways(page)
+
+    await page.getByLabel(t('import.file'), { exact: true }).setInputFiles({ name: 'participants_81200001111.csv', mimeType: 'text/csv', buffer: Buffer.from(otherMeeting) })
+    await page.getByRole('button', { name: t('import.submit'), exact: true }).click()
+    await page.waitForURL(new RegExp(`/attendance/${webinar.slug}/import/[^/?]+$`))
+    const heading = page.getByRole('heading', { level: 1 })
+    await expectVisible(heading)
+
+    // The warning comes first after the heading, as an alert, in both languages.
+    const alert = page.getByRole('alert')
+    await expectVisible(alert)
+    const first = page.locator('h1 + *')
+    expect(await first.getAttribute('role')).toBe('alert')
+    const text = (await alert.textContent()) ?? ''
+    expect(text).toContain(t('import.mismatch.title'))
+    expect(text).toContain(translate('en', 'import.mismatch.title'))
+    expect(text).toContain('Rapat Evaluasi Bulanan Dinas Kominfo Kabupaten Klaten')
+    expect(text).toContain(topic)
+    expect(await alert.locator('[lang="en"]').count()).toBe(1)
+    // The red box of the page's own error messages.
+    expect(await alert.evaluate((element) => getComputedStyle(element).borderTopColor)).toBe('rgb(180, 35, 24)')
+    // The report's own topic and date are shown below, whatever the warning says.
+    await expectVisible(page.getByText('812 0000 1111', { exact: false }).first())
+    await expectNoSideways(page)
+    expect(postTypes).toEqual(['document', 'document'])
+  })
+})
+
 describe.each([
   { javaScriptEnabled: true, postType: 'fetch', mode: 'with JavaScript' },
   {

@@ -1,9 +1,12 @@
 import { finaliseAttendance, listAttendance, listAttendanceEvents } from '#app/models/attendance.server'
 import { commitZoomImport, getZoomImport, linkZoomPerson, listZoomImportPeople, listZoomImports, previewZoomImport } from '#app/models/zoom-import.server'
+import { listWebinarRoles } from '#app/models/webinar-role.server'
 import { getDb } from '#app/utils/db.server'
+import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { buildZoomReport, type ZoomReportPerson } from '../../scripts/demo/zoom-report'
 import { afterEnd, attendanceWebinar, consoleWebinar, stay, zoomUpload } from '#tests/setup/attendance'
-import { createUser, register } from '#tests/setup/factories'
+import { createPersonFor, createUser, moderatorOf, register } from '#tests/setup/factories'
+import { assignRole } from '#app/models/webinar-role.server'
 
 const db = getDb()
 
@@ -402,4 +405,180 @@ test('a person can be linked only to a registered person of this webinar', async
   expect(await personByName(importId, 'Seseorang')).toMatchObject({ match: 'unmatched', registration_id: null })
   expect(await db.selectFrom('zoom_links').selectAll().where('webinar_id', 'in', [webinar.id, otherWebinar.id]).execute()).toEqual([])
   expect((await listAttendanceEvents(db, webinar.id)).filter((e) => e.action === 'zoomLinked')).toEqual([])
+})
+
+// --- Zoom reports as they really come ----------------------------------------------------------
+
+/** A 2020-style webinar attendee report: "User Name" without "(Original Name)", 12-hour times without seconds. */
+const REPORT_2020 = [
+  'Attendee Report',
+  'Report Generated:,"Mar 4, 2030 12:40 PM"',
+  'Topic,Webinar ID,Actual Start Time,Actual Duration (minutes),# Registered,# Cancelled,Unique Viewers,Max Concurrent Views',
+  'Literasi Digital untuk Warga,123 456 789,"Mar 4, 2030 08:55 AM",186,120,2,98,95',
+  'Host Details',
+  'Attended,User Name,Email,Join Time,Leave Time,Time in Session (minutes),Country/Region Name',
+  'Yes,Tim Literasi Digital,zoom.literasi@example.org,"Mar 4, 2030 08:55 AM","Mar 4, 2030 12:01 PM",186,Indonesia',
+  'Attendee Details',
+  'Attended,User Name,First Name,Last Name,Email,Registration Time,Approval Status,Join Time,Leave Time,Time in Session (minutes),Country/Region Name',
+  'Yes,iPhone Rina (Rina Susanti),,,,,,"Mar 4, 2030 09:00 AM","Mar 4, 2030 11:30 AM",150,Indonesia',
+  'Yes,Tamu Desa,,,,,,"Mar 4, 2030 09:10 AM","Mar 4, 2030 09:40 AM",30,Indonesia',
+  'Yes,Ortu Eko,,,keluarga.prasetyo@example.org,"Mar 3, 2030 08:00 PM",approved,"Mar 4, 2030 09:00 AM","Mar 4, 2030 11:20 AM",140,Indonesia',
+  '',
+].join('\r\n')
+
+test('a 2020-style report: a renamed attendee without e-mail is found by the name in parentheses, whatever the column is called', async () => {
+  const { webinar, organiser } = await consoleWebinar()
+  const rina = await register(webinar.id, { name: 'Rina Susanti', email: 'rina@example.org' })
+  const { importId } = await previewZoomImport(db, webinar.id, zoomUpload(REPORT_2020), organiser.id, UPLOADED)
+  expect(await personByName(importId, 'iPhone Rina')).toMatchObject({ match: 'name', registration_id: rina.id, minutes: 150, names: ['Rina Susanti', 'iPhone Rina'] })
+  // Zoom's host section: staff, whatever the e-mail.
+  expect(await personByName(importId, 'Tim Literasi Digital')).toMatchObject({ match: 'staff', role: 'host' })
+})
+
+test('still unmatched, a row without e-mail is "no e-mail, name not found", and it and an unknown e-mail are offered the closest registered names', async () => {
+  const { webinar, organiser } = await consoleWebinar()
+  const typo = await register(webinar.id, { name: 'Rina Susanty', email: 'rina@example.org' })
+  const otherRina = await register(webinar.id, { name: 'Rina Wati', email: 'rina.wati@example.org' })
+  const eko = await register(webinar.id, { name: 'Eko Prasetyo', email: 'eko@example.org' })
+  await register(webinar.id, { name: 'Dewi Setiawan', email: 'dewi@example.org' })
+  await register(webinar.id, { name: 'Budi Kurniawan', email: 'budi@example.org' })
+  const { importId } = await previewZoomImport(db, webinar.id, zoomUpload(REPORT_2020), organiser.id, UPLOADED)
+
+  const rinaRow = await personByName(importId, 'iPhone Rina')
+  expect(rinaRow).toMatchObject({ match: 'guest', registration_id: null })
+  // Closest first: the same first name and a near-identical last name, then the same first name alone.
+  expect(JSON.parse(rinaRow.candidates!)).toEqual([typo.id, otherRina.id])
+  expect(JSON.parse((await personByName(importId, 'Ortu Eko')).candidates!)).toEqual([eko.id])
+  // Nobody's name is close to "Tamu Desa": nothing to offer.
+  expect((await personByName(importId, 'Tamu Desa')).candidates).toBeNull()
+
+  const attention = await listZoomImportPeople(db, importId, 'attention')
+  expect(attention.rows.map((row) => [row.names[0], row.match, row.candidates.map((c) => c.name)])).toEqual([
+    ['Rina Susanti', 'guest', ['Rina Susanty', 'Rina Wati']],
+    ['Tamu Desa', 'guest', []],
+    ['Ortu Eko', 'unmatched', ['Eko Prasetyo']],
+  ])
+  // Picking one links the row as any link does.
+  expect(await linkZoomPerson(db, webinar.id, importId, rinaRow.id, typo.id, organiser.id, afterEnd(5))).toEqual({ ok: true, changed: true })
+  expect(await personByName(importId, 'iPhone Rina')).toMatchObject({ match: 'link', registration_id: typo.id, candidates: null })
+})
+
+test('a registrant who erased their data is not offered as a candidate', async () => {
+  const { webinar, organiser } = await consoleWebinar()
+  const typo = await register(webinar.id, { name: 'Rina Susanty', email: 'rina@example.org' })
+  const { importId } = await previewZoomImport(db, webinar.id, zoomUpload(REPORT_2020), organiser.id, UPLOADED)
+  await db.updateTable('registrations').set({ name: '', email: `erased-${typo.id}@pseudonym.invalid`, data_deleted_at: afterEnd(1) }).where('id', '=', typo.id).execute()
+  const attention = await listZoomImportPeople(db, importId, 'attention')
+  expect(attention.rows.find((row) => row.names[0] === 'Rina Susanti')!.candidates).toEqual([])
+})
+
+/** A meeting participants report (Usage → Meeting → Participants): no host section, a waiting room, the host account in the metadata. */
+function participantsReport(rows: string[]) {
+  return [
+    'Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants',
+    '123 456 789,Literasi Digital untuk Warga,03/04/2030 08:50:00 AM,03/04/2030 12:05:00 PM,Zoom.Kominfo@example.org,195,9',
+    '',
+    'Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room',
+    'Zoom Kominfo,zoom.kominfo@example.org,03/04/2030 08:50:00 AM,03/04/2030 12:05:00 PM,195,No,No',
+    ...rows,
+    '',
+  ].join('\r\n')
+}
+
+test('waiting-room time does not count: 70 minutes waiting and 20 attending are 20 minutes', async () => {
+  const { webinar, organiser } = await consoleWebinar()
+  const ani = await register(webinar.id, { name: 'Ani Lestari', email: 'ani@example.org' })
+  const budi = await register(webinar.id, { name: 'Budi Santoso', email: 'budi@example.org' })
+  const csv = participantsReport([
+    'Ani Lestari,ani@example.org,03/04/2030 07:50:00 AM,03/04/2030 09:00:00 AM,70,Yes,Yes',
+    'Ani Lestari,ani@example.org,03/04/2030 09:00:00 AM,03/04/2030 09:20:00 AM,20,Yes,No',
+    // Admitted, put back in the waiting room for 10 minutes, admitted again: 61 + 70.
+    'Budi Santoso,budi@example.org,03/04/2030 08:59:00 AM,03/04/2030 10:00:00 AM,61,Yes,No',
+    'Budi Santoso,budi@example.org,03/04/2030 10:00:00 AM,03/04/2030 10:10:00 AM,10,Yes,Yes',
+    'Budi Santoso,budi@example.org,03/04/2030 10:10:00 AM,03/04/2030 11:20:00 AM,70,Yes,No',
+  ])
+  const { importId } = await previewZoomImport(db, webinar.id, zoomUpload(csv), organiser.id, UPLOADED)
+  expect(await personByName(importId, 'Ani Lestari')).toMatchObject({ match: 'email', minutes: 20, joins: 1 })
+  expect(await personByName(importId, 'Budi Santoso')).toMatchObject({ match: 'email', minutes: 131, joins: 2 })
+  expect((await getZoomImport(db, webinar, importId))!.presentByZoom).toBe(1)
+  await commitZoomImport(db, webinar.id, importId, organiser.id, afterEnd(10))
+  expect([await zoomMinutes(ani.id), await zoomMinutes(budi.id)]).toEqual([20, 131])
+})
+
+test('staff are recognised by the e-mails of the webinar’s own people and of the report’s host account, and never counted', async () => {
+  const { webinar, organiser } = await consoleWebinar()
+  const moderator = await moderatorOf(webinar.id)
+  const kolEmail = 'qausar@example.org'
+  const keynoteEmail = 'bupati@example.org'
+  await assignRole(db, webinar.id, { personId: await createPersonFor('Qausar Harta Yudana', { email: kolEmail }), role: 'kol', talkTitle: null, pillar: null })
+  await assignRole(db, webinar.id, { personId: await createPersonFor('Bupati Klaten', { email: keynoteEmail }), role: 'keynote', talkTitle: null, pillar: null })
+  const roles = await listWebinarRoles(db, webinar.id)
+  const speakerEmail = roles.find((role) => role.role === 'speaker')!.email!
+  const moderatorPersonEmail = roles.find((role) => role.role === 'moderator')!.email!
+  const organiserEmail = (await db.selectFrom('users').select('email').where('id', '=', organiser.id).executeTakeFirstOrThrow()).email
+  // The speaker also registered as a participant: still staff.
+  const speakerAsResident = await register(webinar.id, { name: 'Narasumber Satu', email: speakerEmail })
+  const warga = await register(webinar.id, { name: 'Warga Biasa', email: 'warga.biasa@example.org' })
+
+  const at = (from: string, to: string, minutes: number) => `03/04/2030 ${from},03/04/2030 ${to},${minutes}`
+  const csv = participantsReport([
+    `Moderator Webinar,${moderator.email.toUpperCase()},${at('08:55:00 AM', '12:00:00 PM', 185)},No,No`,
+    `HP Moderator (Moderator Webinar),${moderatorPersonEmail},${at('12:00:00 PM', '12:01:00 PM', 1)},No,No`,
+    `Narasumber Satu,${speakerEmail},${at('09:00:00 AM', '11:30:00 AM', 150)},No,No`,
+    `Qausar Harta Yudana,${kolEmail},${at('11:00:00 AM', '12:00:00 PM', 60)},No,No`,
+    `Bupati Klaten,${keynoteEmail},${at('09:00:00 AM', '09:30:00 AM', 30)},No,No`,
+    `Organiser Ani,${organiserEmail},${at('08:50:00 AM', '12:05:00 PM', 195)},No,No`,
+    `Warga Biasa,warga.biasa@example.org,${at('09:00:00 AM', '11:40:00 AM', 160)},Yes,No`,
+  ])
+  const { importId } = await previewZoomImport(db, webinar.id, zoomUpload(csv), organiser.id, UPLOADED)
+  const people = await importPeople(importId)
+  expect(people.map((p) => [p.names[0], p.match])).toEqual([
+    ['Zoom Kominfo', 'staff'],
+    ['Moderator Webinar', 'staff'],
+    ['Moderator Webinar', 'staff'],
+    ['Narasumber Satu', 'staff'],
+    ['Qausar Harta Yudana', 'staff'],
+    ['Bupati Klaten', 'staff'],
+    ['Organiser Ani', 'staff'],
+    ['Warga Biasa', 'email'],
+  ])
+  // The role stays what the report said: an attendee the webinar knows as staff.
+  expect(people.every((p) => p.role === 'attendee')).toBe(true)
+  expect((await getZoomImport(db, webinar, importId))!.counts).toMatchObject({ staff: 7, email: 1, unmatched: 0, guest: 0 })
+  await commitZoomImport(db, webinar.id, importId, organiser.id, afterEnd(10))
+  expect([await zoomMinutes(speakerAsResident.id), await zoomMinutes(warga.id)]).toEqual([null, 160])
+  // Staff are not residents to link.
+  const speakerRow = people.find((p) => p.email === speakerEmail)!
+  expect(await linkZoomPerson(db, webinar.id, importId, speakerRow.id, warga.id, organiser.id, afterEnd(11))).toEqual({ ok: false, reason: 'notFound' })
+})
+
+test('an import keeps the report’s topic, meeting ID, date and day/month order, and says whether they are this webinar’s', async () => {
+  const { webinar, organiser } = await consoleWebinar()
+  const preview = async (csv: string, options?: { expectedDate?: string }) => {
+    const bytes = new TextEncoder().encode(csv)
+    const parsed = parseZoomReport(bytes, options)
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error))
+    const { importId } = await previewZoomImport(db, webinar.id, { name: 'r.csv', bytes, report: parsed.report }, organiser.id, UPLOADED)
+    return (await getZoomImport(db, webinar, importId))!
+  }
+  // The factory's webinar: "Literasi Digital untuk Warga", meeting ID 123 456 789, 4 March 2030 (WIB).
+  const own = await preview(buildZoomReport({ topic: 'LITERASI DIGITAL untuk Warga!', startAt: REPORT_START, people: [{ name: 'A', email: 'a@example.org', joins: stay(10) }] }))
+  expect(own.report).toEqual({ topic: 'LITERASI DIGITAL untuk Warga!', meetingId: '912 3456 7890', date: '2030-03-04', dateOrder: null })
+  expect(own.identity).toEqual({ topic: 'same', date: 'same' })
+
+  const other = await preview(
+    buildZoomReport({ topic: 'Rapat Evaluasi Bulanan', meetingId: '812 0000 1111', startAt: new Date(Date.UTC(2030, 2, 5, 9)), people: [{ name: 'B', email: 'b@example.org', joins: stay(10) }] }),
+  )
+  expect(other.report).toMatchObject({ topic: 'Rapat Evaluasi Bulanan', meetingId: '812 0000 1111', date: '2030-03-05' })
+  expect(other.identity).toEqual({ topic: 'different', date: 'different' })
+
+  // Another Zoom topic, but the webinar's own meeting ID.
+  const byId = await preview(participantsReport(['C,c@example.org,03/04/2030 09:00:00 AM,03/04/2030 10:00:00 AM,60,Yes,No']).replace('Literasi Digital untuk Warga', 'Ruang Zoom Kominfo 3'))
+  expect(byId.identity).toEqual({ topic: 'same', date: 'same' })
+
+  // Day first, 4 March: nothing in the file settles the order; the webinar's date does, and the import says which order it used.
+  const dayFirst = 'User Name,Email,Join Time,Leave Time,Duration\nD,d@example.org,04/03/2030 09:00,04/03/2030 10:00,60\n'
+  expect(await preview(dayFirst, { expectedDate: '2030-03-04' })).toMatchObject({ report: { date: '2030-03-04', dateOrder: 'dmy' }, identity: { date: 'same' } })
+  // An older export without metadata: no topic to compare.
+  expect((await preview(dayFirst.replace('D,', 'E,'))).identity).toEqual({ topic: 'unknown', date: 'different' })
 })

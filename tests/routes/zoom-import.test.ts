@@ -1,7 +1,9 @@
 import { loader as consoleLoader } from '#app/routes/attendance.$slug._index'
 import { action as previewAction, loader as previewLoader } from '#app/routes/attendance.$slug.import.$importId'
 import { action as uploadAction, loader as importLoader } from '#app/routes/attendance.$slug.import._index'
+import { translate } from '#app/i18n'
 import { getDb } from '#app/utils/db.server'
+import { message } from '#app/utils/messages'
 import { buildZoomReport, type ZoomReportPerson } from '../../scripts/demo/zoom-report'
 import { BASE_URL, call, getRequest, moderatorOf, postRequest, publishedWebinar, register, signedInAs } from '#tests/setup/factories'
 
@@ -69,7 +71,7 @@ function upload(s: Scene, file: File | null, cookie = s.moderator.cookie) {
 }
 
 /** Uploads and follows the redirect to the preview's id. */
-async function uploaded(s: Scene, csv: string) {
+async function uploaded(s: Scene, csv: string | Uint8Array) {
   const response = await upload(s, csvFile(csv))
   expect(response.status).toBe(303)
   const location = response.headers.get('Location')!
@@ -122,8 +124,13 @@ type PreviewData = {
     presentByZoom: number
     rows: number
     file_name: string
+    report: { topic: string | null; meetingId: string | null; date: string | null; dateOrder: 'mdy' | 'dmy' | null }
+    identity: { topic: 'same' | 'different' | 'unknown'; date: 'same' | 'different' | 'unknown' }
   }
-  people: { rows: Array<{ id: string; match: string; names: string[]; minutes: number; joins: number; registrant_email: string | null }>; total: number }
+  people: {
+    rows: Array<{ id: string; match: string; names: string[]; minutes: number; joins: number; registrant_email: string | null; candidates: Array<{ id: string; name: string; email: string }> }>
+    total: number
+  }
 }
 
 async function preview(s: Scene, importId: string, search = ''): Promise<PreviewData> {
@@ -240,11 +247,8 @@ describe('uploading a report', () => {
 })
 
 describe('a file that is not a usable report', () => {
-  /** The hand-written report as Excel on Windows saves it: "André" in Windows-1252. */
-  const windows1252 = (s: Scene) =>
-    Buffer.from(`${handReport(s)}André Wijaya,andre@example.org,03/04/2030 09:00:00 AM,03/04/2030 12:00:00 PM,180,Yes\n`, 'latin1')
-  /** Excel's "Unicode text": UTF-16LE behind a BOM. */
-  const utf16 = (s: Scene) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(handReport(s), 'utf16le')])
+  /** What Excel's "Save" leaves when the moderator picks the workbook format: a ZIP archive. */
+  const workbook = () => Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00\x08\x00', 'latin1'), Buffer.from('[Content_Types].xml'), Buffer.alloc(64)])
   /** The hand-written report cut off inside Sari's quoted name, on line 5. */
   const truncated = (s: Scene) => {
     const text = handReport(s)
@@ -260,14 +264,23 @@ describe('a file that is not a usable report', () => {
     ['an empty file', () => csvFile(new Uint8Array(0)), 400, 'import.error.empty'],
     ['a file of blank lines', () => csvFile('\r\n\r\n  \r\n'), 422, 'import.error.empty'],
     [
-      'a CSV that is not a Zoom report (a registrant list)',
+      'a CSV that is not a Zoom report (a registrant list): the message names the separator it was read with',
       (s) => csvFile(`Nama,Email,WhatsApp\nBudi Santoso,${s.budi.email},0812\n`),
       422,
-      'import.error.notZoom',
+      message('import.error.notZoom', { separator: ',' }),
     ],
+    ['a semicolon file that is no Zoom report either', () => csvFile('Nama;Kota\nBudi;Klaten\n'), 422, message('import.error.notZoom', { separator: ';' })],
+    ['a file without any column separator', () => csvFile('Budi Santoso\nSari Rahayu\n'), 422, 'import.error.noSeparator'],
+    [
+      'a participant list without a time column: the message names the column and the line',
+      () => csvFile('Meeting ID,Topic\n123 456 789,Literasi\n\nName (Original Name),User Email,Guest\nBudi,budi@example.org,Yes\n'),
+      422,
+      message('import.error.noTimeColumn', { line: 4 }),
+    ],
+    ['a participant list without a name column', () => csvFile('Nama Peserta,Email,Join Time,Leave Time\nBudi,budi@example.org,,\n'), 422, message('import.error.noNameColumn', { line: 1 })],
     ['a file cut off inside a quoted field', (s) => csvFile(truncated(s)), 422, 'import.error.truncated?line=5'],
-    ['Windows-1252 bytes', (s) => csvFile(windows1252(s)), 422, 'import.error.encoding'],
-    ['UTF-16LE with a BOM', (s) => csvFile(utf16(s)), 422, 'import.error.encoding'],
+    ['an Excel workbook saved as .xlsx', () => csvFile(workbook(), 'laporan.xlsx'), 422, 'import.error.workbook'],
+    ['bytes that are no text', () => csvFile(Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256))), 422, 'import.error.encoding'],
     ['a Zoom report without a single attendee', (s) => csvFile(handReport(s).split('\n').slice(0, 2).join('\n')), 422, 'import.error.noRows'],
     ['no file at all', () => null, 400, 'import.error.required'],
     ['a file input left empty (no name, no bytes)', () => new File([], '', { type: 'application/octet-stream' }), 400, 'import.error.required'],
@@ -296,8 +309,121 @@ describe('a file that is not a usable report', () => {
   test('a bad file does not throw away the preview waiting before it', async () => {
     const s = await scene()
     const importId = await uploaded(s, currentReport(s))
-    expect((await upload(s, csvFile(utf16(s)))).status).toBe(422)
+    expect((await upload(s, csvFile(workbook(), 'laporan.xlsx'))).status).toBe(422)
     expect((await importsOf(s.webinar.id)).map((i) => i.id)).toEqual([importId])
+  })
+
+  test('every refusal has a message in both languages that tells what to do', () => {
+    for (const lang of ['id', 'en'] as const) {
+      expect(translate(lang, 'import.error.workbook')).toMatch(/CSV UTF-8/)
+      expect(translate(lang, 'import.error.encoding')).toMatch(/CSV UTF-8/)
+      expect(translate(lang, 'import.error.noTimeColumn', { line: 4 })).toMatch(/4.*Join Time.*Duration/)
+      expect(translate(lang, 'import.error.noNameColumn', { line: 1 })).toMatch(/1.*User Name/)
+      expect(translate(lang, 'import.error.notZoom', { separator: ';' })).toContain('“;”')
+    }
+  })
+})
+
+// --- Zoom reports as they really come --------------------------------------------------------
+
+describe('Zoom reports as they really come', () => {
+  /** The hand-written report as Excel in a European locale saves it: semicolons, day first, padded rows. */
+  const semicolons = (s: Scene) =>
+    [
+      'Attendee Details;;;;;',
+      'User Name (Original Name);Email;Join Time;Leave Time;Time in Session (minutes);Is Guest',
+      'HP Budi (Budi Santoso);;04/03/2030 09:01;04/03/2030 10:00;59;Yes',
+      'HP Budi (Budi Santoso);;04/03/2030 10:05;04/03/2030 11:15;70;Yes',
+      `"Rahayu; Sari";${s.sari.email};04/03/2030 09:00;04/03/2030 10:30;90;Yes`,
+      '',
+    ].join('\r\n')
+
+  test('a semicolon file with day-first dates previews and commits; nothing in it settles the order, the webinar’s date does, and the preview says so', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, semicolons(s))
+    const data = await preview(s, importId)
+    expect(data.zoomImport.counts).toMatchObject({ email: 1, name: 1, unmatched: 0, guest: 0 })
+    expect(data.zoomImport.report).toEqual({ topic: null, meetingId: null, date: '2030-03-04', dateOrder: 'dmy' })
+    expect(data.zoomImport.identity).toEqual({ topic: 'unknown', date: 'same' })
+    expect((await postPreview(s, importId, { intent: 'commit' })).status).toBe(303)
+    expect(await minutesOf(s)).toEqual({ budi: 129, sari: 90, dewi: null })
+  })
+
+  test('Windows-1252 and UTF-16 files (Excel on Windows) are decoded, their accented names intact', async () => {
+    const s = await scene()
+    const andre = await register(s.webinar.id, { name: 'André Wijaya', email: `andre.${s.webinar.id}@example.org` })
+    const extra = `André Wijaya,,03/04/2030 09:00:00 AM,03/04/2030 12:00:00 PM,180,Yes\n`
+    const windows1252 = Buffer.from(handReport(s) + extra, 'latin1')
+    const importId = await uploaded(s, windows1252)
+    expect((await preview(s, importId, '?show=matched')).people.rows.find((row) => row.names.includes('André Wijaya'))).toMatchObject({ registrant_email: andre.email, minutes: 180 })
+
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from((handReport(s) + extra).replaceAll(',', '\t').replace('"Rahayu\t Sari"', 'Rahayu Sari'), 'utf16le')])
+    const second = await uploaded(s, utf16)
+    expect((await preview(s, second, '?show=matched')).people.rows.map((row) => [row.registrant_email, row.minutes])).toEqual([
+      [s.budi.email, 129],
+      [s.sari.email, 90],
+      [andre.email, 180],
+    ])
+  })
+
+  test('a 2020-style report: the renamed attendee not found by name is "no e-mail; name not found", with the closest registered names to pick from', async () => {
+    const s = await scene()
+    const susanty = await register(s.webinar.id, { name: 'Rina Susanty', email: `rina.${s.webinar.id}@example.org` })
+    const csv = [
+      'Attendee Report',
+      'Topic,Webinar ID,Actual Start Time,Actual Duration (minutes)',
+      'Literasi Digital untuk Warga,123 456 789,"Mar 4, 2030 08:55 AM",186',
+      'Attendee Details',
+      'Attended,User Name,First Name,Last Name,Email,Registration Time,Approval Status,Join Time,Leave Time,Time in Session (minutes),Country/Region Name',
+      'Yes,iPhone Rina (Rina Susanti),,,,,,"Mar 4, 2030 09:00 AM","Mar 4, 2030 11:30 AM",150,Indonesia',
+      '',
+    ].join('\r\n')
+    const importId = await uploaded(s, csv)
+    const data = await preview(s, importId)
+    expect(data.zoomImport.identity).toEqual({ topic: 'same', date: 'same' })
+    const [rina] = data.people.rows
+    expect(rina).toMatchObject({ match: 'guest', names: ['Rina Susanti', 'iPhone Rina'] })
+    expect(rina!.candidates.map((c) => c.email)).toEqual([susanty.email])
+    expect(translate('en', 'import.count.guest')).toBe('No e-mail; name not found')
+    expect(translate('id', 'import.count.guest')).not.toMatch(/tamu/i)
+
+    const response = await postPreview(s, importId, { intent: 'link', personId: rina!.id, registrationId: susanty.id })
+    expect(response.status).toBe(303)
+    expect((await preview(s, importId, '?show=matched')).people.rows.map((row) => [row.registrant_email, row.minutes])).toEqual([[susanty.email, 150]])
+  })
+
+  test('a report from another meeting shows its own topic and date, and says they are not this webinar’s', async () => {
+    const s = await scene()
+    const csv = buildZoomReport({
+      topic: 'Rapat Evaluasi Bulanan',
+      meetingId: '812 0000 1111',
+      startAt: new Date('2030-03-11T08:55:00Z'),
+      people: [{ name: 'Budi Santoso', email: s.budi.email, joins: [{ minutes: 150 }] }],
+    })
+    const data = await preview(s, await uploaded(s, csv))
+    expect(data.zoomImport.report).toEqual({ topic: 'Rapat Evaluasi Bulanan', meetingId: '812 0000 1111', date: '2030-03-11', dateOrder: null })
+    expect(data.zoomImport.identity).toEqual({ topic: 'different', date: 'different' })
+    // Its own report: the same.
+    const own = await preview(s, await uploaded(s, currentReport(s)))
+    expect(own.zoomImport.identity).toEqual({ topic: 'same', date: 'same' })
+  })
+
+  test('a meeting participants report: the webinar’s moderator is staff, waiting-room minutes do not count', async () => {
+    const s = await scene()
+    const csv = [
+      'Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants',
+      '123 456 789,Literasi Digital untuk Warga,03/04/2030 08:50:00 AM,03/04/2030 12:05:00 PM,zoom.kominfo@example.org,195,3',
+      '',
+      'Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room',
+      `Moderator Webinar,${s.moderator.email},03/04/2030 08:50:00 AM,03/04/2030 12:05:00 PM,195,No,No`,
+      `Budi Santoso,${s.budi.email},03/04/2030 07:50:00 AM,03/04/2030 09:00:00 AM,70,Yes,Yes`,
+      `Budi Santoso,${s.budi.email},03/04/2030 09:00:00 AM,03/04/2030 09:20:00 AM,20,Yes,No`,
+      '',
+    ].join('\r\n')
+    const importId = await uploaded(s, csv)
+    expect((await preview(s, importId)).zoomImport).toMatchObject({ counts: { staff: 1, email: 1, unmatched: 0, guest: 0 }, presentByZoom: 0 })
+    expect((await postPreview(s, importId, { intent: 'commit' })).status).toBe(303)
+    expect(await minutesOf(s)).toEqual({ budi: 20, sari: null, dewi: null })
   })
 })
 
