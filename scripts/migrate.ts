@@ -11,10 +11,10 @@ export async function prepareDatabase(db: DB): Promise<string[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { getDb } = await import('#app/utils/db.server')
+  const { connectDb } = await import('#app/utils/db.server')
   const { runCli } = await import('./cli')
   await runCli(async () => {
-    const applied = await prepareDatabase(getDb())
+    const applied = await prepareDatabase(await connectDb())
     console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.')
   })
 }

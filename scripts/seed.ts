@@ -368,13 +368,13 @@ export async function seedDemo(db: DB, { password }: { password: string }): Prom
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { EnvError, getEnv } = await import('#app/utils/env.server')
-  const { getDb } = await import('#app/utils/db.server')
+  const { connectDb } = await import('#app/utils/db.server')
   const { prepareDatabase } = await import('./migrate')
   const { runCli } = await import('./cli')
   await runCli(async () => {
     const env = getEnv()
     if (env.NODE_ENV === 'production') throw new EnvError('NODE_ENV=production: demo data is never loaded in production.')
-    const db = getDb()
+    const db = await connectDb()
     await prepareDatabase(db)
     const password = demoPasswordFor(env)
     await seedDemo(db, { password })

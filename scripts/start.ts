@@ -43,8 +43,8 @@ if (cluster.isWorker) {
     ensureDevelopmentSecret()
     const { getEnv } = await import('#app/utils/env.server')
     const env = getEnv()
-    const { getDb } = await import('#app/utils/db.server')
-    const db = getDb()
+    const { connectDb } = await import('#app/utils/db.server')
+    const db = await connectDb()
     const { prepareDatabase } = await import('./migrate')
     await prepareDatabase(db)
 

@@ -1,9 +1,11 @@
-// npm test — every test, the browser tests included. Needs Debian's Chromium: installs it
-// when running as root, otherwise stops with one line saying how.
+// npm test — every test, the browser tests included, on SQLite and again on PostgreSQL.
+// Needs Debian's Chromium and PostgreSQL: installs them when running as root, otherwise stops
+// with one line saying how.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { build } from './serve-build'
+import { PostgresUnavailableError, startTestPostgres } from './test-postgres'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -23,8 +25,9 @@ function ensureChromium() {
   }
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  return spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1
+function vitest(env: NodeJS.ProcessEnv = process.env): number {
+  const args = [path.resolve('node_modules/vitest/vitest.mjs'), 'run', '--config', 'tests/vitest.config.ts', '--passWithNoTests', ...process.argv.slice(2)]
+  return spawnSync(process.execPath, args, { stdio: 'inherit', env }).status ?? 1
 }
 
 ensureChromium()
@@ -35,4 +38,21 @@ try {
   console.error(error instanceof Error ? error.message : String(error))
   process.exit(1)
 }
-process.exit(run(process.execPath, [path.resolve('node_modules/vitest/vitest.mjs'), 'run', '--config', 'tests/vitest.config.ts', ...process.argv.slice(2)]))
+
+console.log('\n— Tests on SQLite (the embedded default) —')
+const onSqlite = vitest()
+
+console.log('\n— Tests on PostgreSQL (a throwaway server) —')
+let onPostgres = 1
+try {
+  const server = await startTestPostgres()
+  try {
+    onPostgres = vitest({ ...process.env, TEST_POSTGRES_URL: server.serverUrl })
+  } finally {
+    server.stop()
+  }
+} catch (error) {
+  if (!(error instanceof PostgresUnavailableError)) throw error
+  console.error(error.message)
+}
+process.exit(onSqlite === 0 && onPostgres === 0 ? 0 : 1)

@@ -5,9 +5,9 @@ import { runCli } from './cli'
 await runCli(async () => {
   const { getEnv } = await import('#app/utils/env.server')
   const env = getEnv()
-  const { getDb } = await import('#app/utils/db.server')
+  const { connectDb } = await import('#app/utils/db.server')
   const { prepareDatabase } = await import('./migrate')
-  const db = getDb()
+  const db = await connectDb()
   await prepareDatabase(db)
   const { startMailWorker } = await import('#app/mail/run.server')
   const running = startMailWorker(db, env)

@@ -4,6 +4,13 @@ import { defineConfig } from 'vitest/config'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
+// The PostgreSQL run (`npm test` sets TEST_POSTGRES_URL): everything that touches the database,
+// and one browser file end to end; the build checks and the other browser files run on SQLite.
+const onPostgres = !!process.env.TEST_POSTGRES_URL
+const include = onPostgres
+  ? ['app/**/*.test.{ts,tsx}', 'tests/{models,routes,mail,http,scripts}/**/*.test.{ts,tsx}', 'tests/e2e/resident.test.ts', 'scripts/**/*.test.ts', 'db/**/*.test.ts']
+  : ['app/**/*.test.{ts,tsx}', 'tests/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts', 'db/**/*.test.ts']
+
 export default defineConfig({
   root,
   resolve: {
@@ -16,7 +23,7 @@ export default defineConfig({
   esbuild: { jsx: 'automatic' },
   test: {
     globals: true,
-    include: ['app/**/*.test.{ts,tsx}', 'tests/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts', 'db/**/*.test.ts'],
+    include,
     globalSetup: ['tests/setup/global-setup.ts'],
     setupFiles: ['tests/setup/setup-test-env.ts'],
     testTimeout: 30_000,

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { sql } from 'kysely'
-import type { DB } from '#app/utils/db.server'
+import { likeOperator, type DB } from '#app/utils/db.server'
 import { CHECKIN_CODE_ALPHABET, CHECKIN_CODE_LENGTH, requiredZoomMinutes, type AttendanceFilter, type AttendanceSource, type ManualReason } from '#app/utils/attendance-rules'
 import { createId } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
@@ -97,7 +97,8 @@ export async function listAttendance(db: DB, webinar: { id: string; requiredMinu
   const q = options.q?.trim()
   if (q) {
     const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    query = query.where((eb) => eb.or([sql<boolean>`registrations.name like ${pattern} escape '\\'`, sql<boolean>`registrations.email like ${pattern.toLowerCase()} escape '\\'`]).$castTo<boolean>())
+    const like = sql.raw(likeOperator(db))
+    query = query.where((eb) => eb.or([sql<boolean>`registrations.name ${like} ${pattern} escape '\\'`, sql<boolean>`registrations.email ${like} ${pattern.toLowerCase()} escape '\\'`]).$castTo<boolean>())
   }
   const filter = options.filter ?? 'all'
   if (filter === 'present') query = query.where(present, '=', 1)

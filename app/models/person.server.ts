@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Lang } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { likeOperator, type DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
 
@@ -79,8 +79,9 @@ export async function searchPeople(db: DB, q: string | null, limit = 100) {
   if (term) {
     const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     // SQLite's LIKE has no escape character unless one is named; without it \% looks for a backslash.
+    // Case is ignored on both engines (likeOperator).
     const contains = (column: 'people.name' | 'people.organisation' | 'people.email' | 'people.title') =>
-      sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`
+      sql<boolean>`${sql.ref(column)} ${sql.raw(likeOperator(db))} ${pattern} escape '\\'`
     query = query.where((eb) => eb.or([contains('people.name'), contains('people.organisation'), contains('people.email'), contains('people.title')]))
   }
   return query.orderBy('people.name').limit(limit).execute()

@@ -4,20 +4,38 @@ import SQLite from 'better-sqlite3'
 import {
   CompiledQuery,
   Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  sql,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
   type QueryResult,
   type SqliteDialectConfig,
+  type Transaction,
 } from 'kysely'
+import pg from 'pg'
 import type { Database } from '#db/schema'
 import { getEnv } from './env.server'
 
-// The one place that knows which SQL engine sits underneath. Everything dialect-specific
-// (connection pragmas, how a transaction takes its lock) stays in this file.
+// The one place that knows which SQL engine sits underneath: SQLite (the embedded default, one
+// machine) or PostgreSQL (production, several processes and machines). Everything
+// dialect-specific (connection settings, how a transaction takes its locks, which errors mean
+// "busy" or "try again") stays in this file; models call the few helpers below.
 
 export type DB = Kysely<Database>
+export type Engine = 'sqlite' | 'postgres'
+
+/** Whether DATABASE_URL names a PostgreSQL server rather than a SQLite file. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url.trim())
+}
+
+/** The engine under a connection or a transaction. */
+export function engineOf(db: Kysely<Database> | Transaction<Database>): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
+}
 
 export class DatabaseUrlError extends Error {}
 
@@ -36,16 +54,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   if (error.name === 'DatabaseUnwritableError') return true
   const code = (error as { code?: unknown }).code
-  return error.name === 'SqliteError' && typeof code === 'string' && /^SQLITE_(READONLY|IOERR|CANTOPEN|FULL)/.test(code)
+  if (typeof code !== 'string') return false
+  if (error.name === 'SqliteError') return /^SQLITE_(READONLY|IOERR|CANTOPEN|FULL)/.test(code)
+  // PostgreSQL: the server cannot be reached, is starting or stopping, is a read-only replica,
+  // or its disk is full.
+  return /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|08\w{3}|57P0[123]|25006|53100)$/.test(code)
 }
 
 /** Accepts a plain file path or a `file:` URL; returns an absolute SQLite file path. */
 export function sqliteFileFromUrl(url: string): string {
   const value = url.trim()
   if (value === '') throw new DatabaseUrlError('DATABASE_URL is empty')
-  if (/^postgres(ql)?:\/\//i.test(value)) {
-    throw new DatabaseUrlError('DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file path')
-  }
+  if (isPostgresUrl(value)) throw new DatabaseUrlError('DATABASE_URL: a PostgreSQL URL names no SQLite file')
   if (value.startsWith('file:')) {
     let filePath: string
     let host = ''
@@ -262,9 +282,13 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-/** Whether a write failed because another process held the write lock past the timeout. */
+/**
+ * Whether a write failed because another process held the lock it needed past the timeout
+ * (SQLite's write lock, or a PostgreSQL row lock: lock_not_available). Callers answer "busy".
+ */
 export function isBusy(error: unknown): boolean {
-  return error instanceof SQLite.SqliteError && error.code === 'SQLITE_BUSY'
+  if (error instanceof SQLite.SqliteError) return error.code === 'SQLITE_BUSY'
+  return error instanceof Error && (error as { code?: unknown }).code === '55P03'
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
@@ -283,18 +307,152 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-/** `lockTimeoutMs`: how long a transaction waits for the write lock (tests shorten it). */
-export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS } = {}): DB {
+// --- PostgreSQL --------------------------------------------------------------------------
+
+/** No statement of ours runs this long; one that does is stuck, and holds locks others need. */
+export const STATEMENT_TIMEOUT_MS = 60_000
+/** Deadlocks and serialisation failures are retried as a whole transaction, this many times. */
+const TRANSACTION_ATTEMPTS = 5
+
+// count(*) and sums come back as bigint (int8) and numeric, which pg hands over as strings to
+// keep their precision. Every count of ours fits a double, so they become numbers, as on SQLite.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value))
+
+/** Whether PostgreSQL aborted a transaction that would succeed if run again. */
+function isRetryable(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
+  return code === '40P01' || code === '40001'
+}
+
+/** Runs `attempt` again after a deadlock or serialisation failure, with a short random pause. */
+async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (!isRetryable(error) || tries >= TRANSACTION_ATTEMPTS) throw error
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tries))
+    }
+  }
+}
+
+type TransactionBuilderOf<D> = ReturnType<Kysely<D>['transaction']>
+
+/** A transaction builder whose execute() runs the whole callback again when PostgreSQL says so. */
+function retrying<D>(builder: TransactionBuilderOf<D>): TransactionBuilderOf<D> {
+  return {
+    execute: <T>(callback: (trx: Transaction<D>) => Promise<T>) => withRetries(() => builder.execute(callback)),
+    setIsolationLevel: (level: Parameters<TransactionBuilderOf<D>['setIsolationLevel']>[0]) => retrying(builder.setIsolationLevel(level)),
+    setAccessMode: (mode: Parameters<TransactionBuilderOf<D>['setAccessMode']>[0]) => retrying(builder.setAccessMode(mode)),
+  } as unknown as TransactionBuilderOf<D>
+}
+
+/** Kysely on PostgreSQL, with every transaction retried as a whole on deadlock or serialisation failure. */
+class RetryingKysely extends Kysely<Database> {
+  override transaction(): TransactionBuilderOf<Database> {
+    return retrying(super.transaction())
+  }
+}
+
+/**
+ * A pool whose connections give up waiting for a row lock after `lockTimeoutMs` (reported as
+ * busy, as SQLite's write lock is) and stop any statement after STATEMENT_TIMEOUT_MS. Idle
+ * connections close after 10 s, and a command-line script may exit while the pool is idle.
+ */
+function createPostgresDb(url: string, lockTimeoutMs: number, poolSize: number): DB {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    lock_timeout: lockTimeoutMs,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+  })
+  // An idle connection that the server closes (a restart) must not crash the process.
+  pool.on('error', () => {})
+  return new RetryingKysely({ dialect: new PostgresDialect({ pool }) })
+}
+
+/** DATABASE_URL for messages: the password replaced, so it never reaches a log. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
+  }
+}
+
+/**
+ * Connects once, so a wrong address, database or password stops the start with one line that
+ * names DATABASE_URL and the reason (never the password). On SQLite the file was opened already.
+ */
+export async function checkConnection(db: DB, url: string): Promise<void> {
+  if (engineOf(db) !== 'postgres') return
+  try {
+    await sql`select 1`.execute(db)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new DatabaseUrlError(`DATABASE_URL: cannot connect to ${redactDatabaseUrl(url)} (${reason.replaceAll(new URL(url).password || '\u0000', '***')})`)
+  }
+}
+
+// --- Both engines --------------------------------------------------------------------------
+
+/**
+ * `lockTimeoutMs`: how long a transaction waits for a lock (tests shorten it).
+ * `poolSize`: PostgreSQL connections this process may open.
+ */
+export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS, poolSize = 10 } = {}): DB {
+  if (isPostgresUrl(databaseUrl)) return createPostgresDb(databaseUrl.trim(), lockTimeoutMs, poolSize)
   const file = sqliteFileFromUrl(databaseUrl)
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(new SqliteHandle(file, openSqlite(file)), lockTimeoutMs) })
+}
+
+/**
+ * THE LOCK RULE. A transaction that reads and then writes a webinar's seats, registrations,
+ * roles, attendance or certificates first locks that webinar's row, and a transaction that
+ * touches several webinars locks them all up front, in id order, so two transactions never
+ * wait for each other in a circle. On SQLite every write transaction already holds the one
+ * write lock from its first statement (`begin immediate`), so this does nothing there; on
+ * PostgreSQL it is `select … for update`, which makes concurrent writers to one webinar take
+ * turns, exactly as SQLite's lock does.
+ */
+export async function lockWebinars(trx: Transaction<Database>, webinarIds: Iterable<string>): Promise<void> {
+  if (engineOf(trx) !== 'postgres') return
+  const ids = [...new Set(webinarIds)].sort()
+  if (ids.length === 0) return
+  await trx.selectFrom('webinars').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
+}
+
+/**
+ * Case-insensitive `like`, the same on both engines: SQLite's `like` ignores ASCII case,
+ * PostgreSQL's does not (its `ilike` does).
+ */
+export function likeOperator(db: Kysely<Database> | Transaction<Database>): 'like' | 'ilike' {
+  return engineOf(db) === 'postgres' ? 'ilike' : 'like'
 }
 
 let singleton: DB | undefined
 
 /** The process-wide connection, opened on first use from DATABASE_URL. */
 export function getDb(): DB {
-  if (!singleton) singleton = createDb(getEnv().DATABASE_URL ?? defaultDatabaseUrl())
+  if (!singleton) singleton = createDb(getEnv().DATABASE_URL ?? defaultDatabaseUrl(), { poolSize: getEnv().DATABASE_POOL_SIZE })
   return singleton
+}
+
+/**
+ * The process-wide connection for a command-line script, checked: a PostgreSQL server that
+ * cannot be reached, a missing database or refused credentials stop the script with one line.
+ */
+export async function connectDb(): Promise<DB> {
+  const db = getDb()
+  await checkConnection(db, getEnv().DATABASE_URL ?? defaultDatabaseUrl())
+  return db
 }
 
 export function defaultDatabaseUrl(): string {

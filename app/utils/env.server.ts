@@ -26,6 +26,12 @@ const envSchema = z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://webinar.example.org' })
       .optional(),
     DATABASE_URL: z.string().trim().min(1, 'must not be empty').optional(),
+    DATABASE_POOL_SIZE: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number of connections, e.g. 10')
+      .transform(Number)
+      .pipe(z.number().min(1, 'must be at least 1').max(200, 'must be at most 200'))
+      .default(10),
     SESSION_SECRET: z
       .string()
       .optional()
@@ -70,6 +76,8 @@ export type Env = {
   PORT: number
   APP_URL: string
   DATABASE_URL: string | undefined
+  /** PostgreSQL connections each process may open (ignored on SQLite). */
+  DATABASE_POOL_SIZE: number
   SESSION_SECRETS: string[]
   SMTP_URL: string | undefined
   MAIL_FROM: string
@@ -106,6 +114,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     PORT: env.PORT,
     APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     DATABASE_URL: env.DATABASE_URL,
+    DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE,
     SESSION_SECRETS: (env.SESSION_SECRET ?? 'development-only-secret-not-for-production-use')
       .split(',')
       .map((secret) => secret.trim()),

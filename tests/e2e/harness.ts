@@ -23,7 +23,8 @@ import { assignRole } from '#app/models/webinar-role.server'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { createDb, type DB } from '#app/utils/db.server'
 import { webinarForm } from '#tests/setup/factories'
-import { ROOT, TEMPLATE_DB, TEST_DB_DIR } from '#tests/setup/paths'
+import { POSTGRES_TEMPLATE, ROOT, TEMPLATE_DB, TEST_DB_DIR, TEST_POSTGRES_URL } from '#tests/setup/paths'
+import { createDatabaseFrom } from '../../scripts/test-postgres'
 import { buildIsCurrent } from '../../scripts/serve-build'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -40,7 +41,7 @@ const STOP_TIMEOUT_MS = 5_000
 export type TestServer = {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   url: string
-  /** The server's own SQLite file, copied from the migrated template. */
+  /** The server's own database, copied from the migrated template: a SQLite file, or a PostgreSQL URL on the PostgreSQL run. */
   dbFile: string
   /** A connection to that file from the test process, for arranging rows and asserting on them. */
   db: DB
@@ -60,10 +61,17 @@ export async function startTestServer(options: { unprivileged?: boolean; env?: R
     console.warn(`The production build is older than app/; these tests serve the old code. Rebuild: ${BUILD_COMMAND}`)
   }
   const dbDir = options.unprivileged ? fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-server-')) : TEST_DB_DIR
-  const dbFile = path.join(dbDir, `server-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)
-  fs.copyFileSync(TEMPLATE_DB, dbFile)
+  const name = `server-${process.pid}-${randomBytes(4).toString('hex')}`
+  let dbFile = path.join(dbDir, `${name}.sqlite`)
+  if (TEST_POSTGRES_URL) {
+    // The PostgreSQL run: a database of the server's own, copied from the migrated template.
+    await createDatabaseFrom(TEST_POSTGRES_URL, POSTGRES_TEMPLATE, name.replaceAll('-', '_'))
+    dbFile = `${TEST_POSTGRES_URL}${name.replaceAll('-', '_')}`
+  } else {
+    fs.copyFileSync(TEMPLATE_DB, dbFile)
+  }
   const asNobody = options.unprivileged && process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {}
-  if (asNobody.uid !== undefined) {
+  if (asNobody.uid !== undefined && !TEST_POSTGRES_URL) {
     fs.chownSync(dbDir, NOBODY, NOBODY)
     fs.chownSync(dbFile, NOBODY, NOBODY)
   }

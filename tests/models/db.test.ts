@@ -4,6 +4,7 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import SQLite from 'better-sqlite3'
 import { createDb, DatabaseUrlError, getDb, isDatabaseUnavailable, LOCK_TIMEOUT_MS, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
+import { TEST_ENGINE } from '#tests/setup/paths'
 import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
 
 let dir: string
@@ -29,7 +30,8 @@ async function pragma(db: DB, name: string): Promise<unknown> {
   return Object.values(rows[0]!)[0]
 }
 
-describe('connections', () => {
+// SQLite's own connection settings; the PostgreSQL run checks its pool in postgres.test.ts.
+describe.skipIf(TEST_ENGINE === 'postgres')('connections', () => {
   test('every connection has WAL, foreign keys and a busy timeout', async () => {
     const connections: Array<[string, DB]> = [
       ['the process-wide test database', getDb()],
@@ -118,8 +120,8 @@ describe('sqliteFileFromUrl', () => {
   })
 
   test.each([
-    ['postgres://user@localhost/literasi', /DATABASE_URL: PostgreSQL is not supported/],
-    ['postgresql://user@localhost/literasi', /DATABASE_URL: PostgreSQL is not supported/],
+    ['postgres://user@localhost/literasi', /DATABASE_URL: a PostgreSQL URL names no SQLite file/],
+    ['postgresql://user@localhost/literasi', /DATABASE_URL: a PostgreSQL URL names no SQLite file/],
     ['mysql://user@localhost/literasi', /DATABASE_URL: unsupported scheme/],
     ['ftp://x', /DATABASE_URL: unsupported scheme/],
     // Parsed as a URL this is host "." and the file /x.sqlite at the root of the disk.

@@ -16,7 +16,7 @@ const KLATEN_SLUG = 'tata-kelola-pelayanan-publik-berbasis-digital-klaten-2021-0
 
 async function tableCounts(): Promise<Record<string, number>> {
   const db = getDb()
-  const { rows: tables } = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(db)
+  const tables = (await db.introspection.getTables()).filter(({ name }) => !name.startsWith('kysely_'))
   const counts: Record<string, number> = {}
   for (const { name } of tables) {
     const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(db)

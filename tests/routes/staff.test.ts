@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import type { MailPayload } from '#app/mail/payload'
 import { getUserByEmail, verifyLogin } from '#app/models/user.server'
 import { headers as staffHeaders, action as staffAction, loader as staffLoader } from '#app/routes/admin.staff'
@@ -24,7 +23,8 @@ async function invitationFor(email: string) {
     .select(['kind', 'recipient_email', 'recipient_name', 'state', 'payload'])
     .where('recipient_email', '=', email)
     .where('kind', '=', 'staff_invitation')
-    .orderBy(sql`rowid`, 'desc')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .executeTakeFirstOrThrow()
   const payload = JSON.parse(row.payload) as Extract<MailPayload, { kind: 'staff_invitation' }>
   return { ...row, payload }

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { TEST_POSTGRES_URL } from '#tests/setup/paths'
 import { runScript, stderrLines, type ScriptResult } from '#tests/setup/run-script'
 
 // `npm start` and `npm run db:migrate` as a person runs them: a real child process, a real
@@ -9,6 +10,8 @@ import { runScript, stderrLines, type ScriptResult } from '#tests/setup/run-scri
 
 const CHILD_TIMEOUT_MS = 45_000
 const SECRET = 'test-session-secret-that-is-long-enough-0123456789'
+/** A database password that must never be printed. */
+const DB_PASSWORD = 'rahasia-basis-data-42'
 
 let dir: string
 let aFile: string
@@ -34,10 +37,12 @@ function expectOneLineFailure(result: ScriptResult, variable: string) {
   const lines = stderrLines(result)
   expect(lines, result.stderr).toHaveLength(1)
   expect(lines[0]).toMatch(new RegExp(`\\b${variable}\\b`))
+  expect(result.stdout + result.stderr).not.toContain(DB_PASSWORD)
 }
 
 const badDatabaseUrls: Array<[string, () => string]> = [
-  ['a PostgreSQL URL', () => 'postgres://user@localhost/literasi'],
+  // Port 9 (discard) listens nowhere here: the connection is refused.
+  ['a PostgreSQL server that cannot be reached', () => `postgres://literasi:${DB_PASSWORD}@127.0.0.1:9/literasi`],
   ['an unknown scheme', () => 'ftp://x'],
   ['a file in a folder that does not exist', () => path.join(dir, 'missing', 'app.sqlite')],
   ['a file whose parent is a file', () => path.join(aFile, 'app.sqlite')],
@@ -62,6 +67,19 @@ describe.concurrent('scripts/start.ts', () => {
     const file = path.join(dir, 'start-secret.sqlite')
     expectOneLineFailure(await run('scripts/start.ts', { NODE_ENV: 'production', SESSION_SECRET: undefined, DATABASE_URL: file }), 'SESSION_SECRET')
     expect(fs.existsSync(file)).toBe(false)
+  }, 60_000)
+})
+
+// A server that answers, but with no such database or no such role (the PostgreSQL run only).
+describe.skipIf(!TEST_POSTGRES_URL)('scripts/start.ts against a PostgreSQL server', () => {
+  const server = () => new URL(TEST_POSTGRES_URL!)
+  test.each([
+    ['a database that does not exist', () => `postgres://postgres:${DB_PASSWORD}@${server().host}/tidak_ada`],
+    ['a role that does not exist', () => `postgres://bukan_pengguna:${DB_PASSWORD}@${server().host}/postgres`],
+  ])('exits with one line naming DATABASE_URL for %s, never printing the password', async (_case, url) => {
+    const result = await run('scripts/start.ts', { DATABASE_URL: url() })
+    expectOneLineFailure(result, 'DATABASE_URL')
+    expect(result.stderr).toContain('***')
   }, 60_000)
 })
 
