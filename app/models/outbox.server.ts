@@ -1,5 +1,6 @@
 import type { Lang, MailState } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { engineOf, type DB } from '#app/utils/db.server'
+import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import type { MailPayload } from '#app/mail/payload'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
@@ -46,13 +47,16 @@ export async function enqueueMail(db: DB, mails: NewMail | NewMail[]): Promise<v
 }
 
 /**
- * Claims up to `limit` due messages for one worker. The claim is a write under the write lock,
- * so two workers never claim the same row. A row left in 'sending' longer than the lease
- * belongs to a worker that died; it is due again.
+ * Claims up to `limit` due messages for one worker. A row left in 'sending' longer than the
+ * lease belongs to a worker that died; it is due again. Two workers never claim the same row:
+ * on SQLite the claim runs under the one write lock; on PostgreSQL each worker locks the rows
+ * it selects and skips rows another worker has locked (`for update skip locked`), and the
+ * update claims a row only if it is still due, so a row claimed meanwhile is left alone.
  */
 export async function claimDueMail(db: DB, options: { workerId: string; limit: number; now: string; leaseMs: number }) {
   const staleBefore = new Date(new Date(options.now).getTime() - options.leaseMs).toISOString()
   return db.transaction().execute(async (trx) => {
+    const skipLocked = engineOf(trx) === 'postgres' && lockRuleOn()
     // One indexed range scan per state (state, next_attempt_at), each stopping at the limit: an
     // OR across states would read and sort the whole backlog on every claim.
     const due: Array<{ id: string }> = []
@@ -63,10 +67,12 @@ export async function claimDueMail(db: DB, options: { workerId: string; limit: n
         state === 'sending'
           ? query.where('claimed_at', '<', staleBefore)
           : query.where('next_attempt_at', '<=', options.now).orderBy('next_attempt_at')
+      if (skipLocked) query = query.forUpdate().skipLocked()
       due.push(...(await query.limit(options.limit - due.length).execute()))
     }
     if (due.length === 0) return []
-    return trx
+    await racePoint('outbox:after-select')
+    let claim = trx
       .updateTable('outbox')
       .set((eb) => ({ state: 'sending', claimed_at: options.now, claimed_by: options.workerId, attempts: eb('attempts', '+', 1) }))
       .where(
@@ -74,8 +80,15 @@ export async function claimDueMail(db: DB, options: { workerId: string; limit: n
         'in',
         due.map((row) => row.id),
       )
-      .returning(['id', 'kind', 'recipient_email', 'recipient_name', 'lang', 'payload', 'message_id', 'attempts'])
-      .execute()
+    if (lockRuleOn()) {
+      claim = claim.where((eb) =>
+        eb.or([
+          eb.and([eb('state', 'in', ['queued', 'retrying']), eb('next_attempt_at', '<=', options.now)]),
+          eb.and([eb('state', '=', 'sending'), eb('claimed_at', '<', staleBefore)]),
+        ]),
+      )
+    }
+    return claim.returning(['id', 'kind', 'recipient_email', 'recipient_name', 'lang', 'payload', 'message_id', 'attempts']).execute()
   })
 }
 

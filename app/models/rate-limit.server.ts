@@ -57,7 +57,8 @@ async function addHits(db: DB, added: Map<string, number>, windowMs: number, now
   const windowOpenedAfter = new Date(now - windowMs).toISOString()
   const rows = await db
     .insertInto('rate_limits')
-    .values([...added].map(([key, hits]) => ({ key, hits, window_started_at: nowText })))
+    // Keys in sorted order, so two upserts over the same keys lock them in the same order (no deadlock).
+    .values([...added].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, hits]) => ({ key, hits, window_started_at: nowText })))
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => {
         const expired = eb('rate_limits.window_started_at', '<=', windowOpenedAfter)

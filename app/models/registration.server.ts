@@ -1,5 +1,6 @@
 import type { Lang, RegistrationStatus } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { lockWebinars, type DB } from '#app/utils/db.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
@@ -64,6 +65,11 @@ export async function registerParticipant(
 
 const registerInGroup = createGroupCommit(async (trx, registrations: Registration[]): Promise<RegisterResult[]> => {
   // The rate limits of the whole group count in one statement, and its mail goes out in one insert.
+  // The lock rule: every webinar of the group, up front and in order, before anything is read.
+  await lockWebinars(
+    trx,
+    registrations.map((registration) => registration.webinarId),
+  )
   const limitAnswers = await countHits(
     trx,
     registrations.flatMap((registration) => registration.limits),
@@ -134,6 +140,7 @@ async function registerOne(trx: DB, { webinarId, input, now }: Registration, web
     .where('webinar_id', '=', webinarId)
     .where('email', '=', input.email)
     .executeTakeFirst()
+  await racePoint('register:after-read')
   if (existing && existing.status !== 'cancelled') {
     queueMail(mails, registrationMail({ ...existing, webinar_id: webinarId }, webinar.snapshot))
     return { ok: true, status: existing.status, token: existing.token, repeated: true }
@@ -199,7 +206,13 @@ export function registrationCancellable(
  */
 export async function cancelRegistration(db: DB, token: string, now = nowIso()): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    // The lock rule: the webinar first, then the registration read under it (a second click on
+    // the same link waits here, then finds the registration cancelled).
+    const target = await trx.selectFrom('registrations').select('webinar_id').where('token', '=', token).executeTakeFirst()
+    if (!target) return false
+    await lockWebinars(trx, [target.webinar_id])
     const registration = await findWithdrawable(trx, token)
+    await racePoint('cancel:after-read')
     if (!registration || !registrationCancellable(registration, now)) return false
     await withdrawRegistration(trx, registration, now)
     await notifyRegistrationCancelled(trx, registration.id)
@@ -220,8 +233,14 @@ export async function findWithdrawable(db: DB, token: string) {
 
 /** Marks a registration cancelled; a seat it held goes to the first person waiting. Call inside a transaction. */
 export async function withdrawRegistration(db: DB, registration: { id: string; webinar_id: string; status: RegistrationStatus }, now: string): Promise<void> {
-  await db.updateTable('registrations').set({ status: 'cancelled', cancelled_at: now, updated_at: now }).where('id', '=', registration.id).execute()
-  if (registration.status !== 'registered') return
+  // Conditional on the status that was read: a seat is handed back only by the withdrawal that took it.
+  const withdrawn = await db
+    .updateTable('registrations')
+    .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
+    .where('id', '=', registration.id)
+    .where('status', '=', registration.status)
+    .executeTakeFirst()
+  if (withdrawn.numUpdatedRows === 0n || registration.status !== 'registered') return
   await db
     .updateTable('webinars')
     .set((eb) => ({ registered_count: eb('registered_count', '-', 1) }))
@@ -251,7 +270,21 @@ export async function promoteFromWaitlist(db: DB, webinarId: string, now = nowIs
       .returning('id')
       .executeTakeFirst()
     if (!seat) return promoted
-    await db.updateTable('registrations').set({ status: 'registered', promoted_at: now, updated_at: now }).where('id', '=', next.id).execute()
+    // Re-checked in the update: someone who cancelled meanwhile is not promoted.
+    const taken = await db
+      .updateTable('registrations')
+      .set({ status: 'registered', promoted_at: now, updated_at: now })
+      .where('id', '=', next.id)
+      .where('status', '=', 'waitlisted')
+      .executeTakeFirst()
+    if (taken.numUpdatedRows === 0n) {
+      await db
+        .updateTable('webinars')
+        .set((eb) => ({ registered_count: eb('registered_count', '-', 1) }))
+        .where('id', '=', webinarId)
+        .execute()
+      continue
+    }
     await notifyWaitlistPromotion(db, next.id)
     promoted++
   }

@@ -18,6 +18,7 @@ import {
 import pg from 'pg'
 import type { Database } from '#db/schema'
 import { getEnv } from './env.server'
+import { lockRuleOn } from './race-points.server'
 
 // The one place that knows which SQL engine sits underneath: SQLite (the embedded default, one
 // machine) or PostgreSQL (production, several processes and machines). Everything
@@ -422,8 +423,8 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * PostgreSQL it is `select … for update`, which makes concurrent writers to one webinar take
  * turns, exactly as SQLite's lock does.
  */
-export async function lockWebinars(trx: Transaction<Database>, webinarIds: Iterable<string>): Promise<void> {
-  if (engineOf(trx) !== 'postgres') return
+export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>, webinarIds: Iterable<string>): Promise<void> {
+  if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
   const ids = [...new Set(webinarIds)].sort()
   if (ids.length === 0) return
   await trx.selectFrom('webinars').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
