@@ -6,10 +6,11 @@
 import { claimDueMail } from '#app/models/outbox.server'
 import { cancelRegistration, registerParticipant } from '#app/models/registration.server'
 import { createDb, getDb, type DB } from '#app/utils/db.server'
-import { onRacePoint, setLockRuleForTests, type RacePoint } from '#app/utils/race-points.server'
+import { setLockRuleForTests } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
 import { publishedWebinar, register, resident } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
+import { race } from './__helpers/race'
 
 let first: DB
 let second: DB
@@ -25,41 +26,6 @@ afterAll(async () => {
   await first?.destroy()
   await second?.destroy()
 })
-
-/**
- * The first transaction to pass `point` waits for the second (at most `patienceMs`, which is all
- * it waits when the second is held off by a lock), then both go on.
- */
-function meetAt(point: RacePoint, patienceMs = 400): () => void {
-  let waiting: (() => void) | null = null
-  return onRacePoint(point, () => {
-    if (waiting) {
-      waiting()
-      waiting = null
-      return Promise.resolve()
-    }
-    return new Promise<void>((resolve) => {
-      waiting = resolve
-      setTimeout(() => {
-        if (waiting === resolve) {
-          waiting = null
-          resolve()
-        }
-      }, patienceMs)
-    })
-  })
-}
-
-async function race<T>(point: RacePoint, lockRule: boolean, both: [() => Promise<T>, () => Promise<T>]): Promise<T[]> {
-  setLockRuleForTests(lockRule)
-  const stop = meetAt(point)
-  try {
-    return await Promise.all(both.map((run) => run()))
-  } finally {
-    stop()
-    setLockRuleForTests(true)
-  }
-}
 
 async function seats(webinarId: string) {
   const db = getDb()
