@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
-import type { DB } from '#app/utils/db.server'
+import { lockWebinars, type DB } from '#app/utils/db.server'
+import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
 import { findWithdrawable, registrationCancellable, withdrawRegistration } from './registration.server'
@@ -157,6 +158,17 @@ export async function purgeExpiredPersonalData(db: DB, actorId: string | null, n
     if (due.length === 0) return { webinars, registrations }
     for (const webinar of due) {
       const erased = await db.transaction().execute(async (trx) => {
+        // The claim comes first: with several machines each running the hourly purge, a
+        // webinar is purged by whichever claims it, and the others skip it.
+        const claimed = await trx
+          .updateTable('webinars')
+          .set({ personal_data_purged_at: now })
+          .where('id', '=', webinar.id)
+          .where((eb) => (lockRuleOn() ? eb('personal_data_purged_at', 'is', null) : eb.lit(true)))
+          .executeTakeFirst()
+        if (claimed.numUpdatedRows === 0n) return null
+        await racePoint('purge:after-claim')
+        await lockWebinars(trx, [webinar.id])
         const registrants = await trx.selectFrom('registrations').select(['id', 'email']).where('webinar_id', '=', webinar.id).where('data_deleted_at', 'is', null).execute()
         const result = await eraseRegistrants(trx, webinar.id, registrants, pseudonym, now)
         // Rows of the Zoom report that matched nobody name people too.
@@ -166,11 +178,11 @@ export async function purgeExpiredPersonalData(db: DB, actorId: string | null, n
           .where('import_id', 'in', (eb) => eb.selectFrom('zoom_imports').select('id').where('webinar_id', '=', webinar.id))
           .where('registration_id', 'is', null)
           .executeTakeFirst()
-        await trx.updateTable('webinars').set({ personal_data_purged_at: now }).where('id', '=', webinar.id).execute()
         const erasedAll = { ...result, zoomRows: result.zoomRows + Number(others.numUpdatedRows) }
         await logPurge(trx, { scope: 'retention', webinarId: webinar.id, actorId, at: now, erased: erasedAll })
         return erasedAll
       })
+      if (!erased) continue
       webinars++
       registrations += erased.registrations
     }

@@ -1,5 +1,6 @@
 import type { RegistrationStatus } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { lockWebinars, serialiseJob, type DB } from '#app/utils/db.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { PILLARS, splitPillars, type Pillar } from '#app/utils/catalog'
 import { localToUtc, nowIso, utcToLocal } from '#app/utils/time'
 
@@ -138,10 +139,29 @@ export async function buildWebinarReach(db: DB, webinarIds: string[]): Promise<M
   for (let i = 0; i < webinarIds.length; i += BUILD_BATCH) {
     const batch = webinarIds.slice(i, i + BUILD_BATCH)
     await inTransaction(async (trx) => {
+      // On PostgreSQL nothing holds one write lock for everyone: builders take turns (so they never
+      // insert the same resident at once), and the batch's webinars are locked, so no registration
+      // or finalise changes them while their snapshot is read.
+      // (Inside a caller's transaction, e.g. finalising, which holds its webinar's lock already,
+      // the job lock is not taken: waiting for it there could close a circle with a builder that
+      // waits for that webinar.)
+      if (!db.isTransaction) await serialiseJob(trx, 'programme-report:build-reach')
+      await lockWebinars(trx, batch)
+      await racePoint('reach:before-insert')
+      // Only the e-mails not there yet: an insert that hits the unique index would still use up an
+      // id on PostgreSQL, and the snapshots count on small, dense ids.
       await trx
         .insertInto('residents')
         .columns(['email'])
-        .expression(trx.selectFrom('registrations').select('email').distinct().where('webinar_id', 'in', batch).where('status', '=', 'registered'))
+        .expression(
+          trx
+            .selectFrom('registrations')
+            .select('registrations.email')
+            .distinct()
+            .where('registrations.webinar_id', 'in', batch)
+            .where('registrations.status', '=', 'registered')
+            .where((eb) => eb.not(eb.exists(eb.selectFrom('residents').select('residents.id').whereRef('residents.email', '=', 'registrations.email')))),
+        )
         .onConflict((oc) => oc.column('email').doNothing())
         .execute()
       const rows = await trx

@@ -431,6 +431,15 @@ export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>
 }
 
 /**
+ * Makes concurrent runs of one job (named) take turns, until the transaction ends: a
+ * transaction-level advisory lock on PostgreSQL. On SQLite the write lock already does this.
+ */
+export async function serialiseJob(trx: Transaction<Database> | Kysely<Database>, job: string): Promise<void> {
+  if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
+  await sql`select pg_advisory_xact_lock(hashtext(${job}))`.execute(trx)
+}
+
+/**
  * Case-insensitive `like`, the same on both engines: SQLite's `like` ignores ASCII case,
  * PostgreSQL's does not (its `ilike` does).
  */

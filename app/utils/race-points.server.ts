@@ -6,7 +6,15 @@
  */
 const hooks = new Map<string, () => Promise<void>>()
 
-export type RacePoint = 'cancel:after-read' | 'register:after-read' | 'outbox:after-select'
+export type RacePoint =
+  | 'cancel:after-read'
+  | 'register:after-read'
+  | 'outbox:after-select'
+  | 'reach:before-insert'
+  | 'purge:after-claim'
+  | 'assign-role:after-read'
+  | 'brief-answer:after-read'
+  | 'cancel-webinar:after-read'
 
 export async function racePoint(name: RacePoint): Promise<void> {
   const hook = hooks.get(name)
