@@ -53,7 +53,7 @@ export type TestServer = {
  * `unprivileged`: the database lives in a folder of its own and, when the tests run as root, the
  * server runs as `nobody`, so file permissions bind it as they bind a real deployment's user.
  */
-export async function startTestServer(options: { unprivileged?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { unprivileged?: boolean; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestServer> {
   if (!fs.existsSync(BUILD_FILE)) {
     throw new Error(`No production build at ${BUILD_FILE}: run \`npm test\`, or build first with \`${BUILD_COMMAND}\``)
   }
@@ -63,7 +63,10 @@ export async function startTestServer(options: { unprivileged?: boolean; env?: R
   const dbDir = options.unprivileged ? fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-server-')) : TEST_DB_DIR
   const name = `server-${process.pid}-${randomBytes(4).toString('hex')}`
   let dbFile = path.join(dbDir, `${name}.sqlite`)
-  if (TEST_POSTGRES_URL) {
+  if (options.databaseUrl) {
+    // Another server's database: several app processes on one database.
+    dbFile = options.databaseUrl
+  } else if (TEST_POSTGRES_URL) {
     // The PostgreSQL run: a database of the server's own, copied from the migrated template.
     await createDatabaseFrom(TEST_POSTGRES_URL, POSTGRES_TEMPLATE, name.replaceAll('-', '_'))
     dbFile = `${TEST_POSTGRES_URL}${name.replaceAll('-', '_')}`
