@@ -1,4 +1,4 @@
-import type { DB } from '#app/utils/db.server'
+import { serialiseJob, type DB } from '#app/utils/db.server'
 import { timeZoneForProvince } from '#app/utils/time'
 
 export type RegionSource = {
@@ -9,6 +9,8 @@ export type RegionSource = {
 /** Loads the official list; idempotent, so it runs after every migration. */
 export async function syncRegions(db: DB, source: RegionSource): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // Several processes starting at once each sync: one after the other.
+    await serialiseJob(trx, 'sync-regions')
     for (const province of source.provinces) {
       await trx
         .insertInto('provinces')

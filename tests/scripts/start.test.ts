@@ -1,7 +1,9 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { createDb } from '#app/utils/db.server'
 import { TEST_POSTGRES_URL } from '#tests/setup/paths'
+import { adminQuery } from '../../scripts/test-postgres'
 import { runScript, stderrLines, type ScriptResult } from '#tests/setup/run-script'
 
 // `npm start` and `npm run db:migrate` as a person runs them: a real child process, a real
@@ -81,6 +83,29 @@ describe.skipIf(!TEST_POSTGRES_URL)('scripts/start.ts against a PostgreSQL serve
     expectOneLineFailure(result, 'DATABASE_URL')
     expect(result.stderr).toContain('***')
   }, 60_000)
+})
+
+describe.skipIf(!TEST_POSTGRES_URL)('scripts/migrate.ts on a PostgreSQL server', () => {
+  test('three processes migrating one empty database at once: all succeed, each migration applied once', async () => {
+    const database = `migrate_at_once_${process.pid}`
+    await adminQuery(TEST_POSTGRES_URL!, `create database "${database}"`)
+    const url = `${TEST_POSTGRES_URL}${database}`
+    const results = await Promise.all([0, 1, 2].map(() => run('scripts/migrate.ts', { DATABASE_URL: url })))
+    for (const result of results) {
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+    }
+    const db = createDb(url)
+    try {
+      const applied = await db.selectFrom('kysely_migration' as never).select('name' as never).execute()
+      const files = fs.readdirSync(path.resolve('db/migrations')).filter((name) => name.endsWith('.ts'))
+      expect(applied).toHaveLength(files.length)
+      const regencies = await db.selectFrom('regencies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      expect(regencies.n).toBe(514)
+    } finally {
+      await db.destroy()
+    }
+  }, 90_000)
 })
 
 describe.concurrent('scripts/migrate.ts', () => {
