@@ -32,7 +32,7 @@ async function prepareTemplate(dir: string): Promise<string> {
 }
 
 /** A resident's form post, as the browser sends it from the webinar page (index route). */
-function registration(url: string, slug: string, tag: string) {
+export function registration(url: string, slug: string, tag: string) {
   const origin = new URL(url).origin
   return (i: number): LoadRequest => ({
     method: 'POST',
@@ -40,7 +40,7 @@ function registration(url: string, slug: string, tag: string) {
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
       Origin: origin,
-      // One address per resident, as on the public internet (TRUST_PROXY=true for this run).
+      // One address per resident, as on the public internet (TRUST_PROXY=1 for this run: the load generator plays the one proxy).
       'X-Forwarded-For': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
     },
     body: new URLSearchParams({
@@ -90,7 +90,7 @@ export async function benchRegistration(report: Report) {
       NODE_ENV: 'production',
       DATABASE_URL: ours,
       SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
       SMTP_URL: '',
       // The production set-up on this machine: one HTTP process per core.
       WEB_CONCURRENCY: String(os.availableParallelism()),
