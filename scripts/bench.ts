@@ -15,6 +15,8 @@
 //                                  build, and Zoom reports with 60,000-character names
 //   npm run bench -- programme     the programme dashboard over 5,000 finished webinars and 1,000,000 registrations:
 //                                  the model call (5 runs, median and max) with and without filters, then the page
+//   npm run bench -- engines       SQLite beside PostgreSQL (a throwaway server): the registration rush with 1 and 2
+//                                  app processes, the mail run with 1 and 2 worker processes (see bench/engines.ts)
 //
 // Each case builds its own database in a temporary folder, so it never touches the app's data.
 import { spawn } from 'node:child_process'
@@ -210,6 +212,7 @@ const CASES: Record<string, () => Promise<void>> = {
   certificates: () => benchCertificates({ report, freshDatabase, publishedDemoWebinar, sampleRss, mb }),
   programme: async () => (await import('./bench/programme')).benchProgramme(report),
   abuse: async () => (await import('./bench/abuse')).benchAbuse(report),
+  engines: async () => (await import('./bench/engines')).benchEngines(report),
 }
 
 const wanted = process.argv.slice(2)
