@@ -1,6 +1,7 @@
 import type { AssignmentRole, Confirmation } from '#db/schema'
 import { sql } from 'kysely'
-import type { DB } from '#app/utils/db.server'
+import { lockWebinars, type DB } from '#app/utils/db.server'
+import { racePoint } from '#app/utils/race-points.server'
 import type { Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
@@ -28,7 +29,7 @@ export type AssignResult = { ok: true } | { ok: false; field: string; error: str
 
 /**
  * Assigns a person to a role. The moderator, KOL and keynote official are single seats:
- * assigning one replaces whoever held it.
+ * assigning one replaces whoever held it. Speakers take the next position.
  */
 export async function assignRole(
   db: DB,
@@ -36,6 +37,9 @@ export async function assignRole(
   input: { personId: string; role: AssignmentRole; talkTitle: string | null; pillar: Pillar | null },
 ): Promise<AssignResult> {
   return db.transaction().execute(async (trx): Promise<AssignResult> => {
+    // The lock rule: who holds the single seat and the last position are read under the webinar's
+    // lock, so two assignments at once take turns (one moderator, distinct positions).
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select('status').where('id', '=', webinarId).executeTakeFirst()
     if (!webinar || webinar.status === 'finished' || webinar.status === 'cancelled') return { ok: false, field: '', error: 'webinar.notEditable' }
     const person = await trx.selectFrom('people').select('id').where('id', '=', input.personId).executeTakeFirst()
@@ -58,6 +62,7 @@ export async function assignRole(
       .select((eb) => eb.fn.max('position').as('max'))
       .where('webinar_id', '=', webinarId)
       .executeTakeFirst()
+    await racePoint('assign-role:after-read')
     const roleId = createId()
     await trx
       .insertInto('webinar_roles')
@@ -81,7 +86,9 @@ export async function assignRole(
 /** Removes an assignment; scoped by webinar so one webinar's form cannot touch another's. */
 export async function removeRole(db: DB, webinarId: string, roleId: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select('status').where('id', '=', webinarId).executeTakeFirst()
+    await racePoint('remove-role:after-read')
     return removeAssignment(trx, webinarId, roleId, webinar?.status === 'published')
   })
 }
@@ -180,12 +187,18 @@ export async function recordBriefAnswer(
 ): Promise<BriefAnswerResult> {
   if (!token) return { ok: false, reason: 'notFound' }
   return db.transaction().execute(async (trx): Promise<BriefAnswerResult> => {
+    // The lock rule: the webinar first, then its state read under the lock (an answer never lands
+    // on a webinar that was cancelled meanwhile).
+    const target = await trx.selectFrom('webinar_roles').select('webinar_id').where('brief_token', '=', token).executeTakeFirst()
+    if (!target) return { ok: false, reason: 'notFound' }
+    await lockWebinars(trx, [target.webinar_id])
     const row = await trx
       .selectFrom('webinar_roles')
       .innerJoin('webinars', 'webinars.id', 'webinar_roles.webinar_id')
       .select(['webinars.status', 'webinars.end_at'])
       .where('webinar_roles.brief_token', '=', token)
       .executeTakeFirst()
+    await racePoint('brief-answer:after-read')
     if (!row) return { ok: false, reason: 'notFound' }
     if (row.status !== 'published' || !row.end_at || row.end_at <= now) return { ok: false, reason: 'closed' }
     await trx.updateTable('webinar_roles').set({ confirmation: answer, confirmed_at: now }).where('brief_token', '=', token).execute()

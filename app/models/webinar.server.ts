@@ -1,5 +1,6 @@
 import type { WebinarStatus } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { lockWebinars, type DB } from '#app/utils/db.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { slugify, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
 import { localToUtc, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
@@ -67,6 +68,8 @@ export async function saveWebinar(db: DB, form: WebinarForm, options: { webinarI
   return db.transaction().execute(async (trx): Promise<SaveResult> => {
     const now = nowIso()
     if (options.webinarId) {
+      // The lock rule: the seat count checked against the new capacity, and the waitlist moved up, under the webinar's lock.
+      await lockWebinars(trx, [options.webinarId])
       const current = await trx
         .selectFrom('webinars')
         .select(['slug', 'status', 'start_at', 'end_at', 'calendar_sequence', 'registered_count'])
@@ -243,9 +246,12 @@ export type LifecycleResult = { ok: true } | { ok: false; reason: 'notAllowed' }
 
 export async function publishWebinar(db: DB, webinarId: string): Promise<LifecycleResult> {
   return db.transaction().execute(async (trx): Promise<LifecycleResult> => {
+    // The lock rule: the roles that publishing requires cannot be removed while it reads them.
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select(['status']).where('id', '=', webinarId).executeTakeFirstOrThrow()
     if (webinar.status !== 'draft') return { ok: false, reason: 'notAllowed' }
     const missing = await missingForPublish(trx, webinarId)
+    await racePoint('publish:after-read')
     if (missing.length) return { ok: false, reason: 'incomplete', missing }
     const now = nowIso()
     await trx.updateTable('webinars').set({ status: 'published', published_at: now, updated_at: now }).where('id', '=', webinarId).execute()
@@ -257,7 +263,9 @@ export async function publishWebinar(db: DB, webinarId: string): Promise<Lifecyc
 /** Cancelling is possible for a draft or published webinar until it has ended. */
 export async function cancelWebinar(db: DB, webinarId: string, now = nowIso()): Promise<LifecycleResult> {
   return db.transaction().execute(async (trx): Promise<LifecycleResult> => {
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select(['status', 'end_at', 'calendar_sequence']).where('id', '=', webinarId).executeTakeFirstOrThrow()
+    await racePoint('cancel-webinar:after-read')
     const ended = webinar.end_at !== null && webinar.end_at <= now
     if ((webinar.status !== 'draft' && webinar.status !== 'published') || ended) return { ok: false, reason: 'notAllowed' }
     await trx
@@ -275,6 +283,7 @@ export async function cancelWebinar(db: DB, webinarId: string, now = nowIso()): 
 /** A published webinar becomes finished once its end time has passed. */
 export async function finishWebinar(db: DB, webinarId: string, now = nowIso()): Promise<LifecycleResult> {
   return db.transaction().execute(async (trx): Promise<LifecycleResult> => {
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select(['status', 'end_at']).where('id', '=', webinarId).executeTakeFirstOrThrow()
     if (webinar.status !== 'published' || !webinar.end_at || webinar.end_at > now) return { ok: false, reason: 'notAllowed' }
     await markWebinarFinished(trx, webinarId, now)
@@ -282,7 +291,7 @@ export async function finishWebinar(db: DB, webinarId: string, now = nowIso()): 
   })
 }
 
-/** The status change itself, for callers already inside a transaction (finalising attendance). */
+/** The status change itself, for callers already inside a transaction that holds the webinar's lock (finalising attendance). */
 export async function markWebinarFinished(db: DB, webinarId: string, now: string): Promise<void> {
   const finished = await db
     .updateTable('webinars')

@@ -15,6 +15,16 @@ export type RacePoint =
   | 'assign-role:after-read'
   | 'brief-answer:after-read'
   | 'cancel-webinar:after-read'
+  | 'remove-role:after-read'
+  | 'publish:after-read'
+  | 'open-checkin:after-read'
+  | 'check-in:after-read'
+  | 'mark:after-read'
+  | 'finalise:after-read'
+  | 'revoke:after-read'
+  | 'reissue:after-read'
+  | 'zoom-commit:after-read'
+  | 'erase:after-read'
 
 export async function racePoint(name: RacePoint): Promise<void> {
   const hook = hooks.get(name)
