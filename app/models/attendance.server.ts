@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto'
 import { sql } from 'kysely'
-import { likeOperator, type DB } from '#app/utils/db.server'
+import { likeOperator, lockWebinars, type DB } from '#app/utils/db.server'
 import { CHECKIN_CODE_ALPHABET, CHECKIN_CODE_LENGTH, requiredZoomMinutes, type AttendanceFilter, type AttendanceSource, type ManualReason } from '#app/utils/attendance-rules'
 import { createId } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { addMinutes, nowIso } from '#app/utils/time'
 import { syncParticipantCertificates } from './certificate.server'
 import { buildWebinarReach } from './programme-report.server'
@@ -226,7 +227,11 @@ export type AttendanceChange = { ok: true } | { ok: false; reason: 'finalised' |
 /** Opens the window with a fresh code for `minutes`; the moderator announces the code. */
 export async function openCheckinWindow(db: DB, webinarId: string, actorId: string, minutes: number, now = nowIso()): Promise<AttendanceChange> {
   return db.transaction().execute(async (trx): Promise<AttendanceChange> => {
+    // The lock rule: two moderators opening at once take turns, so the code one of them announces
+    // is not replaced by the other's a moment later.
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select(['attendance_finalised_at', 'checkin_opened_at', 'checkin_closes_at']).where('id', '=', webinarId).executeTakeFirst()
+    await racePoint('open-checkin:after-read')
     if (!webinar) return { ok: false, reason: 'notFound' }
     if (webinar.attendance_finalised_at) return { ok: false, reason: 'finalised' }
     if (checkinWindowOpen(webinar, now)) return { ok: false, reason: 'alreadyOpen' }
@@ -239,6 +244,7 @@ export async function openCheckinWindow(db: DB, webinarId: string, actorId: stri
 
 export async function closeCheckinWindow(db: DB, webinarId: string, actorId: string, now = nowIso()): Promise<AttendanceChange> {
   return db.transaction().execute(async (trx): Promise<AttendanceChange> => {
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select(['checkin_opened_at', 'checkin_closes_at']).where('id', '=', webinarId).executeTakeFirst()
     if (!webinar) return { ok: false, reason: 'notFound' }
     if (!checkinWindowOpen(webinar, now)) return { ok: false, reason: 'notOpen' }
@@ -262,7 +268,8 @@ export type CheckInResult =
  * a wrong one counted inside one write transaction, so simultaneous guesses are judged one after
  * the other: a burst gets no more comparisons than the limit allows. When the code is
  * announced, a whole audience checks in within a minute: the attempts that arrive together
- * share one commit.
+ * share one commit. The window, the code and the finalising are judged again in that commit,
+ * so no check-in lands on a list that was finalised after the first look.
  */
 export async function checkIn(db: DB, token: string, code: string, limits: Array<[key: string, limit: RateLimit]>, now = nowIso()): Promise<CheckInResult> {
   const r = await db
@@ -272,7 +279,7 @@ export async function checkIn(db: DB, token: string, code: string, limits: Array
       'registrations.id',
       'registrations.status',
       'registrations.checked_in_at',
-      'webinars.checkin_code',
+      'registrations.webinar_id',
       'webinars.checkin_opened_at',
       'webinars.checkin_closes_at',
       'webinars.attendance_finalised_at',
@@ -285,18 +292,38 @@ export async function checkIn(db: DB, token: string, code: string, limits: Array
   if (r.checked_in_at) return { ok: true, checkedInAt: r.checked_in_at, already: true }
   if (r.attendance_finalised_at) return { ok: false, reason: 'finalised' }
   if (!checkinWindowOpen(r, now)) return { ok: false, reason: 'windowClosed' }
-  return recordCheckIn(db, { registrationId: r.id, codeRight: !!r.checkin_code && code === r.checkin_code, limits, now })
+  return recordCheckIn(db, { registrationId: r.id, webinarId: r.webinar_id, code, limits, now })
 }
 
-type CheckInAttempt = { registrationId: string; codeRight: boolean; limits: Array<[key: string, limit: RateLimit]>; now: string }
+type CheckInAttempt = { registrationId: string; webinarId: string; code: string; limits: Array<[key: string, limit: RateLimit]>; now: string }
 
 /**
- * Judges each attempt in turn: refused while a limit is used up, a wrong code counted, a right
- * one written unless a time is there already (a double submit keeps the first time).
+ * Judges each attempt in turn: refused once the list is finalised or the window closed, refused
+ * while a limit is used up, a wrong code counted, a right one written unless a time is there
+ * already (a double submit keeps the first time).
  */
 const recordCheckIn = createGroupCommit(async (trx, attempts: CheckInAttempt[]) => {
+  // The lock rule: the group's webinars first, then their windows read under the lock (a
+  // finalise that committed meanwhile is seen here; one still running goes first or after).
+  const webinarIds = [...new Set(attempts.map((attempt) => attempt.webinarId))]
+  await lockWebinars(trx, webinarIds)
+  const rows = await trx
+    .selectFrom('webinars')
+    .select(['id', 'checkin_code', 'checkin_opened_at', 'checkin_closes_at', 'attendance_finalised_at'])
+    .where('id', 'in', webinarIds)
+    .execute()
+  const windows = new Map(rows.map((row) => [row.id, row]))
+  await racePoint('check-in:after-read')
   const results: CheckInResult[] = []
-  for (const { registrationId, codeRight, limits, now } of attempts) {
+  for (const { registrationId, webinarId, code, limits, now } of attempts) {
+    const webinar = windows.get(webinarId)!
+    const refusal = webinar.attendance_finalised_at ? 'finalised' : checkinWindowOpen(webinar, now) ? null : 'windowClosed'
+    if (refusal) {
+      const earlier = await trx.selectFrom('registrations').select('checked_in_at').where('id', '=', registrationId).executeTakeFirstOrThrow()
+      results.push(earlier.checked_in_at ? { ok: true, checkedInAt: earlier.checked_in_at, already: true } : { ok: false, reason: refusal })
+      continue
+    }
+    const codeRight = !!webinar.checkin_code && code === webinar.checkin_code
     const wait = await usedUpWait(trx, limits)
     if (wait > 0) {
       results.push({ ok: false, reason: 'tooMany', retryAfterSeconds: wait })
@@ -331,7 +358,10 @@ export type ManualMark = { present: boolean | null; reason: ManualReason | null;
 /** A moderator's mark overrides the evidence; clearing it (present null) lets the evidence decide again. */
 export async function markAttendance(db: DB, webinarId: string, registrationId: string, mark: ManualMark, actorId: string, now = nowIso()): Promise<AttendanceChange> {
   return db.transaction().execute(async (trx): Promise<AttendanceChange> => {
+    // The lock rule: a mark never lands on a list that a finalise locked meanwhile.
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select('attendance_finalised_at').where('id', '=', webinarId).executeTakeFirst()
+    await racePoint('mark:after-read')
     if (!webinar) return { ok: false, reason: 'notFound' }
     if (webinar.attendance_finalised_at) return { ok: false, reason: 'finalised' }
     const before = await trx
@@ -377,11 +407,15 @@ export type FinaliseResult = { ok: true; present: number; registered: number } |
  */
 export async function finaliseAttendance(db: DB, webinarId: string, actorId: string, now = nowIso()): Promise<FinaliseResult> {
   return db.transaction().execute(async (trx): Promise<FinaliseResult> => {
+    // The lock rule: a second finalise waits here and then finds the list finalised; marks,
+    // check-ins and Zoom reports wait too, so the outcome written is the one they see afterwards.
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx
       .selectFrom('webinars')
       .select(['status', 'start_at', 'end_at', 'attendance_threshold', 'attendance_finalised_at', 'checkin_closes_at'])
       .where('id', '=', webinarId)
       .executeTakeFirst()
+    await racePoint('finalise:after-read')
     if (!webinar || !webinar.start_at || !webinar.end_at) return { ok: false, reason: 'notFound' }
     if (webinar.attendance_finalised_at) return { ok: false, reason: 'finalised' }
     if ((webinar.status !== 'published' && webinar.status !== 'finished') || webinar.end_at > now) return { ok: false, reason: 'notEnded' }
@@ -422,6 +456,7 @@ export async function finaliseAttendance(db: DB, webinarId: string, actorId: str
 /** An organiser unlocks a finalised list, with a reason; the outcome is open again until the next finalising. */
 export async function reopenAttendance(db: DB, webinarId: string, actorId: string, reason: string, now = nowIso()): Promise<FinaliseResult | { ok: true }> {
   return db.transaction().execute(async (trx) => {
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select('attendance_finalised_at').where('id', '=', webinarId).executeTakeFirst()
     if (!webinar) return { ok: false as const, reason: 'notFound' as const }
     if (!webinar.attendance_finalised_at) return { ok: false as const, reason: 'notFinalised' as const }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import type { AssignmentRole, CertificateRole } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { lockWebinars, type DB } from '#app/utils/db.server'
 import { notifyCertificatesReady } from '#app/mail/notify.server'
 import { createId } from '#app/utils/crypto.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
 import { WEBINAR_PLACE_COLUMNS } from './columns.server'
 
@@ -11,6 +12,8 @@ import { WEBINAR_PLACE_COLUMNS } from './columns.server'
 // moderator, speakers and KOL when the webinar is finished. Each holder has one current
 // certificate per webinar (a partial unique index), so issuing twice issues nothing twice. A
 // reissue (a corrected name) makes a new number and leaves the old one verifiable as replaced.
+// Every transaction that issues, revokes or reissues holds the webinar's lock (lockWebinars), so
+// on PostgreSQL two of them take turns and the index never has to refuse one.
 
 /** Crockford's base 32: no I, L, O or U, so a number read aloud or retyped survives. */
 const NUMBER_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
@@ -67,7 +70,7 @@ function hasCurrentCertificate(holderKey: ReturnType<typeof sql<string>>) {
  * have none get one (and the "certificate ready" mail, in bulk); a current certificate of
  * someone no longer present (attendance reopened and corrected) is revoked, with no reason
  * text, which the organiser's page shows as "revoked by the final attendance". Call inside the
- * finalising transaction.
+ * finalising transaction, which holds the webinar's lock.
  */
 export async function syncParticipantCertificates(db: DB, webinarId: string, actorId: string, now = nowIso()): Promise<{ issued: number; revoked: number }> {
   const revoked = await db
@@ -114,7 +117,7 @@ async function issueParticipantCertificates(db: DB, webinarId: string, now: stri
   return ids.length
 }
 
-/** The moderator, speakers and KOL get theirs when the webinar is finished. Call inside that transaction. */
+/** The moderator, speakers and KOL get theirs when the webinar is finished. Call inside that transaction, which holds the webinar's lock. */
 export async function issueStaffCertificates(db: DB, webinarId: string, now = nowIso()): Promise<number> {
   const roles = await db
     .selectFrom('webinar_roles')
@@ -252,7 +255,9 @@ export type CertificateChange = { ok: true; number?: string } | { ok: false; rea
 /** Revokes a current certificate: it no longer downloads, and its verification says revoked. */
 export async function revokeCertificate(db: DB, webinarId: string, certificateId: string, actorId: string, reason: string, now = nowIso()): Promise<CertificateChange> {
   return db.transaction().execute(async (trx): Promise<CertificateChange> => {
+    await lockWebinars(trx, [webinarId])
     const found = await trx.selectFrom('certificates').select(['revoked_at', 'replaced_by_id']).where('id', '=', certificateId).where('webinar_id', '=', webinarId).executeTakeFirst()
+    await racePoint('revoke:after-read')
     if (!found) return { ok: false, reason: 'notFound' }
     if (found.replaced_by_id) return { ok: false, reason: 'notCurrent' }
     if (found.revoked_at) return { ok: false, reason: 'revoked' }
@@ -267,12 +272,15 @@ export async function revokeCertificate(db: DB, webinarId: string, certificateId
  */
 export async function reissueCertificate(db: DB, webinarId: string, certificateId: string, name: string, now = nowIso()): Promise<CertificateChange> {
   return db.transaction().execute(async (trx): Promise<CertificateChange> => {
+    // The lock rule: the same reissue clicked twice finds the certificate replaced the second time.
+    await lockWebinars(trx, [webinarId])
     const old = await trx
       .selectFrom('certificates')
       .select(['id', 'registration_id', 'webinar_role_id', 'person_id', 'holder_key', 'role', 'replaced_by_id'])
       .where('id', '=', certificateId)
       .where('webinar_id', '=', webinarId)
       .executeTakeFirst()
+    await racePoint('reissue:after-read')
     if (!old) return { ok: false, reason: 'notFound' }
     if (old.replaced_by_id) return { ok: false, reason: 'notCurrent' }
     // The old one steps aside first: the unique index allows one current certificate per holder.

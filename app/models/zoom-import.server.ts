@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import type { NewZoomImportPerson, TimeZoneCode, ZoomMatch } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { lockWebinars, type DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { nowIso, utcToLocal } from '#app/utils/time'
 import { checkReportIdentity, createNameFinder, groupZoomPeople, normaliseName, type ZoomPerson, type ZoomReport } from '#app/utils/zoom-report.server'
 import { recordAttendanceEvent } from './attendance.server'
@@ -84,7 +85,7 @@ export async function previewZoomImport(
   now = nowIso(),
 ): Promise<PreviewResult> {
   const sha = fileSha256(file.bytes)
-  const earlier = await db.selectFrom('zoom_imports').select('id').where('webinar_id', '=', webinarId).where('file_sha256', '=', sha).orderBy('uploaded_at', 'desc').executeTakeFirst()
+  const earlier = await findImportOfFile(db, webinarId, sha)
   if (earlier) return { importId: earlier.id, reused: true }
 
   const { report } = file
@@ -119,7 +120,12 @@ export async function previewZoomImport(
     }
   })
 
-  await db.transaction().execute(async (trx) => {
+  const reused = await db.transaction().execute(async (trx) => {
+    // The lock rule: uploads take turns with each other and with committing, so the same file
+    // sent twice at once makes one import, and no preview is deleted while it is being committed.
+    await lockWebinars(trx, [webinarId])
+    const uploadedMeanwhile = await findImportOfFile(trx, webinarId, sha)
+    if (uploadedMeanwhile) return uploadedMeanwhile.id
     // One preview at a time: an abandoned one is replaced, committed reports stay as history.
     await trx.deleteFrom('zoom_imports').where('webinar_id', '=', webinarId).where('committed_at', 'is', null).execute()
     await trx
@@ -142,8 +148,13 @@ export async function previewZoomImport(
       .execute()
     // 13 columns a row: 500 rows stay well under SQLite's limit on bound variables.
     for (let i = 0; i < people.length; i += 500) await trx.insertInto('zoom_import_people').values(people.slice(i, i + 500)).execute()
+    return null
   })
-  return { importId, reused: false }
+  return reused ? { importId: reused, reused: true } : { importId, reused: false }
+}
+
+function findImportOfFile(db: DB, webinarId: string, sha: string) {
+  return db.selectFrom('zoom_imports').select('id').where('webinar_id', '=', webinarId).where('file_sha256', '=', sha).orderBy('uploaded_at', 'desc').executeTakeFirst()
 }
 
 /** The webinar as the import pages know it: for the threshold, the report in force, and what a report should say. */
@@ -296,8 +307,11 @@ export type ImportChange = { ok: true; changed: boolean } | { ok: false; reason:
 /** Makes an import the one whose minutes count. Committing the report already in force changes nothing. */
 export async function commitZoomImport(db: DB, webinarId: string, importId: string, actorId: string, now = nowIso()): Promise<ImportChange> {
   return db.transaction().execute(async (trx): Promise<ImportChange> => {
+    // The lock rule: minutes never change on a list that a finalise locked meanwhile.
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select(['zoom_import_id', 'attendance_finalised_at']).where('id', '=', webinarId).executeTakeFirst()
     const found = await trx.selectFrom('zoom_imports').select(['id', 'file_name', 'committed_at']).where('id', '=', importId).where('webinar_id', '=', webinarId).executeTakeFirst()
+    await racePoint('zoom-commit:after-read')
     if (!webinar || !found) return { ok: false, reason: 'notFound' }
     if (webinar.zoom_import_id === importId) return { ok: true, changed: false }
     if (webinar.attendance_finalised_at) return { ok: false, reason: 'finalised' }
@@ -321,6 +335,7 @@ export async function commitZoomImport(db: DB, webinarId: string, importId: stri
  */
 export async function linkZoomPerson(db: DB, webinarId: string, importId: string, personId: string, registrationId: string, actorId: string, now = nowIso()): Promise<ImportChange> {
   return db.transaction().execute(async (trx): Promise<ImportChange> => {
+    await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select(['zoom_import_id', 'attendance_finalised_at']).where('id', '=', webinarId).executeTakeFirst()
     const person = await trx
       .selectFrom('zoom_import_people')
