@@ -106,7 +106,13 @@ async function logPurge(db: DB, entry: { scope: 'request' | 'retention'; webinar
  */
 export async function eraseRegistrationByToken(db: DB, token: string, now = nowIso()): Promise<{ slug: string } | null> {
   return db.transaction().execute(async (trx) => {
+    // The lock rule: the webinar first, then the registration read under it (a cancel of the same
+    // link at the same moment either goes first or finds nothing left to cancel).
+    const target = await trx.selectFrom('registrations').select('webinar_id').where('token', '=', token).executeTakeFirst()
+    if (!target) return null
+    await lockWebinars(trx, [target.webinar_id])
     const registration = await findWithdrawable(trx, token)
+    await racePoint('erase:after-read')
     if (!registration) return null
     if (registrationCancellable(registration, now)) await withdrawRegistration(trx, registration, now)
     const row = await trx
