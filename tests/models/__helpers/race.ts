@@ -40,3 +40,40 @@ export async function race<T>(point: RacePoint | RacePoint[], lockRule: boolean,
     setLockRuleForTests(true)
   }
 }
+
+type Step<T> = { point: RacePoint; run: () => Promise<T> }
+
+/**
+ * The interleaving a stale read needs, made certain, for two different transactions: `first`
+ * runs to its point; then `second` starts, runs to its own point (reading while `first` has not
+ * committed) and goes on only once `first` has finished. With the lock rule, `second` cannot read
+ * until `first` commits: `first` waits for it at most `patienceMs`, and `second` then reads what
+ * `first` wrote.
+ */
+export async function readDuring<A, B>(lockRule: boolean, first: Step<A>, second: Step<B>, patienceMs = 400): Promise<[A, B]> {
+  setLockRuleForTests(lockRule)
+  let secondRun: Promise<B> | null = null
+  let secondArrived = () => {}
+  const arrival = new Promise<void>((resolve) => (secondArrived = resolve))
+  let firstFinished = () => {}
+  const finish = new Promise<void>((resolve) => (firstFinished = resolve))
+  const stops = [
+    onRacePoint(first.point, async () => {
+      if (secondRun) return
+      secondRun = second.run()
+      await Promise.race([arrival, new Promise((resolve) => setTimeout(resolve, patienceMs))])
+    }),
+    onRacePoint(second.point, async () => {
+      secondArrived()
+      await finish
+    }),
+  ]
+  try {
+    const a = await first.run().finally(firstFinished)
+    if (!secondRun) throw new Error(`the first transaction never reached ${first.point}`)
+    return [a, await secondRun]
+  } finally {
+    stops.forEach((stop) => stop())
+    setLockRuleForTests(true)
+  }
+}
