@@ -3,13 +3,12 @@
 import { onRacePoint, setLockRuleForTests, type RacePoint } from '#app/utils/race-points.server'
 
 /**
- * The first transaction to pass `point` (or any of `points`, when two different functions race)
- * waits for the second (at most `patienceMs`, which is all it waits when the second is held off
- * by a lock), then both go on.
+ * The first transaction to pass `point` waits for the second (at most `patienceMs`, which is all
+ * it waits when the second is held off by a lock), then both go on.
  */
-export function meetAt(point: RacePoint | RacePoint[], patienceMs = 400): () => void {
+export function meetAt(point: RacePoint, patienceMs = 400): () => void {
   let waiting: (() => void) | null = null
-  const meet = () => {
+  return onRacePoint(point, () => {
     if (waiting) {
       waiting()
       waiting = null
@@ -24,13 +23,11 @@ export function meetAt(point: RacePoint | RacePoint[], patienceMs = 400): () => 
         }
       }, patienceMs)
     })
-  }
-  const stops = [point].flat().map((name) => onRacePoint(name, meet))
-  return () => stops.forEach((stop) => stop())
+  })
 }
 
 /** Runs both at once, meeting at `point`, with the lock rule on or (the control run) off. */
-export async function race<T>(point: RacePoint | RacePoint[], lockRule: boolean, both: [() => Promise<T>, () => Promise<T>]): Promise<T[]> {
+export async function race<T>(point: RacePoint, lockRule: boolean, both: [() => Promise<T>, () => Promise<T>]): Promise<T[]> {
   setLockRuleForTests(lockRule)
   const stop = meetAt(point)
   try {
