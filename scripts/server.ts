@@ -18,6 +18,8 @@ const UPLOAD_PATHS = /^\/attendance\/[^/]+\/import\/?$/
 export function createApp(build: ServerBuild, env: Env) {
   const app = express()
   app.disable('x-powered-by')
+  // false, a hop count or proxy addresses/CIDRs: express (proxy-addr) then reads X-Forwarded-For,
+  // -Host and -Proto only as far as those proxies vouch for them.
   app.set('trust proxy', env.TRUST_PROXY)
   app.use(securityHeaders(env))
   // Pages are compressed for slow connections; form posts answer with a bare redirect, so they
@@ -139,10 +141,20 @@ function refuseCrossSitePosts(req: Request, res: Response, next: NextFunction) {
     } catch {
       originHost = null
     }
-    const host = req.headers['x-forwarded-host'] && req.app.get('trust proxy') ? String(req.headers['x-forwarded-host']) : req.headers.host
-    if (originHost === null || originHost !== host) return refusal(req, res, 403, 'error.crossSite.body')
+    if (originHost === null || originHost !== publicHost(req)) return refusal(req, res, 403, 'error.crossSite.body')
     return next()
   }
   if (req.headers['sec-fetch-site'] === 'cross-site') return refusal(req, res, 403, 'error.crossSite.body')
   next()
+}
+
+/**
+ * The host the browser addressed: X-Forwarded-Host only when the peer is a trusted proxy (as
+ * express's req.hostname, which Remix builds the request URL from), else Host.
+ */
+function publicHost(req: Request): string | undefined {
+  const forwarded = req.get('X-Forwarded-Host')
+  const trusted = (req.app.get('trust proxy fn') as (address: string | undefined, hop: number) => boolean)(req.socket.remoteAddress, 0)
+  if (!forwarded || !trusted) return req.headers.host
+  return forwarded.split(',')[0]!.trim()
 }

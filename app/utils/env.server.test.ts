@@ -1,3 +1,4 @@
+import express from 'express'
 import { EnvError, parseEnv } from './env.server'
 
 const SECRET = 'a-session-secret-that-is-long-enough-0123'
@@ -99,9 +100,30 @@ describe('parseEnv', () => {
     [undefined, false],
     ['false', false],
     ['0', false],
-    ['true', true],
-    ['1', true],
-  ])('TRUST_PROXY=%s means %s', (value, expected) => {
-    expect(parseEnv(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toBe(expected)
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8, 127.0.0.1, ::1', ['10.0.0.0/8', '127.0.0.1', '::1']],
+    ['fd00::/8,loopback', ['fd00::/8', 'loopback']],
+  ])('TRUST_PROXY=%s means %j', (value, expected) => {
+    expect(parseEnv(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected)
+  })
+
+  test('every TRUST_PROXY it accepts is a trust proxy setting express accepts', () => {
+    for (const value of ['0', '1', '3', '10.0.0.0/8, 127.0.0.1, ::1', '192.168.0.0/16,fd00::/8', 'loopback, uniquelocal', '::ffff:10.0.0.1']) {
+      expect(() => express().set('trust proxy', parseEnv({ TRUST_PROXY: value }).TRUST_PROXY), value).not.toThrow()
+    }
+  })
+
+  test.each(['true', 'yes', '-1', '11', '1.5', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.256', 'example.org', '10.0.0.1,', '1, 10.0.0.1'])(
+    'TRUST_PROXY=%s is refused, in one line that names it',
+    (value) => {
+      const message = errorFor({ TRUST_PROXY: value })
+      expect(message).toMatch(/\bTRUST_PROXY\b/)
+      expect(message).not.toContain('\n')
+    },
+  )
+
+  test('TRUST_PROXY=true is refused with the forms to use instead', () => {
+    expect(errorFor({ TRUST_PROXY: 'true' })).toMatch(/TRUST_PROXY: true would believe .*number of proxies .*addresses/)
   })
 })

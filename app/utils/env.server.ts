@@ -1,3 +1,4 @@
+import net from 'node:net'
 import { z } from 'zod'
 
 // The environment is parsed once, at start. A bad value stops the app with a line that
@@ -10,6 +11,50 @@ const mailbox = z
     (value) => /^[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+$/.test(value) || /^[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>$/.test(value),
     'must be an e-mail address, e.g. "Literasi Digital <literasi@example.org>"',
   )
+
+/** proxy-addr's names for address ranges, as express's `trust proxy` setting accepts them. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/** An address, an address/prefix (CIDR) or a range name, as a proxy list entry. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const version = net.isIP(address)
+  if (version === 0 || rest.length > 0) return false
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))
+}
+
+/**
+ * Which peers may tell the client's address (X-Forwarded-For), the public host and protocol:
+ * none (false), the nearest n hops, or the listed proxies. `true` (any peer at all) is refused:
+ * it believes the left-most X-Forwarded-For, which the client writes itself.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    if (value === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'true would believe an X-Forwarded-For that any client can write; give the number of proxies in front of the app (e.g. 1) or their addresses (e.g. 10.0.0.0/8, 127.0.0.1)',
+      })
+    } else if (/^\d+$/.test(value)) {
+      if (Number(value) > 10) ctx.addIssue({ code: 'custom', message: 'must be at most 10 proxies' })
+    } else if (value !== 'false') {
+      const bad = value.split(',').map((entry) => entry.trim()).find((entry) => !isProxyAddress(entry))
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${bad}" is not a proxy address: give false, a number of proxies (e.g. 1), or addresses and CIDRs (e.g. 10.0.0.0/8, 127.0.0.1, ::1)`,
+        })
+      }
+    }
+  })
+  .transform((value): TrustProxy => {
+    if (value === 'false' || /^0+$/.test(value)) return false
+    if (/^\d+$/.test(value)) return Number(value)
+    return value.split(',').map((entry) => entry.trim())
+  })
 
 const envSchema = z
   .object({
@@ -45,7 +90,7 @@ const envSchema = z
       .optional(),
     MAIL_FROM: mailbox.default('Literasi Digital <literasi@example.org>'),
     DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-    TRUST_PROXY: z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).default('false'),
+    TRUST_PROXY: trustProxy.default(false),
     MAIL_RATE_PER_SEC: z
       .string()
       .regex(/^\d+(\.\d+)?$/, 'must be a number of messages per second, e.g. 10 (0 = no limit)')
@@ -82,8 +127,8 @@ export type Env = {
   SMTP_URL: string | undefined
   MAIL_FROM: string
   DEMO_PASSWORD: string | undefined
-  /** Believe X-Forwarded-For: only behind a proxy that sets it. */
-  TRUST_PROXY: boolean
+  /** Whose X-Forwarded-* headers to believe: nobody, the nearest n hops, or these proxy addresses/CIDRs. */
+  TRUST_PROXY: TrustProxy
   /** Messages per second the worker may hand to SMTP; 0 means no limit. */
   MAIL_RATE_PER_SEC: number
   /** How long a claimed message may stay in flight before another worker takes it over. */
@@ -93,6 +138,9 @@ export type Env = {
   /** HTTP processes sharing the port (node:cluster); one per CPU core uses the whole machine. */
   WEB_CONCURRENCY: number
 }
+
+/** Express's `trust proxy` setting, in the forms it accepts natively. */
+export type TrustProxy = false | number | string[]
 
 export class EnvError extends Error {}
 
@@ -121,7 +169,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     SMTP_URL: env.SMTP_URL,
     MAIL_FROM: env.MAIL_FROM,
     DEMO_PASSWORD: env.DEMO_PASSWORD,
-    TRUST_PROXY: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    TRUST_PROXY: env.TRUST_PROXY,
     MAIL_RATE_PER_SEC: env.MAIL_RATE_PER_SEC,
     MAIL_LEASE_SECONDS: env.MAIL_LEASE_SECONDS,
     MAIL_WORKER: env.MAIL_WORKER,
