@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import type { AssignmentRole } from '#db/schema'
 import { finaliseAttendance, markAttendance, type ManualMark } from '#app/models/attendance.server'
 import { listRegistrantRecipients } from '#app/models/mail-recipients.server'
+import { markMailDeliveredWithoutSending } from '#app/models/outbox.server'
 import { createPerson, getPersonByEmail } from '#app/models/person.server'
 import { registerParticipant } from '#app/models/registration.server'
 import { addRundownItem } from '#app/models/rundown.server'
@@ -15,7 +16,7 @@ import { AGE_RANGES, GENDERS, OCCUPATIONS, type Pillar, type Segment } from '#ap
 import { verifyPassword } from '#app/utils/crypto.server'
 import { defaultDatabaseUrl, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
-import { utcToLocal } from '#app/utils/time'
+import { nowIso, utcToLocal } from '#app/utils/time'
 import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { commitZoomImport, findRegistrantByEmail, previewZoomImport } from '#app/models/zoom-import.server'
 import { buildZoomReport, type ZoomReportPerson } from './demo/zoom-report'
@@ -334,6 +335,7 @@ async function seedKlatenAttendance(db: DB, moderatorUserId: string) {
 }
 
 export async function seedDemo(db: DB, { password }: { password: string }): Promise<void> {
+  const startedAt = nowIso()
   const accounts = new Map<string, string>()
   for (const account of DEMO_ACCOUNTS) {
     const existing = await getUserByEmail(db, account.email)
@@ -364,6 +366,9 @@ export async function seedDemo(db: DB, { password }: { password: string }): Prom
   const organiserId = accounts.get('organiser@example.org')!
   for (const demo of [KLATEN, ...UPCOMING, DRAFT]) await seedWebinar(db, organiserId, people, demo)
   await seedKlatenAttendance(db, accounts.get('moderator@example.org')!)
+  // The demo's invitations, briefs and certificates are history: recorded as delivered, so that
+  // setting SMTP_URL on a demo database never mails the past to a real relay.
+  await markMailDeliveredWithoutSending(db, startedAt, 'seed')
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

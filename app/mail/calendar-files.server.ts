@@ -23,8 +23,10 @@ type CalendarWebinar = {
 /**
  * A person's own copy (a speaker from their brief page, a resident from their personal page):
  * METHOD:REQUEST naming them as ATTENDEE, written in their e-mail language like their mail was.
- * A CANCEL once the webinar is cancelled or the person withdrew, without the join link; a
- * withdrawal is a change the organiser's copy never had, so it carries SEQUENCE + 1.
+ * A CANCEL once the webinar is cancelled or the person withdrew, without the join link. A
+ * withdrawal raised the webinar's stored SEQUENCE when it happened (see raiseCalendarSequence),
+ * so the stored value is already above the invitation it cancels; it carries no STATUS, since
+ * only this attendee leaves the event.
  */
 export function personalCalendar(
   webinar: CalendarWebinar & { platform_url: string | null },
@@ -41,7 +43,8 @@ export function personalCalendar(
     content: buildCalendar({
       method,
       uid: webinar.calendar_uid,
-      sequence: webinar.calendar_sequence + (options.withdrawn && !webinarCancelled ? 1 : 0),
+      sequence: webinar.calendar_sequence,
+      eventCancelled: webinarCancelled,
       startAt: webinar.start_at,
       endAt: webinar.end_at,
       summary: webinar.topic,
@@ -56,7 +59,9 @@ export function personalCalendar(
 
 /**
  * The public file: METHOD:PUBLISH, no ATTENDEE and no join link (that is for registered people
- * only); its URL is the webinar's public page.
+ * only); its URL is the webinar's public page. Once the webinar is cancelled it is still served,
+ * with STATUS:CANCELLED and the SEQUENCE the cancellation raised, so a calendar that added it
+ * from the public page learns of the cancellation instead of meeting a 404.
  */
 export function publicCalendar(webinar: CalendarWebinar & { slug: string; description: string }): CalendarFile {
   const pageUrl = `${getEnv().APP_URL}/webinars/${webinar.slug}`
@@ -66,6 +71,7 @@ export function publicCalendar(webinar: CalendarWebinar & { slug: string; descri
       method: 'PUBLISH',
       uid: webinar.calendar_uid,
       sequence: webinar.calendar_sequence,
+      eventCancelled: webinar.status === 'cancelled',
       startAt: webinar.start_at,
       endAt: webinar.end_at,
       summary: webinar.topic,

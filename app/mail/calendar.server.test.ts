@@ -38,12 +38,26 @@ test('an invitation is METHOD:REQUEST with the stored UID, SEQUENCE, UTC times, 
   expect(String(event.getFirstPropertyValue('organizer')).toLowerCase()).toBe('mailto:literasi@example.org')
   const attendee = event.getFirstProperty('attendee')!
   expect(String(attendee.getFirstValue()).toLowerCase()).toBe('mailto:budi@example.org')
-  expect(attendee.getParameter('rsvp')).toBe('TRUE')
+  // No replies asked for: nothing reads them (README, Mail).
+  expect(attendee.getParameter('rsvp')).toBe('FALSE')
   expect(attendee.getParameter('cn')).toBe('Budi Santoso')
+  // ROLE and PARTSTAT are tokens in RFC 5545's grammar: never quoted.
+  const attendeeLine = unfolded(text).find((line) => line.startsWith('ATTENDEE'))!
+  expect(attendeeLine).toContain(';ROLE=REQ-PARTICIPANT;')
+  expect(attendeeLine).toContain(';PARTSTAT=NEEDS-ACTION;')
+  expect(attendeeLine).not.toMatch(/(ROLE|PARTSTAT|RSVP)="/)
 })
 
-test('a cancellation is METHOD:CANCEL with STATUS:CANCELLED and the same UID', () => {
+test('one attendee taken off is a METHOD:CANCEL without STATUS (RFC 5546 §3.2.5), with the same UID', () => {
   const { calendar, event } = parse(buildCalendar({ ...base, method: 'CANCEL', sequence: 2 }))
+  expect(calendar.getFirstPropertyValue('method')).toBe('CANCEL')
+  expect(event.getFirstProperty('status')).toBeNull()
+  expect(event.getFirstPropertyValue('uid')).toBe(base.uid)
+  expect(event.getFirstPropertyValue('sequence')).toBe(2)
+})
+
+test('the whole webinar called off is a METHOD:CANCEL with STATUS:CANCELLED and the same UID', () => {
+  const { calendar, event } = parse(buildCalendar({ ...base, method: 'CANCEL', sequence: 2, eventCancelled: true }))
   expect(calendar.getFirstPropertyValue('method')).toBe('CANCEL')
   expect(event.getFirstPropertyValue('status')).toBe('CANCELLED')
   expect(event.getFirstPropertyValue('uid')).toBe(base.uid)

@@ -23,6 +23,12 @@ export type CalendarInput = {
   organizer: { name: string; email: string }
   /** The recipient; omitted for METHOD:PUBLISH. */
   attendee?: { name: string; email: string }
+  /**
+   * Whether the whole event is called off. A CANCEL that only removes its attendee (a resident
+   * who withdrew, a speaker taken off) carries no STATUS: RFC 5546 §3.2.5 keeps STATUS:CANCELLED
+   * for the whole event, and a calendar would take it as the webinar being cancelled.
+   */
+  eventCancelled?: boolean
 }
 
 /** Parameter values (CN=) may not hold DQUOTE or control characters at all. */
@@ -52,7 +58,7 @@ export function buildCalendar(input: CalendarInput): string {
     description: multiLineText(input.description),
     ...(input.location ? { location: multiLineText(input.location) } : {}),
     ...(url ? { url } : {}),
-    status: input.method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED',
+    ...(input.eventCancelled ? { status: 'CANCELLED' as const } : input.method === 'CANCEL' ? {} : { status: 'CONFIRMED' as const }),
     organizer: { name: cleanParam(input.organizer.name), email: input.organizer.email },
     ...(input.attendee
       ? {
@@ -60,7 +66,9 @@ export function buildCalendar(input: CalendarInput): string {
             {
               name: cleanParam(input.attendee.name),
               email: input.attendee.email,
-              rsvp: input.method === 'REQUEST',
+              // We ask for no replies: nothing reads them, so a "Decline" pressed in a calendar would
+              // leave the seat taken. The invitation says how to cancel (the personal link).
+              rsvp: false,
               partstat: 'NEEDS-ACTION',
               role: 'REQ-PARTICIPANT',
             },
@@ -74,8 +82,17 @@ export function buildCalendar(input: CalendarInput): string {
 
 /** Unfolds whatever `ics` folded, then folds every line at 75 octets without splitting a character. */
 export function foldLines(calendar: string): string {
-  const lines = calendar.replace(/\r\n[ \t]/g, '').split('\r\n')
+  const lines = calendar.replace(/\r\n[ \t]/g, '').split('\r\n').map(unquoteEnumeratedParams)
   return lines.map(foldLine).join('\r\n')
+}
+
+/**
+ * `ics` quotes every parameter value, but RFC 5545's grammar allows no quotes around ROLE and
+ * PARTSTAT (they are tokens, not param-text), and strict parsers refuse them.
+ */
+function unquoteEnumeratedParams(line: string): string {
+  if (!line.startsWith('ATTENDEE')) return line
+  return line.replace(/;(ROLE|PARTSTAT|RSVP|CUTYPE)="([A-Z-]+)"(?=[;:])/g, ';$1=$2')
 }
 
 const encoder = new TextEncoder()

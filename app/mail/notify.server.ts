@@ -8,6 +8,7 @@ import {
   listRundownForBrief,
   listWebinarsDueForReminder,
   markReminderSent,
+  raiseCalendarSequence,
 } from '#app/models/mail-recipients.server'
 import { enqueueMail, type NewMail } from '#app/models/outbox.server'
 import type { DB } from '#app/utils/db.server'
@@ -22,11 +23,13 @@ import type { BriefDetails, MailPayload, WebinarSnapshot } from './payload'
 export const TECH_CHECK_MINUTES_BEFORE = 60
 
 /**
- * One person's withdrawal is a change their copy of the event has not seen, so their CANCEL
- * must carry a higher SEQUENCE than the invitation it cancels (RFC 5546).
+ * One person leaving or joining is a change their copy of the event has not seen: the CANCEL must
+ * carry a higher SEQUENCE than the invitation it cancels, and an invitation after a CANCEL a
+ * higher one than that CANCEL (RFC 5546), or calendars ignore it as out of date. The webinar's
+ * stored SEQUENCE is raised for it, so no later message to that person can go below it.
  */
-function withdrawal(webinar: WebinarSnapshot): WebinarSnapshot {
-  return { ...webinar, sequence: webinar.sequence + 1 }
+async function membershipChange(db: DB, webinar: WebinarSnapshot, webinarId: string): Promise<WebinarSnapshot> {
+  return { ...webinar, sequence: await raiseCalendarSequence(db, webinarId) }
 }
 
 function appUrl(path: string): string {
@@ -48,8 +51,10 @@ export async function notifyStaffInvitation(db: DB, user: { email: string; name:
  * one when someone is added to a published webinar.
  */
 export async function notifyAssignments(db: DB, webinarId: string, roleIds?: string[]) {
-  const webinar = await getWebinarSnapshot(db, webinarId)
-  if (!webinar) return
+  const snapshot = await getWebinarSnapshot(db, webinarId)
+  if (!snapshot) return
+  // Someone added to an announced webinar may have been taken off it before (and got a CANCEL).
+  const webinar = roleIds ? await membershipChange(db, snapshot, webinarId) : snapshot
   const everyone = await listAssignedRecipients(db, webinarId)
   const recipients = roleIds ? everyone.filter((r) => roleIds.includes(r.id)) : everyone
   if (recipients.length === 0) return
@@ -86,8 +91,8 @@ async function calendarHolders(db: DB, webinarId: string, registrants: Array<'re
   // One message per address, even when a person holds two roles.
   const seen = new Set<string>()
   return [
-    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`) })),
-    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`) })),
+    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false })),
+    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted' })),
   ].filter((h) => !seen.has(h.email) && seen.add(h.email))
 }
 
@@ -121,7 +126,10 @@ export async function notifyRegistrationCancelled(db: DB, registrationId: string
     webinarId: registration.webinar_id,
     to: registration,
     lang: registration.lang,
-    payload: { kind: 'registration_cancelled', webinar: withdrawal(webinar) },
+    payload: {
+      kind: 'registration_cancelled',
+      webinar: await membershipChange(db, webinar, registration.webinar_id),
+    },
   })
 }
 
@@ -141,9 +149,16 @@ export async function notifyRescheduled(db: DB, webinarId: string, previous: { s
   const webinar = await getWebinarSnapshot(db, webinarId)
   if (!webinar) return
   const holders = await calendarHolders(db, webinarId)
+  // The waitlist hears of the new time too, but without the join details or a calendar
+  // invitation: those go only to people who hold a seat or a role.
   await enqueueMail(
     db,
-    holders.map((h) => ({ webinarId, to: h, lang: h.lang, payload: { kind: 'update', webinar, previous, personalUrl: h.personalUrl } })),
+    holders.map((h) => ({
+      webinarId,
+      to: h,
+      lang: h.lang,
+      payload: { kind: 'update', webinar, previous, personalUrl: h.personalUrl, ...(h.waitlisted ? { waitlisted: true } : {}) },
+    })),
   )
 }
 
@@ -157,7 +172,7 @@ export async function notifyCancelled(db: DB, webinarId: string) {
 /** A person taken off a published webinar gets a CANCEL for their copy of the event. */
 export async function notifyUnassigned(db: DB, webinar: WebinarSnapshot, webinarId: string, person: { email: string | null; name: string; lang: Lang }) {
   if (!person.email) return
-  await enqueueMail(db, { webinarId, to: { email: person.email, name: person.name }, lang: person.lang, payload: { kind: 'cancellation', webinar: withdrawal(webinar) } })
+  await enqueueMail(db, { webinarId, to: { email: person.email, name: person.name }, lang: person.lang, payload: { kind: 'cancellation', webinar: await membershipChange(db, webinar, webinarId), onlyYou: true } })
 }
 
 /**

@@ -42,8 +42,16 @@ export type MailPayload =
   | { kind: 'participant_invitation'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'reminder_day'; webinar: WebinarSnapshot; personalUrl: string | null }
   | { kind: 'reminder_hour'; webinar: WebinarSnapshot; personalUrl: string | null }
-  | { kind: 'update'; webinar: WebinarSnapshot; previous: { startAt: string; endAt: string }; personalUrl: string | null }
-  | { kind: 'cancellation'; webinar: WebinarSnapshot }
+  | {
+      kind: 'update'
+      webinar: WebinarSnapshot
+      previous: { startAt: string; endAt: string }
+      personalUrl: string | null
+      /** someone on the waitlist: the new time only, no join details and no calendar invitation */
+      waitlisted?: boolean
+    }
+  /** `onlyYou`: the person was taken off the webinar, which itself goes ahead */
+  | { kind: 'cancellation'; webinar: WebinarSnapshot; onlyYou?: boolean }
   | { kind: 'registration_cancelled'; webinar: WebinarSnapshot }
   | { kind: 'waitlist_joined'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'waitlist_promotion'; webinar: WebinarSnapshot; personalUrl: string }

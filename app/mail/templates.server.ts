@@ -9,9 +9,12 @@ import { LINE_BREAK, singleLineText } from './text'
 // from them, so they never disagree and every value is escaped in one place. Line breaks and
 // headers are made safe for the wire where the message is assembled (buildMessage), not here.
 
+/** A details row: label, value, and where the value links to (a join or live-stream link). */
+type DetailRow = [string, string | null | undefined, (string | null)?]
+
 type Block =
-  | { type: 'p'; text: string }
-  | { type: 'details'; rows: Array<[string, string | null | undefined]> }
+  | { type: 'p'; text: string; strong?: boolean }
+  | { type: 'details'; rows: DetailRow[] }
   | { type: 'button'; label: string; url: string }
 
 export type RenderedMail = {
@@ -29,27 +32,43 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
 }
 
-function webinarRows(t: (key: MessageKey, vars?: Vars) => string, lang: Lang, w: WebinarSnapshot, withJoin: boolean): Array<[string, string | null]> {
+function when(lang: Lang, w: { startAt: string; endAt: string; timeZone: WebinarSnapshot['timeZone'] }): string {
+  return `${formatDateTime(w.startAt, w.timeZone, lang)} – ${formatTime(w.endAt, w.timeZone, lang)}`
+}
+
+/**
+ * The webinar's details. The join details (link, meeting ID, passcode, live stream) go only to
+ * people who hold a seat or a role: `withJoin` is false for the waitlist and for cancellations.
+ */
+function webinarRows(t: (key: MessageKey, vars?: Vars) => string, lang: Lang, w: WebinarSnapshot, withJoin: boolean): DetailRow[] {
   return [
     [t('mail.detail.topic'), w.topic],
-    [t('mail.detail.when'), `${formatDateTime(w.startAt, w.timeZone, lang)} – ${formatTime(w.endAt, w.timeZone, lang)}`],
+    [t('mail.detail.when'), when(lang, w)],
     [t('mail.detail.where'), `${w.regencyName}, ${w.provinceName}`],
     ...(withJoin
       ? ([
-          [t('mail.detail.join'), webUrlText(w.platformUrl)],
+          [t('mail.detail.join'), webUrlText(w.platformUrl), serialiseWebUrl(w.platformUrl)],
           [t('mail.detail.meetingId'), w.meetingId],
           [t('mail.detail.passcode'), w.passcode],
-          [t('mail.detail.livestream'), webUrlText(w.livestreamUrl)],
-        ] as Array<[string, string | null]>)
+          [t('mail.detail.livestream'), webUrlText(w.livestreamUrl), serialiseWebUrl(w.livestreamUrl)],
+        ] as DetailRow[])
       : []),
   ]
+}
+
+/** The join link as a button, for messages to people who hold a seat or a role. */
+function joinButton(t: (key: MessageKey, vars?: Vars) => string, w: WebinarSnapshot): Block[] {
+  const joinUrl = serialiseWebUrl(w.platformUrl)
+  return joinUrl ? [{ type: 'button', label: t('mail.joinButton'), url: joinUrl }] : []
 }
 
 export function renderMail(payload: MailPayload, recipient: { name: string; email: string; lang: Lang }, sender: Sender): RenderedMail {
   const lang = recipient.lang
   const t = (key: MessageKey, vars?: Vars) => translate(lang, key, vars)
   const greeting: Block = { type: 'p', text: t('mail.greeting', { name: recipient.name }) }
-  const calendarFor = (webinar: WebinarSnapshot, method: CalendarMethod) => {
+  // `eventCancelled`: the whole webinar is off (STATUS:CANCELLED); a CANCEL without it only takes
+  // this recipient off the event.
+  const calendarFor = (webinar: WebinarSnapshot, method: CalendarMethod, eventCancelled = false) => {
     // A cancellation does not hand out the join link again.
     const joinUrl = method === 'CANCEL' ? null : webUrlText(webinar.platformUrl)
     return {
@@ -58,6 +77,7 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
         method,
         uid: webinar.calendarUid,
         sequence: webinar.sequence,
+        eventCancelled,
         startAt: webinar.startAt,
         endAt: webinar.endAt,
         summary: webinar.topic,
@@ -125,6 +145,7 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
         greeting,
         { type: 'p', text: t(promoted ? 'mail.promotion.intro' : 'mail.invitation.intro') },
         { type: 'details', rows: webinarRows(t, lang, payload.webinar, true) },
+        ...joinButton(t, payload.webinar),
         { type: 'p', text: t('mail.invitation.personal') },
         { type: 'button', label: t('mail.personalButton'), url: payload.personalUrl },
         { type: 'p', text: t('mail.calendarNote') },
@@ -144,45 +165,46 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
     case 'reminder_day':
     case 'reminder_hour': {
       const day = payload.kind === 'reminder_day'
-      const joinUrl = serialiseWebUrl(payload.webinar.platformUrl)
       subject = t(day ? 'mail.reminderDay.subject' : 'mail.reminderHour.subject', { topic: payload.webinar.topic })
       blocks = [
         greeting,
         { type: 'p', text: t(day ? 'mail.reminderDay.intro' : 'mail.reminderHour.intro') },
         { type: 'details', rows: webinarRows(t, lang, payload.webinar, true) },
-        ...(joinUrl ? [{ type: 'button' as const, label: t('mail.joinButton'), url: joinUrl }] : []),
+        ...joinButton(t, payload.webinar),
         ...(payload.personalUrl ? [{ type: 'button' as const, label: t('mail.personalButton'), url: payload.personalUrl }] : []),
       ]
       break
     }
     case 'update': {
       const w = payload.webinar
+      // Someone on the waitlist holds no seat: the new time, but no join details and no invitation.
+      const seat = !payload.waitlisted
       subject = t('mail.update.subject', { topic: w.topic })
       blocks = [
         greeting,
-        { type: 'p', text: t('mail.update.intro') },
-        {
-          type: 'details',
-          rows: [
-            ...webinarRows(t, lang, w, true),
-            [t('mail.detail.previousWhen'), `${formatDateTime(payload.previous.startAt, w.timeZone, lang)} – ${formatTime(payload.previous.endAt, w.timeZone, lang)}`],
-          ],
-        },
+        // What changed comes first: on a phone it is what the preview line shows.
+        { type: 'p', strong: true, text: t('mail.update.changed', { previous: when(lang, { ...payload.previous, timeZone: w.timeZone }), current: when(lang, w) }) },
+        { type: 'p', text: t(seat ? 'mail.update.intro' : 'mail.update.waitlistIntro') },
+        { type: 'details', rows: webinarRows(t, lang, w, seat) },
+        ...(seat ? joinButton(t, w) : []),
         ...(payload.personalUrl ? [{ type: 'button' as const, label: t('mail.personalButton'), url: payload.personalUrl }] : []),
       ]
-      calendar = calendarFor(w, 'REQUEST')
+      if (seat) calendar = calendarFor(w, 'REQUEST')
       break
     }
     case 'cancellation':
     case 'registration_cancelled': {
       const own = payload.kind === 'registration_cancelled'
-      subject = t(own ? 'mail.cancellationOwn.subject' : 'mail.cancellation.subject', { topic: payload.webinar.topic })
+      // Whether the webinar itself is off, or only this person leaves it (a withdrawal, a removal).
+      const wholeEvent = !own && !payload.onlyYou
+      const text = own ? 'mail.cancellationOwn' : wholeEvent ? 'mail.cancellation' : 'mail.unassigned'
+      subject = t(`${text}.subject`, { topic: payload.webinar.topic })
       blocks = [
         greeting,
-        { type: 'p', text: t(own ? 'mail.cancellationOwn.intro' : 'mail.cancellation.intro') },
+        { type: 'p', text: t(`${text}.intro`) },
         { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
       ]
-      calendar = calendarFor(payload.webinar, 'CANCEL')
+      calendar = calendarFor(payload.webinar, 'CANCEL', wholeEvent)
       break
     }
     case 'certificate_ready':
@@ -206,7 +228,7 @@ function toText(blocks: Block[], footer: string): string {
         return block.text
       case 'details':
         return block.rows
-          .filter((row): row is [string, string] => !!row[1])
+          .filter((row): row is [string, string, (string | null)?] => !!row[1])
           .map(([label, value]) => `${label}: ${value}`)
           .join('\n')
       case 'button':
@@ -216,18 +238,25 @@ function toText(blocks: Block[], footer: string): string {
   return `${parts.join('\n\n')}\n\n--\n${footer}\n`
 }
 
+// On a phone the details table stacks each label above its value, so a value (a long join link)
+// gets the full width. Clients that drop <style> keep the two columns, which still wrap.
+const NARROW_SCREEN_CSS =
+  '@media (max-width:480px){table.details,table.details tbody,table.details tr,table.details th,table.details td{display:block;width:auto !important}table.details th{padding:8px 0 0 !important}table.details td{padding:0 0 4px !important}}'
+
 function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): string {
   const body = blocks
     .map((block) => {
       switch (block.type) {
         case 'p':
-          return `<p style="margin:0 0 16px">${escapeHtml(block.text).replace(LINE_BREAK, '<br>')}</p>`
+          return `<p style="margin:0 0 16px${block.strong ? ';font-weight:600' : ''}">${escapeHtml(block.text).replace(LINE_BREAK, '<br>')}</p>`
         case 'details':
-          return `<table role="presentation" style="border-collapse:collapse;margin:0 0 16px;width:100%">${block.rows
-            .filter((row): row is [string, string] => !!row[1])
+          return `<table role="presentation" class="details" style="border-collapse:collapse;margin:0 0 16px;width:100%">${block.rows
+            .filter((row): row is [string, string, (string | null)?] => !!row[1])
             .map(
-              ([label, value]) =>
-                `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;white-space:nowrap">${escapeHtml(label)}</th><td style="padding:4px 0;word-break:break-word">${escapeHtml(value)}</td></tr>`,
+              ([label, value, href]) =>
+                `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0">${escapeHtml(label)}</th><td style="padding:4px 0;overflow-wrap:anywhere;word-break:break-word">${
+                  href ? `<a href="${escapeHtml(href)}" style="color:#0b5cad">${escapeHtml(value)}</a>` : escapeHtml(value)
+                }</td></tr>`,
             )
             .join('')}</table>`
         case 'button':
@@ -235,5 +264,5 @@ function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): str
       }
     })
     .join('\n')
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(singleLineText(title))}</title></head><body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1b1f24;background:#ffffff"><div style="max-width:560px;margin:0 auto">\n${body}\n<p style="margin:24px 0 0;color:#57606a;font-size:13px">${escapeHtml(footer)}</p></div></body></html>`
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(singleLineText(title))}</title><style>${NARROW_SCREEN_CSS}</style></head><body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1b1f24;background:#ffffff"><div style="max-width:560px;margin:0 auto">\n${body}\n<p style="margin:24px 0 0;color:#57606a;font-size:13px">${escapeHtml(footer)}</p></div></body></html>`
 }

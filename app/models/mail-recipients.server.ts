@@ -38,6 +38,25 @@ export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<Web
   }
 }
 
+/**
+ * Raises the webinar's calendar SEQUENCE and returns the new value. Called, in the transaction of
+ * the change, whenever someone leaves or joins the event after it was announced (a withdrawal, a
+ * removal, a late assignment, a registration after a withdrawal). One counter per webinar rather
+ * than one per recipient: a SEQUENCE only has to never go down for each recipient, and a single
+ * counter that only ever rises gives that for everyone at once, without a column per person; the
+ * webinar's row is already locked by those changes. Others' copies merely lag behind, which
+ * calendars accept, and their next update carries the new value.
+ */
+export async function raiseCalendarSequence(db: DB, webinarId: string): Promise<number> {
+  const row = await db
+    .updateTable('webinars')
+    .set((eb) => ({ calendar_sequence: eb('calendar_sequence', '+', 1) }))
+    .where('id', '=', webinarId)
+    .returning('calendar_sequence')
+    .executeTakeFirstOrThrow()
+  return row.calendar_sequence
+}
+
 /** Everyone assigned to the webinar who has an e-mail address, with a brief link each. */
 export async function listAssignedRecipients(db: DB, webinarId: string, roleIds?: string[]) {
   let query = db
@@ -112,7 +131,7 @@ export async function getRegistrationRecipient(db: DB, registrationId: string) {
 export async function listRegistrantRecipients(db: DB, webinarId: string, statuses: Array<'registered' | 'waitlisted'>) {
   return db
     .selectFrom('registrations')
-    .select(['name', 'email', 'lang', 'token'])
+    .select(['name', 'email', 'lang', 'token', 'status'])
     .where('webinar_id', '=', webinarId)
     .where('status', 'in', statuses)
     .orderBy('created_at')

@@ -3,6 +3,7 @@ import { engineOf, type DB } from '#app/utils/db.server'
 import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import type { MailPayload } from '#app/mail/payload'
 import { createId } from '#app/utils/crypto.server'
+import { getEnv } from '#app/utils/env.server'
 import { nowIso } from '#app/utils/time'
 
 export type NewMail = { webinarId: string | null; to: { email: string; name: string }; lang: Lang; payload: MailPayload }
@@ -10,10 +11,25 @@ export type NewMail = { webinarId: string | null; to: { email: string; name: str
 // SQLite allows 32766 bound parameters; 14 columns × 500 rows stays well below.
 const INSERT_CHUNK = 500
 
+/**
+ * The right-hand side of our Message-IDs: the sender's own domain (RFC 5322 wants it globally
+ * unique, and spam filters compare it with the From domain), else the app's host name.
+ */
+export function messageIdDomain(env: { MAIL_FROM: string; APP_URL: string } = getEnv()): string {
+  const fromDomain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(env.MAIL_FROM)?.[1]
+  if (fromDomain) return fromDomain.toLowerCase()
+  try {
+    return new URL(env.APP_URL).hostname || 'localhost'
+  } catch {
+    return 'localhost'
+  }
+}
+
 /** Queues messages in the caller's transaction, so a mail exists exactly when its cause does. */
 export async function enqueueMail(db: DB, mails: NewMail | NewMail[]): Promise<void> {
   const list = Array.isArray(mails) ? mails : [mails]
   const now = nowIso()
+  const domain = messageIdDomain()
   for (let i = 0; i < list.length; i += INSERT_CHUNK) {
     await db
       .insertInto('outbox')
@@ -28,7 +44,7 @@ export async function enqueueMail(db: DB, mails: NewMail | NewMail[]): Promise<v
             recipient_name: mail.to.name,
             lang: mail.lang,
             payload: JSON.stringify(mail.payload),
-            message_id: `<${id}@literasi-webinar>`,
+            message_id: `<${id}@${domain}>`,
             state: 'queued' as const,
             attempts: 0,
             next_attempt_at: now,
@@ -134,6 +150,20 @@ export async function markMailAttemptFailed(db: DB, id: string, workerId: string
     .where('claimed_by', '=', workerId)
     .where('state', '=', 'sending')
     .execute()
+}
+
+/**
+ * Records queued messages written since `since` as delivered without sending them: for demo
+ * history, which happened in the past and must never reach a real relay once SMTP_URL is set.
+ */
+export async function markMailDeliveredWithoutSending(db: DB, since: string, transport: string): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ state: 'sent', sent_at: nowIso(), transport, claimed_by: null, last_error: null })
+    .where('state', '=', 'queued')
+    .where('created_at', '>=', since)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
 }
 
 /** An organiser's resend of a failed message: due now, with a fresh set of attempts. */

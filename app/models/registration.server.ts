@@ -5,7 +5,7 @@ import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotio
 import { createId, createToken } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
-import { getWebinarSnapshot } from './mail-recipients.server'
+import { getWebinarSnapshot, raiseCalendarSequence } from './mail-recipients.server'
 import { enqueueMail, type NewMail } from './outbox.server'
 import { countHits, longestWait, type RateLimit } from './rate-limit.server'
 import { nowIso } from '#app/utils/time'
@@ -166,6 +166,8 @@ async function registerOne(trx: DB, { webinarId, input, now }: Registration, web
   if (existing) {
     // Someone who cancelled and registers again gets a fresh link; the old one stays dead.
     await trx.updateTable('registrations').set({ ...fields, token, created_at: now }).where('id', '=', existing.id).execute()
+    // Their withdrawal sent a CANCEL; the new invitation must carry a higher SEQUENCE than it.
+    if (webinar.snapshot) webinar.snapshot = { ...webinar.snapshot, sequence: await raiseCalendarSequence(trx, webinarId) }
   } else {
     await trx
       .insertInto('registrations')

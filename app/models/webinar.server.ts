@@ -304,13 +304,18 @@ export async function markWebinarFinished(db: DB, webinarId: string, now: string
   if (finished) await issueStaffCertificates(db, webinarId, now)
 }
 
-/** What the public calendar file needs: announced webinars only (published or finished), no join details. */
+/**
+ * What the public calendar file needs: announced webinars only (published, finished, or cancelled
+ * after being announced, so a calendar that holds it learns of the cancellation), no join details.
+ */
 export async function getPublicCalendarWebinar(db: DB, slug: string) {
   const webinar = await db
     .selectFrom('webinars')
     .select(['slug', 'topic', 'description', 'status', 'start_at', 'end_at', 'calendar_uid', 'calendar_sequence'])
     .where('slug', '=', slug)
-    .where('status', 'in', ['published', 'finished'])
+    .where('status', 'in', ['published', 'finished', 'cancelled'])
+    // A draft cancelled before it was published was never announced.
+    .where('published_at', 'is not', null)
     .executeTakeFirst()
   if (!webinar || !webinar.start_at || !webinar.end_at) return null
   return { ...webinar, start_at: webinar.start_at, end_at: webinar.end_at }

@@ -1,6 +1,7 @@
 import ICAL from 'ical.js'
 import { cancelWebinar, finishWebinar, publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { loader as calendarLoader } from '#app/routes/webinars.$slug.calendar[.]ics'
+import { loader as publicPageLoader } from '#app/routes/webinars.$slug._index'
 import { getDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
 import { call, createWebinar, getRequest, signedInAs, webinarForm } from '#tests/setup/factories'
@@ -87,12 +88,36 @@ describe('the public calendar file', () => {
     expect((await download(webinar.slug)).status).toBe(200)
   })
 
-  test('is a 404 for a draft, a cancelled webinar and an unknown address', async () => {
+  test('after a cancellation is a PUBLISH with STATUS:CANCELLED and a higher SEQUENCE, and the public page still says so', async () => {
+    const webinar = await publishedWebinar('Dibatalkan Setelah Diumumkan')
+    const before = new ICAL.Component(ICAL.parse(await (await download(webinar.slug)).text())).getFirstSubcomponent('vevent')!
+    expect(before.getFirstPropertyValue('status')).toBe('CONFIRMED')
+    expect((await cancelWebinar(db, webinar.id)).ok).toBe(true)
+
+    const response = await download(webinar.slug)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Type')).toBe('text/calendar; charset=utf-8; method=PUBLISH')
+    const calendar = new ICAL.Component(ICAL.parse(await response.text()))
+    expect(calendar.getFirstPropertyValue('method')).toBe('PUBLISH')
+    const event = calendar.getFirstSubcomponent('vevent')!
+    expect(event.getFirstPropertyValue('status')).toBe('CANCELLED')
+    expect(event.getFirstPropertyValue('uid')).toBe(before.getFirstPropertyValue('uid'))
+    expect(event.getFirstPropertyValue('sequence')).toBeGreaterThan(Number(before.getFirstPropertyValue('sequence')))
+    expect(event.getFirstPropertyValue('sequence')).toBe((await stored(webinar.id)).calendar_sequence)
+
+    const page = await call(publicPageLoader, getRequest(`/webinars/${webinar.slug}`), { slug: webinar.slug })
+    expect(page.status).toBe(200)
+    const data = await page.json()
+    expect(data.webinar.status).toBe('cancelled')
+    expect(data.refusal).toBe('cancelled')
+  })
+
+  test('is a 404 for a draft, a draft cancelled before it was announced, and an unknown address', async () => {
     const organiser = await signedInAs('organiser')
     const draft = await createWebinar(organiser.id, { complete: true, form: { topic: 'Masih Draf' } })
-    const cancelled = await publishedWebinar('Dibatalkan')
-    expect((await cancelWebinar(db, cancelled.id)).ok).toBe(true)
-    for (const slug of [draft.slug, cancelled.slug, 'no-such-webinar']) {
+    const cancelledDraft = await createWebinar(organiser.id, { complete: true, form: { topic: 'Draf Dibatalkan' } })
+    expect((await cancelWebinar(db, cancelledDraft.id)).ok).toBe(true)
+    for (const slug of [draft.slug, cancelledDraft.slug, 'no-such-webinar']) {
       const response = await download(slug)
       expect(response.status, slug).toBe(404)
       expect(await response.text()).toBe('Not found')

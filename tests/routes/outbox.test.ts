@@ -223,7 +223,9 @@ describe('one message, as the recipient sees it', () => {
     expect(response.headers.get('Content-Disposition')).toBe(`attachment; filename="${id}.eml"`)
     const raw = await response.text()
     expect(raw).toBe((await outboxRow(id)).raw)
-    expect(raw).toMatch(/^Message-ID: <[^>]+@literasi-webinar>$/m)
+    // The sender's own domain (MAIL_FROM), not a made-up one.
+    const senderDomain = getEnv().MAIL_FROM.replace(/^.*@|>\s*$/g, '')
+    expect(raw).toMatch(new RegExp(`^Message-ID: <[^>@]+@${senderDomain.replace(/\./g, '\\.')}>$`, 'm'))
     expect(raw).toMatch(/text\/calendar; ?charset=utf-8; ?method=REQUEST/i)
 
     expect((await call(emlLoader, getRequest(`/admin/outbox/${failedId}/message.eml`, { cookie: organiserCookie }), { id: failedId })).status).toBe(404)
