@@ -5,10 +5,13 @@
 import cluster from 'node:cluster'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { shareMetricsAcrossCluster } from '#app/utils/metrics.server'
 import { createApp } from './server'
 import { loadBuild } from './serve-build'
 
 const processes = Math.max(1, Number(process.env.WEB_CONCURRENCY ?? 1) || 1)
+// A scrape of /metrics reaches one process; it answers for them all.
+if (processes > 1) shareMetricsAcrossCluster()
 
 async function freePort(): Promise<number> {
   const probe = http.createServer()

@@ -8,6 +8,7 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import { isLang, translate, type Lang } from '#app/i18n'
 import type { Env } from '#app/utils/env.server'
+import { observeRequests } from '#app/utils/request-log.server'
 import { withOutagesAs503 } from '#app/utils/unavailable.server'
 
 /** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
@@ -21,6 +22,7 @@ export function createApp(build: ServerBuild, env: Env) {
   // false, a hop count or proxy addresses/CIDRs: express (proxy-addr) then reads X-Forwarded-For,
   // -Host and -Proto only as far as those proxies vouch for them.
   app.set('trust proxy', env.TRUST_PROXY)
+  app.use(observeRequests(build, { log: env.LOG_REQUESTS === 'on' }))
   app.use(securityHeaders(env))
   // Pages are compressed for slow connections; form posts answer with a bare redirect, so they
   // skip the compression machinery altogether (it wraps every response it is given).

@@ -34,6 +34,9 @@ if (cluster.isWorker) {
   // One of WEB_CONCURRENCY HTTP processes: the primary has already prepared everything.
   await runCli(async () => {
     const { getEnv } = await import('#app/utils/env.server')
+    // A scrape of /metrics reaches one process; it answers for them all (with the primary's help).
+    const { shareMetricsAcrossCluster } = await import('#app/utils/metrics.server')
+    shareMetricsAcrossCluster()
     const server = await serve(getEnv())
     process.send?.('listening')
     process.on('SIGTERM', () => server.close(() => process.exit(0)))
@@ -47,6 +50,9 @@ if (cluster.isWorker) {
     const db = await connectDb()
     const { prepareDatabase } = await import('./migrate')
     await prepareDatabase(db)
+    const metrics = await import('#app/utils/metrics.server')
+    // The mail worker's and housekeeping's connection, beside the one pages use (routes/metrics.ts).
+    metrics.observeDatabase(() => db, 'jobs')
 
     let demo: { logins: string[]; password: string } | null = null
     if (env.NODE_ENV !== 'production') {
@@ -61,6 +67,7 @@ if (cluster.isWorker) {
     // keeps their writes in order. The mail worker runs once, here in the primary.
     let server: Awaited<ReturnType<typeof serve>> | null = null
     if (env.WEB_CONCURRENCY > 1) {
+      metrics.shareMetricsAcrossCluster()
       await Promise.all(
         Array.from({ length: env.WEB_CONCURRENCY }, () => new Promise<void>((resolve) => cluster.fork().once('message', () => resolve()))),
       )

@@ -9,6 +9,7 @@ import {
   type ClaimedMail,
 } from '#app/models/outbox.server'
 import type { DB } from '#app/utils/db.server'
+import { countMailFailure } from '#app/utils/metrics.server'
 import type { MailPayload } from './payload'
 import { renderMail, type Sender } from './templates.server'
 import { multiLineText, singleLineText } from './text'
@@ -131,6 +132,7 @@ export class MailWorker {
     try {
       message = buildMessage(mail, this.options.sender, this.options.from)
     } catch (error) {
+      countMailFailure('render')
       await markMailAttemptFailed(this.db, mail.id, this.workerId, { error: `render: ${describe(error)}`, retryAt: null })
       return false
     }
@@ -147,6 +149,7 @@ export class MailWorker {
       return true
     } catch (error) {
       clearInterval(heartbeat)
+      countMailFailure('send')
       const delay = retryDelayMs(mail.attempts)
       const retryAt = delay === null ? null : new Date(this.#now().getTime() + delay).toISOString()
       await markMailAttemptFailed(this.db, mail.id, this.workerId, { error: describe(error), retryAt })

@@ -12,6 +12,7 @@ import { registerParticipant, registrationRefusal, type RegistrationRefusal } fr
 import { getPublicWebinarBySlug, getRegistrationTarget } from '#app/models/webinar.server'
 import { listPublicWebinarRoles } from '#app/models/webinar-role.server'
 import { getDb } from '#app/utils/db.server'
+import { countRegistration } from '#app/utils/metrics.server'
 import { pageTitle } from '#app/utils/meta'
 import { readForm } from '#app/utils/read-form.server'
 import { HONEYPOT_FIELD } from '#app/utils/registration-fields'
@@ -86,6 +87,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     nowIso(),
     limits,
   )
+  countRegistration(result)
   if (!result.ok && result.reason === 'tooMany') return tooManyRequests(result.retryAfterSeconds, echoForm(formData))
   if (!result.ok) return json<ActionData>({ refusal: result.reason }, { status: 409 })
   return checkYourEmail(webinar.slug)

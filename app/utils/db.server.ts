@@ -356,6 +356,9 @@ class RetryingKysely extends Kysely<Database> {
   }
 }
 
+/** Each PostgreSQL connection's pool, for poolStats (Kysely keeps its dialect's pool to itself). */
+const pools = new WeakMap<DB, pg.Pool>()
+
 /**
  * A pool whose connections give up waiting for a row lock after `lockTimeoutMs` (reported as
  * busy, as SQLite's write lock is) and stop any statement after STATEMENT_TIMEOUT_MS. Idle
@@ -374,7 +377,15 @@ function createPostgresDb(url: string, lockTimeoutMs: number, poolSize: number):
   })
   // An idle connection that the server closes (a restart) must not crash the process.
   pool.on('error', () => {})
-  return new RetryingKysely({ dialect: new PostgresDialect({ pool }) })
+  const db = new RetryingKysely({ dialect: new PostgresDialect({ pool }) })
+  pools.set(db, pool)
+  return db
+}
+
+/** How many connections the pool holds, how many are idle, and how many queries wait for one; null on SQLite. */
+export function poolStats(db: DB): { total: number; idle: number; waiting: number } | null {
+  const pool = pools.get(db)
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null
 }
 
 /** DATABASE_URL for messages: the password replaced, so it never reaches a log. */

@@ -126,4 +126,21 @@ describe('parseEnv', () => {
   test('TRUST_PROXY=true is refused with the forms to use instead', () => {
     expect(errorFor({ TRUST_PROXY: 'true' })).toMatch(/TRUST_PROXY: true would believe .*number of proxies .*addresses/)
   })
+
+  test('LOG_REQUESTS is on by default in production only, and can be set either way', () => {
+    expect(parseEnv({}).LOG_REQUESTS).toBe('off')
+    expect(parseEnv({ NODE_ENV: 'test' }).LOG_REQUESTS).toBe('off')
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).LOG_REQUESTS).toBe('on')
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, LOG_REQUESTS: 'off' }).LOG_REQUESTS).toBe('off')
+    expect(parseEnv({ LOG_REQUESTS: 'on' }).LOG_REQUESTS).toBe('on')
+    expect(errorFor({ LOG_REQUESTS: 'yes' })).toMatch(/\bLOG_REQUESTS\b/)
+  })
+
+  test('METRICS_TOKEN is unset by default, and must be long enough to guess no faster than a session', () => {
+    expect(parseEnv({}).METRICS_TOKEN).toBeUndefined()
+    const token = 'a'.repeat(16) + 'B'.repeat(16)
+    expect(parseEnv({ METRICS_TOKEN: token }).METRICS_TOKEN).toBe(token)
+    expect(errorFor({ METRICS_TOKEN: 'short' })).toMatch(/\bMETRICS_TOKEN\b/)
+    expect(errorFor({ METRICS_TOKEN: `${token} with spaces` })).toMatch(/\bMETRICS_TOKEN\b/)
+  })
 })

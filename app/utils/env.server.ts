@@ -109,6 +109,13 @@ const envSchema = z
       .transform(Number)
       .pipe(z.number().min(1, 'must be at least 1').max(64, 'must be at most 64'))
       .default(1),
+    LOG_REQUESTS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+    METRICS_TOKEN: z
+      .string()
+      .trim()
+      .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces, as a Bearer token is sent')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -137,6 +144,10 @@ export type Env = {
   MAIL_WORKER: 'on' | 'off'
   /** HTTP processes sharing the port (node:cluster); one per CPU core uses the whole machine. */
   WEB_CONCURRENCY: number
+  /** One JSON line per request on stdout (on by default in production). */
+  LOG_REQUESTS: 'on' | 'off'
+  /** The Bearer token GET /metrics requires; unset, /metrics does not exist. */
+  METRICS_TOKEN: string | undefined
 }
 
 /** Express's `trust proxy` setting, in the forms it accepts natively. */
@@ -174,6 +185,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     MAIL_LEASE_SECONDS: env.MAIL_LEASE_SECONDS,
     MAIL_WORKER: env.MAIL_WORKER,
     WEB_CONCURRENCY: env.WEB_CONCURRENCY,
+    LOG_REQUESTS: env.LOG_REQUESTS ?? (env.NODE_ENV === 'production' ? 'on' : 'off'),
+    METRICS_TOKEN: env.METRICS_TOKEN,
   }
 }
 

@@ -45,6 +45,8 @@ export type TestServer = {
   dbFile: string
   /** A connection to that file from the test process, for arranging rows and asserting on them. */
   db: DB
+  /** Everything the server has printed on stdout so far (request logs, with `env: { LOG_REQUESTS: 'on' }`). */
+  output(): string
   stop(): Promise<void>
 }
 
@@ -88,6 +90,7 @@ export async function startTestServer(options: { unprivileged?: boolean; env?: R
       SESSION_SECRET: TEST_SESSION_SECRET,
       DATABASE_URL: dbFile,
       TRUST_PROXY: 'false',
+      LOG_REQUESTS: 'off',
       SMTP_URL: '',
       DEMO_PASSWORD: '',
       ...(asNobody.uid !== undefined ? { HOME: dbDir, TMPDIR: dbDir } : {}),
@@ -98,12 +101,15 @@ export async function startTestServer(options: { unprivileged?: boolean; env?: R
   // Should the test process end without stop() (a crash, a killed run), take the server with it.
   const killOnExit = () => child.kill('SIGKILL')
   process.once('exit', killOnExit)
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const port = await waitForPort(child)
   const db = createDb(dbFile)
   return {
     url: `http://127.0.0.1:${port}`,
     dbFile,
     db,
+    output: () => output,
     async stop() {
       await db.destroy()
       await stopChild(child)
