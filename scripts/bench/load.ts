@@ -109,7 +109,12 @@ export function percentile(values: number[], p: number): number {
 export function startServer(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   // BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile of each server, for finding where time goes.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  // Request logs would measure the log's cost too; a benchmark asks for them explicitly.
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { LOG_REQUESTS: 'off', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -16,6 +16,10 @@ const APP_VARIABLES = [
   'MAIL_RATE_PER_SEC',
   'MAIL_LEASE_SECONDS',
   'MAIL_WORKER',
+  'DATABASE_POOL_SIZE',
+  'LOG_REQUESTS',
+  'METRICS_TOKEN',
+  'WEB_CONCURRENCY',
 ]
 
 /** The test process's environment without the app's variables, plus `overrides`. */
