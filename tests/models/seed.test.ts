@@ -151,3 +151,15 @@ describe('scripts/seed.ts', () => {
     expect(result.stdout).toMatch(/organiser@example\.org/)
   }, 60_000)
 })
+
+test('the demo history is recorded as already delivered: after seeding, no message is waiting to be sent', async () => {
+  const db = getDb()
+  const byState = await db.selectFrom('outbox').select(['state', 'transport', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['state', 'transport']).execute()
+  // The demo does queue mail (briefs, invitations, certificates), all of it marked as the seed's.
+  expect(byState.map((row) => [row.state, row.transport])).toEqual([['sent', 'seed']])
+  expect(Number(byState[0]!.n)).toBeGreaterThan(0)
+  // Seeding again (it is idempotent) still leaves nothing for a worker to claim.
+  await seedDemo(db, { password: PASSWORD })
+  const waiting = await db.selectFrom('outbox').select('id').where('state', 'in', ['queued', 'retrying', 'sending']).execute()
+  expect(waiting).toEqual([])
+}, 60_000)
