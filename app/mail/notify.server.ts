@@ -117,8 +117,11 @@ export function registrationMail(
   return { webinarId: registration.webinar_id, to: registration, lang: registration.lang, payload }
 }
 
-/** A resident who cancels gets a CANCEL for their own copy of the event. */
-export async function notifyRegistrationCancelled(db: DB, registrationId: string) {
+/**
+ * A resident who cancels gets a CANCEL for their own copy of the event; someone who only waited
+ * never had one, and gets the confirmation alone.
+ */
+export async function notifyRegistrationCancelled(db: DB, registrationId: string, options: { wasWaitlisted?: boolean } = {}) {
   const registration = await getRegistrationRecipient(db, registrationId)
   const webinar = await getWebinarSnapshot(db, registration.webinar_id)
   if (!webinar) return
@@ -129,6 +132,7 @@ export async function notifyRegistrationCancelled(db: DB, registrationId: string
     payload: {
       kind: 'registration_cancelled',
       webinar: await membershipChange(db, webinar, registration.webinar_id),
+      ...(options.wasWaitlisted ? { waitlisted: true } : {}),
     },
   })
 }
@@ -166,7 +170,10 @@ export async function notifyCancelled(db: DB, webinarId: string) {
   const webinar = await getWebinarSnapshot(db, webinarId)
   if (!webinar) return
   const holders = await calendarHolders(db, webinarId)
-  await enqueueMail(db, holders.map((h) => ({ webinarId, to: h, lang: h.lang, payload: { kind: 'cancellation', webinar } })))
+  await enqueueMail(
+    db,
+    holders.map((h) => ({ webinarId, to: h, lang: h.lang, payload: { kind: 'cancellation', webinar, ...(h.waitlisted ? { waitlisted: true } : {}) } })),
+  )
 }
 
 /** A person taken off a published webinar gets a CANCEL for their copy of the event. */

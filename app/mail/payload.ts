@@ -50,9 +50,12 @@ export type MailPayload =
       /** someone on the waitlist: the new time only, no join details and no calendar invitation */
       waitlisted?: boolean
     }
-  /** `onlyYou`: the person was taken off the webinar, which itself goes ahead */
-  | { kind: 'cancellation'; webinar: WebinarSnapshot; onlyYou?: boolean }
-  | { kind: 'registration_cancelled'; webinar: WebinarSnapshot }
+  /**
+   * `onlyYou`: the person was taken off the webinar, which itself goes ahead. `waitlisted`: they
+   * only waited, so no calendar holds the event and the message carries no calendar file.
+   */
+  | { kind: 'cancellation'; webinar: WebinarSnapshot; onlyYou?: boolean; waitlisted?: boolean }
+  | { kind: 'registration_cancelled'; webinar: WebinarSnapshot; waitlisted?: boolean }
   | { kind: 'waitlist_joined'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'waitlist_promotion'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string }

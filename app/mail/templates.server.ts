@@ -201,10 +201,10 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
       subject = t(`${text}.subject`, { topic: payload.webinar.topic })
       blocks = [
         greeting,
-        { type: 'p', text: t(`${text}.intro`) },
+        { type: 'p', text: t(payload.waitlisted ? `${text}.waitlistIntro` : `${text}.intro`) },
         { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
       ]
-      calendar = calendarFor(payload.webinar, 'CANCEL', wholeEvent)
+      if (!payload.waitlisted) calendar = calendarFor(payload.webinar, 'CANCEL', wholeEvent)
       break
     }
     case 'certificate_ready':

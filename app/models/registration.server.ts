@@ -217,7 +217,7 @@ export async function cancelRegistration(db: DB, token: string, now = nowIso()):
     await racePoint('cancel:after-read')
     if (!registration || !registrationCancellable(registration, now)) return false
     await withdrawRegistration(trx, registration, now)
-    await notifyRegistrationCancelled(trx, registration.id)
+    await notifyRegistrationCancelled(trx, registration.id, { wasWaitlisted: registration.status === 'waitlisted' })
     return true
   })
 }

@@ -1,6 +1,6 @@
 import { cancelRegistration } from '#app/models/registration.server'
 import { assignRole, removeRole } from '#app/models/webinar-role.server'
-import { saveWebinar } from '#app/models/webinar.server'
+import { cancelWebinar, saveWebinar } from '#app/models/webinar.server'
 import { loader as personalCalendarLoader } from '#app/routes/r.$token.calendar[.]ics'
 import { getDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
@@ -132,7 +132,7 @@ test('a speaker removed and assigned again: a CANCEL without STATUS, then a brie
   expect(sequenceOf(again)).toBeGreaterThan(sequenceOf(cancel))
 })
 
-test('a reschedule with a waitlist: seat holders get the update with the join link; no join detail reaches a waitlisted person in any part of any message', async () => {
+test('a reschedule and a cancellation with a waitlist: seat holders get the join link and calendar; no join detail or calendar file reaches a waitlisted person in any part of any message', async () => {
   const join = {
     platformUrl: 'https://zoom.us/j/98765432101?pwd=RuangRahasia77',
     meetingId: '987 6543 2101',
@@ -152,10 +152,40 @@ test('a reschedule with a waitlist: seat holders get the update with the join li
   const saved = await saveWebinar(db, { ...form, date: '2030-03-05', startTime: '13:00', endTime: '15:00' }, { webinarId: webinar.id, userId: webinar.organiser.id })
   expect(saved.ok).toBe(true)
 
+  const forWaitingSoFar = await deliveredTo(waiting.email, start)
+  expect(forWaitingSoFar.map((m) => m.mail.subject)).toEqual(['Daftar tunggu: Literasi Keuangan Digital', 'Perubahan jadwal: Literasi Keuangan Digital'])
+  const notice = forWaitingSoFar[1]!
+  expect(notice.mail.text).toMatch(/Jadwal berubah: .+ → .+/)
+  expect(notice.mail.text).toContain('daftar tunggu')
+
+  // The seat holder's update: what changed at the top, the join link as a link and a button, a REQUEST.
+  const update = only(await deliveredTo(seated.email, beforeUpdate))
+  expectRequest(update, uid)
+  expect(update.mail.text).toMatch(/^Halo [^\n]+,\n\nJadwal berubah: [^\n]+ → [^\n]+\n/)
+  expect(String(update.mail.html)).toContain(`<a href="${join.platformUrl}"`)
+  expect(String(update.mail.html)).toContain('Bergabung ke webinar</a>')
+
+  // Someone else on the waitlist leaves it; then the webinar is called off.
+  const leaving = await register(webinar.id)
+  expect(leaving.status).toBe('waitlisted')
+  expect(await cancelRegistration(db, leaving.token)).toBe(true)
+  const beforeCancel = sink.messages.length
+  expect(await cancelWebinar(db, webinar.id, '2030-01-01T00:00:00.000Z')).toEqual({ ok: true })
+  const seatCancel = only(await deliveredTo(seated.email, beforeCancel))
+  expect(seatCancel.calendar!.mimeMethod).toBe('CANCEL')
+  expect(seatCancel.calendar!.event.getFirstPropertyValue('status')).toBe('CANCELLED')
+
   const forWaiting = await deliveredTo(waiting.email, start)
-  expect(forWaiting.map((m) => m.mail.subject)).toEqual(['Daftar tunggu: Literasi Keuangan Digital', 'Perubahan jadwal: Literasi Keuangan Digital'])
-  const raws = sink.messages.slice(start).filter((m) => m.envelope.rcptTo.includes(waiting.email))
-  for (const [i, message] of forWaiting.entries()) {
+  expect(forWaiting.map((m) => m.mail.subject)).toEqual([
+    'Daftar tunggu: Literasi Keuangan Digital',
+    'Perubahan jadwal: Literasi Keuangan Digital',
+    'Dibatalkan: Literasi Keuangan Digital',
+  ])
+  const forLeaving = await deliveredTo(leaving.email, start)
+  expect(forLeaving.map((m) => m.mail.subject)).toEqual(['Daftar tunggu: Literasi Keuangan Digital', 'Pendaftaran dibatalkan: Literasi Keuangan Digital'])
+  const toWaitlisted = (email: string) => sink.messages.slice(start).filter((m) => m.envelope.rcptTo.includes(email))
+  const raws = [...toWaitlisted(waiting.email), ...toWaitlisted(leaving.email)]
+  for (const [i, message] of [...forWaiting, ...forLeaving].entries()) {
     const parts = [
       message.mail.text ?? '',
       String(message.mail.html),
@@ -170,17 +200,9 @@ test('a reschedule with a waitlist: seat holders get the update with the join li
     // No calendar invitation: a waitlisted person holds no seat to put in a calendar.
     expect(message.calendar, message.mail.subject).toBeNull()
     expect(message.mail.attachments).toHaveLength(0)
+    // Nor a sentence about an attached calendar invitation that is not there.
+    expect(message.mail.text, message.mail.subject).not.toContain('kalender terlampir')
   }
-  const notice = forWaiting[1]!
-  expect(notice.mail.text).toMatch(/Jadwal berubah: .+ → .+/)
-  expect(notice.mail.text).toContain('daftar tunggu')
-
-  // The seat holder's update: what changed at the top, the join link as a link and a button, a REQUEST.
-  const update = only(await deliveredTo(seated.email, beforeUpdate))
-  expectRequest(update, uid)
-  expect(update.mail.text).toMatch(/^Halo [^\n]+,\n\nJadwal berubah: [^\n]+ → [^\n]+\n/)
-  expect(String(update.mail.html)).toContain(`<a href="${join.platformUrl}"`)
-  expect(String(update.mail.html)).toContain('Bergabung ke webinar</a>')
 })
 
 test('every message names its Message-ID in the sender’s own domain', async () => {
