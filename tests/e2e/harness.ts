@@ -339,3 +339,18 @@ export async function publishWebinarOn(db: DB, organiserId: string, form: Partia
   if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
   return { id: saved.id, slug: saved.slug }
 }
+
+/** A resident's registration form as the webinar page posts it; `tag` and `n` make the person their own. */
+export function residentForm(tag: string, n: number): Record<string, string> {
+  return {
+    name: `Warga ${tag} ${n}`,
+    email: `warga-${tag.toLowerCase().replaceAll(' ', '-')}-${n}@example.org`,
+    whatsapp: `0812${String(30_000_000 + n)}`,
+    regency: '33.10',
+    occupation: 'guru',
+    ageRange: '25-34',
+    gender: '',
+    consent: 'yes',
+    website: '',
+  }
+}

@@ -4,7 +4,7 @@
 import http from 'node:http'
 import { register } from 'prom-client'
 import { countOutboxByState } from '#app/models/outbox.server'
-import { createStaff, get, postForm, publishWebinarOn, startTestServer, type TestServer } from '#tests/e2e/harness'
+import { createStaff, get, postForm, publishWebinarOn, residentForm, startTestServer, type TestServer } from '#tests/e2e/harness'
 import { deliverAll, smtpWorker } from '#tests/mail/__helpers/mail'
 import { startSmtpSink } from '#tests/mail/__helpers/smtp-sink'
 import { publishedWebinar } from '#tests/setup/factories'
@@ -34,19 +34,9 @@ afterAll(async () => {
 })
 
 let n = 0
-function residentForm() {
+function nextResident() {
   n++
-  return {
-    name: `Warga Metrik ${n}`,
-    email: `warga-metrik-${n}@example.org`,
-    whatsapp: '0812-3456-7890',
-    regency: '33.10',
-    occupation: 'guru',
-    ageRange: '25-34',
-    gender: '',
-    consent: 'yes',
-    website: '',
-  }
+  return residentForm('Metrik', n)
 }
 
 async function scrape(target: TestServer): Promise<string> {
@@ -89,7 +79,7 @@ describe('/metrics', () => {
     const before = await scrape(server)
     expect(sample(before, 'literasi_registrations_total{outcome="registered",reason=""}')).toBeNull()
 
-    const response = await postForm(server, `/webinars/${slug}`, residentForm())
+    const response = await postForm(server, `/webinars/${slug}`, nextResident())
     expect(response.status).toBe(303)
 
     const after = await scrape(server)
@@ -110,7 +100,7 @@ describe('/metrics', () => {
   })
 
   test('the same e-mail registering again counts as repeated, not registered', async () => {
-    const form = residentForm()
+    const form = nextResident()
     expect((await postForm(server, `/webinars/${slug}`, form)).status).toBe(303)
     expect((await postForm(server, `/webinars/${slug}`, { ...form, name: `${form.name} lagi` })).status).toBe(303)
     const text = await scrape(server)
@@ -121,7 +111,7 @@ describe('/metrics', () => {
 
 describe('request logs', () => {
   test('a personal link is logged by its route and status, without its token, the query or the client address', async () => {
-    const form = residentForm()
+    const form = nextResident()
     expect((await postForm(server, `/webinars/${slug}`, form, { headers: { 'X-Forwarded-For': CLIENT_ADDRESS } })).status).toBe(303)
     const invitation = await server.db.selectFrom('outbox').select('payload').where('recipient_email', '=', form.email).executeTakeFirstOrThrow()
     const personalPath = new URL((JSON.parse(invitation.payload) as { personalUrl: string }).personalUrl).pathname
@@ -216,7 +206,7 @@ describe('several processes on one port (WEB_CONCURRENCY=2)', () => {
   test('every scrape answers for all processes: each registration is counted once, whichever process took it', async () => {
     const registrations = 4
     for (let i = 0; i < registrations; i++) {
-      const body = new URLSearchParams(residentForm()).toString()
+      const body = new URLSearchParams(nextResident()).toString()
       const response = await onNewConnection('POST', `/webinars/${clusterSlug}`, { Origin: cluster.url, 'Content-Type': 'application/x-www-form-urlencoded' }, body)
       expect(response.status).toBe(303)
     }

@@ -2,7 +2,7 @@
 // the trusted proxies say it is, and nothing a client writes in X-Forwarded-For itself changes it.
 // The test's own connection (127.0.0.1) plays the reverse proxy.
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
-import { createStaff, postForm, publishWebinarOn, startTestServer, type TestServer } from '#tests/e2e/harness'
+import { createStaff, postForm, publishWebinarOn, residentForm, startTestServer, type TestServer } from '#tests/e2e/harness'
 
 /** The nearest hop only. */
 let oneHop: TestServer
@@ -36,17 +36,7 @@ async function register(server: TestServer, forwardedFor: string): Promise<numbe
   const response = await postForm(
     server,
     `/webinars/${slugs.get(server)}`,
-    {
-      name: `Warga Proksi ${n}`,
-      email: `warga-proksi-${n}@example.org`,
-      whatsapp: '0812-3456-7890',
-      regency: '33.10',
-      occupation: 'guru',
-      ageRange: '25-34',
-      gender: '',
-      consent: 'yes',
-      website: '',
-    },
+    residentForm('Proksi', n),
     { headers: { 'X-Forwarded-For': forwardedFor } },
   )
   await response.body?.cancel()

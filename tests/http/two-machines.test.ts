@@ -4,7 +4,7 @@
 // the first 100 to arrive get a seat, the rest wait in arrival order, and every mail reaches
 // the relay exactly once.
 import type { ChildProcess } from 'node:child_process'
-import { createStaff, postForm, publishWebinarOn, startTestServer, type TestServer } from '#tests/e2e/harness'
+import { createStaff, postForm, publishWebinarOn, residentForm, startTestServer, type TestServer } from '#tests/e2e/harness'
 import { waitUntil } from '#tests/mail/__helpers/mail'
 import { startSmtpSink, type SmtpSink } from '#tests/mail/__helpers/smtp-sink'
 import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
@@ -23,20 +23,6 @@ afterAll(async () => {
   for (const server of servers) await server.stop()
   await sink?.stop()
 })
-
-function registration(n: number) {
-  return {
-    name: `Warga Dua Mesin ${n}`,
-    email: `dua-mesin-${n}@example.org`,
-    whatsapp: `0812${String(30_000_000 + n)}`,
-    regency: '33.10',
-    occupation: 'guru',
-    ageRange: '25-34',
-    gender: '',
-    consent: 'yes',
-    website: '',
-  }
-}
 
 test('two app processes and two workers on one database: 100 seats for the first 100, the rest in order, each mail once', async () => {
   sink = await startSmtpSink()
@@ -62,7 +48,7 @@ test('two app processes and two workers on one database: 100 seats for the first
     const answers = await Promise.all(
       Array.from({ length: WAVE }, (_, i) => {
         const n = wave * WAVE + i
-        return postForm(servers[n % 2]!, `/webinars/${webinar.slug}`, registration(n), { headers: { 'X-Forwarded-For': `10.0.${n >> 8}.${n & 255}` } })
+        return postForm(servers[n % 2]!, `/webinars/${webinar.slug}`, residentForm('Dua Mesin', n), { headers: { 'X-Forwarded-For': `10.0.${n >> 8}.${n & 255}` } })
       }),
     )
     for (const answer of answers) expect(answer.status).toBe(303)
@@ -75,7 +61,7 @@ test('two app processes and two workers on one database: 100 seats for the first
     .orderBy('position')
     .execute()
   expect(rows).toHaveLength(RESIDENTS)
-  const waveOf = (email: string) => Math.floor(Number(/dua-mesin-(\d+)@/.exec(email)![1]) / WAVE)
+  const waveOf = (email: string) => Math.floor(Number(/warga-dua-mesin-(\d+)@/.exec(email)![1]) / WAVE)
   const seated = rows.filter((row) => row.status === 'registered')
   expect(seated).toHaveLength(SEATS)
   // The seats went to the first five waves, whole; each later wave queued after the one before.

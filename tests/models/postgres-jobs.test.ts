@@ -2,24 +2,12 @@
 // connection pools stand in for two machines, each running the same job at the same moment.
 import { purgeExpiredPersonalData, setRetentionMonths } from '#app/models/personal-data.server'
 import { buildWebinarReach, insertBenchRegistrations, insertBenchWebinars, type BenchRegistration, type BenchWebinar } from '#app/models/programme-report.server'
-import { createDb, getDb, type DB } from '#app/utils/db.server'
-import { race } from '#tests/models/__helpers/race'
+import { getDb } from '#app/utils/db.server'
+import { race, twoProcesses } from '#tests/models/__helpers/race'
 import { signedInAs } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
 
-let first: DB
-let second: DB
-
-beforeAll(() => {
-  if (TEST_ENGINE !== 'postgres') return
-  first = createDb(process.env.DATABASE_URL!)
-  second = createDb(process.env.DATABASE_URL!)
-})
-
-afterAll(async () => {
-  await first?.destroy()
-  await second?.destroy()
-})
+const pools = twoProcesses()
 
 /** Finished webinars whose registrants share e-mail addresses across webinars. */
 async function finishedWebinars(tag: string, count: number, endAt: string) {
@@ -46,7 +34,7 @@ describe.skipIf(TEST_ENGINE !== 'postgres').each([
     const ids = await finishedWebinars(`purge${lockRule}`, 6, '2020-01-01T05:00:00.000Z')
     await setRetentionMonths(getDb(), 6, organiser.id)
     const now = '2021-01-01T00:00:00.000Z'
-    const [a, b] = await race('purge:after-claim', lockRule, [() => purgeExpiredPersonalData(first, null, now), () => purgeExpiredPersonalData(second, null, now)])
+    const [a, b] = await race('purge:after-claim', lockRule, [() => purgeExpiredPersonalData(pools.first, null, now), () => purgeExpiredPersonalData(pools.second, null, now)])
     const log = await getDb().selectFrom('data_purges').select('webinar_id').where('webinar_id', 'in', ids).execute()
     const once = a!.webinars + b!.webinars === ids.length && log.length === ids.length
     expect(once).toBe(lockRule)
@@ -54,7 +42,7 @@ describe.skipIf(TEST_ENGINE !== 'postgres').each([
 
   test('two dashboards building the same snapshots at once give each resident one small, dense id', async () => {
     const ids = await finishedWebinars(`reach${lockRule}`, 8, '2021-06-01T05:00:00.000Z')
-    const [a, b] = await race('reach:before-insert', lockRule, [() => buildWebinarReach(first, ids), () => buildWebinarReach(second, ids)])
+    const [a, b] = await race('reach:before-insert', lockRule, [() => buildWebinarReach(pools.first, ids), () => buildWebinarReach(pools.second, ids)])
     expect([...a!.keys()].sort()).toEqual([...ids].sort())
     expect([...b!.values()].map((reach) => reach.registered)).toEqual(ids.map(() => 30))
     // A resident added afterwards gets the next id, not one after those a conflict used up.

@@ -10,28 +10,14 @@ import { cancelRegistration } from '#app/models/registration.server'
 import { cancelWebinar, publishWebinar } from '#app/models/webinar.server'
 import { assignRole, recordBriefAnswer, removeRole } from '#app/models/webinar-role.server'
 import { commitZoomImport, previewZoomImport } from '#app/models/zoom-import.server'
-import { createDb, getDb, type DB } from '#app/utils/db.server'
-import { setLockRuleForTests } from '#app/utils/race-points.server'
+import { getDb, type DB } from '#app/utils/db.server'
 import { buildZoomReport } from '../../scripts/demo/zoom-report'
 import { afterEnd, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tests/setup/attendance'
 import { createPersonFor, createUser, createWebinar, publishedWebinar, register, registrationRow } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
-import { race, readDuring } from './__helpers/race'
+import { race, readDuring, twoProcesses } from './__helpers/race'
 
-let first: DB
-let second: DB
-
-beforeAll(() => {
-  if (TEST_ENGINE !== 'postgres') return
-  first = createDb(process.env.DATABASE_URL!)
-  second = createDb(process.env.DATABASE_URL!)
-})
-
-afterAll(async () => {
-  setLockRuleForTests(true)
-  await first?.destroy()
-  await second?.destroy()
-})
+const pools = twoProcesses()
 
 /** What a call came to: its answer, or the SQLSTATE of the error it threw (a 500 for the user). */
 async function outcome<T>(run: Promise<T>): Promise<T | { error: string }> {
@@ -67,7 +53,7 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const webinar = await createWebinar(organiser.id)
       const moderator = async (db: DB, name: string) =>
         outcome(assignRole(db, webinar.id, { personId: await createPersonFor(name), role: 'moderator', talkTitle: null, pillar: null }))
-      const answers = await race('assign-role:after-read', lockRule, [() => moderator(first, 'Moderator A'), () => moderator(second, 'Moderator B')])
+      const answers = await race('assign-role:after-read', lockRule, [() => moderator(pools.first, 'Moderator A'), () => moderator(pools.second, 'Moderator B')])
       const moderators = (await rolesOf(webinar.id)).filter((role) => role.role === 'moderator')
       expect(answers.every(isOk) && moderators.length === 1).toBe(lockRule)
       // The partial unique index keeps one moderator even in the control run; what the control
@@ -80,7 +66,7 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const webinar = await createWebinar(organiser.id)
       const speaker = async (db: DB, name: string) =>
         assignRole(db, webinar.id, { personId: await createPersonFor(name), role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
-      const answers = await race('assign-role:after-read', lockRule, [() => speaker(first, 'Narasumber A'), () => speaker(second, 'Narasumber B')])
+      const answers = await race('assign-role:after-read', lockRule, [() => speaker(pools.first, 'Narasumber A'), () => speaker(pools.second, 'Narasumber B')])
       expect(answers.every(isOk)).toBe(true)
       const positions = (await rolesOf(webinar.id)).map((role) => role.position)
       expect(positions).toHaveLength(2)
@@ -93,8 +79,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const [moderator] = await getDb().selectFrom('webinar_roles').select('id').where('webinar_id', '=', webinar.id).where('role', '=', 'moderator').execute()
       const [, published] = await readDuring(
         lockRule,
-        { point: 'remove-role:after-read', run: () => removeRole(first, webinar.id, moderator!.id) },
-        { point: 'publish:after-read', run: () => publishWebinar(second, webinar.id) },
+        { point: 'remove-role:after-read', run: () => removeRole(pools.first, webinar.id, moderator!.id) },
+        { point: 'publish:after-read', run: () => publishWebinar(pools.second, webinar.id) },
       )
       const moderators = (await rolesOf(webinar.id)).filter((role) => role.role === 'moderator')
       expect(moderators).toHaveLength(0)
@@ -106,8 +92,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const speaker = (await rolesOf(webinar.id)).find((role) => role.role === 'speaker')!
       const [cancelled, answered] = await readDuring(
         lockRule,
-        { point: 'cancel-webinar:after-read', run: () => cancelWebinar(first, webinar.id) },
-        { point: 'brief-answer:after-read', run: () => recordBriefAnswer(second, speaker.brief_token!, 'confirmed') },
+        { point: 'cancel-webinar:after-read', run: () => cancelWebinar(pools.first, webinar.id) },
+        { point: 'brief-answer:after-read', run: () => recordBriefAnswer(pools.second, speaker.brief_token!, 'confirmed') },
       )
       expect(cancelled).toEqual({ ok: true })
       const after = (await rolesOf(webinar.id)).find((role) => role.brief_token === speaker.brief_token)!
@@ -122,7 +108,7 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       for (const registrant of present) await setZoomMinutes(registrant.id, 150)
       await register(webinar.id)
       const finalise = (db: DB) => outcome(finaliseAttendance(db, webinar.id, organiser.id, afterEnd(5)))
-      const answers = await race('finalise:after-read', lockRule, [() => finalise(first), () => finalise(second)])
+      const answers = await race('finalise:after-read', lockRule, [() => finalise(pools.first), () => finalise(pools.second)])
       const certificates = await getDb().selectFrom('certificates').select(['holder_key', 'role']).where('webinar_id', '=', webinar.id).execute()
       const participants = certificates.filter((certificate) => certificate.role === 'peserta')
       // Moderator and speaker, once each; the three present participants, once each.
@@ -141,8 +127,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
     test('two moderators opening the check-in window at once: one window, so the code announced stays the code', async () => {
       const { webinar, organiser } = await consoleWebinar()
       const answers = await race('open-checkin:after-read', lockRule, [
-        () => openCheckinWindow(first, webinar.id, organiser.id, 15, afterEnd(0)),
-        () => openCheckinWindow(second, webinar.id, organiser.id, 15, afterEnd(0)),
+        () => openCheckinWindow(pools.first, webinar.id, organiser.id, 15, afterEnd(0)),
+        () => openCheckinWindow(pools.second, webinar.id, organiser.id, 15, afterEnd(0)),
       ])
       const opened = await getDb().selectFrom('attendance_events').select('detail').where('webinar_id', '=', webinar.id).where('action', '=', 'windowOpened').execute()
       // In the control both answer ok, and the code of whichever wrote first is replaced.
@@ -155,8 +141,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const registrant = await register(webinar.id)
       const [, marked] = await readDuring(
         lockRule,
-        { point: 'finalise:after-read', run: () => finaliseAttendance(first, webinar.id, organiser.id, afterEnd(5)) },
-        { point: 'mark:after-read', run: () => markAttendance(second, webinar.id, registrant.id, { present: true, reason: 'livestream', note: null }, organiser.id, afterEnd(5)) },
+        { point: 'finalise:after-read', run: () => finaliseAttendance(pools.first, webinar.id, organiser.id, afterEnd(5)) },
+        { point: 'mark:after-read', run: () => markAttendance(pools.second, webinar.id, registrant.id, { present: true, reason: 'livestream', note: null }, organiser.id, afterEnd(5)) },
       )
       expect(marked).toEqual(lockRule ? { ok: false, reason: 'finalised' } : { ok: true })
       expect(await finalisedAsShown(webinar, registrant.id)).toBe(lockRule)
@@ -169,8 +155,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const { checkin_code: code } = await getDb().selectFrom('webinars').select('checkin_code').where('id', '=', webinar.id).executeTakeFirstOrThrow()
       const [, checkedIn] = await readDuring(
         lockRule,
-        { point: 'finalise:after-read', run: () => finaliseAttendance(first, webinar.id, organiser.id, afterEnd(5)) },
-        { point: 'check-in:after-read', run: () => checkIn(second, registrant.token, code!, [], afterEnd(5)) },
+        { point: 'finalise:after-read', run: () => finaliseAttendance(pools.first, webinar.id, organiser.id, afterEnd(5)) },
+        { point: 'check-in:after-read', run: () => checkIn(pools.second, registrant.token, code!, [], afterEnd(5)) },
       )
       expect(checkedIn).toEqual(lockRule ? { ok: false, reason: 'finalised' } : { ok: true, checkedInAt: afterEnd(5), already: false })
       expect(await finalisedAsShown(webinar, registrant.id)).toBe(lockRule)
@@ -188,8 +174,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const { importId } = await previewZoomImport(getDb(), webinar.id, zoomUpload(csv), organiser.id)
       const [, committed] = await readDuring(
         lockRule,
-        { point: 'finalise:after-read', run: () => finaliseAttendance(first, webinar.id, organiser.id, afterEnd(5)) },
-        { point: 'zoom-commit:after-read', run: () => commitZoomImport(second, webinar.id, importId, organiser.id, afterEnd(5)) },
+        { point: 'finalise:after-read', run: () => finaliseAttendance(pools.first, webinar.id, organiser.id, afterEnd(5)) },
+        { point: 'zoom-commit:after-read', run: () => commitZoomImport(pools.second, webinar.id, importId, organiser.id, afterEnd(5)) },
       )
       expect(committed).toEqual(lockRule ? { ok: false, reason: 'finalised' } : { ok: true, changed: true })
       expect(await finalisedAsShown(webinar, registrant.id)).toBe(lockRule)
@@ -202,7 +188,7 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       await finaliseAttendance(getDb(), webinar.id, organiser.id, afterEnd(5))
       const old = await getDb().selectFrom('certificates').select(['id', 'holder_key']).where('registration_id', '=', registrant.id).executeTakeFirstOrThrow()
       const reissue = (db: DB) => outcome(reissueCertificate(db, webinar.id, old.id, 'Nama Yang Benar', afterEnd(60)))
-      const answers = await race('reissue:after-read', lockRule, [() => reissue(first), () => reissue(second)])
+      const answers = await race('reissue:after-read', lockRule, [() => reissue(pools.first), () => reissue(pools.second)])
       const current = await getDb().selectFrom('certificates').select('id').where('holder_key', '=', old.holder_key).where('replaced_by_id', 'is', null).execute()
       // The partial unique index keeps one current certificate even in the control run; what the
       // control shows is the second click failing with a raw unique violation.
@@ -218,8 +204,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       await finaliseAttendance(getDb(), webinar.id, organiser.id, afterEnd(5))
       const certificate = await getDb().selectFrom('certificates').select('id').where('registration_id', '=', registrant.id).executeTakeFirstOrThrow()
       const answers = await race('revoke:after-read', lockRule, [
-        () => revokeCertificate(first, webinar.id, certificate.id, organiser.id, 'Alasan pertama', afterEnd(60)),
-        () => revokeCertificate(second, webinar.id, certificate.id, organiser.id, 'Alasan kedua', afterEnd(61)),
+        () => revokeCertificate(pools.first, webinar.id, certificate.id, organiser.id, 'Alasan pertama', afterEnd(60)),
+        () => revokeCertificate(pools.second, webinar.id, certificate.id, organiser.id, 'Alasan kedua', afterEnd(61)),
       ])
       // In the control both answer ok, and the later one overwrites the first one's reason.
       expect(answers.filter(isOk).length === 1).toBe(lockRule)
@@ -233,8 +219,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const registrant = await register(webinar.id)
       const [erased, cancelled] = await readDuring(
         lockRule,
-        { point: 'erase:after-read', run: () => eraseRegistrationByToken(first, registrant.token) },
-        { point: 'cancel:after-read', run: () => cancelRegistration(second, registrant.token) },
+        { point: 'erase:after-read', run: () => eraseRegistrationByToken(pools.first, registrant.token) },
+        { point: 'cancel:after-read', run: () => cancelRegistration(pools.second, registrant.token) },
       )
       expect(erased).toEqual({ slug: webinar.slug })
       const mailed = await getDb().selectFrom('outbox').select('recipient_email').where('webinar_id', '=', webinar.id).where('kind', '=', 'registration_cancelled').execute()

@@ -5,27 +5,13 @@
 // the rule off and must break the invariant, or the test would prove nothing.
 import { claimDueMail } from '#app/models/outbox.server'
 import { cancelRegistration, registerParticipant } from '#app/models/registration.server'
-import { createDb, getDb, type DB } from '#app/utils/db.server'
-import { setLockRuleForTests } from '#app/utils/race-points.server'
+import { getDb } from '#app/utils/db.server'
 import { nowIso } from '#app/utils/time'
 import { publishedWebinar, register, resident } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
-import { race } from './__helpers/race'
+import { race, twoProcesses } from './__helpers/race'
 
-let first: DB
-let second: DB
-
-beforeAll(() => {
-  if (TEST_ENGINE !== 'postgres') return
-  first = createDb(process.env.DATABASE_URL!)
-  second = createDb(process.env.DATABASE_URL!)
-})
-
-afterAll(async () => {
-  setLockRuleForTests(true)
-  await first?.destroy()
-  await second?.destroy()
-})
+const pools = twoProcesses()
 
 async function seats(webinarId: string) {
   const db = getDb()
@@ -49,7 +35,7 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       await register(webinar.id)
       await register(webinar.id)
       await register(webinar.id)
-      const answers = await race('cancel:after-read', lockRule, [() => cancelRegistration(first, leaving.token), () => cancelRegistration(second, leaving.token)])
+      const answers = await race('cancel:after-read', lockRule, [() => cancelRegistration(pools.first, leaving.token), () => cancelRegistration(pools.second, leaving.token)])
       const after = await seats(webinar.id)
       const holds = after.registered === 2 && after.counted === 2 && answers.filter(Boolean).length === 1
       expect(holds).toBe(lockRule)
@@ -63,8 +49,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       expect(await cancelRegistration(getDb(), firstTime.token)).toBe(true)
       const now = nowIso()
       await race('register:after-read', lockRule, [
-        () => registerParticipant(first, webinar.id, person, now),
-        () => registerParticipant(second, webinar.id, person, now),
+        () => registerParticipant(pools.first, webinar.id, person, now),
+        () => registerParticipant(pools.second, webinar.id, person, now),
       ])
       const after = await seats(webinar.id)
       const holds = after.registered === 1 && after.counted === 1
@@ -75,7 +61,7 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const webinar = await publishedWebinar()
       for (let i = 0; i < 6; i++) await register(webinar.id)
       const options = (workerId: string) => ({ workerId, limit: 50, now: new Date(Date.now() + 60_000).toISOString(), leaseMs: 120_000 })
-      const [a, b] = await race('outbox:after-select', lockRule, [() => claimDueMail(first, options('worker-a')), () => claimDueMail(second, options('worker-b'))])
+      const [a, b] = await race('outbox:after-select', lockRule, [() => claimDueMail(pools.first, options('worker-a')), () => claimDueMail(pools.second, options('worker-b'))])
       const claimedByA = new Set(a!.map((row) => row.id))
       const twice = b!.filter((row) => claimedByA.has(row.id))
       expect(a!.length + b!.length).toBeGreaterThanOrEqual(6)

@@ -1,6 +1,8 @@
 // Forcing a race between two transactions, for the PostgreSQL race tests
 // (tests/models/postgres-races*.test.ts): each stops at a named point until the other arrives.
+import { createDb, type DB } from '#app/utils/db.server'
 import { onRacePoint, setLockRuleForTests, type RacePoint } from '#app/utils/race-points.server'
+import { TEST_ENGINE } from '#tests/setup/paths'
 
 /**
  * The first transaction to pass `point` waits for the second (at most `patienceMs`, which is all
@@ -73,4 +75,23 @@ export async function readDuring<A, B>(lockRule: boolean, first: Step<A>, second
     stops.forEach((stop) => stop())
     setLockRuleForTests(true)
   }
+}
+
+/**
+ * Two connection pools on this test file's database, standing in for two app processes or two
+ * machines; opened on the PostgreSQL run only, closed (and the lock rule restored) after the file.
+ */
+export function twoProcesses(): { first: DB; second: DB } {
+  const pools = {} as { first: DB; second: DB }
+  beforeAll(() => {
+    if (TEST_ENGINE !== 'postgres') return
+    pools.first = createDb(process.env.DATABASE_URL!)
+    pools.second = createDb(process.env.DATABASE_URL!)
+  })
+  afterAll(async () => {
+    setLockRuleForTests(true)
+    await pools.first?.destroy()
+    await pools.second?.destroy()
+  })
+  return pools
 }
