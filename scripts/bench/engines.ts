@@ -175,7 +175,7 @@ function startWorker(env: NodeJS.ProcessEnv) {
       exited,
     ])
   const ready = line(/^ready$/)
-  const done = line(/^done (\d+) (\d+)$/).then((match) => ({ sent: Number(match[1]), failed: Number(match[2]), at: performance.now() }))
+  const done = line(/^done (\d+) (\d+) (\d+)$/).then((match) => ({ sent: Number(match[1]), failed: Number(match[2]), cpuMs: Number(match[3]) / 1000, at: performance.now() }))
   return {
     ready,
     done,
@@ -184,7 +184,7 @@ function startWorker(env: NodeJS.ProcessEnv) {
   }
 }
 
-type MailRun = { sent: number; failed: number; ms: number; enqueueMs: number; states: Record<string, number>; accepted: number; duplicates: number }
+type MailRun = { sent: number; failed: number; ms: number; cpuMs: number; enqueueMs: number; states: Record<string, number>; accepted: number; duplicates: number }
 
 async function mailRun(url: string, workers: number, count: number): Promise<MailRun> {
   const { enqueueMail, countOutboxByState } = await import('#app/models/outbox.server')
@@ -220,6 +220,7 @@ async function mailRun(url: string, workers: number, count: number): Promise<Mai
     return {
       sent: done.reduce((sum, d) => sum + d.sent, 0),
       failed: done.reduce((sum, d) => sum + d.failed, 0),
+      cpuMs: done.reduce((sum, d) => sum + d.cpuMs, 0),
       ms,
       enqueueMs,
       states,
@@ -330,6 +331,7 @@ export async function benchEngines(report: Report) {
           workers,
           Math.round(m.sent / (m.ms / 1000)),
           (m.ms / 1000).toFixed(2) + ' s',
+          `${(m.cpuMs / m.sent).toFixed(2)} ms`,
           `${m.sent} / ${m.failed}`,
           `${m.accepted} / ${m.duplicates}`,
           JSON.stringify(m.states),
@@ -339,7 +341,7 @@ export async function benchEngines(report: Report) {
     }
     table(
       `Mail run on both engines: ${mailCount.toLocaleString('en')} participant invitations, delivered by 1 and 2 worker processes to a local SMTP sink (target: ≥ 500 messages/s with 2 workers on PostgreSQL, 0 duplicates)`,
-      ['engine', 'workers', 'messages/s', 'deliver', 'sent / failed', 'relay accepted / duplicates', 'outbox after', 'enqueue'],
+      ['engine', 'workers', 'messages/s', 'deliver', 'worker CPU per message', 'sent / failed', 'relay accepted / duplicates', 'outbox after', 'enqueue'],
       mailRows,
     )
     report('Machine', [

@@ -3,7 +3,8 @@
 // in DATABASE_URL, delivering batch after batch until nothing is left to claim.
 //
 // It prints `ready` once loaded and connected, waits for a line on stdin (so several workers start
-// together and their start-up is not timed), then prints `done <sent> <failed>` and exits.
+// together and their start-up is not timed), then prints `done <sent> <failed> <cpu µs>` (the CPU
+// time it spent from then on) and exits.
 import readline from 'node:readline'
 import { sql } from 'kysely'
 import { createMailTransport } from '#app/mail/transport.server'
@@ -28,6 +29,7 @@ const lines = readline.createInterface({ input: process.stdin })
 const go = new Promise<void>((resolve) => lines.once('line', () => resolve()))
 process.stdout.write('ready\n')
 await go
+const cpuAtStart = process.cpuUsage()
 
 let sent = 0
 let failed = 0
@@ -37,7 +39,8 @@ for (;;) {
   sent += batch.sent
   failed += batch.failed
 }
+const cpu = process.cpuUsage(cpuAtStart)
 transport.close()
 await db.destroy()
-process.stdout.write(`done ${sent} ${failed}\n`)
+process.stdout.write(`done ${sent} ${failed} ${cpu.user + cpu.system}\n`)
 lines.close()
