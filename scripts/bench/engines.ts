@@ -151,6 +151,8 @@ async function startSink() {
       const match = /^accepted (\d+) duplicates (\d+)/.exec(await summary)
       return { accepted: Number(match?.[1]), duplicates: Number(match?.[2]) }
     },
+    /** After a failure: the sink goes without its summary. */
+    kill: () => child.exitCode === null && child.kill('SIGTERM'),
   }
 }
 
@@ -228,6 +230,7 @@ async function mailRun(url: string, workers: number, count: number): Promise<Mai
     }
   } finally {
     for (const p of procs) p.kill()
+    sink.kill()
     await db.destroy()
   }
 }
