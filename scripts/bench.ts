@@ -25,10 +25,8 @@ import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { createMailTransport } from '#app/mail/transport.server'
-import { MailWorker, parseSender } from '#app/mail/worker.server'
-import { getWebinarSnapshot } from '#app/models/mail-recipients.server'
-import { countOutboxByState, enqueueMail } from '#app/models/outbox.server'
+import { createMailWorker } from '#app/mail/run.server'
+import { countOutboxByState } from '#app/models/outbox.server'
 import { createPerson } from '#app/models/person.server'
 import { createStaffUser } from '#app/models/user.server'
 import { assignRole } from '#app/models/webinar-role.server'
@@ -38,6 +36,7 @@ import { getEnv } from '#app/utils/env.server'
 import { benchCheckin, benchZoomImport } from './bench/attendance'
 import { benchCertificates } from './bench/certificates'
 import { benchRegistration } from './bench/registration'
+import { queueBenchInvitations } from './bench/webinar'
 import { prepareDatabase } from './migrate'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -145,33 +144,14 @@ async function benchMail() {
   const sink = await startSinkProcess()
   try {
     const webinarId = await publishedDemoWebinar(db)
-    const webinar = (await getWebinarSnapshot(db, webinarId))!
     const rss = sampleRss()
 
     let started = performance.now()
-    await db.transaction().execute((trx) =>
-      enqueueMail(
-        trx,
-        Array.from({ length: count }, (_, i) => ({
-          webinarId,
-          to: { email: `peserta.${i}@example.org`, name: `Peserta Nomor ${i}` },
-          lang: i % 10 === 0 ? ('en' as const) : ('id' as const),
-          payload: { kind: 'participant_invitation' as const, webinar, personalUrl: `http://localhost:3000/r/${i.toString(36).padStart(43, 'x')}` },
-        })),
-      ),
-    )
+    await queueBenchInvitations(db, webinarId, count)
     const enqueueMs = performance.now() - started
     const queued = Object.values(await countOutboxByState(db)).reduce((a, b) => a + b, 0)
 
-    const env = getEnv()
-    const transport = createMailTransport(sink.url)
-    const worker = new MailWorker(db, {
-      transport,
-      sender: parseSender(env.MAIL_FROM),
-      from: env.MAIL_FROM,
-      leaseMs: env.MAIL_LEASE_SECONDS * 1000,
-      ratePerSec: 0,
-    })
+    const { worker, transport } = createMailWorker(db, { ...getEnv(), SMTP_URL: sink.url, MAIL_RATE_PER_SEC: 0 })
     started = performance.now()
     let delivered = 0
     let failed = 0

@@ -1,7 +1,7 @@
 import type { DB } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
 import { enqueueDueReminders } from './notify.server'
-import { createMailTransport } from './transport.server'
+import { createMailTransport, type MailTransport } from './transport.server'
 import { MailWorker, parseSender } from './worker.server'
 
 const IDLE_POLL_MS = 1_000
@@ -13,7 +13,8 @@ export type RunningWorker = { worker: MailWorker; stop(): Promise<void> }
  * The delivery loop: reminders that fell due are queued, then due messages are delivered batch
  * by batch; when nothing is due it waits a second. stop() lets the batch in hand finish.
  */
-export function startMailWorker(db: DB, env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_RATE_PER_SEC' | 'MAIL_LEASE_SECONDS'>, log: (line: string) => void = console.error): RunningWorker {
+/** A worker configured from the environment, as `npm run worker` and `npm start` run it. */
+export function createMailWorker(db: DB, env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_RATE_PER_SEC' | 'MAIL_LEASE_SECONDS'>): { worker: MailWorker; transport: MailTransport } {
   const transport = createMailTransport(env.SMTP_URL)
   const worker = new MailWorker(db, {
     transport,
@@ -22,6 +23,11 @@ export function startMailWorker(db: DB, env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' 
     leaseMs: env.MAIL_LEASE_SECONDS * 1000,
     ratePerSec: env.MAIL_RATE_PER_SEC,
   })
+  return { worker, transport }
+}
+
+export function startMailWorker(db: DB, env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_RATE_PER_SEC' | 'MAIL_LEASE_SECONDS'>, log: (line: string) => void = console.error): RunningWorker {
+  const { worker, transport } = createMailWorker(db, env)
   let stopping = false
   let wake: (() => void) | null = null
   let lastReminderCheck = 0

@@ -189,26 +189,15 @@ function startWorker(env: NodeJS.ProcessEnv) {
 type MailRun = { sent: number; failed: number; ms: number; cpuMs: number; enqueueMs: number; states: Record<string, number>; accepted: number; duplicates: number }
 
 async function mailRun(url: string, workers: number, count: number): Promise<MailRun> {
-  const { enqueueMail, countOutboxByState } = await import('#app/models/outbox.server')
-  const { getWebinarSnapshot } = await import('#app/models/mail-recipients.server')
+  const { countOutboxByState } = await import('#app/models/outbox.server')
+  const { queueBenchInvitations } = await import('./webinar')
   const db = await openDb(url)
   const sink = await startSink()
   const procs: Array<ReturnType<typeof startWorker>> = []
   try {
     const { id: webinarId } = await db.selectFrom('webinars').select('id').where('slug', '=', 'rush').executeTakeFirstOrThrow()
-    const webinar = (await getWebinarSnapshot(db, webinarId))!
     let started = performance.now()
-    await db.transaction().execute((trx) =>
-      enqueueMail(
-        trx,
-        Array.from({ length: count }, (_, i) => ({
-          webinarId,
-          to: { email: `peserta.${i}@example.org`, name: `Peserta Nomor ${i}` },
-          lang: i % 10 === 0 ? ('en' as const) : ('id' as const),
-          payload: { kind: 'participant_invitation' as const, webinar, personalUrl: `http://localhost:3000/r/${i.toString(36).padStart(43, 'x')}` },
-        })),
-      ),
-    )
+    await queueBenchInvitations(db, webinarId, count)
     const enqueueMs = performance.now() - started
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, SMTP_URL: sink.url, SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789' }
     for (let i = 0; i < workers; i++) procs.push(startWorker(env))

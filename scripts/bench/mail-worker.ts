@@ -7,8 +7,7 @@
 // time it spent from then on) and exits.
 import readline from 'node:readline'
 import { sql } from 'kysely'
-import { createMailTransport } from '#app/mail/transport.server'
-import { MailWorker, parseSender } from '#app/mail/worker.server'
+import { createMailWorker } from '#app/mail/run.server'
 import { createDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
 
@@ -16,14 +15,8 @@ const env = getEnv()
 if (!env.DATABASE_URL || !env.SMTP_URL) throw new Error('bench mail worker: DATABASE_URL and SMTP_URL are required')
 const db = createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE })
 await sql`select 1`.execute(db)
-const transport = createMailTransport(env.SMTP_URL)
-const worker = new MailWorker(db, {
-  transport,
-  sender: parseSender(env.MAIL_FROM),
-  from: env.MAIL_FROM,
-  leaseMs: env.MAIL_LEASE_SECONDS * 1000,
-  ratePerSec: 0,
-})
+// No rate limit: the benchmark measures how fast a worker can go.
+const { worker, transport } = createMailWorker(db, { ...env, MAIL_RATE_PER_SEC: 0 })
 
 const lines = readline.createInterface({ input: process.stdin })
 const go = new Promise<void>((resolve) => lines.once('line', () => resolve()))

@@ -1,5 +1,7 @@
 // The webinar the HTTP benchmarks send residents to: published, a week ahead, in Kabupaten
 // Klaten, with a moderator and a speaker (publishing needs both).
+import { getWebinarSnapshot } from '#app/models/mail-recipients.server'
+import { enqueueMail } from '#app/models/outbox.server'
 import { createPerson } from '#app/models/person.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
@@ -38,4 +40,20 @@ export async function publishedBenchWebinar(db: DB, userId: string, { slug, topi
   const published = await publishWebinar(db, saved.id)
   if (!published.ok) throw new Error(`bench: webinar ${slug} could not be published: ${JSON.stringify(published)}`)
   return saved.id
+}
+
+/** `count` participant invitations for the webinar, queued in one transaction (one in ten in English). */
+export async function queueBenchInvitations(db: DB, webinarId: string, count: number): Promise<void> {
+  const webinar = (await getWebinarSnapshot(db, webinarId))!
+  await db.transaction().execute((trx) =>
+    enqueueMail(
+      trx,
+      Array.from({ length: count }, (_, i) => ({
+        webinarId,
+        to: { email: `peserta.${i}@example.org`, name: `Peserta Nomor ${i}` },
+        lang: i % 10 === 0 ? ('en' as const) : ('id' as const),
+        payload: { kind: 'participant_invitation' as const, webinar, personalUrl: `http://localhost:3000/r/${i.toString(36).padStart(43, 'x')}` },
+      })),
+    ),
+  )
 }
