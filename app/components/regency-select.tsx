@@ -17,7 +17,9 @@ export function RegencySelect({
   firstProvince,
   hint,
   errors,
+  id: givenId,
 }: {
+  id?: string
   label: ReactNode
   name: string
   regencies: RegencyChoice[]
@@ -27,7 +29,8 @@ export function RegencySelect({
   hint?: ReactNode
   errors?: string[] | null
 }) {
-  const id = useId()
+  const generatedId = useId()
+  const id = givenId ?? generatedId
   const groups = new Map<string, RegencyChoice[]>()
   if (firstProvince) groups.set(firstProvince, [])
   for (const regency of regencies) {

@@ -21,6 +21,7 @@ import type { RateLimit } from '#app/models/rate-limit.server'
 import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
+import { webinarMoment } from '#app/utils/webinar-moment'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data?.webinar.topic ?? 'Webinar')
@@ -41,7 +42,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
     // The 514 regencies travel only when there is a form to pick one in.
     refusal ? Promise.resolve([] as RegencyChoice[]) : listRegencyOptions(db),
   ])
-  return json({ webinar, roles, regencies, refusal })
+  const live = webinar.status === 'published' && webinarMoment(webinar, nowIso()) === 'live'
+  return json({ webinar, roles, regencies, refusal, live })
 }
 
 type ActionData = { refusal: RegistrationRefusal } | { errors: FieldErrors; values: Record<string, string> }
@@ -115,7 +117,7 @@ const ROLE_HEADINGS = {
 } as const satisfies Record<string, MessageKey>
 
 export default function PublicWebinarPage() {
-  const { webinar, roles, regencies, refusal: loaderRefusal } = useLoaderData<typeof loader>()
+  const { webinar, roles, regencies, refusal: loaderRefusal, live } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const lang = useLang()
@@ -147,6 +149,11 @@ export default function PublicWebinarPage() {
       <dl className="details">
         <dt>{t('mail.detail.when')}</dt>
         <dd>
+          {live ? (
+            <>
+              <span className="badge live">{t('public.liveNow')}</span>{' '}
+            </>
+          ) : null}
           <WebinarWhen startAt={webinar.start_at} endAt={webinar.end_at} zone={webinar.time_zone} />
         </dd>
         <dt>{t('mail.detail.where')}</dt>
@@ -205,7 +212,7 @@ export default function PublicWebinarPage() {
       ) : null}
 
       {over ? null : (
-        <section aria-labelledby="register-title">
+        <section aria-labelledby="register-title" id="register">
           <h2 id="register-title">{t('register.title')}</h2>
           {refusal ? (
             <p className="notice" role={actionData ? 'alert' : undefined}>
@@ -217,6 +224,7 @@ export default function PublicWebinarPage() {
             <>
               <p>{t('register.intro')}</p>
               <RegistrationForm
+                action={`/webinars/${webinar.slug}`}
                 regencies={regencies}
                 defaultRegency={webinar.regency_code ?? ''}
                 defaultProvince={webinar.province_name}
