@@ -1,4 +1,5 @@
 import type { Lang } from '#db/schema'
+import { NARROW_SCREEN_CSS } from './styles.server'
 import { formatDateTime, formatTime, translate, type MessageKey, type Vars } from '#app/i18n'
 import { serialiseWebUrl, webUrlText } from '#app/utils/web-url'
 import { buildCalendar, type CalendarMethod } from './calendar.server'
@@ -216,6 +217,16 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
         { type: 'button', label: t('mail.certificate.button'), url: payload.certificateUrl },
       ]
       break
+    case 'personal_link':
+      // The webinar is over: no join details and no calendar file, only the way back to the page.
+      subject = t('mail.personalLink.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t('mail.personalLink.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
+        { type: 'button', label: t('mail.personalButton'), url: payload.personalUrl },
+      ]
+      break
   }
   blocks.push({ type: 'p', text: t('mail.signature') })
   return { subject, text: toText(blocks, t('mail.footer')), html: toHtml(blocks, t('mail.footer'), lang, subject), calendar }
@@ -237,11 +248,6 @@ function toText(blocks: Block[], footer: string): string {
   })
   return `${parts.join('\n\n')}\n\n--\n${footer}\n`
 }
-
-// On a phone the details table stacks each label above its value, so a value (a long join link)
-// gets the full width. Clients that drop <style> keep the two columns, which still wrap.
-const NARROW_SCREEN_CSS =
-  '@media (max-width:480px){table.details,table.details tbody,table.details tr,table.details th,table.details td{display:block;width:auto !important}table.details th{padding:8px 0 0 !important}table.details td{padding:0 0 4px !important}}'
 
 function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): string {
   const body = blocks

@@ -2,7 +2,7 @@ import type { Insertable } from 'kysely'
 import type { Database, Lang, RegistrationStatus } from '#db/schema'
 import { lockWebinars, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
-import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
+import { notifyPersonalLink, notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
@@ -349,10 +349,14 @@ export async function getPersonalRegistration(db: DB, token: string) {
       'registrations.promoted_at',
       'registrations.checked_in_at',
       'registrations.attended',
+      'registrations.position',
+      'registrations.zoom_minutes',
+      'registrations.manual_present',
+      'registrations.webinar_id',
     ])
     .select(WEBINAR_INVITATION_COLUMNS)
     .select(WEBINAR_PLACE_COLUMNS)
-    .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status'])
+    .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status', 'webinars.attendance_threshold'])
     .select(['webinars.checkin_opened_at', 'webinars.checkin_closes_at', 'webinars.attendance_finalised_at'])
     .where('registrations.token', '=', token)
     .where('registrations.data_deleted_at', 'is', null)
@@ -363,22 +367,41 @@ export async function getPersonalRegistration(db: DB, token: string) {
 
 export type PersonalRegistration = NonNullable<Awaited<ReturnType<typeof getPersonalRegistration>>>
 
+/** A waiting person's place in the queue: 1 is next. The queue moves up in arrival order. */
+export async function getWaitlistPosition(db: DB, webinarId: string, position: number): Promise<number> {
+  const row = await db
+    .selectFrom('registrations')
+    .select((eb) => eb.fn.countAll<number | string>().as('ahead'))
+    .where('webinar_id', '=', webinarId)
+    .where('status', '=', 'waitlisted')
+    .where('position', '<', position)
+    .executeTakeFirstOrThrow()
+  return Number(row.ahead) + 1
+}
+
 /**
- * A lost link: mails the personal link again to an address that holds a seat or waits for one,
- * while the webinar is still ahead. Does nothing otherwise; the caller answers the same either way.
+ * A lost link: mails the personal link again to a registration that still has something to offer.
+ * Before the end, a seat or a place on the waitlist (the invitation or waitlist notice again, with
+ * the join link); after it, a seat (the personal page, where the certificate is, or why there is
+ * none). Does nothing otherwise; the caller answers the same either way.
  */
 export async function resendRegistrationLink(db: DB, webinarId: string, email: string, now = nowIso()): Promise<boolean> {
   const registration = await db
     .selectFrom('registrations')
     .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
-    .select(['registrations.id'])
+    .select(['registrations.id', 'registrations.status as registration_status', 'webinars.status', 'webinars.start_at', 'webinars.end_at', 'webinars.registration_opens_at', 'webinars.registration_closes_at'])
     .where('registrations.webinar_id', '=', webinarId)
     .where('registrations.email', '=', email)
+    .where('registrations.data_deleted_at', 'is', null)
     .where('registrations.status', 'in', ['registered', 'waitlisted'])
-    .where('webinars.status', '=', 'published')
-    .where('webinars.end_at', '>', now)
+    .where('webinars.status', 'in', ['published', 'finished'])
     .executeTakeFirst()
   if (!registration) return false
-  await notifyRegistration(db, registration.id)
+  if (registrationRefusal(registration, now) !== 'finished') {
+    await notifyRegistration(db, registration.id)
+    return true
+  }
+  if (registration.registration_status !== 'registered') return false
+  await notifyPersonalLink(db, registration.id)
   return true
 }
