@@ -59,6 +59,8 @@ export type MailPayload =
   | { kind: 'waitlist_joined'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'waitlist_promotion'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string }
+  /** A lost link asked for after the webinar: the personal page, where the certificate is (or why there is none). */
+  | { kind: 'personal_link'; webinar: WebinarSnapshot; personalUrl: string }
 
 export type MailKind = MailPayload['kind']
 
@@ -75,6 +77,7 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'waitlist_joined',
   'waitlist_promotion',
   'certificate_ready',
+  'personal_link',
 ]
 
 /** The outbox's states, in the order a message moves through them. */

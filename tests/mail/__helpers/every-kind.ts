@@ -21,6 +21,7 @@ export function payloadsOfEveryKind(webinar: WebinarSnapshot, brief: BriefDetail
     waitlist_joined: { kind: 'waitlist_joined', webinar, personalUrl },
     waitlist_promotion: { kind: 'waitlist_promotion', webinar, personalUrl },
     certificate_ready: { kind: 'certificate_ready', webinar, certificateUrl: `${personalUrl}/certificate.pdf` },
+    personal_link: { kind: 'personal_link', webinar, personalUrl },
   }
   return MAIL_KINDS.map((kind) => byKind[kind])
 }
