@@ -1,10 +1,12 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
+import { AfterWebinarSections, CertificateGateNotice } from '#app/components/after-webinar-sections'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { ConfirmForm, Field, FormErrors } from '#app/components/forms'
 import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
 import { formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
+import { getResidentAfterWebinar } from '#app/models/after-webinar.server'
 import { checkIn, checkinWindowOpen, type CheckInResult } from '#app/models/attendance.server'
 import { getResidentCertificate } from '#app/models/certificate.server'
 import { eraseRegistrationByToken } from '#app/models/personal-data.server'
@@ -64,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       confirming: cancellable && new URL(request.url).searchParams.get('confirm') === 'cancel',
       confirmingErase: new URL(request.url).searchParams.get('confirm') === 'erase',
       certificate,
+      after: await getResidentAfterWebinar(getDb(), r),
       checkin:
         r.status === 'registered' && (r.checked_in_at || (checkinWindowOpen(r, nowIso()) && !r.attendance_finalised_at))
           ? { checkedInAt: r.checked_in_at }
@@ -122,7 +125,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function PersonalPage() {
-  const { registration, webinar, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate } = useLoaderData<typeof loader>()
+  const { registration, webinar, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate, after } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as { errors: FieldErrors } | undefined
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -229,7 +232,9 @@ export default function PersonalPage() {
       {certificate ? (
         <section aria-labelledby="certificate-title">
           <h2 id="certificate-title">{t('certificate.sectionTitle')}</h2>
-          {certificate === 'ready' ? (
+          {certificate === 'ready' && after?.pendingCertificateSteps.length ? (
+            <CertificateGateNotice steps={after.pendingCertificateSteps} base={base} />
+          ) : certificate === 'ready' ? (
             <p>
               <a href={`${base}/certificate.pdf`} download>
                 {t('certificate.download')}
@@ -240,6 +245,8 @@ export default function PersonalPage() {
           )}
         </section>
       ) : null}
+
+      {after ? <AfterWebinarSections after={after} base={base} justEvaluated={searchParams.get('done') === 'evaluated'} /> : null}
 
       {cancellable ? (
         <section aria-labelledby="cancel-title">
