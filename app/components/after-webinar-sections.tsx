@@ -2,7 +2,7 @@ import { Link } from '@remix-run/react'
 import { useLang, useT, type MessageKey } from '#app/i18n'
 import { formatBytes } from '#app/utils/format-bytes'
 
-type GateStep = 'evaluation' | 'postTest'
+export type GateStep = 'evaluation' | 'postTest'
 
 export type ResidentAfterWebinarView = {
   evaluatedAt: string | null
