@@ -387,15 +387,15 @@ export interface Database {
   data_purges: DataPurgeTable
   residents: ResidentTable
   webinar_reach: WebinarReachTable
-  evaluation_questions: EvaluationQuestionTable
-  evaluations: EvaluationTable
-  evaluation_ratings: EvaluationRatingTable
-  materials: MaterialTable
   questions: QuestionTable
   webinar_tests: WebinarTestTable
   webinar_questions: WebinarQuestionTable
   test_attempts: TestAttemptTable
   test_answers: TestAnswerTable
+  evaluation_questions: EvaluationQuestionTable
+  evaluations: EvaluationTable
+  evaluation_ratings: EvaluationRatingTable
+  materials: MaterialTable
 }
 
 export type Province = Selectable<ProvinceTable>

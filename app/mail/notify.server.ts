@@ -121,6 +121,19 @@ export function registrationMail(
   return { webinarId: registration.webinar_id, to: registration, lang: registration.lang, payload }
 }
 
+/** A lost link asked for after the webinar: the personal page, where the certificate is. */
+export async function notifyPersonalLink(db: DB, registrationId: string) {
+  const registration = await getRegistrationRecipient(db, registrationId)
+  const webinar = await getWebinarSnapshot(db, registration.webinar_id)
+  if (!webinar) return
+  await enqueueMail(db, {
+    webinarId: registration.webinar_id,
+    to: registration,
+    lang: registration.lang,
+    payload: { kind: 'personal_link', webinar, personalUrl: appUrl(`/r/${registration.token}`) },
+  })
+}
+
 /**
  * A resident who cancels gets a CANCEL for their own copy of the event; someone who only waited
  * never had one, and gets the confirmation alone.

@@ -62,6 +62,8 @@ export type MailPayload =
   | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string; pending?: Array<'evaluation' | 'postTest'> }
   /** After the webinar: where to find the evaluation, the post-test, the slides and the recording. */
   | { kind: 'thank_you'; webinar: WebinarSnapshot; personalUrl: string; evaluationUrl: string; postTestUrl: string | null; recordingUrl: string | null; materials: number }
+  /** A lost link asked for after the webinar: the personal page, where the certificate is (or why there is none). */
+  | { kind: 'personal_link'; webinar: WebinarSnapshot; personalUrl: string }
 
 export type MailKind = MailPayload['kind']
 
@@ -78,6 +80,7 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'waitlist_joined',
   'waitlist_promotion',
   'certificate_ready',
+  'personal_link',
   'thank_you',
 ]
 

@@ -233,6 +233,16 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
         { type: 'button', label: t('mail.personalButton'), url: payload.personalUrl },
       ]
       break
+    case 'personal_link':
+      // The webinar is over: no join details and no calendar file, only the way back to the page.
+      subject = t('mail.personalLink.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t('mail.personalLink.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
+        { type: 'button', label: t('mail.personalButton'), url: payload.personalUrl },
+      ]
+      break
   }
   blocks.push({ type: 'p', text: t('mail.signature') })
   return { subject, text: toText(blocks, t('mail.footer')), html: toHtml(blocks, t('mail.footer'), lang, subject), calendar }

@@ -1,7 +1,7 @@
 import type { Lang, RegistrationStatus } from '#db/schema'
 import { lockWebinars, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
-import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
+import { notifyPersonalLink, notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
@@ -358,21 +358,28 @@ export async function getWaitlistPosition(db: DB, webinarId: string, position: n
 }
 
 /**
- * A lost link: mails the personal link again to an address that holds a seat or waits for one,
- * while the webinar is still ahead. Does nothing otherwise; the caller answers the same either way.
+ * A lost link: mails the personal link again to a registration that still has something to offer.
+ * Before the end, a seat or a place on the waitlist (the invitation or waitlist notice again, with
+ * the join link); after it, a seat (the personal page, where the certificate is, or why there is
+ * none). Does nothing otherwise; the caller answers the same either way.
  */
 export async function resendRegistrationLink(db: DB, webinarId: string, email: string, now = nowIso()): Promise<boolean> {
   const registration = await db
     .selectFrom('registrations')
     .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
-    .select(['registrations.id'])
+    .select(['registrations.id', 'registrations.status as registration_status', 'webinars.status', 'webinars.start_at', 'webinars.end_at', 'webinars.registration_opens_at', 'webinars.registration_closes_at'])
     .where('registrations.webinar_id', '=', webinarId)
     .where('registrations.email', '=', email)
+    .where('registrations.data_deleted_at', 'is', null)
     .where('registrations.status', 'in', ['registered', 'waitlisted'])
-    .where('webinars.status', '=', 'published')
-    .where('webinars.end_at', '>', now)
+    .where('webinars.status', 'in', ['published', 'finished'])
     .executeTakeFirst()
   if (!registration) return false
-  await notifyRegistration(db, registration.id)
+  if (registrationRefusal(registration, now) !== 'finished') {
+    await notifyRegistration(db, registration.id)
+    return true
+  }
+  if (registration.registration_status !== 'registered') return false
+  await notifyPersonalLink(db, registration.id)
   return true
 }

@@ -89,7 +89,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       // Before the end only: adding a past event to a calendar helps nobody; removing a cancelled one does.
       calendar: r.status !== 'waitlisted' && (phase === 'before' || phase === 'live' || (phase === 'cancelled' && r.end_at > now)),
       cancellable,
-      confirming: cancellable && (confirm === 'cancel' ? ('cancel' as const) : null),
+      confirming: cancellable && confirm === 'cancel',
       confirmingErase: confirm === 'erase',
       certificate,
       helpdesk,

@@ -139,6 +139,12 @@ export default function PublicWebinarPage() {
           {t(webinar.status === 'cancelled' ? 'register.cancelled' : 'register.finished')}
         </p>
       ) : null}
+      {refusal === 'finished' ? (
+        // After the webinar the personal link is the way to the certificate: one who lost it asks here.
+        <p>
+          <Link to={`/webinars/${webinar.slug}/link`}>{t('lostLink.askAfter')}</Link>
+        </p>
+      ) : null}
       {recordingUrl ? (
         <p>
           {t('public.recording')}:{' '}

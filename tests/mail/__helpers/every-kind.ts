@@ -30,6 +30,7 @@ export function payloadsOfEveryKind(webinar: WebinarSnapshot, brief: BriefDetail
       recordingUrl: webinar.livestreamUrl ?? 'https://www.youtube.com/watch?v=demo',
       materials: 2,
     },
+    personal_link: { kind: 'personal_link', webinar, personalUrl },
   }
   return MAIL_KINDS.map((kind) => byKind[kind])
 }
