@@ -6,18 +6,22 @@ import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.ser
 
 // The queries behind the notifications: who gets a message about a webinar, and what it says.
 
-/** The webinar as its messages describe it; null while it lacks a schedule or regency. */
-export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<WebinarSnapshot | null> {
-  const row = await db
+/** The query behind a webinar's snapshot; callers add their own columns and the webinar's id. */
+export function selectWebinarSnapshot(db: DB) {
+  return db
     .selectFrom('webinars')
     .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
     .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
     .select(WEBINAR_INVITATION_COLUMNS)
     .select(WEBINAR_PLACE_COLUMNS)
     .select(['webinars.segment', 'webinars.capacity', 'webinars.registered_count'])
-    .where('webinars.id', '=', webinarId)
-    .executeTakeFirst()
-  if (!row || !row.start_at || !row.end_at) return null
+}
+
+type SnapshotRow = Awaited<ReturnType<ReturnType<typeof selectWebinarSnapshot>['executeTakeFirstOrThrow']>>
+
+/** The webinar as its messages describe it, from a `selectWebinarSnapshot` row; null while it lacks a schedule. */
+export function toWebinarSnapshot(row: SnapshotRow): WebinarSnapshot | null {
+  if (!row.start_at || !row.end_at) return null
   return {
     slug: row.slug,
     topic: row.topic,
@@ -36,6 +40,12 @@ export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<Web
     capacity: row.capacity,
     registered: row.registered_count,
   }
+}
+
+/** The webinar as its messages describe it; null while it lacks a schedule or regency. */
+export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<WebinarSnapshot | null> {
+  const row = await selectWebinarSnapshot(db).where('webinars.id', '=', webinarId).executeTakeFirst()
+  return row ? toWebinarSnapshot(row) : null
 }
 
 /**
