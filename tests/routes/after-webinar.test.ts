@@ -23,7 +23,7 @@ import { finishWebinar } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
 import { uploadRoot } from '#app/utils/uploads.server'
 import { setZoomMinutes } from '#tests/setup/attendance'
-import { BASE_URL, call, getRequest, moderatorOf, postRequest, publishedWebinar, register, signedInAs } from '#tests/setup/factories'
+import { BASE_URL, call, confirmRoles, getRequest, moderatorOf, postRequest, publishedWebinar, register, signedInAs } from '#tests/setup/factories'
 
 const db = getDb()
 
@@ -199,7 +199,9 @@ describe('the certificate gate', () => {
   })
 
   test('staff certificates are not gated', async () => {
-    const { webinar } = await finalisedPresent(true)
+    const { webinar } = await endedWebinar()
+    await db.updateTable('webinars').set({ certificate_gate: 1 }).where('id', '=', webinar.id).execute()
+    await confirmRoles(webinar.id)
     await finishWebinar(db, webinar.id)
     const token = await speakerToken(webinar.id)
     const response = await call(briefCertificateLoader as never, getRequest(`/brief/${token}/certificate.pdf`), { token })
