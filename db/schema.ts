@@ -170,6 +170,8 @@ interface WebinarRoleTable {
   brief_token: string | null
   confirmation: Generated<Confirmation>
   confirmed_at: string | null
+  /** recorded on the attendance console: 1 took part, 0 did not, null not recorded (then the confirmation decides the certificate) */
+  spoke: number | null
 }
 
 interface OutboxTable {

@@ -7,7 +7,7 @@ import { localToUtc, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
 import { message, type FieldErrors } from '#app/utils/messages'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { notifyAssignments, notifyCancelled, notifyRescheduled } from '#app/mail/notify.server'
-import { issueStaffCertificates } from './certificate.server'
+import { syncStaffCertificates } from './certificate.server'
 import { WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { getRegency } from './region.server'
 import { promoteFromWaitlist } from './registration.server'
@@ -311,8 +311,8 @@ export async function markWebinarFinished(db: DB, webinarId: string, now: string
     .where('status', '=', 'published')
     .returning('id')
     .executeTakeFirst()
-  // The moderator, speakers and KOL have done their part once the webinar is over.
-  if (finished) await issueStaffCertificates(db, webinarId, now)
+  // The moderator, speakers and KOL who took part (or confirmed) have done their part once the webinar is over.
+  if (finished) await syncStaffCertificates(db, webinarId, null, now)
 }
 
 /**

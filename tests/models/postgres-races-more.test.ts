@@ -13,7 +13,7 @@ import { commitZoomImport, previewZoomImport } from '#app/models/zoom-import.ser
 import { getDb, type DB } from '#app/utils/db.server'
 import { buildZoomReport } from '../../scripts/demo/zoom-report'
 import { afterEnd, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tests/setup/attendance'
-import { createPersonFor, createUser, createWebinar, publishedWebinar, register, registrationRow, webinarForm } from '#tests/setup/factories'
+import { confirmRoles, createPersonFor, createUser, createWebinar, publishedWebinar, register, registrationRow, webinarForm } from '#tests/setup/factories'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { TEST_ENGINE } from '#tests/setup/paths'
 import { race, readDuring, twoProcesses } from './__helpers/race'
@@ -125,6 +125,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
 
     test('two finalises at once: each certificate is issued once, and neither fails', async () => {
       const { webinar, organiser } = await consoleWebinar()
+      // The moderator and speaker confirmed, so both hold a certificate once the webinar is finished.
+      await confirmRoles(webinar.id)
       const present = [await register(webinar.id), await register(webinar.id), await register(webinar.id)]
       for (const registrant of present) await setZoomMinutes(registrant.id, 150)
       await register(webinar.id)
