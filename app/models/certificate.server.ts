@@ -232,6 +232,7 @@ function downloadable<T extends { revoked_at: string | null; replaced_by_id: str
 export async function getResidentCertificate(db: DB, token: string) {
   const row = await certificateQuery(db)
     .innerJoin('registrations', 'registrations.id', 'certificates.registration_id')
+    .select('certificates.registration_id')
     .where('registrations.token', '=', token)
     .where('certificates.replaced_by_id', 'is', null)
     .executeTakeFirst()
