@@ -7,9 +7,13 @@ import {
   listRegistrantRecipients,
   listRundownForBrief,
   listWebinarsDueForReminder,
+  listWebinarsDueForThankYou,
   markReminderSent,
+  markThankYouSent,
   raiseCalendarSequence,
 } from '#app/models/mail-recipients.server'
+import { pendingCertificateStepsFor } from '#app/models/certificate-gate.server'
+import { getThankYouExtras } from '#app/models/material.server'
 import { enqueueMail, type NewMail } from '#app/models/outbox.server'
 import type { DB } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
@@ -58,13 +62,29 @@ export async function notifyAssignments(db: DB, webinarId: string, roleIds?: str
   const everyone = await listAssignedRecipients(db, webinarId)
   const recipients = roleIds ? everyone.filter((r) => roleIds.includes(r.id)) : everyone
   if (recipients.length === 0) return
-  const rundown = await listRundownForBrief(db, webinarId)
-  const moderator = everyone.find((r) => r.role === 'moderator') ?? null
-  const speakers = everyone.filter((r) => r.role === 'speaker').map((r) => ({ name: r.name, talkTitle: r.talk_title }))
+  const briefs = await briefsFor(db, webinarId, webinar, everyone)
   await enqueueMail(
     db,
     recipients.map((r): NewMail => {
-      const brief: BriefDetails = {
+      const brief = briefs.get(r.id)!
+      const payload: MailPayload =
+        r.role === 'moderator' ? { kind: 'moderator_assignment', webinar, brief } : { kind: 'speaker_brief', webinar, brief }
+      return { webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload }
+    }),
+  )
+}
+
+type AssignedRecipient = Awaited<ReturnType<typeof listAssignedRecipients>>[number]
+
+/** Each assigned person's brief as the webinar now stands (their slots at its current times), by role id. */
+async function briefsFor(db: DB, webinarId: string, webinar: WebinarSnapshot, everyone: AssignedRecipient[]): Promise<Map<string, BriefDetails>> {
+  const rundown = await listRundownForBrief(db, webinarId)
+  const moderator = everyone.find((r) => r.role === 'moderator') ?? null
+  const speakers = everyone.filter((r) => r.role === 'speaker').map((r) => ({ name: r.name, talkTitle: r.talk_title }))
+  return new Map(
+    everyone.map((r) => [
+      r.id,
+      {
         role: r.role,
         talkTitle: r.talk_title,
         pillar: r.pillar,
@@ -73,11 +93,8 @@ export async function notifyAssignments(db: DB, webinarId: string, roleIds?: str
         speakers,
         techCheckAt: addMinutes(webinar.startAt, -TECH_CHECK_MINUTES_BEFORE),
         briefUrl: appUrl(`/brief/${r.brief_token}`),
-      }
-      const payload: MailPayload =
-        r.role === 'moderator' ? { kind: 'moderator_assignment', webinar, brief } : { kind: 'speaker_brief', webinar, brief }
-      return { webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload }
-    }),
+      },
+    ]),
   )
 }
 
@@ -85,14 +102,20 @@ export async function notifyAssignments(db: DB, webinarId: string, roleIds?: str
  * Everyone who should hear about a change: the assigned people (with their brief link) and the
  * registrants (with their personal link); the waitlist too, unless only seat holders are meant.
  */
-async function calendarHolders(db: DB, webinarId: string, registrants: Array<'registered' | 'waitlisted'> = ['registered', 'waitlisted']) {
+async function calendarHolders(
+  db: DB,
+  webinarId: string,
+  registrants: Array<'registered' | 'waitlisted'> = ['registered', 'waitlisted'],
+  briefsOf?: (assigned: AssignedRecipient[]) => Promise<Map<string, BriefDetails>>,
+) {
   const assigned = await listAssignedRecipients(db, webinarId)
   const residents = await listRegistrantRecipients(db, webinarId, registrants)
+  const briefs = briefsOf ? await briefsOf(assigned) : new Map<string, BriefDetails>()
   // One message per address, even when a person holds two roles.
   const seen = new Set<string>()
   return [
-    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false })),
-    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted' })),
+    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false, brief: briefs.get(r.id) })),
+    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted', brief: undefined })),
   ].filter((h) => !seen.has(h.email) && seen.add(h.email))
 }
 
@@ -165,7 +188,8 @@ export async function notifyWaitlistPromotion(db: DB, registrationId: string) {
 export async function notifyRescheduled(db: DB, webinarId: string, previous: { startAt: string; endAt: string }) {
   const webinar = await getWebinarSnapshot(db, webinarId)
   if (!webinar) return
-  const holders = await calendarHolders(db, webinarId)
+  // The webinar's own people get their brief again, their slots at the new times (PRODUCT: changes re-send the brief).
+  const holders = await calendarHolders(db, webinarId, undefined, (assigned) => briefsFor(db, webinarId, webinar, assigned))
   // The waitlist hears of the new time too, but without the join details or a calendar
   // invitation: those go only to people who hold a seat or a role.
   await enqueueMail(
@@ -174,7 +198,7 @@ export async function notifyRescheduled(db: DB, webinarId: string, previous: { s
       webinarId,
       to: h,
       lang: h.lang,
-      payload: { kind: 'update', webinar, previous, personalUrl: h.personalUrl, ...(h.waitlisted ? { waitlisted: true } : {}) },
+      payload: { kind: 'update', webinar, previous, personalUrl: h.personalUrl, ...(h.waitlisted ? { waitlisted: true } : {}), ...(h.brief ? { brief: h.brief } : {}) },
     })),
   )
 }
@@ -227,14 +251,52 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
   return queued
 }
 
+/**
+ * Queues the "thank you" mails that are due: once per webinar (the claim and the messages are one
+ * transaction, so two workers never both send it), to every seat holder, with the links to the
+ * evaluation, the slides and the recording on their personal page.
+ */
+export async function enqueueDueThankYous(db: DB, now: Date = new Date()): Promise<number> {
+  const nowIso = now.toISOString()
+  let queued = 0
+  for (const due of await listWebinarsDueForThankYou(db, nowIso)) {
+    queued += await db.transaction().execute(async (trx) => {
+      if (!(await markThankYouSent(trx, due.id, nowIso))) return 0
+      const webinar = await getWebinarSnapshot(trx, due.id)
+      if (!webinar) return 0
+      const extras = await getThankYouExtras(trx, due.id)
+      const residents = await listRegistrantRecipients(trx, due.id, ['registered'])
+      await enqueueMail(
+        trx,
+        residents.map((r): NewMail => {
+          const personalUrl = appUrl(`/r/${r.token}`)
+          return {
+            webinarId: due.id,
+            to: r,
+            lang: r.lang,
+            payload: { kind: 'thank_you', webinar, personalUrl, evaluationUrl: `${personalUrl}/evaluation`, postTestUrl: null, recordingUrl: extras.recordingUrl, materials: extras.materials },
+          }
+        }),
+      )
+      return residents.length
+    })
+  }
+  return queued
+}
+
 /** "Your certificate is ready", in bulk, each with the link where that person downloads it. */
 export async function notifyCertificatesReady(db: DB, webinarId: string, certificateIds: string[]) {
   if (certificateIds.length === 0) return
   const webinar = await getWebinarSnapshot(db, webinarId)
   if (!webinar) return
   const recipients = await listCertificateRecipients(db, certificateIds)
+  // A gated certificate's mail says what is left to do before it can be downloaded.
+  const pending = await pendingCertificateStepsFor(db, webinarId, recipients.flatMap((r) => (r.registrationId ? [r.registrationId] : [])))
   await enqueueMail(
     db,
-    recipients.map((r): NewMail => ({ webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload: { kind: 'certificate_ready', webinar, certificateUrl: appUrl(r.path) } })),
+    recipients.map((r): NewMail => {
+      const steps = r.registrationId ? pending.get(r.registrationId) : undefined
+      return { webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload: { kind: 'certificate_ready', webinar, certificateUrl: appUrl(r.path), ...(steps ? { pending: steps } : {}) } }
+    }),
   )
 }

@@ -49,6 +49,8 @@ export type MailPayload =
       personalUrl: string | null
       /** someone on the waitlist: the new time only, no join details and no calendar invitation */
       waitlisted?: boolean
+      /** one of the webinar's own people: their brief again, with their slots at the new times */
+      brief?: BriefDetails
     }
   /**
    * `onlyYou`: the person was taken off the webinar, which itself goes ahead. `waitlisted`: they
@@ -58,7 +60,10 @@ export type MailPayload =
   | { kind: 'registration_cancelled'; webinar: WebinarSnapshot; waitlisted?: boolean }
   | { kind: 'waitlist_joined'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'waitlist_promotion'; webinar: WebinarSnapshot; personalUrl: string }
-  | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string }
+  /** `pending`: the certificate is gated, and these steps are left before it can be downloaded */
+  | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string; pending?: Array<'evaluation' | 'postTest'> }
+  /** After the webinar: where to find the evaluation, the post-test, the slides and the recording. */
+  | { kind: 'thank_you'; webinar: WebinarSnapshot; personalUrl: string; evaluationUrl: string; postTestUrl: string | null; recordingUrl: string | null; materials: number }
   /** A lost link asked for after the webinar: the personal page, where the certificate is (or why there is none). */
   | { kind: 'personal_link'; webinar: WebinarSnapshot; personalUrl: string }
 
@@ -78,6 +83,7 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'waitlist_promotion',
   'certificate_ready',
   'personal_link',
+  'thank_you',
 ]
 
 /** The outbox's states, in the order a message moves through them. */

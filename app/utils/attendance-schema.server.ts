@@ -34,6 +34,7 @@ export const AttendanceActionSchema = z.discriminatedUnion('intent', [
       if (!form.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'attendance.reason.required' })
       else if (form.reason === 'other' && !form.note) ctx.addIssue({ code: 'custom', path: ['note'], message: 'attendance.reason.noteRequired' })
     }),
+  z.object({ intent: z.literal('markStaff'), roleId: id, tookPart: z.enum(['yes', 'no', 'clear'], { message: 'form.invalidChoice' }) }),
   z.object({ intent: z.literal('finalise') }),
   z.object({ intent: z.literal('reopen'), reason: requiredText(500) }),
 ])
@@ -42,7 +43,8 @@ export type AttendanceAction = z.infer<typeof AttendanceActionSchema>
 
 /** The forms of an import's preview: commit it, or link one of its rows to a registrant. */
 export const ImportActionSchema = z.discriminatedUnion('intent', [
-  z.object({ intent: z.literal('commit') }),
+  // `mismatchChecked`: the person saving a report that looks like another meeting's says they checked it.
+  z.object({ intent: z.literal('commit'), mismatchChecked: z.preprocess(emptyToUndefined, z.literal('yes').optional()) }),
   z
     .object({
       intent: z.literal('link'),
