@@ -333,6 +333,11 @@ export interface Database {
   data_purges: DataPurgeTable
   residents: ResidentTable
   webinar_reach: WebinarReachTable
+  questions: QuestionTable
+  webinar_tests: WebinarTestTable
+  webinar_questions: WebinarQuestionTable
+  test_attempts: TestAttemptTable
+  test_answers: TestAnswerTable
 }
 
 export type Province = Selectable<ProvinceTable>
@@ -376,3 +381,90 @@ interface WebinarReachTable {
   resident_ids: Buffer
   built_at: string
 }
+
+export type QuestionPillar = 'cakap' | 'etika' | 'aman' | 'budaya'
+export type QuestionDifficulty = 'easy' | 'medium' | 'hard'
+export type TestKind = 'pre' | 'post'
+
+/** One version of a bank question. An edit after first use adds a version and retires this one. */
+interface QuestionTable {
+  id: string
+  /** the first version's id: every version of one question shares it */
+  family_id: string
+  version: Generated<number>
+  pillar: QuestionPillar
+  difficulty: QuestionDifficulty
+  prompt: string
+  /** JSON array of 2 to 5 option texts */
+  options: string
+  /** 0-based index into options */
+  correct_option: number
+  explanation: string | null
+  created_by: string | null
+  created_at: string
+  updated_at: string
+  /** first used in a live test: from then on an edit makes a new version */
+  used_at: string | null
+  replaced_by_id: string | null
+  archived_at: string | null
+}
+
+/** A webinar's tests: which are switched on, and when the question set froze. */
+interface WebinarTestTable {
+  webinar_id: string
+  /** 1/0 */
+  pre_enabled: Generated<number>
+  post_enabled: Generated<number>
+  /** the post-test stays open this many days after the end */
+  post_open_days: Generated<number>
+  questions_per_pillar: Generated<number>
+  /** when the first attempt began: the question set no longer changes */
+  frozen_at: string | null
+  updated_by: string | null
+  updated_at: string
+}
+
+/** The questions (exact versions) of a webinar's tests: the pre- and post-test share them. */
+interface WebinarQuestionTable {
+  webinar_id: string
+  question_id: string
+  position: number
+}
+
+/** One registration's attempt at one test. Scores stay when the answers are erased. */
+interface TestAttemptTable {
+  id: string
+  webinar_id: string
+  registration_id: string
+  kind: TestKind
+  /** JSON array of question ids, in the order this resident sees them */
+  question_order: string
+  started_at: string
+  finished_at: string | null
+  total: number
+  /** null until finished */
+  correct: number | null
+  cakap_total: Generated<number>
+  cakap_correct: number | null
+  etika_total: Generated<number>
+  etika_correct: number | null
+  aman_total: Generated<number>
+  aman_correct: number | null
+  budaya_total: Generated<number>
+  budaya_correct: number | null
+  /** 1 on both attempts once the same registration finished the pre- and the post-test */
+  paired: Generated<number>
+}
+
+/** A resident's answer, saved as soon as it is given. Removed when their data is erased. */
+interface TestAnswerTable {
+  attempt_id: string
+  question_id: string
+  chosen_option: number
+  answered_at: string
+}
+
+export type Question = Selectable<QuestionTable>
+export type WebinarTest = Selectable<WebinarTestTable>
+export type TestAttempt = Selectable<TestAttemptTable>
+export type TestAnswer = Selectable<TestAnswerTable>

@@ -1,4 +1,5 @@
 import type { Lang } from '#db/schema'
+import { NARROW_SCREEN_CSS } from './styles.server'
 import { formatDateTime, formatTime, translate, type MessageKey, type Vars } from '#app/i18n'
 import { serialiseWebUrl, webUrlText } from '#app/utils/web-url'
 import { buildCalendar, type CalendarMethod } from './calendar.server'
@@ -237,11 +238,6 @@ function toText(blocks: Block[], footer: string): string {
   })
   return `${parts.join('\n\n')}\n\n--\n${footer}\n`
 }
-
-// On a phone the details table stacks each label above its value, so a value (a long join link)
-// gets the full width. Clients that drop <style> keep the two columns, which still wrap.
-const NARROW_SCREEN_CSS =
-  '@media (max-width:480px){table.details,table.details tbody,table.details tr,table.details th,table.details td{display:block;width:auto !important}table.details th{padding:8px 0 0 !important}table.details td{padding:0 0 4px !important}}'
 
 function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): string {
   const body = blocks

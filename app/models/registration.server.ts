@@ -327,10 +327,14 @@ export async function getPersonalRegistration(db: DB, token: string) {
       'registrations.promoted_at',
       'registrations.checked_in_at',
       'registrations.attended',
+      'registrations.position',
+      'registrations.zoom_minutes',
+      'registrations.manual_present',
+      'registrations.webinar_id',
     ])
     .select(WEBINAR_INVITATION_COLUMNS)
     .select(WEBINAR_PLACE_COLUMNS)
-    .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status'])
+    .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status', 'webinars.attendance_threshold'])
     .select(['webinars.checkin_opened_at', 'webinars.checkin_closes_at', 'webinars.attendance_finalised_at'])
     .where('registrations.token', '=', token)
     .where('registrations.data_deleted_at', 'is', null)
@@ -340,6 +344,18 @@ export async function getPersonalRegistration(db: DB, token: string) {
 }
 
 export type PersonalRegistration = NonNullable<Awaited<ReturnType<typeof getPersonalRegistration>>>
+
+/** A waiting person's place in the queue: 1 is next. The queue moves up in arrival order. */
+export async function getWaitlistPosition(db: DB, webinarId: string, position: number): Promise<number> {
+  const row = await db
+    .selectFrom('registrations')
+    .select((eb) => eb.fn.countAll<number | string>().as('ahead'))
+    .where('webinar_id', '=', webinarId)
+    .where('status', '=', 'waitlisted')
+    .where('position', '<', position)
+    .executeTakeFirstOrThrow()
+  return Number(row.ahead) + 1
+}
 
 /**
  * A lost link: mails the personal link again to an address that holds a seat or waits for one,

@@ -26,7 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb()
   const months = await getRetentionMonths(db)
   const [due, purges] = await Promise.all([months === null ? Promise.resolve(0) : countWebinarsDueForPurge(db, months), listDataPurges(db)])
-  return json({ months, due, purges })
+  // The limit travels in the loader data: a constant imported from a .server module is undefined in the browser.
+  return json({ months, due, purges, maxMonths: RETENTION_MAX_MONTHS })
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -43,7 +44,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function PrivacyPage() {
-  const { months, due, purges } = useLoaderData<typeof loader>()
+  const { months, due, purges, maxMonths } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -65,12 +66,12 @@ export default function PrivacyPage() {
       <Form method="post" className="stack" noValidate>
         <Field
           label={t('privacy.months')}
-          hint={t('privacy.monthsHint', { max: RETENTION_MAX_MONTHS })}
+          hint={t('privacy.monthsHint', { max: maxMonths })}
           name="months"
           type="number"
           inputMode="numeric"
           min={1}
-          max={RETENTION_MAX_MONTHS}
+          max={maxMonths}
           defaultValue={actionData?.values.months ?? (months === null ? '' : String(months))}
           errors={actionData?.errors.months}
         />

@@ -5,7 +5,7 @@ import { useEffect } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, FormErrors, SelectField } from '#app/components/forms'
 import { pageCount, Pagination } from '#app/components/pagination'
-import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { formatDateTime, formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
 import {
   checkinWindowOpen,
   closeCheckinWindow,
@@ -24,11 +24,11 @@ import { safeRedirect } from '#app/utils/auth.server'
 import { readForm } from '#app/utils/read-form.server'
 import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
-import { pageTitle } from '#app/utils/meta'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { nowIso } from '#app/utils/time'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data?.webinar.topic ?? 'Presensi')
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(translate(metaLang(matches), 'attendance.heading', { topic: data?.webinar.topic ?? '' }))
 
 // The page shows the live code and registrants' e-mail addresses: no cache may keep it.
 export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-store' })

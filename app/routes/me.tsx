@@ -2,13 +2,14 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { formatDate, formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { formatDate, formatDateTime, type MessageKey, translate, useLang, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { listCertificatesForUser } from '#app/models/certificate.server'
 import { listAssignmentsForUser } from '#app/models/webinar-role.server'
 import { requireUser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 
-export const meta: MetaFunction = () => [{ title: 'Tugas saya · Literasi Webinar' }]
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'me.title'))
 
 // Any signed-in staff member: the query itself only returns their own assignments.
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -548,7 +548,7 @@ describe('the certificate section of the personal page', () => {
   async function sectionOf(token: string) {
     const response = await call(personalLoader as never, getRequest(`/r/${token}`), { token })
     expect(response.status).toBe(200)
-    return ((await response.json()) as { certificate: string | null }).certificate
+    return ((await response.json()) as { certificate: { kind: string } | null }).certificate?.kind ?? null
   }
 
   test('pending before finalising, ready after, absent for someone not present, revoked after revocation', async () => {
