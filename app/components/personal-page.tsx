@@ -1,6 +1,7 @@
 import { Form } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import type { TimeZoneCode } from '#db/schema'
+import { CertificateGateNotice, type GateStep } from '#app/components/after-webinar-sections'
 import { Field } from '#app/components/forms'
 import { formatNumber, formatTime, useLang, useT } from '#app/i18n'
 import type { Helpdesk } from '#app/models/site-settings.server'
@@ -119,6 +120,8 @@ export function CheckInSection({
 export type CertificateState =
   | { kind: 'pending' }
   | { kind: 'ready' }
+  /** issued, but the certificate gate holds it until these are done */
+  | { kind: 'gated'; steps: GateStep[] }
   | { kind: 'revoked' }
   | { kind: 'notSeated' }
   | { kind: 'absent'; markedAbsent: boolean; minutes: number; required: number; threshold: number }
@@ -136,6 +139,8 @@ export function CertificateSection({ state, href, helpdesk }: { state: Certifica
             {t('certificate.download')}
           </a>
         </p>
+      ) : state.kind === 'gated' ? (
+        <CertificateGateNotice steps={state.steps} base={href.replace(/\/certificate\.pdf$/, '')} />
       ) : state.kind === 'absent' ? (
         <>
           <p>{t('certificate.personal.absent')}</p>

@@ -3,7 +3,9 @@ import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { BreakdownTable, formatPercent, groupLabel } from '#app/components/breakdown'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { EvaluationReportSection } from '#app/components/evaluation-report'
 import { formatDateTime, translate, useLang, useT } from '#app/i18n'
+import { getEvaluationReport } from '#app/models/evaluation.server'
 import { getWebinarReport } from '#app/models/webinar-report.server'
 import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
@@ -22,13 +24,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     {
       webinar: { slug: webinar.slug, topic: webinar.topic, startAt: webinar.start_at, zone: webinar.time_zone, regency: webinar.regency_name, finalisedAt: webinar.attendance_finalised_at },
       report,
+      evaluation: await getEvaluationReport(getDb(), webinar.id),
     },
     { headers: { 'Cache-Control': 'private, no-store' } },
   )
 }
 
 export default function WebinarReport() {
-  const { webinar, report } = useLoaderData<typeof loader>()
+  const { webinar, report, evaluation } = useLoaderData<typeof loader>()
   const t = useT()
   const lang = useLang()
   const { counts, breakdowns } = report
@@ -98,6 +101,8 @@ export default function WebinarReport() {
           </>
         )}
       </section>
+
+      <EvaluationReportSection slug={webinar.slug} report={evaluation} zone={webinar.zone} />
 
       <p>
         <Link to={`/attendance/${webinar.slug}`}>{t('report.back')}</Link>

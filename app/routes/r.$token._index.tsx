@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
+import { AfterWebinarSections } from '#app/components/after-webinar-sections'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { ConfirmForm, FormErrors } from '#app/components/forms'
 import { CertificateSection, CheckInSection, JoinSection, type CertificateState, type CheckinState } from '#app/components/personal-page'
 import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
 import { formatNumber, translate, useLang, useT, type MessageKey } from '#app/i18n'
+import { getResidentAfterWebinar } from '#app/models/after-webinar.server'
 import { checkIn, checkinWindowOpen, type CheckInResult } from '#app/models/attendance.server'
 import { getResidentCertificate } from '#app/models/certificate.server'
 import { eraseRegistrationByToken } from '#app/models/personal-data.server'
@@ -60,11 +62,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const cancellable = registrationCancellable(r, now)
   const phase = personalPhase(r, now)
   const seated = r.status === 'registered'
-  const [waitlistPosition, certificate, helpdesk] = await Promise.all([
+  const [waitlistPosition, certificateOutcome, helpdesk, after] = await Promise.all([
     r.status === 'waitlisted' && phase !== 'after' ? getWaitlistPosition(db, r.webinar_id, r.position) : null,
     phase === 'after' && r.status !== 'cancelled' ? certificateState(r) : null,
     getHelpdesk(db),
+    phase === 'after' ? getResidentAfterWebinar(db, r, now) : null,
   ])
+  // The certificate gate: a ready certificate waits until what is left is done.
+  const certificate: CertificateState | null =
+    certificateOutcome?.kind === 'ready' && after?.pendingCertificateSteps.length ? { kind: 'gated', steps: after.pendingCertificateSteps } : certificateOutcome
   const confirm = url.searchParams.get('confirm')
   return json(
     {
@@ -87,10 +93,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       // Before the end only: adding a past event to a calendar helps nobody; removing a cancelled one does.
       calendar: r.status !== 'waitlisted' && (phase === 'before' || phase === 'live' || (phase === 'cancelled' && r.end_at > now)),
       cancellable,
-      confirming: cancellable && (confirm === 'cancel' ? ('cancel' as const) : null),
+      confirming: cancellable && confirm === 'cancel',
       confirmingErase: confirm === 'erase',
       certificate,
       helpdesk,
+      after,
       checkin: seated && (phase === 'before' || phase === 'live') ? { state: checkinState(r, now), checkedInAt: r.checked_in_at } : null,
     },
     { headers: NO_STORE },
@@ -174,7 +181,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function PersonalPage() {
   const data = useLoaderData<typeof loader>()
-  const { registration, webinar, phase, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate, helpdesk } = data
+  const { registration, webinar, phase, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate, helpdesk, after } = data
   const actionData = useActionData<typeof action>() as { errors: FieldErrors } | undefined
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -253,6 +260,7 @@ export default function PersonalPage() {
         <>
           {certificate ? <CertificateSection state={certificate} href={`${base}/certificate.pdf`} helpdesk={helpdesk} /> : null}
           {/* Slot: sections for after the webinar (post-test, evaluation, materials, recording) go here, each its own <section>. */}
+          {after ? <AfterWebinarSections after={after} base={base} justEvaluated={searchParams.get('done') === 'evaluated'} /> : null}
         </>
       ) : (
         calendarLink
