@@ -7,7 +7,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
-import { startServer, stop } from './load'
+import { productionEnv, startServer, stop } from './load'
 
 type Report = (title: string, rows: Array<[string, string | number]>) => void
 
@@ -135,15 +135,7 @@ export async function benchPages(report: Report) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-bench-pages-'))
   try {
     const file = await prepareDatabase(dir)
-    const app = await startServer('scripts/serve.ts', [], {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: file,
-      SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789',
-      TRUST_PROXY: 'false',
-      SMTP_URL: '',
-      WEB_CONCURRENCY: String(PROCESSES),
-    })
+    const app = await startServer('scripts/serve.ts', [], productionEnv(file, PROCESSES))
     let ours: Awaited<ReturnType<typeof measure>>
     let paint: Awaited<ReturnType<typeof firstPaint>> | Error
     const captured: Record<string, { status: number; headers: Record<string, string>; body: string }> = {}
