@@ -10,6 +10,7 @@ import { getHelpdesk, type Helpdesk } from '#app/models/site-settings.server'
 import { getOptionalUser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { useNonce } from '#app/utils/nonce'
+import { usePageScripts } from '#app/utils/page-scripts'
 import styles from '#app/styles/app.css'
 
 export const links: LinksFunction = () => [
@@ -30,6 +31,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root') as RootData | undefined
   const lang = data?.lang ?? DEFAULT_LANG
   const nonce = useNonce()
+  const scripts = usePageScripts()
   return (
     <html lang={lang}>
       <head>
@@ -44,8 +46,12 @@ export function Layout({ children }: { children: ReactNode }) {
           <main id="main">{children}</main>
           <SiteFooter signedIn={!!data?.user} helpdesk={data?.helpdesk ?? null} />
         </LangContext.Provider>
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {scripts ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : null}
       </body>
     </html>
   )

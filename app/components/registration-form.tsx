@@ -1,7 +1,7 @@
 import { Form } from '@remix-run/react'
 import { useId } from 'react'
 import { ErrorList, ErrorSummary, Field, SelectField } from '#app/components/forms'
-import { RegencySelect, type RegencyChoice } from '#app/components/regency-select'
+import { ResidencePicker, type Residence } from '#app/components/regency-select'
 import { useT, type MessageKey } from '#app/i18n'
 import { AGE_RANGES, GENDERS, OCCUPATIONS } from '#app/utils/catalog'
 import { HONEYPOT_FIELD, NAME_MAX } from '#app/utils/registration-fields'
@@ -23,18 +23,18 @@ const SUMMARY_FIELDS = [
  * checks everything and sends back what was typed beside each error.
  */
 export function RegistrationForm({
-  regencies,
+  provinces,
+  residence,
   defaultRegency,
-  defaultProvince,
   values,
   errors,
   action,
 }: {
   /** the webinar page's path, which the form posts to */
   action: string
-  regencies: RegencyChoice[]
+  provinces: Array<[string, string]>
+  residence: Residence
   defaultRegency: string
-  defaultProvince: string
   values: Record<string, string>
   errors?: Record<string, string[]>
 }) {
@@ -80,17 +80,7 @@ export function RegistrationForm({
         defaultValue={values.whatsapp ?? ''}
         errors={errors?.whatsapp}
       />
-      <RegencySelect
-        label={t('register.regency')}
-        hint={t('register.regencyHint')}
-        id="register-regency"
-        name="regency"
-        regencies={regencies}
-        firstProvince={defaultProvince}
-        defaultValue={values.regency ?? defaultRegency}
-        placeholder={t('webinar.field.regencyPlaceholder')}
-        errors={errors?.regency}
-      />
+      <ResidencePicker provinces={provinces} residence={residence} idPrefix="register" value={values.regency ?? defaultRegency} errors={errors?.regency} />
       <SelectField
         label={t('register.occupation')}
         id="register-occupation"

@@ -15,6 +15,10 @@ import { CatalogueQuerySchema } from '#app/utils/registration-schema.server'
 import { nowIso } from '#app/utils/time'
 import { toFieldErrors } from '#app/utils/validation.server'
 import { webinarMoment } from '#app/utils/webinar-moment'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'catalogue.title'))
 
