@@ -61,6 +61,12 @@ export type TestSetupInput = { pre: boolean; post: boolean; postOpenDays: number
 
 export type TestSetupResult = { ok: true; drawn: number } | { ok: false; reason: 'noQuestions' | 'frozen' }
 
+/** The pillars a webinar's tests draw from: the webinar's own. */
+export async function webinarPillars(db: Conn, webinarId: string): Promise<Pillar[]> {
+  const row = await db.selectFrom('webinars').select('pillars').where('id', '=', webinarId).executeTakeFirst()
+  return row ? splitPillars(row.pillars) : []
+}
+
 /** The questions (exact versions) a webinar's tests ask, in their stored order. */
 export async function listWebinarQuestions(db: Conn, webinarId: string): Promise<BankQuestion[]> {
   const rows = await db
@@ -79,9 +85,10 @@ export async function listWebinarQuestions(db: Conn, webinarId: string): Promise
  * still current and draws the rest at random. Once frozen, only the switches and the post-test's
  * days can change, so every result is over the same questions.
  */
-export async function saveWebinarTests(db: DB, webinar: { id: string; pillars: string }, input: TestSetupInput, userId: string, now = nowIso()): Promise<TestSetupResult> {
+export async function saveWebinarTests(db: DB, webinarId: string, input: TestSetupInput, userId: string, now = nowIso()): Promise<TestSetupResult> {
   return db.transaction().execute(async (trx): Promise<TestSetupResult> => {
-    await lockWebinars(trx, [webinar.id])
+    await lockWebinars(trx, [webinarId])
+    const webinar = await trx.selectFrom('webinars').select(['id', 'pillars']).where('id', '=', webinarId).executeTakeFirstOrThrow()
     const existing = await webinarTests(trx, webinar.id)
     const values = { pre_enabled: input.pre ? 1 : 0, post_enabled: input.post ? 1 : 0, post_open_days: input.postOpenDays, updated_by: userId, updated_at: now }
     if (existing.frozenAt !== null) {

@@ -38,7 +38,7 @@ async function bank(pillar: QuestionPillar, count: number) {
 /** A published webinar on these pillars with both tests on, `perPillar` questions each. */
 async function webinarWithTests(pillars: QuestionPillar[], perPillar = 2, tests = { pre: true, post: true }) {
   const webinar = await publishedWebinar({ pillars })
-  const saved = await saveWebinarTests(db, { id: webinar.id, pillars: pillars.join(',') }, { ...tests, postOpenDays: 7, questionsPerPillar: perPillar }, organiserId)
+  const saved = await saveWebinarTests(db, webinar.id, { ...tests, postOpenDays: 7, questionsPerPillar: perPillar }, organiserId)
   expect(saved).toMatchObject({ ok: true })
   return webinar
 }
@@ -117,7 +117,7 @@ describe('the question bank', () => {
   it('refuses to switch tests on when the bank has nothing for the webinar’s pillars', async () => {
     const webinar = await publishedWebinar({ pillars: ['aman'] })
     for (const q of await listBankQuestions(db, { pillar: 'aman' })) await archiveQuestion(db, q.id)
-    expect(await saveWebinarTests(db, { id: webinar.id, pillars: 'aman' }, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 3 }, organiserId)).toEqual({ ok: false, reason: 'noQuestions' })
+    expect(await saveWebinarTests(db, webinar.id, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 3 }, organiserId)).toEqual({ ok: false, reason: 'noQuestions' })
     expect(await webinarTests(db, webinar.id)).toMatchObject({ pre: false, post: false })
   })
 })
