@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import type { Transaction } from 'kysely'
-import type { Database, QuestionPillar, TestAttempt, TestKind } from '#db/schema'
+import type { Database, QuestionPillar, TestAttempt, TestKind, TimeZoneCode } from '#db/schema'
 import { splitPillars, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
 import { lockWebinars, type DB } from '#app/utils/db.server'
@@ -157,13 +157,15 @@ export function testState(kind: TestKind, webinar: { start_at: string; end_at: s
 // ---------------------------------------------------------------------------------------------
 // A resident's attempts, found by their personal link
 
-type Taker = { id: string; webinar_id: string; status: string; start_at: string; end_at: string; webinar_status: string; pillars: string }
+type Taker = { id: string; webinar_id: string; status: string; start_at: string; end_at: string; webinar_status: string; topic: string; time_zone: TimeZoneCode }
 
 async function findTaker(db: Conn, token: string): Promise<Taker | null> {
   const row = await db
     .selectFrom('registrations')
     .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
-    .select(['registrations.id', 'registrations.webinar_id', 'registrations.status', 'webinars.start_at', 'webinars.end_at', 'webinars.status as webinar_status', 'webinars.pillars'])
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+    .select(['registrations.id', 'registrations.webinar_id', 'registrations.status', 'webinars.start_at', 'webinars.end_at', 'webinars.status as webinar_status', 'webinars.topic', 'provinces.time_zone'])
     .where('registrations.token', '=', token)
     .where('registrations.data_deleted_at', 'is', null)
     .executeTakeFirst()
@@ -196,16 +198,17 @@ export type ResidentTest = {
 }
 
 /** What the personal page shows about the tests: each switched-on test, its window and progress. */
-export async function getResidentTests(db: DB, registration: { id: string; webinar_id: string; status: string; start_at: string; end_at: string; webinar_status: string }, now = nowIso()): Promise<ResidentTest[]> {
-  const tests = await webinarTests(db, registration.webinar_id)
+export async function getResidentTests(db: DB, token: string, now = nowIso()): Promise<ResidentTest[]> {
+  const taker = await findTaker(db, token)
+  if (!taker) return []
+  const tests = await webinarTests(db, taker.webinar_id)
   if (!tests.pre && !tests.post) return []
-  const taker = { ...registration, pillars: '' }
   const result: ResidentTest[] = []
   for (const kind of ['pre', 'post'] as const) {
     const state = stateFor(kind, taker, tests, now)
     if (state === null) continue
-    const attempt = await findAttempt(db, registration.id, kind)
-    result.push({ kind, state, window: testWindow(kind, registration, tests), attempt: attempt ? { answered: await countAnswers(db, attempt.id), total: attempt.total, finishedAt: attempt.finished_at, correct: attempt.correct } : null })
+    const attempt = await findAttempt(db, taker.id, kind)
+    result.push({ kind, state, window: testWindow(kind, taker, tests), attempt: attempt ? { answered: await countAnswers(db, attempt.id), total: attempt.total, finishedAt: attempt.finished_at, correct: attempt.correct } : null })
   }
   return result
 }
@@ -233,6 +236,7 @@ export type AttemptQuestion = {
 }
 
 export type AttemptView = {
+  webinar: { topic: string; zone: TimeZoneCode }
   kind: TestKind
   state: TestState
   window: TestWindow
@@ -252,7 +256,7 @@ export async function getAttemptView(db: DB, token: string, kind: TestKind, now 
   const attempt = await findAttempt(db, taker.id, kind)
   if (!attempt) {
     const questionCount = (await listWebinarQuestions(db, taker.webinar_id)).length
-    return { kind, state, window, attempt: null, questionCount }
+    return { webinar: { topic: taker.topic, zone: taker.time_zone }, kind, state, window, attempt: null, questionCount }
   }
   const order = JSON.parse(attempt.question_order) as string[]
   const [questions, answers] = await Promise.all([
@@ -263,6 +267,7 @@ export async function getAttemptView(db: DB, token: string, kind: TestKind, now 
   const chosen = new Map(answers.map((a) => [a.question_id, a.chosen_option]))
   const finished = attempt.finished_at !== null
   return {
+    webinar: { topic: taker.topic, zone: taker.time_zone },
     kind,
     state,
     window,

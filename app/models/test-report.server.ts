@@ -116,3 +116,37 @@ export async function getWebinarLearning(db: DB, webinarId: string): Promise<Lea
   const sums = (await sumLearning(db, [webinarId])).get(webinarId) ?? emptyLearningSums()
   return summariseLearning(sums)
 }
+
+/** Every attempt of a webinar, for the CSV export: who (blank once erased), which test, scores per pillar. */
+export async function listTestResults(db: DB, webinarId: string) {
+  const rows = await db
+    .selectFrom('test_attempts')
+    .innerJoin('registrations', 'registrations.id', 'test_attempts.registration_id')
+    .select([
+      'registrations.name',
+      'registrations.email',
+      'registrations.data_deleted_at',
+      'test_attempts.kind',
+      'test_attempts.started_at',
+      'test_attempts.finished_at',
+      'test_attempts.correct',
+      'test_attempts.total',
+      'test_attempts.paired',
+      ...PILLARS.flatMap((p) => [`test_attempts.${p}_correct` as const, `test_attempts.${p}_total` as const]),
+    ])
+    .where('test_attempts.webinar_id', '=', webinarId)
+    .orderBy('registrations.position')
+    .orderBy('test_attempts.kind', 'desc')
+    .execute()
+  return rows.map((row) => ({
+    name: row.data_deleted_at ? null : row.name,
+    email: row.data_deleted_at ? null : row.email,
+    kind: row.kind,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    correct: row.correct,
+    total: row.total,
+    paired: row.paired === 1,
+    pillars: Object.fromEntries(PILLARS.map((p) => [p, row[`${p}_total`] > 0 && row[`${p}_correct`] !== null ? (row[`${p}_correct`]! * 100) / row[`${p}_total`] : null])) as Record<QuestionPillar, number | null>,
+  }))
+}

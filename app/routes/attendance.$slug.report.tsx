@@ -3,7 +3,10 @@ import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { BreakdownTable, formatPercent, groupLabel } from '#app/components/breakdown'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { LearningReport } from '#app/components/learning-report'
 import { formatDateTime, translate, useLang, useT } from '#app/i18n'
+import { webinarTests } from '#app/models/learning-test.server'
+import { getWebinarLearning } from '#app/models/test-report.server'
 import { getWebinarReport } from '#app/models/webinar-report.server'
 import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
@@ -17,18 +20,20 @@ export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-s
 // The same people as the attendance console: organisers, and this webinar's own moderator.
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar } = await requireAttendanceWebinar(request, params.slug)
-  const report = await getWebinarReport(getDb(), webinar)
+  const [report, tests, learning] = await Promise.all([getWebinarReport(getDb(), webinar), webinarTests(getDb(), webinar.id), getWebinarLearning(getDb(), webinar.id)])
   return json(
     {
       webinar: { slug: webinar.slug, topic: webinar.topic, startAt: webinar.start_at, zone: webinar.time_zone, regency: webinar.regency_name, finalisedAt: webinar.attendance_finalised_at },
       report,
+      tests,
+      learning,
     },
     { headers: { 'Cache-Control': 'private, no-store' } },
   )
 }
 
 export default function WebinarReport() {
-  const { webinar, report } = useLoaderData<typeof loader>()
+  const { webinar, report, tests, learning } = useLoaderData<typeof loader>()
   const t = useT()
   const lang = useLang()
   const { counts, breakdowns } = report
@@ -98,6 +103,8 @@ export default function WebinarReport() {
           </>
         )}
       </section>
+
+      <LearningReport slug={webinar.slug} tests={tests} learning={learning} />
 
       <p>
         <Link to={`/attendance/${webinar.slug}`}>{t('report.back')}</Link>

@@ -2,11 +2,13 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { LearningTestsSection } from '#app/components/learning-tests-section'
 import { ConfirmForm, Field, FormErrors } from '#app/components/forms'
 import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
 import { formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
 import { checkIn, checkinWindowOpen, type CheckInResult } from '#app/models/attendance.server'
 import { getResidentCertificate } from '#app/models/certificate.server'
+import { getResidentTests } from '#app/models/learning-test.server'
 import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { cancelRegistration, getPersonalRegistration, registrationCancellable } from '#app/models/registration.server'
 import { getDb } from '#app/utils/db.server'
@@ -64,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       confirming: cancellable && new URL(request.url).searchParams.get('confirm') === 'cancel',
       confirmingErase: new URL(request.url).searchParams.get('confirm') === 'erase',
       certificate,
+      learningTests: await getResidentTests(getDb(), r.token),
       checkin:
         r.status === 'registered' && (r.checked_in_at || (checkinWindowOpen(r, nowIso()) && !r.attendance_finalised_at))
           ? { checkedInAt: r.checked_in_at }
@@ -122,7 +125,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function PersonalPage() {
-  const { registration, webinar, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate } = useLoaderData<typeof loader>()
+  const { registration, webinar, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate, learningTests } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as { errors: FieldErrors } | undefined
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -223,6 +226,8 @@ export default function PersonalPage() {
           </a>
         </p>
       ) : null}
+
+      <LearningTestsSection tests={learningTests} base={base} zone={webinar.zone} />
 
       {checkin ? <CheckIn checkedInAt={checkin.checkedInAt} zone={webinar.zone} errors={actionData?.errors.code} /> : null}
 
