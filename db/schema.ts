@@ -117,6 +117,15 @@ interface WebinarTable {
   attendance_finalised_by: string | null
   /** when the retention period purged its registrants' personal data; the counts stay */
   personal_data_purged_at: string | null
+  /** 1: a present resident's certificate waits for their evaluation (and the post-test, if the webinar has one) */
+  certificate_gate: Generated<number>
+  /** the recording (e.g. YouTube), added after the webinar; registrants see it on their page */
+  recording_url: string | null
+  /** 1: the public webinar page shows the recording link too */
+  recording_public: Generated<number>
+  /** the "thank you" mail goes out this long after the end */
+  thank_you_delay_minutes: Generated<number>
+  thank_you_sent_at: string | null
 }
 
 interface RegistrationTable {
@@ -170,6 +179,8 @@ interface WebinarRoleTable {
   brief_token: string | null
   confirmation: Generated<Confirmation>
   confirmed_at: string | null
+  /** recorded on the attendance console: 1 took part, 0 did not, null not recorded (then the confirmation decides the certificate) */
+  spoke: number | null
 }
 
 interface OutboxTable {
@@ -311,6 +322,51 @@ interface DataPurgeTable {
   detail: string
 }
 
+/** One of the organiser's own evaluation questions (at most three per webinar), rated 1–5. */
+interface EvaluationQuestionTable {
+  id: string
+  webinar_id: string
+  position: number
+  text: string
+  created_at: string
+}
+
+/** A resident's evaluation of a webinar: one per registration, final once submitted. */
+interface EvaluationTable {
+  id: string
+  webinar_id: string
+  /** null once made anonymous (erasure, retention); the ratings stay for the means */
+  registration_id: string | null
+  /** free text: removed on erasure and by the retention purge */
+  comment: string | null
+  submitted_at: string
+  anonymised_at: string | null
+}
+
+export type EvaluationItem = 'content' | 'moderator' | 'platform' | 'speaker' | 'own'
+
+interface EvaluationRatingTable {
+  evaluation_id: string
+  webinar_id: string
+  item: EvaluationItem
+  /** the speaker's webinar_roles.id, the own question's id, or '' for the fixed items */
+  subject: Generated<string>
+  /** 1–5 */
+  rating: number
+}
+
+/** A speaker's slides (a PDF under UPLOAD_DIR): one current file per speaker role. */
+interface MaterialTable {
+  id: string
+  webinar_id: string
+  webinar_role_id: string
+  /** the name it was uploaded with, for the download */
+  file_name: string
+  bytes: number
+  sha256: string
+  uploaded_at: string
+}
+
 export interface Database {
   provinces: ProvinceTable
   regencies: RegencyTable
@@ -338,6 +394,10 @@ export interface Database {
   webinar_questions: WebinarQuestionTable
   test_attempts: TestAttemptTable
   test_answers: TestAnswerTable
+  evaluation_questions: EvaluationQuestionTable
+  evaluations: EvaluationTable
+  evaluation_ratings: EvaluationRatingTable
+  materials: MaterialTable
 }
 
 export type Province = Selectable<ProvinceTable>
@@ -360,6 +420,8 @@ export type ZoomImportPerson = Selectable<ZoomImportPersonTable>
 export type NewZoomImportPerson = Insertable<ZoomImportPersonTable>
 export type AttendanceEvent = Selectable<AttendanceEventTable>
 export type Certificate = Selectable<CertificateTable>
+export type EvaluationQuestion = Selectable<EvaluationQuestionTable>
+export type Material = Selectable<MaterialTable>
 
 /** One small number per e-mail, so the programme report counts a resident once across webinars. */
 interface ResidentTable {

@@ -8,13 +8,14 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import { isLang, translate, type Lang } from '#app/i18n'
 import type { Env } from '#app/utils/env.server'
+import { NARROW_SCREEN_CSS_SOURCE } from '#app/mail/styles.server'
 import { observeRequests } from '#app/utils/request-log.server'
 import { withOutagesAs503 } from '#app/utils/unavailable.server'
 
 /** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
 export const FORM_BODY_LIMIT = 1024 * 1024
 export const UPLOAD_BODY_LIMIT = 21 * 1024 * 1024
-const UPLOAD_PATHS = /^\/attendance\/[^/]+\/import\/?$/
+const UPLOAD_PATHS = /^\/(attendance\/[^/]+\/import|brief\/[^/]+\/slides)\/?$/
 
 export function createApp(build: ServerBuild, env: Env) {
   const app = express()
@@ -63,8 +64,9 @@ function securityHeaders(env: Env) {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
-        // React writes a few style attributes (chart bar widths); no inline <style> is allowed.
-        styleSrc: ["'self'"],
+        // React writes a few style attributes (chart bar widths); no inline <style> is allowed but
+        // the mails' own narrow-screen rule, by its hash, for the outbox's preview of a message.
+        styleSrc: ["'self'", NARROW_SCREEN_CSS_SOURCE],
         styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],

@@ -92,3 +92,18 @@ export function formatDate(iso: string, zone: TimeZoneCode, lang: Lang): string 
 export function formatTime(iso: string, zone: TimeZoneCode, lang: Lang): string {
   return translate(lang, 'date.formatTime', zonedParts(iso, zone, lang))
 }
+
+const numberFormats = new Map<Lang, Intl.NumberFormat>()
+
+/**
+ * Every figure residents and staff read: "1.000" and "12,5" in Indonesian, "1,000" and "12.5" in
+ * English. Counts, minutes, percentages and capacities all go through here.
+ */
+export function formatNumber(value: number, lang: Lang): string {
+  let format = numberFormats.get(lang)
+  if (!format) {
+    format = new Intl.NumberFormat(dictionaries[lang]['date.locale'], { maximumFractionDigits: 1 })
+    numberFormats.set(lang, format)
+  }
+  return format.format(value)
+}

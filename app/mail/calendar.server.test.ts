@@ -112,3 +112,36 @@ test('U+2028 and U+2029 are line breaks; other control characters are dropped, f
   expect(event.getFirstPropertyValue('summary')).toBe('satu\ndua\ntiga!')
   expect(event.getFirstProperty('attendee')!.getParameter('cn')).toBe('Budi Santoso')
 })
+
+test('an invitation written from the shared event is the file ics writes for that recipient, but for DTSTAMP', () => {
+  const withoutStamp = (text: string) => unfolded(text).filter((line) => !line.startsWith('DTSTAMP:'))
+  const recipients = [
+    { name: 'Budi Santoso', email: 'budi@example.org' },
+    { name: 'Siti "Ani" Rahmawati; Jl. Merdeka, No. 1: Klaten', email: 'siti.ani+webinar@sekolah.sch.id' },
+    { name: 'عبد الله بن محمد 王小明 Nguyễn 🎓', email: 'abdullah_99@mail.example.co.id' },
+    { name: 'A'.repeat(300), email: 'a.b-c@x-y.example' },
+    { name: 'Tab\tand\nnewline', email: 'tab@example.org' },
+    { name: 'Back\\slash', email: 'back@example.org' },
+    { name: '   ', email: 'blank@example.org' },
+    { name: 'Pak Joko', email: 'not-an-email' },
+  ]
+  for (const method of ['REQUEST', 'CANCEL'] as const) {
+    for (const attendee of recipients) {
+      const input = { ...base, method, attendee }
+      let direct: string | Error
+      try {
+        direct = buildCalendar(input, { cache: false })
+      } catch (error) {
+        direct = error as Error
+      }
+      if (direct instanceof Error) {
+        expect(() => buildCalendar(input)).toThrow(direct.message)
+        continue
+      }
+      const shared = buildCalendar(input)
+      expect(withoutStamp(shared)).toEqual(withoutStamp(direct))
+      expect(unfolded(shared).filter((line) => line.startsWith('DTSTAMP:'))).toHaveLength(1)
+      for (const line of shared.split('\r\n')) expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(75)
+    }
+  }
+})

@@ -40,7 +40,8 @@ function utcMillis(iso: string): number {
   return new Date(iso).getTime()
 }
 
-export function buildCalendar(input: CalendarInput): string {
+/** The event as `ics` writes it, unfolded. */
+function writeCalendar(input: CalendarInput): string {
   const url = serialiseWebUrl(input.url)
   const { error, value } = createEvent({
     productId: '-//Literasi Webinar//ID',
@@ -77,12 +78,53 @@ export function buildCalendar(input: CalendarInput): string {
       : {}),
   })
   if (error || !value) throw new Error(`Calendar file could not be written: ${error?.message ?? 'no output'}`)
-  return foldLines(value)
+  return unfold(value)
+}
+
+export function buildCalendar(input: CalendarInput, options: { cache?: boolean } = {}): string {
+  const fast = options.cache !== false && input.attendee ? fromSharedEvent(input, input.attendee) : null
+  return foldLines(fast ?? writeCalendar(input))
+}
+
+/**
+ * A mail run sends one webinar's invitation to thousands of people, and the files differ only in
+ * the ATTENDEE line and DTSTAMP. `ics` validates every event against its schema, which cost more
+ * CPU than the rest of the message, so the event is written once per webinar with a placeholder
+ * attendee and each recipient's name and address are put in its place. Only plain addresses and
+ * names take this path; anything else is written (and validated) by `ics` in full, and a test
+ * checks that both paths write the same file.
+ */
+const PLACEHOLDER = { name: 'x-attendee-placeholder', email: 'x-attendee-placeholder@example.invalid' }
+const PLAIN_EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/
+const SHARED_EVENTS_KEPT = 64
+const sharedEvents = new Map<string, string>()
+
+function fromSharedEvent(input: CalendarInput, attendee: { name: string; email: string }): string | null {
+  const name = cleanParam(attendee.name)
+  if (!PLAIN_EMAIL.test(attendee.email) || name.trim() === '' || name.includes('\\')) return null
+  const key = JSON.stringify({ ...input, attendee: null })
+  let shared = sharedEvents.get(key)
+  if (shared === undefined) {
+    shared = writeCalendar({ ...input, attendee: PLACEHOLDER })
+    if (sharedEvents.size >= SHARED_EVENTS_KEPT) sharedEvents.delete(sharedEvents.keys().next().value!)
+    sharedEvents.set(key, shared)
+  }
+  const placeholderLine = `CN="${PLACEHOLDER.name}":mailto:${PLACEHOLDER.email}`
+  if (shared.split(placeholderLine).length !== 2 || !DTSTAMP_LINE.test(shared)) return null
+  return shared
+    .replace(placeholderLine, () => `CN="${name}":mailto:${attendee.email}`)
+    .replace(DTSTAMP_LINE, () => `DTSTAMP:${new Date().toISOString().replace(/[-:]|\.\d{3}/g, '')}`)
+}
+
+const DTSTAMP_LINE = /^DTSTAMP:\d{8}T\d{6}Z(?=\r$)/m
+
+function unfold(calendar: string): string {
+  return calendar.replace(/\r\n[ \t]/g, '')
 }
 
 /** Unfolds whatever `ics` folded, then folds every line at 75 octets without splitting a character. */
 export function foldLines(calendar: string): string {
-  const lines = calendar.replace(/\r\n[ \t]/g, '').split('\r\n').map(unquoteEnumeratedParams)
+  const lines = unfold(calendar).split('\r\n').map(unquoteEnumeratedParams)
   return lines.map(foldLine).join('\r\n')
 }
 
@@ -95,16 +137,20 @@ function unquoteEnumeratedParams(line: string): string {
   return line.replace(/;(ROLE|PARTSTAT|RSVP|CUTYPE)="([A-Z-]+)"(?=[;:])/g, ';$1=$2')
 }
 
-const encoder = new TextEncoder()
+/** UTF-8 octets of one code point. */
+function octetsOf(char: string): number {
+  const code = char.codePointAt(0)!
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4
+}
 
 export function foldLine(line: string): string {
-  if (encoder.encode(line).length <= 75) return line
+  if (Buffer.byteLength(line, 'utf8') <= 75) return line
   const parts: string[] = []
   let current = ''
   let currentOctets = 0
   let limit = 75
   for (const char of line) {
-    const octets = encoder.encode(char).length
+    const octets = octetsOf(char)
     if (currentOctets + octets > limit) {
       parts.push(current)
       current = ''

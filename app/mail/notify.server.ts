@@ -7,9 +7,13 @@ import {
   listRegistrantRecipients,
   listRundownForBrief,
   listWebinarsDueForReminder,
+  listWebinarsDueForThankYou,
   markReminderSent,
+  markThankYouSent,
   raiseCalendarSequence,
 } from '#app/models/mail-recipients.server'
+import { pendingCertificateStepsFor } from '#app/models/certificate-gate.server'
+import { getThankYouExtras } from '#app/models/material.server'
 import { enqueueMail, type NewMail } from '#app/models/outbox.server'
 import type { DB } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
@@ -117,6 +121,19 @@ export function registrationMail(
   return { webinarId: registration.webinar_id, to: registration, lang: registration.lang, payload }
 }
 
+/** A lost link asked for after the webinar: the personal page, where the certificate is. */
+export async function notifyPersonalLink(db: DB, registrationId: string) {
+  const registration = await getRegistrationRecipient(db, registrationId)
+  const webinar = await getWebinarSnapshot(db, registration.webinar_id)
+  if (!webinar) return
+  await enqueueMail(db, {
+    webinarId: registration.webinar_id,
+    to: registration,
+    lang: registration.lang,
+    payload: { kind: 'personal_link', webinar, personalUrl: appUrl(`/r/${registration.token}`) },
+  })
+}
+
 /**
  * A resident who cancels gets a CANCEL for their own copy of the event; someone who only waited
  * never had one, and gets the confirmation alone.
@@ -214,14 +231,52 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
   return queued
 }
 
+/**
+ * Queues the "thank you" mails that are due: once per webinar (the claim and the messages are one
+ * transaction, so two workers never both send it), to every seat holder, with the links to the
+ * evaluation, the slides and the recording on their personal page.
+ */
+export async function enqueueDueThankYous(db: DB, now: Date = new Date()): Promise<number> {
+  const nowIso = now.toISOString()
+  let queued = 0
+  for (const due of await listWebinarsDueForThankYou(db, nowIso)) {
+    queued += await db.transaction().execute(async (trx) => {
+      if (!(await markThankYouSent(trx, due.id, nowIso))) return 0
+      const webinar = await getWebinarSnapshot(trx, due.id)
+      if (!webinar) return 0
+      const extras = await getThankYouExtras(trx, due.id)
+      const residents = await listRegistrantRecipients(trx, due.id, ['registered'])
+      await enqueueMail(
+        trx,
+        residents.map((r): NewMail => {
+          const personalUrl = appUrl(`/r/${r.token}`)
+          return {
+            webinarId: due.id,
+            to: r,
+            lang: r.lang,
+            payload: { kind: 'thank_you', webinar, personalUrl, evaluationUrl: `${personalUrl}/evaluation`, postTestUrl: null, recordingUrl: extras.recordingUrl, materials: extras.materials },
+          }
+        }),
+      )
+      return residents.length
+    })
+  }
+  return queued
+}
+
 /** "Your certificate is ready", in bulk, each with the link where that person downloads it. */
 export async function notifyCertificatesReady(db: DB, webinarId: string, certificateIds: string[]) {
   if (certificateIds.length === 0) return
   const webinar = await getWebinarSnapshot(db, webinarId)
   if (!webinar) return
   const recipients = await listCertificateRecipients(db, certificateIds)
+  // A gated certificate's mail says what is left to do before it can be downloaded.
+  const pending = await pendingCertificateStepsFor(db, webinarId, recipients.flatMap((r) => (r.registrationId ? [r.registrationId] : [])))
   await enqueueMail(
     db,
-    recipients.map((r): NewMail => ({ webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload: { kind: 'certificate_ready', webinar, certificateUrl: appUrl(r.path) } })),
+    recipients.map((r): NewMail => {
+      const steps = r.registrationId ? pending.get(r.registrationId) : undefined
+      return { webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload: { kind: 'certificate_ready', webinar, certificateUrl: appUrl(r.path), ...(steps ? { pending: steps } : {}) } }
+    }),
   )
 }

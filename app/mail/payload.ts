@@ -58,7 +58,12 @@ export type MailPayload =
   | { kind: 'registration_cancelled'; webinar: WebinarSnapshot; waitlisted?: boolean }
   | { kind: 'waitlist_joined'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'waitlist_promotion'; webinar: WebinarSnapshot; personalUrl: string }
-  | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string }
+  /** `pending`: the certificate is gated, and these steps are left before it can be downloaded */
+  | { kind: 'certificate_ready'; webinar: WebinarSnapshot; certificateUrl: string; pending?: Array<'evaluation' | 'postTest'> }
+  /** After the webinar: where to find the evaluation, the post-test, the slides and the recording. */
+  | { kind: 'thank_you'; webinar: WebinarSnapshot; personalUrl: string; evaluationUrl: string; postTestUrl: string | null; recordingUrl: string | null; materials: number }
+  /** A lost link asked for after the webinar: the personal page, where the certificate is (or why there is none). */
+  | { kind: 'personal_link'; webinar: WebinarSnapshot; personalUrl: string }
 
 export type MailKind = MailPayload['kind']
 
@@ -75,6 +80,8 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'waitlist_joined',
   'waitlist_promotion',
   'certificate_ready',
+  'personal_link',
+  'thank_you',
 ]
 
 /** The outbox's states, in the order a message moves through them. */

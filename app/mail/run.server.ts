@@ -1,6 +1,6 @@
 import type { DB } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
-import { enqueueDueReminders } from './notify.server'
+import { enqueueDueReminders, enqueueDueThankYous } from './notify.server'
 import { createMailTransport, type MailTransport } from './transport.server'
 import { MailWorker, parseSender } from './worker.server'
 
@@ -37,6 +37,7 @@ export function startMailWorker(db: DB, env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' 
         if (Date.now() - lastReminderCheck >= REMINDER_CHECK_MS) {
           lastReminderCheck = Date.now()
           await enqueueDueReminders(db)
+          await enqueueDueThankYous(db)
         }
         const { sent, failed } = await worker.deliverBatch()
         if (sent + failed > 0) continue

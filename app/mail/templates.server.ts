@@ -1,4 +1,5 @@
 import type { Lang } from '#db/schema'
+import { NARROW_SCREEN_CSS } from './styles.server'
 import { formatDateTime, formatTime, translate, type MessageKey, type Vars } from '#app/i18n'
 import { serialiseWebUrl, webUrlText } from '#app/utils/web-url'
 import { buildCalendar, type CalendarMethod } from './calendar.server'
@@ -207,13 +208,39 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
       if (!payload.waitlisted) calendar = calendarFor(payload.webinar, 'CANCEL', wholeEvent)
       break
     }
-    case 'certificate_ready':
+    case 'certificate_ready': {
+      const pending = payload.pending ?? []
       subject = t('mail.certificate.subject', { topic: payload.webinar.topic })
       blocks = [
         greeting,
-        { type: 'p', text: t('mail.certificate.intro') },
+        { type: 'p', text: t(pending.length ? 'mail.certificate.gatedIntro' : 'mail.certificate.intro') },
+        ...pending.map((step): Block => ({ type: 'p', strong: true, text: `• ${t(`gate.step.${step}`)}` })),
         { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
-        { type: 'button', label: t('mail.certificate.button'), url: payload.certificateUrl },
+        { type: 'button', label: t(pending.length ? 'mail.certificate.gatedButton' : 'mail.certificate.button'), url: payload.certificateUrl },
+      ]
+      break
+    }
+    case 'thank_you':
+      subject = t('mail.thankYou.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t('mail.thankYou.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
+        ...(payload.postTestUrl ? [{ type: 'button' as const, label: t('mail.thankYou.postTest'), url: payload.postTestUrl }] : []),
+        { type: 'button', label: t('mail.thankYou.evaluation'), url: payload.evaluationUrl },
+        ...(payload.materials > 0 ? [{ type: 'p' as const, text: t('mail.thankYou.materials', { count: payload.materials }) }] : []),
+        ...(payload.recordingUrl ? [{ type: 'details' as const, rows: [[t('after.recording'), webUrlText(payload.recordingUrl), serialiseWebUrl(payload.recordingUrl)]] as DetailRow[] }] : []),
+        { type: 'button', label: t('mail.personalButton'), url: payload.personalUrl },
+      ]
+      break
+    case 'personal_link':
+      // The webinar is over: no join details and no calendar file, only the way back to the page.
+      subject = t('mail.personalLink.subject', { topic: payload.webinar.topic })
+      blocks = [
+        greeting,
+        { type: 'p', text: t('mail.personalLink.intro') },
+        { type: 'details', rows: webinarRows(t, lang, payload.webinar, false) },
+        { type: 'button', label: t('mail.personalButton'), url: payload.personalUrl },
       ]
       break
   }
@@ -237,11 +264,6 @@ function toText(blocks: Block[], footer: string): string {
   })
   return `${parts.join('\n\n')}\n\n--\n${footer}\n`
 }
-
-// On a phone the details table stacks each label above its value, so a value (a long join link)
-// gets the full width. Clients that drop <style> keep the two columns, which still wrap.
-const NARROW_SCREEN_CSS =
-  '@media (max-width:480px){table.details,table.details tbody,table.details tr,table.details th,table.details td{display:block;width:auto !important}table.details th{padding:8px 0 0 !important}table.details td{padding:0 0 4px !important}}'
 
 function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): string {
   const body = blocks

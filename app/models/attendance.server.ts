@@ -6,7 +6,7 @@ import { createId } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { addMinutes, nowIso } from '#app/utils/time'
-import { syncParticipantCertificates } from './certificate.server'
+import { syncParticipantCertificates, syncStaffCertificates } from './certificate.server'
 import { buildWebinarReach } from './programme-report.server'
 import { WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { countHits, usedUpWait, type RateLimit } from './rate-limit.server'
@@ -170,7 +170,7 @@ export async function countCheckins(db: DB, webinarId: string): Promise<number> 
 
 // --- The audit trail -------------------------------------------------------------------------
 
-export type AttendanceAction = 'windowOpened' | 'windowClosed' | 'marked' | 'markCleared' | 'zoomCommitted' | 'zoomLinked' | 'finalised' | 'reopened'
+export type AttendanceAction = 'windowOpened' | 'windowClosed' | 'marked' | 'markCleared' | 'zoomCommitted' | 'zoomLinked' | 'finalised' | 'reopened' | 'staffMarked'
 
 /** Every change to attendance is written down: who, when, what and why. Call inside the change's transaction. */
 export async function recordAttendanceEvent(
@@ -399,6 +399,33 @@ export async function markAttendance(db: DB, webinarId: string, registrationId: 
 
 // --- Finalising ------------------------------------------------------------------------------
 
+/**
+ * Records whether one of the webinar's own people (moderator, speaker, KOL) took part, or clears
+ * the record (then their confirmation decides). Until attendance is final; on a finished webinar
+ * their certificate follows at once (issued, or revoked when recorded as not taking part).
+ */
+export async function markStaffTookPart(db: DB, webinarId: string, roleId: string, tookPart: boolean | null, actorId: string, now = nowIso()): Promise<AttendanceChange> {
+  return db.transaction().execute(async (trx): Promise<AttendanceChange> => {
+    await lockWebinars(trx, [webinarId])
+    const webinar = await trx.selectFrom('webinars').select(['status', 'attendance_finalised_at']).where('id', '=', webinarId).executeTakeFirst()
+    if (!webinar) return { ok: false, reason: 'notFound' }
+    if (webinar.attendance_finalised_at) return { ok: false, reason: 'finalised' }
+    const role = await trx
+      .selectFrom('webinar_roles')
+      .innerJoin('people', 'people.id', 'webinar_roles.person_id')
+      .select(['webinar_roles.id', 'people.name'])
+      .where('webinar_roles.id', '=', roleId)
+      .where('webinar_roles.webinar_id', '=', webinarId)
+      .where('webinar_roles.role', 'in', ['moderator', 'speaker', 'kol'])
+      .executeTakeFirst()
+    if (!role) return { ok: false, reason: 'notFound' }
+    await trx.updateTable('webinar_roles').set({ spoke: tookPart === null ? null : tookPart ? 1 : 0 }).where('id', '=', roleId).execute()
+    await recordAttendanceEvent(trx, { webinarId, actorId, at: now, action: 'staffMarked', detail: { name: role.name, to: tookPart === null ? null : tookPart ? 1 : 0 } })
+    if (webinar.status === 'finished') await syncStaffCertificates(trx, webinarId, actorId, now)
+    return { ok: true }
+  })
+}
+
 export type FinaliseResult = { ok: true; present: number; registered: number } | { ok: false; reason: 'notEnded' | 'finalised' | 'notFinalised' | 'notFound' }
 
 /**
@@ -440,6 +467,8 @@ export async function finaliseAttendance(db: DB, webinarId: string, actorId: str
     const result = { registered: Number(counts.registered), present: Number(counts.present) }
     // Finalising again after a reopen issues only to people who have none yet.
     const certificates = await syncParticipantCertificates(trx, webinarId, actorId, now)
+    // The moderator, speakers and KOL as the console recorded them (a webinar finished earlier had its staff certificates then).
+    await syncStaffCertificates(trx, webinarId, actorId, now)
     // The programme dashboard's snapshot of this webinar, built now rather than on someone's first visit.
     await buildWebinarReach(trx, [webinarId])
     await recordAttendanceEvent(trx, {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
-import type { AssignmentRole, CertificateRole } from '#db/schema'
+import type { ExpressionBuilder } from 'kysely'
+import type { AssignmentRole, CertificateRole, Database } from '#db/schema'
 import { lockWebinars, type DB } from '#app/utils/db.server'
 import { notifyCertificatesReady } from '#app/mail/notify.server'
 import { createId } from '#app/utils/crypto.server'
@@ -117,15 +118,63 @@ async function issueParticipantCertificates(db: DB, webinarId: string, now: stri
   return ids.length
 }
 
-/** The moderator, speakers and KOL get theirs when the webinar is finished. Call inside that transaction, which holds the webinar's lock. */
-export async function issueStaffCertificates(db: DB, webinarId: string, now = nowIso()): Promise<number> {
+/**
+ * Who of the webinar's own people earns a certificate (README, "Certificates for the webinar's own
+ * people"): the moderator, speakers and KOL whom the console records as having taken part, or,
+ * with nothing recorded, who confirmed their brief. Someone who declined or never answered gets
+ * none unless recorded as having taken part; someone recorded as absent gets none.
+ */
+function staffEligible(eb: ExpressionBuilder<Database, 'webinar_roles'>) {
+  return eb.or([eb('webinar_roles.spoke', '=', 1), eb.and([eb('webinar_roles.spoke', 'is', null), eb('webinar_roles.confirmation', '=', 'confirmed')])])
+}
+
+const STAFF_ROLES = ['moderator', 'speaker', 'kol'] as const
+const STAFF_HOLDER_KEY = sql<string>`'p:' || webinar_roles.person_id || ':' || webinar_roles.role`
+
+/** How many of the webinar's own people would hold a certificate once it is finished: the finalise step states it. */
+export async function countStaffCertificatesDue(db: DB, webinarId: string): Promise<number> {
+  const row = await db
+    .selectFrom('webinar_roles')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('webinar_id', '=', webinarId)
+    .where('role', 'in', STAFF_ROLES)
+    .where(staffEligible)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+
+/**
+ * Brings the staff certificates of a finished webinar in line with the rule above: those eligible
+ * who have none get one (and the mail); a current one whose holder is no longer eligible (recorded
+ * as not having taken part) is revoked. Call inside a transaction that holds the webinar's lock.
+ */
+export async function syncStaffCertificates(db: DB, webinarId: string, actorId: string | null, now = nowIso()): Promise<{ issued: number; revoked: number }> {
+  const ineligible = db
+    .selectFrom('webinar_roles')
+    .select(STAFF_HOLDER_KEY.as('key'))
+    .where('webinar_roles.webinar_id', '=', webinarId)
+    .where((eb) => eb.not(staffEligible(eb)))
+  const eligible = db.selectFrom('webinar_roles').select(STAFF_HOLDER_KEY.as('key')).where('webinar_roles.webinar_id', '=', webinarId).where(staffEligible)
+  const revoked = await db
+    .updateTable('certificates')
+    .set({ revoked_at: now, revoked_by: actorId, revoked_reason: null })
+    .where('webinar_id', '=', webinarId)
+    .where('role', '!=', 'peserta')
+    .where('replaced_by_id', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('holder_key', 'in', ineligible)
+    // The same person may hold a role twice (never in practice): eligible by one, they keep it.
+    .where('holder_key', 'not in', eligible)
+    .executeTakeFirst()
   const roles = await db
     .selectFrom('webinar_roles')
     .innerJoin('people', 'people.id', 'webinar_roles.person_id')
     .innerJoin('webinars', 'webinars.id', 'webinar_roles.webinar_id')
     .select(['webinar_roles.id', 'webinar_roles.role', 'people.id as person_id', 'people.name'])
     .where('webinar_roles.webinar_id', '=', webinarId)
-    .where('webinar_roles.role', 'in', ['moderator', 'speaker', 'kol'])
+    .where('webinar_roles.role', 'in', STAFF_ROLES)
+    .where(staffEligible)
     .where((eb) => eb.not(hasCurrentCertificate(sql<string>`'p:' || people.id || ':' || webinar_roles.role`)))
     .execute()
   const ids = await insertCertificates(
@@ -135,7 +184,7 @@ export async function issueStaffCertificates(db: DB, webinarId: string, now = no
     now,
   )
   await notifyCertificatesReady(db, webinarId, ids)
-  return ids.length
+  return { issued: ids.length, revoked: Number(revoked.numUpdatedRows) }
 }
 
 const CERTIFICATE_COLUMNS = [
@@ -183,6 +232,7 @@ function downloadable<T extends { revoked_at: string | null; replaced_by_id: str
 export async function getResidentCertificate(db: DB, token: string) {
   const row = await certificateQuery(db)
     .innerJoin('registrations', 'registrations.id', 'certificates.registration_id')
+    .select('certificates.registration_id')
     .where('registrations.token', '=', token)
     .where('certificates.replaced_by_id', 'is', null)
     .executeTakeFirst()

@@ -6,18 +6,22 @@ import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.ser
 
 // The queries behind the notifications: who gets a message about a webinar, and what it says.
 
-/** The webinar as its messages describe it; null while it lacks a schedule or regency. */
-export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<WebinarSnapshot | null> {
-  const row = await db
+/** The query behind a webinar's snapshot; callers add their own columns and the webinar's id. */
+export function selectWebinarSnapshot(db: DB) {
+  return db
     .selectFrom('webinars')
     .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
     .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
     .select(WEBINAR_INVITATION_COLUMNS)
     .select(WEBINAR_PLACE_COLUMNS)
     .select(['webinars.segment', 'webinars.capacity', 'webinars.registered_count'])
-    .where('webinars.id', '=', webinarId)
-    .executeTakeFirst()
-  if (!row || !row.start_at || !row.end_at) return null
+}
+
+type SnapshotRow = Awaited<ReturnType<ReturnType<typeof selectWebinarSnapshot>['executeTakeFirstOrThrow']>>
+
+/** The webinar as its messages describe it, from a `selectWebinarSnapshot` row; null while it lacks a schedule. */
+export function toWebinarSnapshot(row: SnapshotRow): WebinarSnapshot | null {
+  if (!row.start_at || !row.end_at) return null
   return {
     slug: row.slug,
     topic: row.topic,
@@ -36,6 +40,12 @@ export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<Web
     capacity: row.capacity,
     registered: row.registered_count,
   }
+}
+
+/** The webinar as its messages describe it; null while it lacks a schedule or regency. */
+export async function getWebinarSnapshot(db: DB, webinarId: string): Promise<WebinarSnapshot | null> {
+  const row = await selectWebinarSnapshot(db).where('webinars.id', '=', webinarId).executeTakeFirst()
+  return row ? toWebinarSnapshot(row) : null
 }
 
 /**
@@ -119,6 +129,35 @@ export async function markReminderSent(db: DB, webinarId: string, which: 'day' |
   return Number(result.numUpdatedRows) > 0
 }
 
+/** A "thank you" more than this late is not sent: it would arrive long after anyone cares. */
+const THANK_YOU_LATEST_MS = 7 * 24 * 3_600_000
+/** The organiser's delay is at most a week, so a fortnight back holds every candidate. */
+export const THANK_YOU_MAX_DELAY_MINUTES = 7 * 24 * 60
+
+/** Ended webinars whose "thank you" is due: the organiser's delay after the end has passed, by less than a week. */
+export async function listWebinarsDueForThankYou(db: DB, now: string) {
+  const nowMs = new Date(now).getTime()
+  const earliestEnd = new Date(nowMs - THANK_YOU_LATEST_MS - THANK_YOU_MAX_DELAY_MINUTES * 60_000).toISOString()
+  const candidates = await db
+    .selectFrom('webinars')
+    .select(['id', 'end_at', 'thank_you_delay_minutes'])
+    .where('status', 'in', ['published', 'finished'])
+    .where('thank_you_sent_at', 'is', null)
+    .where('end_at', '<=', now)
+    .where('end_at', '>', earliestEnd)
+    .execute()
+  return candidates.filter((w) => {
+    const dueMs = new Date(w.end_at!).getTime() + w.thank_you_delay_minutes * 60_000
+    return dueMs <= nowMs && dueMs > nowMs - THANK_YOU_LATEST_MS
+  })
+}
+
+/** Claims a webinar's "thank you"; false when another worker (or machine) got there first. */
+export async function markThankYouSent(db: DB, webinarId: string, now: string): Promise<boolean> {
+  const result = await db.updateTable('webinars').set({ thank_you_sent_at: now }).where('id', '=', webinarId).where('thank_you_sent_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
 export async function getRegistrationRecipient(db: DB, registrationId: string) {
   return db
     .selectFrom('registrations')
@@ -151,6 +190,7 @@ export async function listCertificateRecipients(db: DB, certificateIds: string[]
     .leftJoin('people', 'people.id', 'certificates.person_id')
     .select([
       'certificates.name',
+      'certificates.registration_id',
       'registrations.email as resident_email',
       'registrations.lang as resident_lang',
       'registrations.token',
@@ -161,8 +201,8 @@ export async function listCertificateRecipients(db: DB, certificateIds: string[]
     .where('certificates.id', 'in', certificateIds)
     .execute()
   return rows.flatMap((r) => {
-    if (r.token && r.resident_email) return [{ email: r.resident_email, name: r.name ?? '', lang: r.resident_lang ?? 'id', path: `/r/${r.token}` }]
-    if (r.person_email) return [{ email: r.person_email, name: r.name ?? '', lang: r.person_lang ?? 'id', path: r.brief_token ? `/brief/${r.brief_token}` : '/me' }]
+    if (r.token && r.resident_email) return [{ email: r.resident_email, name: r.name ?? '', lang: r.resident_lang ?? 'id', path: `/r/${r.token}`, registrationId: r.registration_id }]
+    if (r.person_email) return [{ email: r.person_email, name: r.name ?? '', lang: r.person_lang ?? 'id', path: r.brief_token ? `/brief/${r.brief_token}` : '/me', registrationId: null }]
     return []
   })
 }

@@ -4,6 +4,7 @@ import { lockWebinars, type DB } from '#app/utils/db.server'
 import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
+import { anonymiseEvaluations } from './evaluation.server'
 import { eraseTestAnswers } from './learning-test.server'
 import { findWithdrawable, registrationCancellable, withdrawRegistration } from './registration.server'
 
@@ -50,7 +51,7 @@ async function pseudonymKey(db: DB): Promise<string> {
 /** A Zoom report row with nothing left that names anyone: its key was the e-mail or the name. */
 const ERASED_ZOOM_ROW = { email: null, names: '[]', person_key: sql<string>`'erased:' || zoom_import_people.id` }
 
-type Erased = { registrations: number; messages: number; zoomRows: number; certificates: number; testAnswers: number }
+type Erased = { registrations: number; messages: number; zoomRows: number; certificates: number; testAnswers: number; evaluations: number }
 
 /**
  * Removes what names these registrants, keeping the rows for the counts. The e-mail becomes
@@ -58,9 +59,10 @@ type Erased = { registrations: number; messages: number; zoomRows: number; certi
  * person (retention). Call inside a transaction.
  */
 async function eraseRegistrants(db: DB, webinarId: string, registrants: Array<{ id: string; email: string }>, replacement: (r: { id: string; email: string }) => string, now: string): Promise<Erased> {
-  if (registrants.length === 0) return { registrations: 0, messages: 0, zoomRows: 0, certificates: 0, testAnswers: 0 }
+  if (registrants.length === 0) return { registrations: 0, messages: 0, zoomRows: 0, certificates: 0, testAnswers: 0, evaluations: 0 }
   let messages = 0
   let testAnswers = 0
+  let evaluations = 0
   let zoomRows = 0
   let certificates = 0
   for (let i = 0; i < registrants.length; i += 500) {
@@ -91,8 +93,10 @@ async function eraseRegistrants(db: DB, webinarId: string, registrants: Array<{ 
     const named = await db.updateTable('certificates').set({ name: null }).where('registration_id', 'in', ids).executeTakeFirst()
     certificates += Number(named.numUpdatedRows)
     testAnswers += await eraseTestAnswers(db, ids)
+    // Evaluations become anonymous and lose their comment; their ratings keep the means.
+    evaluations += await anonymiseEvaluations(db, ids, now)
   }
-  return { registrations: registrants.length, messages, zoomRows, certificates, testAnswers }
+  return { registrations: registrants.length, messages, zoomRows, certificates, testAnswers, evaluations }
 }
 
 async function logPurge(db: DB, entry: { scope: 'request' | 'retention'; webinarId: string; actorId: string | null; at: string; erased: Erased & Record<string, number> }) {

@@ -1,11 +1,12 @@
-import type { Lang, RegistrationStatus } from '#db/schema'
+import type { Insertable } from 'kysely'
+import type { Database, Lang, RegistrationStatus } from '#db/schema'
 import { lockWebinars, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
-import { notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
+import { notifyPersonalLink, notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
-import { getWebinarSnapshot, raiseCalendarSequence } from './mail-recipients.server'
+import { raiseCalendarSequence, selectWebinarSnapshot, toWebinarSnapshot } from './mail-recipients.server'
 import { enqueueMail, type NewMail } from './outbox.server'
 import { countHits, longestWait, type RateLimit } from './rate-limit.server'
 import { nowIso } from '#app/utils/time'
@@ -64,118 +65,139 @@ export async function registerParticipant(
 }
 
 const registerInGroup = createGroupCommit(async (trx, registrations: Registration[]): Promise<RegisterResult[]> => {
-  // The rate limits of the whole group count in one statement, and its mail goes out in one insert.
   // The lock rule: every webinar of the group, up front and in order, before anything is read.
   await lockWebinars(
     trx,
     registrations.map((registration) => registration.webinarId),
   )
+  // The rate limits of the whole group count in one statement.
   const limitAnswers = await countHits(
     trx,
     registrations.flatMap((registration) => registration.limits),
   )
-  const webinars = new Map<string, RegistrationWebinar>()
-  const mails: NewMail[] = []
-  const results: RegisterResult[] = []
+  const results: RegisterResult[] = new Array(registrations.length)
+  const byWebinar = new Map<string, number[]>()
   let answered = 0
-  for (const registration of registrations) {
+  registrations.forEach((registration, index) => {
     const wait = longestWait(limitAnswers.slice(answered, (answered += registration.limits.length)))
-    if (wait > 0) {
-      results.push({ ok: false, reason: 'tooMany', retryAfterSeconds: wait })
-      continue
-    }
-    let webinar = webinars.get(registration.webinarId)
-    if (!webinar) {
-      webinar = await getRegistrationWebinar(trx, registration.webinarId)
-      webinars.set(registration.webinarId, webinar)
-    }
-    results.push(await registerOne(trx, registration, webinar, mails))
+    if (wait > 0) results[index] = { ok: false, reason: 'tooMany', retryAfterSeconds: wait }
+    else byWebinar.set(registration.webinarId, [...(byWebinar.get(registration.webinarId) ?? []), index])
+  })
+  const mails: NewMail[] = []
+  for (const [webinarId, indexes] of byWebinar) {
+    const answers = await registerForWebinar(
+      trx,
+      webinarId,
+      indexes.map((index) => registrations[index]!),
+      mails,
+    )
+    indexes.forEach((index, i) => (results[index] = answers[i]!))
   }
+  // The group's mail goes out in one insert.
   await enqueueMail(trx, mails)
   return results
 })
 
-type RegistrationWebinar = Awaited<ReturnType<typeof getRegistrationWebinar>>
-
-/** What a group of registrations needs of their webinar. Read under the write lock, it holds until the commit. */
-async function getRegistrationWebinar(trx: DB, webinarId: string) {
-  const webinar = await trx
-    .selectFrom('webinars')
-    .select(['status', 'start_at', 'end_at', 'registration_opens_at', 'registration_closes_at'])
-    .where('id', '=', webinarId)
+/**
+ * One webinar's share of a group, in arrival order, in a fixed number of statements however large
+ * the group: one read of the webinar, one of the addresses already registered, one update of the
+ * seat counts and one insert of the new registrations. The webinar is locked (the lock rule on
+ * PostgreSQL, `begin immediate` on SQLite), so the seats and queue places are decided from the
+ * counts read here, exactly as if each registration had taken its own turn; and while the lock is
+ * held, the fewer round trips to the database, the more registrations a second.
+ */
+async function registerForWebinar(trx: DB, webinarId: string, group: Registration[], mails: NewMail[]): Promise<RegisterResult[]> {
+  const webinar = await selectWebinarSnapshot(trx)
+    .select(['webinars.status', 'webinars.registration_opens_at', 'webinars.registration_closes_at', 'webinars.registrations_total'])
+    .where('webinars.id', '=', webinarId)
     .executeTakeFirstOrThrow()
-  return { ...webinar, snapshot: await getWebinarSnapshot(trx, webinarId) }
+  let snapshot = toWebinarSnapshot(webinar)
+  const open = group.filter((registration) => registrationRefusal(webinar, registration.now) === null)
+  const known = new Map<string, KnownRegistration>()
+  if (open.length > 0) {
+    const rows = await trx
+      .selectFrom('registrations')
+      .select(['id', 'token', 'status', 'name', 'email', 'lang'])
+      .where('webinar_id', '=', webinarId)
+      .where('email', 'in', [...new Set(open.map((registration) => registration.input.email))])
+      .execute()
+    for (const row of rows) known.set(row.email, row)
+  }
+  await racePoint('register:after-read')
+
+  const seats = { taken: 0, free: Math.max(0, webinar.capacity - webinar.registered_count), places: 0 }
+  const inserts: Insertable<Database['registrations']>[] = []
+  const results: RegisterResult[] = []
+  for (const { input, now } of group) {
+    const refusal = registrationRefusal(webinar, now)
+    if (refusal) {
+      results.push({ ok: false, reason: refusal })
+      continue
+    }
+    const existing = known.get(input.email)
+    if (existing && existing.status !== 'cancelled') {
+      // The same address again: the link is mailed again, and the answer is the first one's.
+      queueMail(mails, registrationMail({ ...existing, webinar_id: webinarId }, snapshot))
+      results.push({ ok: true, status: existing.status, token: existing.token, repeated: true })
+      continue
+    }
+    const status: 'registered' | 'waitlisted' = seats.taken < seats.free ? 'registered' : 'waitlisted'
+    if (status === 'registered') seats.taken++
+    seats.places++
+    const token = createToken()
+    const fields = {
+      name: input.name,
+      whatsapp: input.whatsapp,
+      regency_code: input.regencyCode,
+      occupation: input.occupation,
+      age_range: input.ageRange,
+      gender: input.gender,
+      lang: input.lang,
+      status,
+      consent_at: now,
+      updated_at: now,
+      cancelled_at: null,
+      promoted_at: null,
+      position: webinar.registrations_total + seats.places,
+      token,
+      created_at: now,
+    }
+    if (existing) {
+      // Someone who cancelled and registers again gets a fresh link; the old one stays dead.
+      await trx.updateTable('registrations').set(fields).where('id', '=', existing.id).execute()
+      // Their withdrawal sent a CANCEL; the new invitation must carry a higher SEQUENCE than it.
+      if (snapshot) snapshot = { ...snapshot, sequence: await raiseCalendarSequence(trx, webinarId) }
+    } else {
+      inserts.push({ ...fields, id: createId(), webinar_id: webinarId, email: input.email })
+    }
+    known.set(input.email, { id: '', token, status, name: input.name, email: input.email, lang: input.lang })
+    queueMail(mails, registrationMail({ webinar_id: webinarId, name: input.name, email: input.email, lang: input.lang, token, status }, snapshot))
+    results.push({ ok: true, status, token, repeated: false })
+  }
+
+  if (seats.places > 0) await takePlaces(trx, webinarId, webinar.registered_count, seats.taken, seats.places)
+  for (let i = 0; i < inserts.length; i += INSERT_CHUNK) await trx.insertInto('registrations').values(inserts.slice(i, i + INSERT_CHUNK)).execute()
+  return results
 }
+
+type KnownRegistration = { id: string; token: string; status: RegistrationStatus; name: string; email: string; lang: Lang }
+
+/** Rows per insert: well under SQLite's limit of 32,766 bound values at 19 columns a row. */
+const INSERT_CHUNK = 500
 
 /**
- * A place in the queue (the arrival count) and, if one is free, a seat. Each is one atomic,
- * conditional UPDATE, so the answer is exact on any engine without relying on an earlier read:
- * a seat holder costs one statement, someone for the waitlist two.
+ * Counts the seats and queue places a group took. The guard restates what the lock already
+ * guarantees (nobody else changed the counts since they were read); should it ever fail, the
+ * group's transaction fails with it rather than oversell.
  */
-async function takePlace(trx: DB, webinarId: string): Promise<{ status: 'registered' | 'waitlisted'; position: number }> {
-  const seated = await trx
+async function takePlaces(trx: DB, webinarId: string, registeredBefore: number, seats: number, places: number): Promise<void> {
+  const counted = await trx
     .updateTable('webinars')
-    .set((eb) => ({ registered_count: eb('registered_count', '+', 1), registrations_total: eb('registrations_total', '+', 1) }))
+    .set((eb) => ({ registered_count: eb('registered_count', '+', seats), registrations_total: eb('registrations_total', '+', places) }))
     .where('id', '=', webinarId)
-    .where((eb) => eb('registered_count', '<', eb.ref('capacity')))
-    .returning('registrations_total')
+    .where('registered_count', '=', registeredBefore)
     .executeTakeFirst()
-  if (seated) return { status: 'registered', position: seated.registrations_total }
-  const waiting = await trx
-    .updateTable('webinars')
-    .set((eb) => ({ registrations_total: eb('registrations_total', '+', 1) }))
-    .where('id', '=', webinarId)
-    .returning('registrations_total')
-    .executeTakeFirstOrThrow()
-  return { status: 'waitlisted', position: waiting.registrations_total }
-}
-
-async function registerOne(trx: DB, { webinarId, input, now }: Registration, webinar: RegistrationWebinar, mails: NewMail[]): Promise<RegisterResult> {
-  const refusal = registrationRefusal(webinar, now)
-  if (refusal) return { ok: false, reason: refusal }
-
-  const existing = await trx
-    .selectFrom('registrations')
-    .select(['id', 'token', 'status', 'name', 'email', 'lang'])
-    .where('webinar_id', '=', webinarId)
-    .where('email', '=', input.email)
-    .executeTakeFirst()
-  await racePoint('register:after-read')
-  if (existing && existing.status !== 'cancelled') {
-    queueMail(mails, registrationMail({ ...existing, webinar_id: webinarId }, webinar.snapshot))
-    return { ok: true, status: existing.status, token: existing.token, repeated: true }
-  }
-
-  const { status, position } = await takePlace(trx, webinarId)
-  const fields = {
-    name: input.name,
-    whatsapp: input.whatsapp,
-    regency_code: input.regencyCode,
-    occupation: input.occupation,
-    age_range: input.ageRange,
-    gender: input.gender,
-    lang: input.lang,
-    status,
-    consent_at: now,
-    updated_at: now,
-    cancelled_at: null,
-    promoted_at: null,
-    position,
-  }
-  const token = createToken()
-  if (existing) {
-    // Someone who cancelled and registers again gets a fresh link; the old one stays dead.
-    await trx.updateTable('registrations').set({ ...fields, token, created_at: now }).where('id', '=', existing.id).execute()
-    // Their withdrawal sent a CANCEL; the new invitation must carry a higher SEQUENCE than it.
-    if (webinar.snapshot) webinar.snapshot = { ...webinar.snapshot, sequence: await raiseCalendarSequence(trx, webinarId) }
-  } else {
-    await trx
-      .insertInto('registrations')
-      .values({ ...fields, id: createId(), token, webinar_id: webinarId, email: input.email, created_at: now })
-      .execute()
-  }
-  queueMail(mails, registrationMail({ webinar_id: webinarId, name: input.name, email: input.email, lang: input.lang, token, status }, webinar.snapshot))
-  return { ok: true, status, token, repeated: false }
+  if (counted.numUpdatedRows === 0n) throw new Error(`Seat counts of webinar ${webinarId} changed under its lock`)
 }
 
 function queueMail(mails: NewMail[], mail: NewMail | null) {
@@ -327,10 +349,14 @@ export async function getPersonalRegistration(db: DB, token: string) {
       'registrations.promoted_at',
       'registrations.checked_in_at',
       'registrations.attended',
+      'registrations.position',
+      'registrations.zoom_minutes',
+      'registrations.manual_present',
+      'registrations.webinar_id',
     ])
     .select(WEBINAR_INVITATION_COLUMNS)
     .select(WEBINAR_PLACE_COLUMNS)
-    .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status'])
+    .select(['webinars.description', 'webinars.pillars', 'webinars.status as webinar_status', 'webinars.attendance_threshold'])
     .select(['webinars.checkin_opened_at', 'webinars.checkin_closes_at', 'webinars.attendance_finalised_at'])
     .where('registrations.token', '=', token)
     .where('registrations.data_deleted_at', 'is', null)
@@ -341,22 +367,41 @@ export async function getPersonalRegistration(db: DB, token: string) {
 
 export type PersonalRegistration = NonNullable<Awaited<ReturnType<typeof getPersonalRegistration>>>
 
+/** A waiting person's place in the queue: 1 is next. The queue moves up in arrival order. */
+export async function getWaitlistPosition(db: DB, webinarId: string, position: number): Promise<number> {
+  const row = await db
+    .selectFrom('registrations')
+    .select((eb) => eb.fn.countAll<number | string>().as('ahead'))
+    .where('webinar_id', '=', webinarId)
+    .where('status', '=', 'waitlisted')
+    .where('position', '<', position)
+    .executeTakeFirstOrThrow()
+  return Number(row.ahead) + 1
+}
+
 /**
- * A lost link: mails the personal link again to an address that holds a seat or waits for one,
- * while the webinar is still ahead. Does nothing otherwise; the caller answers the same either way.
+ * A lost link: mails the personal link again to a registration that still has something to offer.
+ * Before the end, a seat or a place on the waitlist (the invitation or waitlist notice again, with
+ * the join link); after it, a seat (the personal page, where the certificate is, or why there is
+ * none). Does nothing otherwise; the caller answers the same either way.
  */
 export async function resendRegistrationLink(db: DB, webinarId: string, email: string, now = nowIso()): Promise<boolean> {
   const registration = await db
     .selectFrom('registrations')
     .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
-    .select(['registrations.id'])
+    .select(['registrations.id', 'registrations.status as registration_status', 'webinars.status', 'webinars.start_at', 'webinars.end_at', 'webinars.registration_opens_at', 'webinars.registration_closes_at'])
     .where('registrations.webinar_id', '=', webinarId)
     .where('registrations.email', '=', email)
+    .where('registrations.data_deleted_at', 'is', null)
     .where('registrations.status', 'in', ['registered', 'waitlisted'])
-    .where('webinars.status', '=', 'published')
-    .where('webinars.end_at', '>', now)
+    .where('webinars.status', 'in', ['published', 'finished'])
     .executeTakeFirst()
   if (!registration) return false
-  await notifyRegistration(db, registration.id)
+  if (registrationRefusal(registration, now) !== 'finished') {
+    await notifyRegistration(db, registration.id)
+    return true
+  }
+  if (registration.registration_status !== 'registered') return false
+  await notifyPersonalLink(db, registration.id)
   return true
 }

@@ -16,7 +16,7 @@ export async function listWebinarRoles(db: DB, webinarId: string) {
     .selectFrom('webinar_roles')
     .innerJoin('people', 'people.id', 'webinar_roles.person_id')
     .select(['webinar_roles.id', 'webinar_roles.role', 'webinar_roles.talk_title', 'webinar_roles.pillar', 'webinar_roles.position'])
-    .select(['webinar_roles.confirmation', 'webinar_roles.confirmed_at'])
+    .select(['webinar_roles.confirmation', 'webinar_roles.confirmed_at', 'webinar_roles.spoke'])
     .select(['people.id as person_id', 'people.name', 'people.title', 'people.organisation', 'people.email', 'people.whatsapp'])
     .where('webinar_roles.webinar_id', '=', webinarId)
     .orderBy('webinar_roles.position')
@@ -111,7 +111,10 @@ async function removeAssignment(db: DB, webinarId: string, roleId: string, annou
   return true
 }
 
-/** The webinars a staff member is assigned to (through their directory entry), next one first. */
+/**
+ * The webinars a staff member is assigned to (through their directory entry), next one first,
+ * with their own brief's token and join link: the query only returns the caller's assignments.
+ */
 export async function listAssignmentsForUser(db: DB, userId: string, now = nowIso()) {
   return db
     .selectFrom('webinar_roles')
@@ -119,7 +122,8 @@ export async function listAssignmentsForUser(db: DB, userId: string, now = nowIs
     .innerJoin('webinars', 'webinars.id', 'webinar_roles.webinar_id')
     .leftJoin('regencies', 'regencies.code', 'webinars.regency_code')
     .leftJoin('provinces', 'provinces.code', 'regencies.province_code')
-    .select(['webinar_roles.role', 'webinar_roles.talk_title', 'webinar_roles.pillar'])
+    .select(['webinar_roles.id as role_id', 'webinar_roles.role', 'webinar_roles.talk_title', 'webinar_roles.pillar'])
+    .select(['webinar_roles.brief_token', 'webinar_roles.confirmation', 'webinars.platform_url'])
     .select(['webinars.id', 'webinars.slug', 'webinars.topic', 'webinars.start_at', 'webinars.end_at', 'webinars.status'])
     .select(['regencies.name as regency_name', 'provinces.time_zone'])
     .where('people.user_id', '=', userId)

@@ -1,5 +1,5 @@
 import type { WebinarStatus } from '#db/schema'
-import { lockWebinars, type DB } from '#app/utils/db.server'
+import { lockWebinars, serialiseJob, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { slugify, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
@@ -7,7 +7,7 @@ import { localToUtc, nowIso, utcToLocal, webinarZone } from '#app/utils/time'
 import { message, type FieldErrors } from '#app/utils/messages'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { notifyAssignments, notifyCancelled, notifyRescheduled } from '#app/mail/notify.server'
-import { issueStaffCertificates } from './certificate.server'
+import { syncStaffCertificates } from './certificate.server'
 import { WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { getRegency } from './region.server'
 import { promoteFromWaitlist } from './registration.server'
@@ -84,6 +84,7 @@ export async function saveWebinar(db: DB, form: WebinarForm, options: { webinarI
       }
       const slug = form.slug ?? current.slug
       if (slug !== current.slug && (await slugTaken(trx, slug))) return { ok: false, errors: { slug: ['webinar.slugTaken'] } }
+      await racePoint('slug:after-check')
       // Calendar clients only replace an event whose SEQUENCE went up.
       const rescheduled = current.status === 'published' && (current.start_at !== values.start_at || current.end_at !== values.end_at)
       await trx
@@ -105,6 +106,7 @@ export async function saveWebinar(db: DB, form: WebinarForm, options: { webinarI
     } else {
       slug = await freeSlug(trx, defaultSlug(form.topic, regency?.name ?? null, form.date))
     }
+    await racePoint('slug:after-check')
     const id = createId()
     await trx
       .insertInto('webinars')
@@ -133,7 +135,16 @@ function defaultSlug(topic: string, regencyName: string | null, date: string | n
   return slugify([topic, place, date ?? ''].filter(Boolean).join(' '), 100) || 'webinar'
 }
 
+/**
+ * Whether a slug is in use. Slugs are checked and then written, so on PostgreSQL two organisers
+ * saving the same slug at once would both find it free and the later insert would fail on the
+ * unique index. Slug changes take turns instead (a transaction-level advisory lock, taken before
+ * the first check and held to the commit), so the later one sees the earlier one's slug: a
+ * refusal beside the field, or the next free `-2` suffix. Saving a webinar is rare enough that
+ * one lock for all slugs costs nothing. On SQLite the write lock already does this.
+ */
 async function slugTaken(db: DB, slug: string): Promise<boolean> {
+  await serialiseJob(db, 'webinar-slugs')
   return !!(await db.selectFrom('webinars').select('id').where('slug', '=', slug).executeTakeFirst())
 }
 
@@ -300,8 +311,8 @@ export async function markWebinarFinished(db: DB, webinarId: string, now: string
     .where('status', '=', 'published')
     .returning('id')
     .executeTakeFirst()
-  // The moderator, speakers and KOL have done their part once the webinar is over.
-  if (finished) await issueStaffCertificates(db, webinarId, now)
+  // The moderator, speakers and KOL who took part (or confirmed) have done their part once the webinar is over.
+  if (finished) await syncStaffCertificates(db, webinarId, null, now)
 }
 
 /**

@@ -5,7 +5,8 @@ import { FilterActions } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { SelectField } from '#app/components/forms'
 import { kindLabel, outboxTime } from '#app/components/outbox'
-import { useLang, useT } from '#app/i18n'
+import { translate, useLang, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { MAIL_STATES } from '#app/mail/payload'
 import { countOutboxByState, listOutbox, listOutboxWebinars, OUTBOX_PAGE_SIZE } from '#app/models/outbox.server'
 import { requireOrganiser } from '#app/utils/auth.server'
@@ -13,7 +14,7 @@ import { getDb } from '#app/utils/db.server'
 import { OutboxFilterSchema } from '#app/utils/outbox-schema.server'
 import { toFieldErrors } from '#app/utils/validation.server'
 
-export const meta: MetaFunction = () => [{ title: 'Outbox · Literasi Webinar' }]
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'outbox.title'))
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOrganiser(request)

@@ -1,9 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { PersonForm } from '#app/components/person-form'
-import { useT } from '#app/i18n'
+import { translate, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { getPerson, updatePerson } from '#app/models/person.server'
 import { listUsers } from '#app/models/user.server'
 import { requireOrganiser } from '#app/utils/auth.server'
@@ -11,6 +12,8 @@ import { getDb } from '#app/utils/db.server'
 import { accountError, PersonFormSchema, personFormValues } from '#app/utils/person-schema.server'
 import { readForm } from '#app/utils/read-form.server'
 import { parseForm } from '#app/utils/validation.server'
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(translate(metaLang(matches), 'people.edit.title', { name: data?.name ?? '' }))
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireOrganiser(request)

@@ -1,13 +1,16 @@
-import type { LoaderFunctionArgs } from '@remix-run/node'
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
-import { useT } from '#app/i18n'
+import { translate, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { searchPeople } from '#app/models/person.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 
 // The directory is small; past this many matches the organiser narrows the search.
 const RESULT_LIMIT = 100
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'people.title'))
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOrganiser(request)

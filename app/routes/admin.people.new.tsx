@@ -1,8 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { PersonForm } from '#app/components/person-form'
-import { useT } from '#app/i18n'
+import { translate, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { createPerson } from '#app/models/person.server'
 import { listUsers } from '#app/models/user.server'
 import { requireOrganiser } from '#app/utils/auth.server'
@@ -10,6 +11,8 @@ import { getDb } from '#app/utils/db.server'
 import { accountError, PersonFormSchema, personFormValues } from '#app/utils/person-schema.server'
 import { readForm } from '#app/utils/read-form.server'
 import { parseForm } from '#app/utils/validation.server'
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'people.new.title'))
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOrganiser(request)

@@ -1,8 +1,9 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from '@remix-run/node'
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, FormErrors, SelectField } from '#app/components/forms'
-import { useT } from '#app/i18n'
+import { translate, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { createPasswordLink, createStaffUser, DuplicateEmailError, getUserById, listUsers, STAFF_ROLES } from '#app/models/user.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
@@ -14,6 +15,8 @@ import { parseForm } from '#app/utils/validation.server'
 // never onto this page. The page lists staff addresses, so it is not cached either.
 const NO_STORE = { 'Cache-Control': 'no-store' }
 export const headers: HeadersFunction = () => NO_STORE
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'staff.title'))
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOrganiser(request)

@@ -181,6 +181,11 @@ export default function WebinarPage() {
             {t('report.link')}
           </Link>
         ) : null}
+        {webinar.status !== 'cancelled' ? (
+          <Link to={`/admin/webinars/${webinar.slug}/after`} className="button secondary">
+            {t('after.link')}
+          </Link>
+        ) : null}
         {webinar.status === 'finished' ? (
           <Link to={`/admin/webinars/${webinar.slug}/certificates`} className="button secondary">
             {t('certificates.link')}

@@ -4,7 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, FormErrors } from '#app/components/forms'
 import { pageCount, Pagination } from '#app/components/pagination'
-import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { formatDateTime, type MessageKey, translate, useLang, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { listWebinarCertificates, reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
 import { CertificateActionSchema, CertificateListQuerySchema } from '#app/utils/certificate-schema.server'
 import { getDb } from '#app/utils/db.server'
@@ -13,7 +14,7 @@ import { requireOrganiserWebinar } from '#app/utils/webinar-guards.server'
 import { webinarZone } from '#app/utils/time'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.webinar.topic ?? 'Webinar'} · Literasi Webinar` }]
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(`${translate(metaLang(matches), 'certificates.title')} · ${data?.webinar.topic ?? ''}`)
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar } = await requireOrganiserWebinar(request, params.slug)

@@ -3,7 +3,8 @@ import { json, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { WebinarForm } from '#app/components/webinar-form'
-import { useT } from '#app/i18n'
+import { translate, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { listRegencyOptions } from '#app/models/region.server'
 import { saveWebinar, webinarFormValues } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
@@ -12,7 +13,7 @@ import { requireOrganiserWebinar } from '#app/utils/webinar-guards.server'
 import { echoForm, parseForm } from '#app/utils/validation.server'
 import { WebinarFormSchema } from '#app/utils/webinar-schema.server'
 
-export const meta: MetaFunction = () => [{ title: 'Ubah webinar · Literasi Webinar' }]
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'webinar.edit.title'))
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar } = await requireOrganiserWebinar(request, params.slug)

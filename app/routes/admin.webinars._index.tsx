@@ -4,7 +4,8 @@ import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { FilterActions, PillarAndDateFilters, ProvinceFilter } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { SelectField } from '#app/components/forms'
-import { formatDateTime, useLang, useT } from '#app/i18n'
+import { formatDateTime, translate, useLang, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { listProvinces } from '#app/models/region.server'
 import { listWebinars, WEBINAR_PAGE_SIZE } from '#app/models/webinar.server'
 import { requireOrganiser } from '#app/utils/auth.server'
@@ -14,7 +15,7 @@ import { localToUtc } from '#app/utils/time'
 import { toFieldErrors } from '#app/utils/validation.server'
 import { WebinarFilterSchema } from '#app/utils/webinar-schema.server'
 
-export const meta: MetaFunction = () => [{ title: 'Webinar · Literasi Webinar' }]
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'webinar.list.title'))
 
 function nextDay(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)

@@ -3,7 +3,8 @@ import { json, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { WebinarForm } from '#app/components/webinar-form'
-import { useT } from '#app/i18n'
+import { translate, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { listRegencyOptions } from '#app/models/region.server'
 import { saveWebinar } from '#app/models/webinar.server'
 import { requireOrganiser } from '#app/utils/auth.server'
@@ -12,7 +13,7 @@ import { readForm } from '#app/utils/read-form.server'
 import { echoForm, parseForm } from '#app/utils/validation.server'
 import { WebinarFormSchema } from '#app/utils/webinar-schema.server'
 
-export const meta: MetaFunction = () => [{ title: 'Buat webinar · Literasi Webinar' }]
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'webinar.new.title'))
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOrganiser(request)

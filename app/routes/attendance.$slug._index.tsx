@@ -5,7 +5,7 @@ import { useEffect } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, FormErrors, SelectField } from '#app/components/forms'
 import { pageCount, Pagination } from '#app/components/pagination'
-import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { formatDateTime, formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
 import {
   checkinWindowOpen,
   closeCheckinWindow,
@@ -14,21 +14,24 @@ import {
   listAttendance,
   listAttendanceEvents,
   markAttendance,
+  markStaffTookPart,
   openCheckinWindow,
   reopenAttendance,
   type AttendanceRow,
 } from '#app/models/attendance.server'
+import { countStaffCertificatesDue } from '#app/models/certificate.server'
+import { listWebinarRoles } from '#app/models/webinar-role.server'
 import { ATTENDANCE_FILTERS, CHECKIN_WINDOW_MINUTES, MANUAL_REASONS } from '#app/utils/attendance-rules'
 import { AttendanceActionSchema, AttendanceQuerySchema } from '#app/utils/attendance-schema.server'
 import { safeRedirect } from '#app/utils/auth.server'
 import { readForm } from '#app/utils/read-form.server'
 import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
-import { pageTitle } from '#app/utils/meta'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { nowIso } from '#app/utils/time'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data?.webinar.topic ?? 'Presensi')
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(translate(metaLang(matches), 'attendance.heading', { topic: data?.webinar.topic ?? '' }))
 
 // The page shows the live code and registrants' e-mail addresses: no cache may keep it.
 export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-store' })
@@ -39,6 +42,7 @@ const DONE_NOTICES: Record<string, MessageKey> = {
   closed: 'attendance.window.closedDone',
   marked: 'attendance.mark.saved',
   reopened: 'attendance.reopen.done',
+  staffMarked: 'attendance.mark.saved',
 }
 
 // The webinar's own moderator or an organiser; anyone else gets a 403 (wrong role) or 404.
@@ -47,7 +51,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb()
   const query = AttendanceQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
   const now = nowIso()
-  const [list, counts, events] = await Promise.all([listAttendance(db, webinar, query), countAttendance(db, webinar), listAttendanceEvents(db, webinar.id, 50)])
+  const [list, counts, events, roles, staffCertificates] = await Promise.all([
+    listAttendance(db, webinar, query),
+    countAttendance(db, webinar),
+    listAttendanceEvents(db, webinar.id, 50),
+    listWebinarRoles(db, webinar.id),
+    countStaffCertificatesDue(db, webinar.id),
+  ])
   const open = checkinWindowOpen(webinar, now)
   return json({
     webinar: {
@@ -67,6 +77,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     list: { ...list, pages: pageCount(list.total, list.pageSize) },
     query: { q: query.q ?? '', filter: query.filter },
     events,
+    staff: roles
+      .filter((role) => role.role !== 'keynote')
+      .map((role) => ({ id: role.id, role: role.role, name: role.name, confirmation: role.confirmation, tookPart: role.spoke })),
+    staffCertificates,
     canReopen: user.role === 'organiser',
   })
 }
@@ -85,16 +99,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb()
   const form = parsed.data
   const refused = (key: MessageKey, status = 409) => json<ActionData>({ intent: form.intent, registrationId: form.intent === 'mark' ? form.registrationId : undefined, errors: { '': [key] } }, { status })
-  const back = (done: string) => {
+  const back = (done: string, fragment = '') => {
     const url = new URL(request.url)
     url.searchParams.set('done', done)
     url.searchParams.delete('index')
-    return redirect(safeRedirect(`${url.pathname}${url.search}`), 303)
+    url.searchParams.delete('confirm')
+    return redirect(safeRedirect(`${url.pathname}${url.search}${fragment}`), 303)
   }
   switch (form.intent) {
     case 'openWindow': {
       const result = await openCheckinWindow(db, webinar.id, user.id, form.minutes)
-      return result.ok ? back('opened') : refused(result.reason === 'alreadyOpen' ? 'attendance.window.alreadyOpen' : 'attendance.locked')
+      // The code to announce lands in view, not below the figures (a phone's first screen).
+      return result.ok ? back('opened', '#checkin-window') : refused(result.reason === 'alreadyOpen' ? 'attendance.window.alreadyOpen' : 'attendance.locked')
     }
     case 'closeWindow': {
       const result = await closeCheckinWindow(db, webinar.id, user.id)
@@ -104,6 +120,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const present = form.mark === 'clear' ? null : form.mark === 'present'
       const result = await markAttendance(db, webinar.id, form.registrationId, { present, reason: form.reason ?? null, note: form.note }, user.id)
       if (result.ok) return back('marked')
+      return result.reason === 'finalised' ? refused('attendance.locked') : refused('attendance.notFound', 404)
+    }
+    case 'markStaff': {
+      const result = await markStaffTookPart(db, webinar.id, form.roleId, form.tookPart === 'clear' ? null : form.tookPart === 'yes', user.id)
+      if (result.ok) return back('staffMarked', '#staff-title')
       return result.reason === 'finalised' ? refused('attendance.locked') : refused('attendance.notFound', 404)
     }
     case 'finalise': {
@@ -119,7 +140,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AttendanceConsole() {
-  const { webinar, window, counts, list, query, events, canReopen } = useLoaderData<typeof loader>()
+  const { webinar, window, counts, list, query, events, staff, canReopen, staffCertificates } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as ActionData | undefined
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -127,6 +148,7 @@ export default function AttendanceConsole() {
   const done = searchParams.get('done')
   const locked = webinar.finalisedAt !== null
   const topErrors = actionData && !actionData.registrationId ? actionData.errors[''] : undefined
+  const confirming = searchParams.get('confirm') === 'finalise' && !locked
 
   return (
     <section aria-labelledby="attendance-title" className="stack">
@@ -191,6 +213,8 @@ export default function AttendanceConsole() {
         <Pagination page={list.page} pages={list.pages} />
       </section>
 
+      <StaffTookPart staff={staff} locked={locked} />
+
       <section aria-labelledby="finalise-title" className="stack">
         <h2 id="finalise-title">{t('attendance.finalise.title')}</h2>
         {locked ? (
@@ -206,15 +230,31 @@ export default function AttendanceConsole() {
           ) : (
             <p>{t('attendance.locked')}</p>
           )
-        ) : webinar.ended ? (
-          <Form method="post" className="stack">
+        ) : webinar.ended && confirming ? (
+          <Form method="post" className="stack confirm-box" aria-labelledby="finalise-confirm-title">
+            <h3 id="finalise-confirm-title">{t('attendance.finalise.confirmTitle')}</h3>
+            <p>{t('attendance.finalise.confirmCounts', { present: counts.present, registered: counts.registered, absent: counts.registered - counts.present })}</p>
+            <p>{t('attendance.finalise.confirmStaff', { count: staffCertificates })}</p>
             <p>{t('attendance.finalise.body')}</p>
             <div className="actions">
               <button type="submit" name="intent" value="finalise">
-                {t('attendance.finalise.submit')}
+                {t('attendance.finalise.confirmSubmit')}
               </button>
+              <Link to="." className="button secondary">
+                {t('attendance.finalise.cancel')}
+              </Link>
             </div>
           </Form>
+        ) : webinar.ended ? (
+          <div className="stack">
+            <p>{t('attendance.finalise.body')}</p>
+            <div className="actions">
+              {/* A step of its own, so one tap never locks the list: the next page states the counts. */}
+              <Link to="?confirm=finalise#finalise-title" className="button">
+                {t('attendance.finalise.submit')}
+              </Link>
+            </div>
+          </div>
         ) : (
           <p className="muted">{t('attendance.finalise.notEnded')}</p>
         )}
@@ -229,8 +269,13 @@ export default function AttendanceConsole() {
               <time dateTime={event.at}>{formatDateTime(event.at, webinar.zone, lang)}</time> · <strong>{event.actor_name ?? t('attendance.event.someone')}</strong>{' '}
               {t(`attendance.event.${event.action}` as MessageKey, {
                 ...(event.detail as Record<string, string | number>),
-                name: event.registrant_name ?? '',
-                state: event.detail.to === 1 ? t('attendance.state.present') : t('attendance.state.absent'),
+                name: event.registrant_name ?? String(event.detail.name ?? ''),
+                state:
+                  event.action === 'staffMarked'
+                    ? t(event.detail.to === 1 ? 'attendance.staff.markYes' : event.detail.to === 0 ? 'attendance.staff.markNo' : 'attendance.staff.clear')
+                    : event.detail.to === 1
+                      ? t('attendance.state.present')
+                      : t('attendance.state.absent'),
               })}
               {event.reason ? ` — “${event.reason}”` : ''}
             </li>
@@ -257,7 +302,7 @@ function CheckinWindow({ window, zone, slug, checkedIn }: { window: { code: stri
   }, [window, slug])
   const count = counter.data?.checkedIn ?? checkedIn
   return (
-    <section aria-labelledby="window-title" className="stack checkin-window">
+    <section aria-labelledby="window-title" className="stack checkin-window" id="checkin-window">
       <h2 id="window-title">{t('attendance.window.title')}</h2>
       {window ? (
         <>
@@ -297,15 +342,64 @@ function CheckinWindow({ window, zone, slug, checkedIn }: { window: { code: stri
   )
 }
 
+/** The moderator, speakers and KOL: their answer to the brief, and whether they took part, which decides their certificate. */
+function StaffTookPart({ staff, locked }: { staff: Array<{ id: string; role: string; name: string; confirmation: 'pending' | 'confirmed' | 'declined'; tookPart: number | null }>; locked: boolean }) {
+  const t = useT()
+  if (staff.length === 0) return null
+  return (
+    <section aria-labelledby="staff-title" className="stack">
+      <h2 id="staff-title">{t('attendance.staff.title')}</h2>
+      <p className="hint">{t('attendance.staff.rule')}</p>
+      <ul className="cards">
+        {staff.map((person) => {
+          const state = person.tookPart === 1 ? 'yes' : person.tookPart === 0 ? 'no' : 'unset'
+          return (
+            <li key={person.id} className="card">
+              <p className="card-line">
+                <strong>{person.name}</strong> · {t(`role.${person.role}` as MessageKey)}{' '}
+                <span className={`badge ${person.confirmation}`}>{t(`confirmation.${person.confirmation}`)}</span>
+              </p>
+              <p className="card-line">{t(`attendance.staff.${state}`)}</p>
+              {locked ? null : (
+                <Form method="post" className="actions" preventScrollReset>
+                  <input type="hidden" name="roleId" value={person.id} />
+                  <input type="hidden" name="intent" value="markStaff" />
+                  {state !== 'yes' ? (
+                    <button type="submit" name="tookPart" value="yes" className="secondary">
+                      {t('attendance.staff.markYes')}
+                    </button>
+                  ) : null}
+                  {state !== 'no' ? (
+                    <button type="submit" name="tookPart" value="no" className="secondary">
+                      {t('attendance.staff.markNo')}
+                    </button>
+                  ) : null}
+                  {state !== 'unset' ? (
+                    <button type="submit" name="tookPart" value="clear" className="link-button">
+                      {t('attendance.staff.clear')}
+                    </button>
+                  ) : null}
+                </Form>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+    </section>
+  )
+}
+
 /** One registrant: their state and its source, and the manual mark behind a disclosure. */
 function AttendanceCard({ row, zone, locked, errors }: { row: AttendanceRow; zone: Parameters<typeof formatTime>[1]; locked: boolean; errors?: FieldErrors }) {
   const t = useT()
   const lang = useLang()
   const present = row.present === 1
+  // Until the list is final nobody is "absent" yet: they may still check in or show up in the Zoom report.
+  const state = present ? 'present' : locked ? 'absent' : 'notYet'
   return (
     <li className="card">
       <p className="card-line">
-        <strong>{row.name}</strong> <span className={`badge ${present ? 'present' : 'absent'}`}>{t(present ? 'attendance.state.present' : 'attendance.state.absent')}</span>
+        <strong>{row.name}</strong> <span className={`badge ${state}`}>{t(`attendance.state.${state}`)}</span>
         {row.source ? (
           <span className="muted">
             {' · '}

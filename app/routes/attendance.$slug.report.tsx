@@ -3,8 +3,10 @@ import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { BreakdownTable, formatPercent, groupLabel } from '#app/components/breakdown'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { EvaluationReportSection } from '#app/components/evaluation-report'
 import { LearningReport } from '#app/components/learning-report'
 import { formatDateTime, translate, useLang, useT } from '#app/i18n'
+import { getEvaluationReport } from '#app/models/evaluation.server'
 import { webinarTests } from '#app/models/learning-test.server'
 import { getWebinarLearning } from '#app/models/test-report.server'
 import { getWebinarReport } from '#app/models/webinar-report.server'
@@ -27,13 +29,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       report,
       tests,
       learning,
+      evaluation: await getEvaluationReport(getDb(), webinar.id),
     },
     { headers: { 'Cache-Control': 'private, no-store' } },
   )
 }
 
 export default function WebinarReport() {
-  const { webinar, report, tests, learning } = useLoaderData<typeof loader>()
+  const { webinar, report, tests, learning, evaluation } = useLoaderData<typeof loader>()
   const t = useT()
   const lang = useLang()
   const { counts, breakdowns } = report
@@ -105,6 +108,8 @@ export default function WebinarReport() {
       </section>
 
       <LearningReport slug={webinar.slug} tests={tests} learning={learning} />
+
+      <EvaluationReportSection slug={webinar.slug} report={evaluation} zone={webinar.zone} />
 
       <p>
         <Link to={`/attendance/${webinar.slug}`}>{t('report.back')}</Link>

@@ -3,9 +3,11 @@ import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { FormErrors } from '#app/components/forms'
+import { SlidesUpload } from '#app/components/slides-upload'
 import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { TECH_CHECK_MINUTES_BEFORE } from '#app/mail/notify.server'
 import { getBriefCertificate } from '#app/models/certificate.server'
+import { getBriefMaterial } from '#app/models/material.server'
 import { getBriefByToken, recordBriefAnswer } from '#app/models/webinar-role.server'
 import { BriefAnswerSchema } from '#app/utils/brief-schema.server'
 import { getDb } from '#app/utils/db.server'
@@ -31,6 +33,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json(
     {
       certificate,
+      slides: await getBriefMaterial(getDb(), params.token ?? ''),
+      slidesUploaded: new URL(request.url).searchParams.get('slides') === 'uploaded',
       person: { name: brief.name, role: brief.role, talkTitle: brief.talk_title, pillar: brief.pillar },
       answer: { confirmation: brief.confirmation, confirmedAt: brief.confirmed_at },
       answerable: brief.status === 'published' && brief.end_at !== null && brief.end_at > now,
@@ -70,7 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function BriefPage() {
-  const { person, answer, answerable, webinar, techCheckAt, moderator, slots, answered, certificate } = useLoaderData<typeof loader>()
+  const { person, answer, answerable, webinar, techCheckAt, moderator, slots, answered, certificate, slides, slidesUploaded } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const { token } = useParams()
   const t = useT()
@@ -232,6 +236,7 @@ export default function BriefPage() {
       ) : !errors ? (
         <p className="muted">{t('brief.closed')}</p>
       ) : null}
+      {slides && (slides.canUpload || slides.material) ? <SlidesUpload token={token ?? ''} slides={slides} zone={zone} uploaded={slidesUploaded} /> : null}
     </article>
   )
 }

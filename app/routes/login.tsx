@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, FormErrors } from '#app/components/forms'
-import { useT } from '#app/i18n'
+import { translate, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { signIn } from '#app/models/session.server'
 import { getOptionalUser, homeFor, safeRedirect } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
@@ -11,7 +12,7 @@ import { commitSessionId, readKnownDevices, rememberDevice } from '#app/utils/se
 import { LoginSchema } from '#app/utils/auth-schemas.server'
 import { message, parseForm } from '#app/utils/validation.server'
 
-export const meta: MetaFunction = () => [{ title: 'Masuk · Literasi Webinar' }]
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'login.title'))
 
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,16 +1,27 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
+import { Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
+import { AfterWebinarSections } from '#app/components/after-webinar-sections'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { LearningTestsSection } from '#app/components/learning-tests-section'
-import { ConfirmForm, Field, FormErrors } from '#app/components/forms'
+import { ConfirmForm, FormErrors } from '#app/components/forms'
+import { CertificateSection, CheckInSection, JoinSection, type CertificateState, type CheckinState } from '#app/components/personal-page'
 import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
-import { formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
+import { formatNumber, translate, useLang, useT, type MessageKey } from '#app/i18n'
+import { getResidentAfterWebinar } from '#app/models/after-webinar.server'
 import { checkIn, checkinWindowOpen, type CheckInResult } from '#app/models/attendance.server'
 import { getResidentCertificate } from '#app/models/certificate.server'
 import { getResidentTests } from '#app/models/learning-test.server'
 import { eraseRegistrationByToken } from '#app/models/personal-data.server'
-import { cancelRegistration, getPersonalRegistration, registrationCancellable } from '#app/models/registration.server'
+import {
+  cancelRegistration,
+  getPersonalRegistration,
+  getWaitlistPosition,
+  registrationCancellable,
+  type PersonalRegistration,
+} from '#app/models/registration.server'
+import { getHelpdesk } from '#app/models/site-settings.server'
+import { requiredZoomMinutes } from '#app/utils/attendance-rules'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { readForm } from '#app/utils/read-form.server'
@@ -19,6 +30,7 @@ import { PersonalActionSchema } from '#app/utils/registration-schema.server'
 import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
+import { webinarMoment } from '#app/utils/webinar-moment'
 import { message, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -42,10 +54,22 @@ async function requireRegistration(token: string | undefined) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const r = await requireRegistration(params.token)
-  const cancellable = registrationCancellable(r, nowIso())
-  const certificate = r.webinar_status === 'finished' && r.status === 'registered' ? await certificateState(r) : null
-  // The join details are for a seat holder only: not the waitlist, not after cancelling.
-  const seated = r.status === 'registered' && r.webinar_status === 'published'
+  const db = getDb()
+  const now = nowIso()
+  const url = new URL(request.url)
+  const cancellable = registrationCancellable(r, now)
+  const phase = personalPhase(r, now)
+  const seated = r.status === 'registered'
+  const [waitlistPosition, certificateOutcome, helpdesk, after] = await Promise.all([
+    r.status === 'waitlisted' && phase !== 'after' ? getWaitlistPosition(db, r.webinar_id, r.position) : null,
+    phase === 'after' && r.status !== 'cancelled' ? certificateState(r) : null,
+    getHelpdesk(db),
+    phase === 'after' ? getResidentAfterWebinar(db, r, now) : null,
+  ])
+  // The certificate gate: a ready certificate waits until what is left is done.
+  const certificate: CertificateState | null =
+    certificateOutcome?.kind === 'ready' && after?.pendingCertificateSteps.length ? { kind: 'gated', steps: after.pendingCertificateSteps } : certificateOutcome
+  const confirm = url.searchParams.get('confirm')
   return json(
     {
       registration: { name: r.name, email: r.email, status: r.status, createdAt: r.created_at },
@@ -60,27 +84,57 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         regency: r.regency_name,
         province: r.province_name,
       },
-      join: seated ? { url: r.platform_url, meetingId: r.meeting_id, passcode: r.passcode, livestreamUrl: r.livestream_url } : null,
-      calendar: r.status !== 'waitlisted',
+      phase,
+      waitlistPosition,
+      // The join details are for a seat holder only: not the waitlist, not after cancelling, not once it is over.
+      join: seated && (phase === 'before' || phase === 'live') ? { url: r.platform_url, meetingId: r.meeting_id, passcode: r.passcode, livestreamUrl: r.livestream_url } : null,
+      // Before the end only: adding a past event to a calendar helps nobody; removing a cancelled one does.
+      calendar: r.status !== 'waitlisted' && (phase === 'before' || phase === 'live' || (phase === 'cancelled' && r.end_at > now)),
       cancellable,
-      confirming: cancellable && new URL(request.url).searchParams.get('confirm') === 'cancel',
-      confirmingErase: new URL(request.url).searchParams.get('confirm') === 'erase',
+      confirming: cancellable && confirm === 'cancel',
+      confirmingErase: confirm === 'erase',
       certificate,
-      learningTests: await getResidentTests(getDb(), r.token),
-      checkin:
-        r.status === 'registered' && (r.checked_in_at || (checkinWindowOpen(r, nowIso()) && !r.attendance_finalised_at))
-          ? { checkedInAt: r.checked_in_at }
-          : null,
+      helpdesk,
+      after,
+      learningTests: phase === 'before' || phase === 'after' ? await getResidentTests(db, r.token, now) : [],
+      checkin: seated && (phase === 'before' || phase === 'live') ? { state: checkinState(r, now), checkedInAt: r.checked_in_at } : null,
     },
     { headers: NO_STORE },
   )
 }
 
+/**
+ * What the page leads with: before (the time, the join link, the calendar), live (check-in),
+ * after (the certificate), or the webinar's cancellation. An open check-in window counts as live,
+ * so a moderator who opens it early or late is not left alone.
+ */
+function personalPhase(r: PersonalRegistration, now: string): 'before' | 'live' | 'after' | 'cancelled' {
+  if (r.webinar_status === 'cancelled') return 'cancelled'
+  if (r.status === 'registered' && checkinWindowOpen(r, now) && !r.attendance_finalised_at) return 'live'
+  return webinarMoment({ start_at: r.start_at, end_at: r.end_at, status: r.webinar_status }, now)
+}
+
+function checkinState(r: PersonalRegistration, now: string): CheckinState {
+  if (r.checked_in_at) return 'done'
+  if (r.attendance_finalised_at) return 'closed'
+  if (checkinWindowOpen(r, now)) return 'open'
+  return r.checkin_closes_at && r.checkin_closes_at < now ? 'closed' : 'notYet'
+}
+
 /** After the webinar: the certificate to download, or why there is none (yet). */
-async function certificateState(r: { token: string; attended: number | null; attendance_finalised_at: string | null }) {
-  if (!r.attendance_finalised_at) return 'pending' as const
-  if (r.attended !== 1) return 'absent' as const
-  return (await getResidentCertificate(getDb(), r.token)) ? ('ready' as const) : ('revoked' as const)
+async function certificateState(r: PersonalRegistration): Promise<CertificateState> {
+  if (r.status !== 'registered') return { kind: 'notSeated' }
+  if (r.webinar_status !== 'finished' || !r.attendance_finalised_at) return { kind: 'pending' }
+  if (r.attended !== 1) {
+    return {
+      kind: 'absent',
+      markedAbsent: r.manual_present === 0,
+      minutes: r.zoom_minutes ?? 0,
+      required: requiredZoomMinutes(r.start_at, r.end_at, r.attendance_threshold),
+      threshold: r.attendance_threshold,
+    }
+  }
+  return (await getResidentCertificate(getDb(), r.token)) ? { kind: 'ready' } : { kind: 'revoked' }
 }
 
 const CHECKIN_REFUSALS: Record<Exclude<CheckInResult, { ok: true }>['reason'], { key: MessageKey; status: number }> = {
@@ -125,17 +179,51 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function PersonalPage() {
-  const { registration, webinar, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate, learningTests } = useLoaderData<typeof loader>()
+  const data = useLoaderData<typeof loader>()
+  const { registration, webinar, phase, join, calendar, cancellable, confirming, confirmingErase, checkin, certificate, helpdesk, after } = data
   const actionData = useActionData<typeof action>() as { errors: FieldErrors } | undefined
   const [searchParams] = useSearchParams()
   const t = useT()
+  const lang = useLang()
   const base = `/r/${useParams().token ?? ''}`
   const justCancelled = searchParams.get('done') === 'cancelled' && registration.status === 'cancelled'
+  const calendarLink = calendar ? (
+    <p>
+      <a href={`${base}/calendar.ics`} download>
+        {registration.status === 'cancelled' || webinar.status === 'cancelled' ? t('personal.removeFromCalendar') : t('public.addToCalendar')}
+      </a>
+    </p>
+  ) : null
+  const checkinSection = checkin ? (
+    <CheckInSection state={checkin.state} checkedInAt={checkin.checkedInAt} zone={webinar.zone} action={base} errors={actionData?.errors.code} />
+  ) : null
 
   return (
-    <article aria-labelledby="personal-title">
+    <article aria-labelledby="personal-title" className="personal">
       <h1 id="personal-title">{webinar.topic}</h1>
-      <p>{t('personal.greeting', { name: registration.name })}</p>
+      <p className="lead-when">
+        {phase === 'live' ? <span className="badge live">{t('public.liveNow')}</span> : null}{' '}
+        <WebinarWhen startAt={webinar.startAt} endAt={webinar.endAt} zone={webinar.zone} />
+      </p>
+
+      {/* A confirm step sits at the top, where the tap that asked for it lands, with or without JavaScript. */}
+      {confirming ? (
+        <section aria-labelledby="confirm-title" id="confirm" className="confirm-panel">
+          <h2 id="confirm-title">{t(registration.status === 'waitlisted' ? 'personal.leaveWaitlist' : 'personal.cancelTitle')}</h2>
+          <ConfirmForm
+            warning={t(registration.status === 'waitlisted' ? 'personal.cancelWarningWaitlist' : 'personal.cancelWarning')}
+            intent="cancel"
+            confirm={t('personal.cancelConfirm')}
+            back={t('personal.cancelKeep')}
+            backTo={base}
+          />
+        </section>
+      ) : confirmingErase ? (
+        <section aria-labelledby="confirm-title" id="confirm" className="confirm-panel">
+          <h2 id="confirm-title">{t('personal.eraseTitle')}</h2>
+          <ConfirmForm warning={t('personal.eraseWarning')} intent="erase" confirm={t('personal.eraseConfirm')} back={t('personal.eraseKeep')} backTo={base} />
+        </section>
+      ) : null}
       {justCancelled ? (
         <p className="notice" role="status">
           {t('personal.cancelDone')}
@@ -143,15 +231,41 @@ export default function PersonalPage() {
       ) : null}
       <FormErrors errors={actionData?.errors['']} />
 
-      <section aria-labelledby="status-title">
-        <h2 id="status-title">{t('personal.statusTitle')}</h2>
+      <section aria-labelledby="status-title" className="status-line">
+        <h2 id="status-title" className="visually-hidden">
+          {t('personal.statusTitle')}
+        </h2>
         <p>
-          <span className={`badge ${registration.status}`}>{t(`personal.status.${registration.status}`)}</span>
+          <span className={`badge ${registration.status}`}>{t(`personal.status.${registration.status}`)}</span>{' '}
+          {t('personal.greeting', { name: registration.name })}
         </p>
-        <p>{t(`personal.statusBody.${registration.status}`)}</p>
-        {webinar.status === 'cancelled' ? <p className="form-errors">{t('register.cancelled')}</p> : null}
-        {webinar.status === 'finished' ? <p className="notice">{t('register.finished')}</p> : null}
+        <p>{t(statusBody(registration.status, phase), { position: formatNumber(data.waitlistPosition ?? 0, lang) })}</p>
       </section>
+
+      {phase === 'before' ? (
+        <>
+          {join ? <JoinSection join={join} /> : null}
+          {calendarLink}
+          {/* Slot: sections for before the webinar (e.g. the pre-test) go here, each its own <section>. */}
+          <LearningTestsSection tests={data.learningTests} base={base} zone={webinar.zone} />
+          {checkinSection}
+        </>
+      ) : phase === 'live' ? (
+        <>
+          {checkinSection}
+          {join ? <JoinSection join={join} /> : null}
+          {calendarLink}
+        </>
+      ) : phase === 'after' ? (
+        <>
+          {certificate ? <CertificateSection state={certificate} href={`${base}/certificate.pdf`} helpdesk={helpdesk} /> : null}
+          {/* Slot: sections for after the webinar (post-test, evaluation, materials, recording) go here, each its own <section>. */}
+          <LearningTestsSection tests={data.learningTests} base={base} zone={webinar.zone} />
+          {after ? <AfterWebinarSections after={after} base={base} justEvaluated={searchParams.get('done') === 'evaluated'} /> : null}
+        </>
+      ) : (
+        calendarLink
+      )}
 
       <section aria-labelledby="details-title">
         <h2 id="details-title">{t('webinar.section.details')}</h2>
@@ -178,140 +292,31 @@ export default function PersonalPage() {
         </p>
       </section>
 
-      {join ? (
-        <section aria-labelledby="join-title">
-          <h2 id="join-title">{t('personal.joinTitle')}</h2>
-          <dl className="details">
-            {join.url ? (
-              <>
-                <dt>{t('mail.detail.join')}</dt>
-                <dd>
-                  <a href={join.url} rel="noreferrer">
-                    {join.url}
-                  </a>
-                </dd>
-              </>
-            ) : null}
-            {join.meetingId ? (
-              <>
-                <dt>{t('mail.detail.meetingId')}</dt>
-                <dd>{join.meetingId}</dd>
-              </>
-            ) : null}
-            {join.passcode ? (
-              <>
-                <dt>{t('mail.detail.passcode')}</dt>
-                <dd>{join.passcode}</dd>
-              </>
-            ) : null}
-            {join.livestreamUrl ? (
-              <>
-                <dt>{t('mail.detail.livestream')}</dt>
-                <dd>
-                  <a href={join.livestreamUrl} rel="noreferrer">
-                    {join.livestreamUrl}
-                  </a>
-                </dd>
-              </>
-            ) : null}
-          </dl>
-          <p className="hint">{t('personal.joinHint')}</p>
-        </section>
-      ) : null}
-
-      {calendar ? (
-        <p>
-          <a href={`${base}/calendar.ics`} download>
-            {registration.status === 'cancelled' || webinar.status === 'cancelled' ? t('personal.removeFromCalendar') : t('public.addToCalendar')}
-          </a>
-        </p>
-      ) : null}
-
-      <LearningTestsSection tests={learningTests} base={base} zone={webinar.zone} />
-
-      {checkin ? <CheckIn checkedInAt={checkin.checkedInAt} zone={webinar.zone} errors={actionData?.errors.code} /> : null}
-
-      {certificate ? (
-        <section aria-labelledby="certificate-title">
-          <h2 id="certificate-title">{t('certificate.sectionTitle')}</h2>
-          {certificate === 'ready' ? (
-            <p>
-              <a href={`${base}/certificate.pdf`} download>
-                {t('certificate.download')}
-              </a>
-            </p>
-          ) : (
-            <p>{t(`certificate.personal.${certificate}`)}</p>
+      <section aria-labelledby="manage-title">
+        <h2 id="manage-title">{t('personal.manageTitle')}</h2>
+        <ul className="plain-list manage-links">
+          {cancellable && !confirming ? (
+            <li>
+              <Link to={`${base}?confirm=cancel#confirm`}>{t(registration.status === 'waitlisted' ? 'personal.leaveWaitlist' : 'personal.cancel')}</Link>
+            </li>
+          ) : null}
+          {confirmingErase ? null : (
+            <li>
+              <Link to={`${base}?confirm=erase#confirm`}>{t('personal.erase')}</Link>
+            </li>
           )}
-        </section>
-      ) : null}
-
-      {cancellable ? (
-        <section aria-labelledby="cancel-title">
-          <h2 id="cancel-title">{t('personal.cancelTitle')}</h2>
-          {confirming ? (
-            <ConfirmForm
-              warning={t(registration.status === 'waitlisted' ? 'personal.cancelWarningWaitlist' : 'personal.cancelWarning')}
-              intent="cancel"
-              confirm={t('personal.cancelConfirm')}
-              back={t('personal.cancelKeep')}
-              backTo={base}
-            />
-          ) : (
-            <p>
-              <Link to={`${base}?confirm=cancel`}>{t(registration.status === 'waitlisted' ? 'personal.leaveWaitlist' : 'personal.cancel')}</Link>
-            </p>
-          )}
-        </section>
-      ) : null}
-      <section aria-labelledby="erase-title">
-        <h2 id="erase-title">{t('personal.eraseTitle')}</h2>
-        {confirmingErase ? (
-          <ConfirmForm warning={t('personal.eraseWarning')} intent="erase" confirm={t('personal.eraseConfirm')} back={t('personal.eraseKeep')} backTo={base} />
-        ) : (
-          <p>
-            <Link to={`${base}?confirm=erase`}>{t('personal.erase')}</Link>
-          </p>
-        )}
+        </ul>
       </section>
     </article>
   )
 }
 
-/** The code the moderator announces, typed in while the window is open; then the time it was recorded. */
-function CheckIn({ checkedInAt, zone, errors }: { checkedInAt: string | null; zone: Parameters<typeof formatTime>[1]; errors?: string[] }) {
-  const t = useT()
-  const lang = useLang()
-  return (
-    <section aria-labelledby="checkin-title" className="stack">
-      <h2 id="checkin-title">{t('checkin.title')}</h2>
-      {checkedInAt ? (
-        <p className="notice" role="status">
-          {t('checkin.done', { time: formatTime(checkedInAt, zone, lang) })}
-        </p>
-      ) : (
-        <Form method="post" className="stack" noValidate>
-          <p>{t('checkin.body')}</p>
-          <Field
-            label={t('checkin.code')}
-            name="code"
-            className="checkin-input"
-            autoComplete="off"
-            autoCapitalize="characters"
-            spellCheck={false}
-            maxLength={40}
-            required
-            errors={errors}
-          />
-          <div className="actions">
-            <button type="submit" name="intent" value="checkin">
-              {t('checkin.submit')}
-            </button>
-          </div>
-        </Form>
-      )}
-    </section>
-  )
+/** The status line's sentence: what this registration means at this moment. */
+function statusBody(status: 'registered' | 'waitlisted' | 'cancelled', phase: 'before' | 'live' | 'after' | 'cancelled'): MessageKey {
+  if (phase === 'cancelled') return 'register.cancelled'
+  if (status === 'cancelled') return 'personal.statusBody.cancelled'
+  if (status === 'waitlisted') return phase === 'after' ? 'personal.statusBody.waitlistedAfter' : 'personal.statusBody.waitlisted'
+  return `personal.statusBody.${phase}`
 }
 
 export function ErrorBoundary() {

@@ -1,14 +1,17 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, FormErrors } from '#app/components/forms'
-import { useT } from '#app/i18n'
+import { translate, useT } from '#app/i18n'
+import { metaLang, pageTitle } from '#app/utils/meta'
 import { getPasswordTokenUser, setPasswordWithToken } from '#app/models/user.server'
 import { getDb } from '#app/utils/db.server'
 import { SetPasswordSchema } from '#app/utils/auth-schemas.server'
 import { readForm } from '#app/utils/read-form.server'
 import { parseForm } from '#app/utils/validation.server'
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'setPassword.title'))
 
 // The link is the credential: an unknown, used or expired token is a 404 that reveals nothing.
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -11,6 +11,7 @@ import { isRegencyCode, listRegencyOptions } from '#app/models/region.server'
 import { registerParticipant, registrationRefusal, type RegistrationRefusal } from '#app/models/registration.server'
 import { getPublicWebinarBySlug, getRegistrationTarget } from '#app/models/webinar.server'
 import { listPublicWebinarRoles } from '#app/models/webinar-role.server'
+import { getPublicRecording } from '#app/models/material.server'
 import { getDb } from '#app/utils/db.server'
 import { countRegistration } from '#app/utils/metrics.server'
 import { pageTitle } from '#app/utils/meta'
@@ -36,12 +37,13 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const db = getDb()
   const webinar = await requirePublicWebinar(params.slug)
   const refusal = registrationRefusal(webinar, nowIso())
-  const [roles, regencies] = await Promise.all([
+  const [roles, regencies, recordingUrl] = await Promise.all([
     listPublicWebinarRoles(db, webinar.id),
     // The 514 regencies travel only when there is a form to pick one in.
     refusal ? Promise.resolve([] as RegencyChoice[]) : listRegencyOptions(db),
+    getPublicRecording(db, webinar.id),
   ])
-  return json({ webinar, roles, regencies, refusal })
+  return json({ webinar, roles, regencies, refusal, recordingUrl })
 }
 
 type ActionData = { refusal: RegistrationRefusal } | { errors: FieldErrors; values: Record<string, string> }
@@ -115,7 +117,7 @@ const ROLE_HEADINGS = {
 } as const satisfies Record<string, MessageKey>
 
 export default function PublicWebinarPage() {
-  const { webinar, roles, regencies, refusal: loaderRefusal } = useLoaderData<typeof loader>()
+  const { webinar, roles, regencies, refusal: loaderRefusal, recordingUrl } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const lang = useLang()
@@ -135,6 +137,20 @@ export default function PublicWebinarPage() {
       {over ? (
         <p className={webinar.status === 'cancelled' ? 'form-errors' : 'notice'} role={actionData ? 'alert' : 'status'}>
           {t(webinar.status === 'cancelled' ? 'register.cancelled' : 'register.finished')}
+        </p>
+      ) : null}
+      {refusal === 'finished' ? (
+        // After the webinar the personal link is the way to the certificate: one who lost it asks here.
+        <p>
+          <Link to={`/webinars/${webinar.slug}/link`}>{t('lostLink.askAfter')}</Link>
+        </p>
+      ) : null}
+      {recordingUrl ? (
+        <p>
+          {t('public.recording')}:{' '}
+          <a href={recordingUrl} rel="noreferrer" className="break-anywhere">
+            {recordingUrl}
+          </a>
         </p>
       ) : null}
 

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, FormErrors } from '#app/components/forms'
 import { translate, useT } from '#app/i18n'
-import { resendRegistrationLink } from '#app/models/registration.server'
+import { registrationRefusal, resendRegistrationLink } from '#app/models/registration.server'
 import { getPublicWebinarBySlug } from '#app/models/webinar.server'
 import { hitRateLimits } from '#app/models/rate-limit.server'
 import { getDb } from '#app/utils/db.server'
@@ -13,6 +13,7 @@ import { readForm } from '#app/utils/read-form.server'
 import { LostLinkSchema } from '#app/utils/registration-schema.server'
 import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
+import { nowIso } from '#app/utils/time'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'lostLink.title'))
@@ -25,7 +26,8 @@ async function requirePublicWebinar(slug: string | undefined) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const webinar = await requirePublicWebinar(params.slug)
-  return json({ slug: webinar.slug, topic: webinar.topic, sent: new URL(request.url).searchParams.has('sent') })
+  const over = registrationRefusal(webinar, nowIso()) === 'finished'
+  return json({ slug: webinar.slug, topic: webinar.topic, over, sent: new URL(request.url).searchParams.has('sent') })
 }
 
 // Public. The answer is the same whether or not the address is registered: only its inbox learns.
@@ -51,7 +53,7 @@ export const headers: HeadersFunction = ({ actionHeaders }): HeadersInit => {
 }
 
 export default function LostLinkPage() {
-  const { slug, topic, sent } = useLoaderData<typeof loader>()
+  const { slug, topic, over, sent } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as { errors: FieldErrors; values: Record<string, string> } | undefined
   const t = useT()
   return (
@@ -65,7 +67,7 @@ export default function LostLinkPage() {
           {t('lostLink.sent')}
         </p>
       ) : (
-        <p>{t('lostLink.intro', { topic })}</p>
+        <p>{t(over ? 'lostLink.introAfter' : 'lostLink.intro', { topic })}</p>
       )}
       <Form method="post" className="stack" noValidate>
         <FormErrors errors={actionData?.errors['']} />

@@ -34,6 +34,7 @@ export const AttendanceActionSchema = z.discriminatedUnion('intent', [
       if (!form.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'attendance.reason.required' })
       else if (form.reason === 'other' && !form.note) ctx.addIssue({ code: 'custom', path: ['note'], message: 'attendance.reason.noteRequired' })
     }),
+  z.object({ intent: z.literal('markStaff'), roleId: id, tookPart: z.enum(['yes', 'no', 'clear'], { message: 'form.invalidChoice' }) }),
   z.object({ intent: z.literal('finalise') }),
   z.object({ intent: z.literal('reopen'), reason: requiredText(500) }),
 ])

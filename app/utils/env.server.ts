@@ -110,6 +110,12 @@ const envSchema = z
       .pipe(z.number().min(1, 'must be at least 1').max(64, 'must be at most 64'))
       .default(1),
     LOG_REQUESTS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+    UPLOAD_DIR: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must be a folder path without control characters, e.g. /var/lib/literasi/uploads')
+      .optional(),
     METRICS_TOKEN: z
       .string()
       .trim()
@@ -148,6 +154,8 @@ export type Env = {
   LOG_REQUESTS: 'on' | 'off'
   /** The Bearer token GET /metrics requires; unset, /metrics does not exist. */
   METRICS_TOKEN: string | undefined
+  /** Where uploaded files (speakers' slides) are kept; unset, an `uploads` folder beside the database. */
+  UPLOAD_DIR: string | undefined
 }
 
 /** Express's `trust proxy` setting, in the forms it accepts natively. */
@@ -187,6 +195,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     WEB_CONCURRENCY: env.WEB_CONCURRENCY,
     LOG_REQUESTS: env.LOG_REQUESTS ?? (env.NODE_ENV === 'production' ? 'on' : 'off'),
     METRICS_TOKEN: env.METRICS_TOKEN,
+    UPLOAD_DIR: env.UPLOAD_DIR,
   }
 }
 

@@ -25,6 +25,7 @@ export type RacePoint =
   | 'reissue:after-read'
   | 'zoom-commit:after-read'
   | 'erase:after-read'
+  | 'slug:after-check'
 
 export async function racePoint(name: RacePoint): Promise<void> {
   const hook = hooks.get(name)

@@ -1,3 +1,5 @@
+import { unstable_parseMultipartFormData as parseMultipartFormData } from '@remix-run/node'
+
 /**
  * Every action reads its form through readForm, never through request.formData() directly:
  * a request that is not a form, a broken body, or a form with far more fields than any of
@@ -64,4 +66,60 @@ export async function readForm(request: Request): Promise<FormData> {
     return form
   }
   throw refuse(415, 'Only form posts are accepted')
+}
+
+/** A text field of a multipart form: far more than any of ours holds, and read into memory. */
+const MULTIPART_TEXT_LIMIT = 64 * 1024
+
+/**
+ * A multipart form whose files are streamed to disk by `storeFile` instead of being held in
+ * memory. The form's text fields come back as `form`; each file field's outcome as `files`.
+ * The same refusals as readForm (415, 400, 413); on any of them, files already stored are
+ * removed again, so nothing is left behind.
+ */
+export async function readUploadForm<Outcome extends { ok: boolean }>(
+  request: Request,
+  storeFile: (data: AsyncIterable<Uint8Array>, fileName: string) => Promise<Outcome>,
+  discard: (outcome: Outcome) => Promise<void>,
+): Promise<{ form: FormData; files: Map<string, Outcome> }> {
+  const contentType = request.headers.get('Content-Type')
+  if (mediaType(contentType) !== MULTIPART) throw refuse(415, 'Only multipart form posts are accepted here')
+  if (!/;\s*boundary=/i.test(contentType ?? '')) throw refuse(400, 'A multipart form without a boundary')
+  const files = new Map<string, Outcome>()
+  let fields = 0
+  let tooMany = false
+  const handler = async (part: { name: string; filename?: string; data: AsyncIterable<Uint8Array> }) => {
+    if (++fields > FORM_FIELD_LIMIT || files.has(part.name)) {
+      tooMany = true
+      for await (const _ of part.data);
+      return undefined
+    }
+    if (part.filename !== undefined) {
+      files.set(part.name, await storeFile(part.data, part.filename))
+      return undefined
+    }
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for await (const chunk of part.data) {
+      size += chunk.byteLength
+      if (size <= MULTIPART_TEXT_LIMIT) chunks.push(chunk)
+    }
+    if (size > MULTIPART_TEXT_LIMIT) {
+      tooMany = true
+      return undefined
+    }
+    return new TextDecoder().decode(Buffer.concat(chunks))
+  }
+  let form: FormData
+  try {
+    form = await parseMultipartFormData(request, handler)
+  } catch {
+    await Promise.all([...files.values()].map(discard))
+    throw refuse(400, 'The form could not be read')
+  }
+  if (tooMany) {
+    await Promise.all([...files.values()].map(discard))
+    throw refuse(413, 'Too many form fields')
+  }
+  return { form, files }
 }

@@ -140,7 +140,7 @@ describe.each([
 
     // Cancelling asks first; keeping the seat is the other way out.
     await page.getByRole('link', { name: t('personal.cancel'), exact: true }).click()
-    await page.waitForURL(`${server.url}/r/${row.token}?confirm=cancel`)
+    await page.waitForURL(`${server.url}/r/${row.token}?confirm=cancel#confirm`)
     await expectVisible(page.getByText(t('personal.cancelWarning'), { exact: true }))
     await settled(page)
     await expectVisible(page.getByRole('link', { name: t('personal.cancelKeep'), exact: true }))

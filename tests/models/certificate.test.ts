@@ -1,7 +1,8 @@
 // E-certificates in the model: their numbers, who gets one when attendance is finalised or the
 // webinar is finished (once), and revoking and reissuing them.
-import { finaliseAttendance, markAttendance, reopenAttendance } from '#app/models/attendance.server'
+import { finaliseAttendance, markAttendance, markStaffTookPart, reopenAttendance } from '#app/models/attendance.server'
 import {
+  countStaffCertificatesDue,
   createCertificateNumber,
   getCertificateByNumber,
   getResidentCertificate,
@@ -11,11 +12,11 @@ import {
 } from '#app/models/certificate.server'
 import { cancelRegistration } from '#app/models/registration.server'
 import { finishWebinar, publishWebinar } from '#app/models/webinar.server'
-import { assignRole } from '#app/models/webinar-role.server'
+import { assignRole, recordBriefAnswer } from '#app/models/webinar-role.server'
 import { getDb } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
 import { afterEnd, setZoomMinutes } from '#tests/setup/attendance'
-import { createPersonFor, createUser, createWebinar, register } from '#tests/setup/factories'
+import { confirmRoles, createPersonFor, createUser, createWebinar, register } from '#tests/setup/factories'
 
 const db = getDb()
 
@@ -254,6 +255,7 @@ describe('staff certificates', () => {
       .where('webinar_roles.webinar_id', '=', webinar.id)
       .execute()
     expect(roles.map((r) => r.role).sort()).toEqual(['keynote', 'kol', 'moderator', 'speaker', 'speaker'])
+    for (const role of roles) expect(await recordBriefAnswer(db, role.brief_token!, 'confirmed', afterEnd(-200))).toEqual({ ok: true })
 
     // Not before its end.
     expect(await finishWebinar(db, webinar.id, afterEnd(-1))).toEqual({ ok: false, reason: 'notAllowed' })
@@ -288,12 +290,71 @@ describe('staff certificates', () => {
 
   test('finalising a webinar still marked published finishes it and issues the staff certificates too', async () => {
     const webinar = await publishedWebinar()
+    await confirmRoles(webinar.id)
     await finaliseAttendance(db, webinar.id, webinar.organiser.id, afterEnd(10))
     const issued = await certificatesOf(webinar.id)
     expect(issued.map((c) => c.role).sort()).toEqual(['moderator', 'narasumber'])
     expect(await reopenAttendance(db, webinar.id, webinar.organiser.id, 'Periksa lagi', afterEnd(20))).toEqual({ ok: true })
     await finaliseAttendance(db, webinar.id, webinar.organiser.id, afterEnd(30))
     expect(await certificatesOf(webinar.id)).toEqual(issued)
+  })
+})
+
+describe('which of the webinar’s own people get a certificate', () => {
+  /** Each staff role of the webinar by role and person name. */
+  async function rolesOf(webinarId: string) {
+    return db
+      .selectFrom('webinar_roles')
+      .select(['id', 'role', 'brief_token', 'person_id'])
+      .where('webinar_id', '=', webinarId)
+      .orderBy('position')
+      .execute()
+  }
+
+  test('a speaker who declined or never answered gets none; one who confirmed, or whom the console records as taking part, gets one', async () => {
+    const webinar = await publishedWebinar({ extraRoles: ['speaker', 'speaker', 'kol'] })
+    const roles = await rolesOf(webinar.id)
+    const [moderator, confirmed, declined, silent, kol] = [
+      roles.find((r) => r.role === 'moderator')!,
+      ...roles.filter((r) => r.role === 'speaker'),
+      roles.find((r) => r.role === 'kol')!,
+    ]
+    expect(await recordBriefAnswer(db, confirmed!.brief_token!, 'confirmed', afterEnd(-200))).toEqual({ ok: true })
+    expect(await recordBriefAnswer(db, declined!.brief_token!, 'declined', afterEnd(-200))).toEqual({ ok: true })
+    expect(await recordBriefAnswer(db, moderator.brief_token!, 'confirmed', afterEnd(-200))).toEqual({ ok: true })
+    // The KOL never answered, but the moderator saw them close the session.
+    expect(await markStaffTookPart(db, webinar.id, kol.id, true, webinar.organiser.id, afterEnd(-10))).toEqual({ ok: true })
+    // The confirmed moderator in the end did not turn up.
+    expect(await markStaffTookPart(db, webinar.id, moderator.id, false, webinar.organiser.id, afterEnd(-10))).toEqual({ ok: true })
+    expect(await countStaffCertificatesDue(db, webinar.id)).toBe(2)
+
+    expect(await finishWebinar(db, webinar.id, afterEnd(1))).toEqual({ ok: true })
+    const holders = (await certificatesOf(webinar.id)).map((c) => c.webinar_role_id).sort()
+    expect(holders).toEqual([confirmed!.id, kol.id].sort())
+    expect(silent).toBeDefined()
+
+    // Recorded later (before the list is final): the declined speaker did speak after all, and the
+    // confirmed one did not. The first gets one now, the second's is revoked.
+    expect(await markStaffTookPart(db, webinar.id, declined!.id, true, webinar.organiser.id, afterEnd(5))).toEqual({ ok: true })
+    expect(await markStaffTookPart(db, webinar.id, confirmed!.id, false, webinar.organiser.id, afterEnd(5))).toEqual({ ok: true })
+    const after = await certificatesOf(webinar.id)
+    expect(after.filter((c) => c.revoked_at === null).map((c) => c.webinar_role_id).sort()).toEqual([declined!.id, kol.id].sort())
+    expect(after.find((c) => c.webinar_role_id === confirmed!.id)).toMatchObject({ revoked_at: afterEnd(5) })
+
+    // Once final, the record is locked, and finalising changed nothing more.
+    await finaliseAttendance(db, webinar.id, webinar.organiser.id, afterEnd(10))
+    expect(await certificatesOf(webinar.id)).toEqual(after)
+    expect(await markStaffTookPart(db, webinar.id, silent!.id, true, webinar.organiser.id, afterEnd(11))).toEqual({ ok: false, reason: 'finalised' })
+  })
+
+  test("another webinar's role cannot be recorded through this one", async () => {
+    const mine = await publishedWebinar()
+    const other = await publishedWebinar()
+    const [theirs] = await rolesOf(other.id)
+    expect(await markStaffTookPart(db, mine.id, theirs!.id, true, mine.organiser.id)).toEqual({ ok: false, reason: 'notFound' })
+    expect((await rolesOf(other.id)).find((r) => r.id === theirs!.id)).toBeDefined()
+    const row = await db.selectFrom('webinar_roles').select('spoke').where('id', '=', theirs!.id).executeTakeFirstOrThrow()
+    expect(row.spoke).toBeNull()
   })
 })
 

@@ -7,13 +7,14 @@ import { checkIn, finaliseAttendance, listAttendance, markAttendance, openChecki
 import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
 import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { cancelRegistration } from '#app/models/registration.server'
-import { cancelWebinar, publishWebinar } from '#app/models/webinar.server'
+import { cancelWebinar, publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { assignRole, recordBriefAnswer, removeRole } from '#app/models/webinar-role.server'
 import { commitZoomImport, previewZoomImport } from '#app/models/zoom-import.server'
 import { getDb, type DB } from '#app/utils/db.server'
 import { buildZoomReport } from '../../scripts/demo/zoom-report'
 import { afterEnd, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tests/setup/attendance'
-import { createPersonFor, createUser, createWebinar, publishedWebinar, register, registrationRow } from '#tests/setup/factories'
+import { confirmRoles, createPersonFor, createUser, createWebinar, publishedWebinar, register, registrationRow, webinarForm } from '#tests/setup/factories'
+import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { TEST_ENGINE } from '#tests/setup/paths'
 import { race, readDuring, twoProcesses } from './__helpers/race'
 
@@ -61,6 +62,26 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       if (!lockRule) expect(answers).toContainEqual({ error: '23505' })
     })
 
+    // --- Webinars -------------------------------------------------------------------------------
+
+    test('two webinars created at once with the same topic, place and date get distinct slugs, and the same chosen slug is refused beside the field', async () => {
+      const organiser = await createUser('organiser')
+      const topic = `Rebutan Alamat ${lockRule ? 'A' : 'B'} ${Date.now()}`
+      const create = (db: DB, form: Partial<WebinarForm>) => outcome(saveWebinar(db, webinarForm({ topic, ...form }), { userId: organiser.id }))
+      const generated = await race('slug:after-check', lockRule, [() => create(pools.first, {}), () => create(pools.second, {})])
+      const chosenSlug = `alamat-pilihan-${lockRule ? 'a' : 'b'}-${Date.now()}`
+      const chosen = await race('slug:after-check', lockRule, [() => create(pools.first, { slug: chosenSlug }), () => create(pools.second, { slug: chosenSlug })])
+      const slugs = generated.flatMap((answer) => ('ok' in answer && answer.ok ? [answer.slug] : []))
+      const holds =
+        generated.every(isOk) &&
+        new Set(slugs).size === 2 &&
+        chosen.filter(isOk).length === 1 &&
+        chosen.some((answer) => 'ok' in answer && !answer.ok && answer.errors.slug?.[0] === 'webinar.slugTaken')
+      expect(holds).toBe(lockRule)
+      // Without the lock the later insert fails with a raw unique violation, a 500 for its organiser.
+      if (!lockRule) expect([...generated, ...chosen]).toContainEqual({ error: '23505' })
+    })
+
     test('two speakers added at once take distinct positions', async () => {
       const organiser = await createUser('organiser')
       const webinar = await createWebinar(organiser.id)
@@ -104,6 +125,8 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
 
     test('two finalises at once: each certificate is issued once, and neither fails', async () => {
       const { webinar, organiser } = await consoleWebinar()
+      // The moderator and speaker confirmed, so both hold a certificate once the webinar is finished.
+      await confirmRoles(webinar.id)
       const present = [await register(webinar.id), await register(webinar.id), await register(webinar.id)]
       for (const registrant of present) await setZoomMinutes(registrant.id, 150)
       await register(webinar.id)

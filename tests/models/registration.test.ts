@@ -73,6 +73,34 @@ test('registrations arriving together (one group commit) take seats in arrival o
   }
 })
 
+test('one group commit across two webinars, with someone registering again after cancelling, keeps every count exact', async () => {
+  const small = await publishedWebinar(2)
+  const large = await publishedWebinar(10)
+  const returning = resident()
+  const before = await registerParticipant(db, small.id, returning)
+  if (!before.ok) throw new Error(before.reason)
+  expect(await cancelRegistration(db, before.token)).toBe(true)
+  const arrivals = [
+    [small.id, resident()],
+    [large.id, resident()],
+    [small.id, returning],
+    [small.id, resident()],
+    [large.id, resident()],
+  ] as const
+  const results = await Promise.all(arrivals.map(([webinarId, person]) => registerParticipant(db, webinarId, person)))
+  expect(results.map((r) => (r.ok ? `${r.status}${r.repeated ? ' again' : ''}` : r.reason))).toEqual(['registered', 'registered', 'registered', 'waitlisted', 'registered'])
+  // The returning resident has a new link; the old one stays dead.
+  expect(results[2]!.ok && results[2]!.token !== before.token).toBe(true)
+  expect(await getRegistrationByToken(db, before.token)).toBeUndefined()
+  for (const webinar of [small, large]) {
+    const counted = await db.selectFrom('webinars').select(['registered_count', 'registrations_total']).where('id', '=', webinar.id).executeTakeFirstOrThrow()
+    const rows = await db.selectFrom('registrations').select(['status', 'position']).where('webinar_id', '=', webinar.id).orderBy('position').execute()
+    expect(counted.registered_count).toBe(rows.filter((row) => row.status === 'registered').length)
+    expect(rows.map((row) => row.position)).toEqual(webinar === small ? [2, 3, 4] : [1, 2])
+    expect(counted.registrations_total).toBe(rows.at(-1)!.position)
+  }
+})
+
 test('in one group commit, the rate limits count each registration in arrival order', async () => {
   const webinar = await publishedWebinar(10)
   const people = Array.from({ length: 4 }, () => resident())

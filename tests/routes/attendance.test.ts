@@ -306,7 +306,7 @@ describe('the check-in window', () => {
 
     const opened = await postConsole(webinar.slug, { intent: 'openWindow', minutes: '15' }, moderator.cookie)
     expect(opened.status).toBe(303)
-    expect(opened.headers.get('Location')).toBe(`/attendance/${webinar.slug}?done=opened`)
+    expect(opened.headers.get('Location')).toBe(`/attendance/${webinar.slug}?done=opened#checkin-window`)
     const row = await webinarRow(webinar.id)
     expect(row.checkin_code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/)
     expect(Date.parse(row.checkin_closes_at!) - Date.parse(row.checkin_opened_at!)).toBe(15 * 60_000)

@@ -23,7 +23,7 @@ import { getEnv } from '#app/utils/env.server'
 import { message } from '#app/utils/messages'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { afterEnd, setZoomMinutes, START } from '#tests/setup/attendance'
-import { call, createPersonFor, createWebinar, getRequest, postRequest, register, signedInAs } from '#tests/setup/factories'
+import { call, confirmRoles, createPersonFor, createWebinar, getRequest, postRequest, register, signedInAs } from '#tests/setup/factories'
 
 const db = getDb()
 
@@ -77,6 +77,7 @@ async function publishedWebinar(options: { topic?: string; moderatorUserId?: str
     if (!assigned.ok) throw new Error(JSON.stringify(assigned))
   }
   expect((await publishWebinar(db, saved.id)).ok).toBe(true)
+  await confirmRoles(saved.id)
   return { ...saved, organiser }
 }
 
@@ -548,7 +549,7 @@ describe('the certificate section of the personal page', () => {
   async function sectionOf(token: string) {
     const response = await call(personalLoader as never, getRequest(`/r/${token}`), { token })
     expect(response.status).toBe(200)
-    return ((await response.json()) as { certificate: string | null }).certificate
+    return ((await response.json()) as { certificate: { kind: string } | null }).certificate?.kind ?? null
   }
 
   test('pending before finalising, ready after, absent for someone not present, revoked after revocation', async () => {

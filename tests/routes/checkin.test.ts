@@ -48,7 +48,7 @@ function checkIn(token: string, code: string) {
 async function checkinOf(token: string) {
   const response = await page(token)
   expect(response.status).toBe(200)
-  return ((await response.json()) as { checkin: { checkedInAt: string | null } | null }).checkin
+  return ((await response.json()) as { checkin: { state: string; checkedInAt: string | null } | null }).checkin
 }
 
 async function checkedInAt(id: string) {
@@ -70,14 +70,14 @@ async function codeError(response: Response) {
 }
 
 describe('the check-in form on the personal page', () => {
-  test('appears only while the window is open, for a seat holder', async () => {
+  test('is a form only while the window is open; before and after, the section says so', async () => {
     const webinar = await publishedWebinar()
     const seated = await register(webinar.id)
-    expect(await checkinOf(seated.token)).toBeNull()
+    expect(await checkinOf(seated.token)).toEqual({ state: 'notYet', checkedInAt: null })
     await openWindowWith(webinar.id, 'ABCDEF')
-    expect(await checkinOf(seated.token)).toEqual({ checkedInAt: null })
+    expect(await checkinOf(seated.token)).toEqual({ state: 'open', checkedInAt: null })
     await closeWindow(webinar.id)
-    expect(await checkinOf(seated.token)).toBeNull()
+    expect(await checkinOf(seated.token)).toEqual({ state: 'closed', checkedInAt: null })
   })
 
   test('is not offered to someone on the waitlist, nor after cancelling', async () => {
@@ -90,7 +90,7 @@ describe('the check-in form on the personal page', () => {
     expect(await cancelRegistration(db, seated.token)).toBe(true)
     expect(await checkinOf(seated.token)).toBeNull()
     // The seat went to the person waiting, who now sees the form.
-    expect(await checkinOf(waiting.token)).toEqual({ checkedInAt: null })
+    expect(await checkinOf(waiting.token)).toEqual({ state: 'open', checkedInAt: null })
   })
 
   test('opened by the moderator in the console, the announced code works on the personal page', async () => {
@@ -125,7 +125,7 @@ describe('checking in', () => {
     expect(at).not.toBeNull()
     expect(Date.parse(at!)).toBeGreaterThanOrEqual(before - 1000)
     expect(Date.parse(at!)).toBeLessThanOrEqual(Date.now() + 1000)
-    expect(await checkinOf(seated.token)).toEqual({ checkedInAt: at })
+    expect(await checkinOf(seated.token)).toEqual({ state: 'done', checkedInAt: at })
 
     // Checking in again keeps the first time.
     expect((await checkIn(seated.token, 'ABCDEF')).status).toBe(303)
@@ -200,12 +200,12 @@ describe('checking in', () => {
     expect((await codeError(response)).key).toBe('checkin.windowClosed')
   })
 
-  test('once attendance is finalised, the form is gone and the right code is a 409', async () => {
+  test('once attendance is finalised, the section says check-in is closed and the right code is a 409', async () => {
     const webinar = await publishedWebinar()
     const seated = await register(webinar.id)
     await openWindowWith(webinar.id, 'ABCDEF')
     await db.updateTable('webinars').set({ attendance_finalised_at: new Date().toISOString() }).where('id', '=', webinar.id).execute()
-    expect(await checkinOf(seated.token)).toBeNull()
+    expect(await checkinOf(seated.token)).toEqual({ state: 'closed', checkedInAt: null })
     const response = await checkIn(seated.token, 'ABCDEF')
     expect(response.status).toBe(409)
     expect((await codeError(response)).key).toBe('checkin.finalised')

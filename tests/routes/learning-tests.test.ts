@@ -41,7 +41,7 @@ const questionFields = (overrides: Record<string, string> = {}) => ({
 
 function csvUpload(content: string | Uint8Array, cookie: string, name = 'soal.csv') {
   const form = new FormData()
-  form.append('file', new File([content], name, { type: 'text/csv' }))
+  form.append('file', new File([content as BlobPart], name, { type: 'text/csv' }))
   return new Request('http://localhost:3000/admin/questions/import', { method: 'POST', body: form, headers: { Cookie: cookie } })
 }
 

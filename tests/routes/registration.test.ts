@@ -592,6 +592,56 @@ describe('a lost link', () => {
     expect((await mailsTo('batal@example.org')).length).toBe(before)
   })
 
+  /** A webinar that took place: registered while ahead, then moved into the past and finished (or only ended). */
+  async function pastWebinar(emails: { seated: string; waiting?: string }, options: { finish: boolean }) {
+    const webinar = await publishedWebinar({ capacity: 1 })
+    await register(webinar.slug, fields({ email: emails.seated }))
+    if (emails.waiting) await register(webinar.slug, fields({ email: emails.waiting }))
+    await db.updateTable('webinars').set({ start_at: '2021-09-01T02:00:00.000Z', end_at: '2021-09-01T05:00:00.000Z' }).where('id', '=', webinar.id).execute()
+    if (options.finish) expect(await finishWebinar(db, webinar.id)).toEqual({ ok: true })
+    return webinar
+  }
+
+  test('after the webinar, a seat holder gets the personal page (where the certificate is), with the same answer as anyone', async () => {
+    for (const finish of [true, false]) {
+      const tag = finish ? 'selesai' : 'lewat'
+      const seated = `hadir.${tag}@example.org`
+      const waiting = `tunggu.${tag}@example.org`
+      const webinar = await pastWebinar({ seated, waiting }, { finish })
+      const page = (await (await call(lostLinkLoader as Fn, getRequest(`/webinars/${webinar.slug}/link`), { slug: webinar.slug })).json()) as { over: boolean }
+      expect(page.over).toBe(true)
+
+      const known = await observable(await askForLink(webinar.slug, seated))
+      const stranger = await observable(await askForLink(webinar.slug, `siapa.${tag}@example.org`))
+      const onlyWaited = await observable(await askForLink(webinar.slug, waiting))
+      expect(known).toEqual(stranger)
+      expect(onlyWaited).toEqual(stranger)
+      expect(known).toMatchObject({ status: 303, location: `/webinars/${webinar.slug}/link?sent` })
+
+      const mails = await mailsTo(seated)
+      expect(mails.map((m) => m.kind)).toEqual(['participant_invitation', 'personal_link'])
+      const [row] = await db.selectFrom('registrations').select('token').where('email', '=', seated).execute()
+      const payload = JSON.parse(mails[1]!.payload) as Extract<MailPayload, { kind: 'personal_link' }>
+      expect(payload.personalUrl).toBe(`${getEnv().APP_URL}/r/${row!.token}`)
+      // Over: no join details to use and no event to put in a calendar.
+      const rendered = renderMail(payload, { name: 'Warga', email: seated, lang: 'id' }, { name: 'Literasi', email: 'literasi@example.org' })
+      expect(rendered.calendar).toBeNull()
+      expect(rendered.text).toContain(payload.personalUrl)
+      expect(rendered.text).not.toContain('zoom.us')
+      // Someone who only waited had no seat, so nothing is left for them.
+      expect((await mailsTo(waiting)).map((m) => m.kind)).toEqual(['waitlist_joined'])
+    }
+  })
+
+  test('a cancelled webinar has nothing left to offer: nothing is sent, with the same answer', async () => {
+    const webinar = await publishedWebinar()
+    await register(webinar.slug, fields({ email: 'dibatalkan@example.org' }))
+    await cancelWebinar(db, webinar.id)
+    const before = (await mailsTo('dibatalkan@example.org')).length
+    expect(await observable(await askForLink(webinar.slug, 'dibatalkan@example.org'))).toEqual(await observable(await askForLink(webinar.slug, 'orang.lain@example.org')))
+    expect((await mailsTo('dibatalkan@example.org')).length).toBe(before)
+  })
+
   test('an invalid address is a 400 beside the field; an unknown webinar a 404', async () => {
     const webinar = await publishedWebinar()
     const response = await askForLink(webinar.slug, 'nope')

@@ -180,3 +180,11 @@ export async function call(
     throw thrown
   }
 }
+
+/**
+ * Everyone cast in the webinar confirms their brief, as they would before it starts: staff
+ * certificates go to those who confirmed (or whom the console records as taking part).
+ */
+export async function confirmRoles(webinarId: string, db = getDb()) {
+  await db.updateTable('webinar_roles').set({ confirmation: 'confirmed', confirmed_at: '2020-01-01T00:00:00.000Z' }).where('webinar_id', '=', webinarId).execute()
+}

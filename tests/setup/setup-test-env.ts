@@ -16,6 +16,8 @@ if (TEST_POSTGRES_URL) {
   fs.copyFileSync(TEMPLATE_DB, file)
   process.env.DATABASE_URL = file
 }
+// Uploaded files (speakers' slides) get a folder of their own per test file too.
+process.env.UPLOAD_DIR = path.join(TEST_DB_DIR, `${name}-uploads`)
 process.env.NODE_ENV = 'test'
 process.env.SESSION_SECRET ??= 'test-session-secret-that-is-long-enough-0123456789'
 process.env.APP_URL ??= 'http://localhost:3000'

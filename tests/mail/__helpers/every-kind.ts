@@ -20,7 +20,17 @@ export function payloadsOfEveryKind(webinar: WebinarSnapshot, brief: BriefDetail
     registration_cancelled: { kind: 'registration_cancelled', webinar: { ...webinar, sequence: webinar.sequence + 1 } },
     waitlist_joined: { kind: 'waitlist_joined', webinar, personalUrl },
     waitlist_promotion: { kind: 'waitlist_promotion', webinar, personalUrl },
-    certificate_ready: { kind: 'certificate_ready', webinar, certificateUrl: `${personalUrl}/certificate.pdf` },
+    certificate_ready: { kind: 'certificate_ready', webinar, certificateUrl: `${personalUrl}/certificate.pdf`, pending: ['evaluation'] },
+    thank_you: {
+      kind: 'thank_you',
+      webinar,
+      personalUrl,
+      evaluationUrl: `${personalUrl}/evaluation`,
+      postTestUrl: null,
+      recordingUrl: webinar.livestreamUrl ?? 'https://www.youtube.com/watch?v=demo',
+      materials: 2,
+    },
+    personal_link: { kind: 'personal_link', webinar, personalUrl },
   }
   return MAIL_KINDS.map((kind) => byKind[kind])
 }
