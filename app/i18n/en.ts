@@ -808,6 +808,8 @@ export const en: Dictionary = {
   'import.mismatch.meetingId': 'The report’s meeting ID is {report}; this webinar’s is {webinar}.',
   'import.mismatch.date': 'The report is dated {report}; this webinar’s date is {webinar}.',
   'import.mismatch.advice': 'If you save it, its minutes count towards this webinar’s attendance and certificates. Check that you downloaded the right report first.',
+  'import.mismatch.confirm': 'I have checked: this report is from this webinar.',
+  'import.mismatch.required': 'This report looks like another meeting’s. Tick that you have checked it, or upload the right report.',
   'import.link.closest': 'Closest registered names',
   'import.history': 'Uploaded reports',
   'import.state.current': 'in force',

@@ -807,6 +807,8 @@ export const id = {
   'import.mismatch.meetingId': 'ID rapat di laporan: {report}; ID webinar ini: {webinar}.',
   'import.mismatch.date': 'Tanggal laporan: {report}; tanggal webinar ini: {webinar}.',
   'import.mismatch.advice': 'Jika disimpan, menitnya dihitung untuk presensi dan sertifikat webinar ini. Pastikan dulu laporan yang Anda unduh benar.',
+  'import.mismatch.confirm': 'Saya sudah memeriksa: laporan ini memang dari webinar ini.',
+  'import.mismatch.required': 'Laporan ini tampak dari rapat lain. Centang bahwa Anda sudah memeriksanya, atau unggah laporan yang benar.',
   'import.link.closest': 'Nama terdaftar yang paling mirip',
   'import.history': 'Laporan yang sudah diunggah',
   'import.state.current': 'berlaku',
