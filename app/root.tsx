@@ -7,6 +7,7 @@ import { DEFAULT_LANG, LangContext, useT, type Lang } from '#app/i18n'
 import { getLang } from '#app/i18n/lang.server'
 import { getOptionalUser } from '#app/utils/auth.server'
 import { useNonce } from '#app/utils/nonce'
+import { usePageScripts } from '#app/utils/page-scripts'
 import styles from '#app/styles/app.css'
 
 export const links: LinksFunction = () => [
@@ -27,6 +28,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root') as RootData | undefined
   const lang = data?.lang ?? DEFAULT_LANG
   const nonce = useNonce()
+  const scripts = usePageScripts()
   return (
     <html lang={lang}>
       <head>
@@ -41,8 +43,12 @@ export function Layout({ children }: { children: ReactNode }) {
           <main id="main">{children}</main>
           <Footer signedIn={!!data?.user} />
         </LangContext.Provider>
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {scripts ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : null}
       </body>
     </html>
   )

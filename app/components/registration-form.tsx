@@ -1,7 +1,7 @@
 import { Form } from '@remix-run/react'
 import { useId } from 'react'
 import { ErrorList, Field, FormErrors, SelectField } from '#app/components/forms'
-import { RegencySelect, type RegencyChoice } from '#app/components/regency-select'
+import { ResidencePicker, type Residence } from '#app/components/regency-select'
 import { useT } from '#app/i18n'
 import { AGE_RANGES, GENDERS, OCCUPATIONS } from '#app/utils/catalog'
 import { HONEYPOT_FIELD, NAME_MAX } from '#app/utils/registration-fields'
@@ -11,15 +11,15 @@ import { HONEYPOT_FIELD, NAME_MAX } from '#app/utils/registration-fields'
  * checks everything and sends back what was typed beside each error.
  */
 export function RegistrationForm({
-  regencies,
+  provinces,
+  residence,
   defaultRegency,
-  defaultProvince,
   values,
   errors,
 }: {
-  regencies: RegencyChoice[]
+  provinces: Array<[string, string]>
+  residence: Residence
   defaultRegency: string
-  defaultProvince: string
   values: Record<string, string>
   errors?: Record<string, string[]>
 }) {
@@ -61,16 +61,7 @@ export function RegistrationForm({
         defaultValue={values.whatsapp ?? ''}
         errors={errors?.whatsapp}
       />
-      <RegencySelect
-        label={t('register.regency')}
-        hint={t('register.regencyHint')}
-        name="regency"
-        regencies={regencies}
-        firstProvince={defaultProvince}
-        defaultValue={values.regency ?? defaultRegency}
-        placeholder={t('webinar.field.regencyPlaceholder')}
-        errors={errors?.regency}
-      />
+      <ResidencePicker provinces={provinces} residence={residence} value={values.regency ?? defaultRegency} errors={errors?.regency} />
       <SelectField
         label={t('register.occupation')}
         name="occupation"

@@ -9,6 +9,10 @@ import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => [...pageTitle(translate(metaLang(matches), 'certificate.verifyTitle')), { name: 'robots', content: 'noindex' }]
 

@@ -32,6 +32,10 @@ import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
 import { webinarMoment } from '#app/utils/webinar-moment'
 import { message, parseForm, type FieldErrors } from '#app/utils/validation.server'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => [
   ...pageTitle(translate(metaLang(matches), 'personal.title')),

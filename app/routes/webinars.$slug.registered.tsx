@@ -6,6 +6,10 @@ import { translate, useT } from '#app/i18n'
 import { getPublicWebinarBySlug } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'registered.title'))
 

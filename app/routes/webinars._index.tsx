@@ -13,6 +13,10 @@ import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { CatalogueQuerySchema } from '#app/utils/registration-schema.server'
 import { toFieldErrors } from '#app/utils/validation.server'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'catalogue.title'))
 
