@@ -82,6 +82,7 @@ function Header({ user }: { user: RootData['user'] }) {
             <>
               <Link to="/admin/webinars">{t('nav.webinars')}</Link>
               <Link to="/admin/people">{t('nav.people')}</Link>
+              <Link to="/admin/questions">{t('nav.questions')}</Link>
               <Link to="/admin/staff">{t('nav.staff')}</Link>
               <Link to="/admin/outbox">{t('nav.outbox')}</Link>
               <Link to="/admin/reports">{t('nav.reports')}</Link>
