@@ -5,6 +5,7 @@ import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import type { AxeResults } from 'axe-core'
 import { translate, type MessageKey } from '#app/i18n'
+import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
 import { createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
 import { arrangeResidentPages, PAST_TOPIC, TOPIC } from './resident-pages'
 
@@ -19,11 +20,12 @@ let webinar: { id: string; slug: string }
 let personalToken: string
 let pastWebinar: { id: string; slug: string }
 let certificateNumber: string
+let pastToken: string
 
 beforeAll(async () => {
   server = await startTestServer()
   organiser = await createStaff(server.db, 'organiser', { password: 'kata-sandi-yang-panjang-1' })
-  ;({ webinar, pastWebinar, personalToken, certificateNumber } = await arrangeResidentPages(server.db, organiser.id))
+  ;({ webinar, pastWebinar, personalToken, pastToken, certificateNumber } = await arrangeResidentPages(server.db, organiser.id))
   browser = await launchBrowser({ baseURL: server.url, viewport: { width: 360, height: 740 } })
 })
 
@@ -119,6 +121,29 @@ describe('no serious or critical axe violations', () => {
 
   test('an unknown certificate number', async () => {
     expect(await audit('/certificates/0000-0000-0000-0000', t('certificate.verifyTitle'))).toEqual([])
+  })
+
+  test('the privacy notice the consent box links to', async () => {
+    expect(await audit('/privacy', t('privacyNotice.title'))).toEqual([])
+  })
+
+  test('a past webinar’s page with its lost-link entry, and the personal page after it', async () => {
+    expect(await audit(`/webinars/${pastWebinar.slug}`, PAST_TOPIC)).toEqual([])
+    expect(await audit(`/webinars/${pastWebinar.slug}/link`, t('lostLink.title'))).toEqual([])
+    expect(await audit(`/r/${pastToken}`, PAST_TOPIC)).toEqual([])
+  })
+
+  // Last of the certificate pages: it replaces the valid certificate the tests above verify.
+  test('the replaced and the revoked verdicts pass the contrast check', async () => {
+    const old = await server.db.selectFrom('certificates').select(['id', 'webinar_id']).where('number', '=', certificateNumber).executeTakeFirstOrThrow()
+    const reissued = await reissueCertificate(server.db, old.webinar_id, old.id, 'Budi Santoso, S.Kom.')
+    if (!reissued.ok) throw new Error('not reissued')
+    const current = await server.db.selectFrom('certificates').select(['id', 'number']).where('replaces_id', '=', old.id).executeTakeFirstOrThrow()
+    expect((await revokeCertificate(server.db, old.webinar_id, current.id, organiser.id, 'Uji')).ok).toBe(true)
+    expect(await audit(`/certificates/${certificateNumber}`, t('certificate.verifyTitle'))).toEqual([])
+    await browser.page.locator('.verdict-replaced').waitFor()
+    expect(await audit(`/certificates/${current.number}`, t('certificate.verifyTitle'))).toEqual([])
+    await browser.page.locator('.verdict-revoked').waitFor()
   })
 
   describe('signed in as an organiser', () => {

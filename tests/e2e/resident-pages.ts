@@ -17,6 +17,8 @@ export type ResidentPages = {
   webinar: { id: string; slug: string }
   pastWebinar: { id: string; slug: string }
   personalToken: string
+  /** The personal page of the past webinar's attendee, with their certificate. */
+  pastToken: string
   certificateNumber: string
 }
 
@@ -62,5 +64,5 @@ export async function arrangeResidentPages(db: DB, organiserId: string): Promise
   const certificateNumber = (await db.selectFrom('certificates').select('number').where('registration_id', '=', row.id).executeTakeFirstOrThrow()).number
 
   await openCheckinWindow(db, saved.id, organiserId, 15)
-  return { webinar: saved, pastWebinar: past, personalToken: registered.token, certificateNumber }
+  return { webinar: saved, pastWebinar: past, personalToken: registered.token, pastToken: attendee.token, certificateNumber }
 }

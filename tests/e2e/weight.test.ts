@@ -54,8 +54,10 @@ const residentPages = () => [
   { name: 'a personal page, check-in open', path: `/r/${pages.personalToken}`, status: 200 },
   { name: 'a personal page asking to confirm a cancellation', path: `/r/${pages.personalToken}?confirm=cancel`, status: 200 },
   { name: 'a past webinar’s page', path: `/webinars/${pages.pastWebinar.slug}`, status: 200 },
+  { name: 'a personal page after the webinar, with the certificate', path: `/r/${pages.pastToken}`, status: 200 },
   { name: 'the certificate lookup', path: '/certificates', status: 200 },
   { name: 'a verified certificate', path: `/certificates/${pages.certificateNumber}`, status: 200 },
+  { name: 'the privacy notice', path: '/privacy', status: 200 },
   { name: 'an unknown page', path: '/no-such-page', status: 404 },
   { name: 'an unknown webinar', path: '/webinars/no-such-webinar', status: 404 },
 ]
