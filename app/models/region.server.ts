@@ -88,3 +88,12 @@ export async function listProvinceZones(db: DB): Promise<Record<string, TimeZone
   const rows = await db.selectFrom('provinces').select(['code', 'time_zone']).execute()
   return Object.fromEntries(rows.map((row) => [row.code, row.time_zone]))
 }
+
+/**
+ * [code, name] of one province's regencies: the resident's picker sends one province at a time
+ * (a few dozen names) instead of all 514 with every page.
+ */
+export async function listProvinceRegencies(db: DB, provinceCode: string): Promise<Array<[string, string]>> {
+  const rows = await db.selectFrom('regencies').select(['code', 'name']).where('province_code', '=', provinceCode).orderBy('code').execute()
+  return rows.map((row) => [row.code, row.name])
+}
