@@ -1,5 +1,5 @@
-import { Form, Link } from '@remix-run/react'
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react'
+import { Form, Link, useNavigation } from '@remix-run/react'
+import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react'
 import { useT } from '#app/i18n'
 import { decodeMessage } from '#app/utils/messages'
 
@@ -22,6 +22,37 @@ export function FormErrors({ errors }: { errors?: string[] | null }) {
   return (
     <div role="alert" className="form-errors">
       <ErrorList errors={errors} />
+    </div>
+  )
+}
+
+/**
+ * The GOV.UK error summary: at the top of a form, what is wrong with each field, each a link to
+ * that field. Announced to screen readers; with a fragment in the form's action it is what a
+ * reloaded page shows first, with JavaScript off as well as on.
+ */
+export function ErrorSummary({ items, general }: { items: Array<{ id: string; label: string; errors?: string[] | null }>; general?: string[] | null }) {
+  const t = useT()
+  const wrong = items.filter((item) => item.errors?.length)
+  if (!wrong.length && !general?.length) return null
+  return (
+    <div role="alert" className="form-errors error-summary" aria-labelledby="error-summary-title">
+      <h3 id="error-summary-title">{t(wrong.length ? 'form.fixErrors' : 'form.problem')}</h3>
+      <ErrorList errors={general} />
+      {wrong.length ? (
+        <ul>
+          {wrong.map((item) => {
+            const { key, vars } = decodeMessage(item.errors![0]!)
+            return (
+              <li key={item.id}>
+                <a href={`#${item.id}`}>
+                  {item.label}: {t(key, vars)}
+                </a>
+              </li>
+            )
+          })}
+        </ul>
+      ) : null}
     </div>
   )
 }
@@ -147,4 +178,23 @@ export function ConfirmForm({ warning, intent, confirm, back, backTo, className 
       </div>
     </Form>
   )
+}
+
+/**
+ * A ref for a form that should start empty again after it succeeded: with JavaScript, Remix keeps
+ * the page and React the typed values, so the form is reset once its submission (told apart by
+ * its `intent`) has settled without errors. Without JavaScript the redirect loads a fresh form.
+ */
+export function useResetAfterSuccess(intent: string, failed: boolean) {
+  const ref = useRef<HTMLFormElement>(null)
+  const navigation = useNavigation()
+  const pending = useRef(false)
+  useEffect(() => {
+    if (navigation.state === 'submitting' && navigation.formData?.get('intent') === intent) pending.current = true
+    else if (navigation.state === 'idle' && pending.current) {
+      pending.current = false
+      if (!failed) ref.current?.reset()
+    }
+  }, [navigation.state, navigation.formData, intent, failed])
+  return ref
 }

@@ -19,7 +19,9 @@ export function RegencySelect({
   firstProvince,
   hint,
   errors,
+  id: givenId,
 }: {
+  id?: string
   label: ReactNode
   name: string
   regencies: RegencyChoice[]
@@ -29,7 +31,8 @@ export function RegencySelect({
   hint?: ReactNode
   errors?: string[] | null
 }) {
-  const id = useId()
+  const generatedId = useId()
+  const id = givenId ?? generatedId
   const groups = new Map<string, RegencyChoice[]>()
   if (firstProvince) groups.set(firstProvince, [])
   for (const regency of regencies) {
@@ -86,14 +89,18 @@ export function ResidencePicker({
   residence,
   value,
   errors,
+  idPrefix,
 }: {
   provinces: Array<[string, string]>
   residence: Residence
   value: string
   errors?: string[] | null
+  /** makes the selects' ids `<prefix>-province` and `<prefix>-regency`, for an error summary's links */
+  idPrefix?: string
 }) {
   const t = useT()
-  const id = useId()
+  const generatedId = useId()
+  const id = idPrefix ?? generatedId
   const errorId = errors?.length ? `${id}-regency-error` : undefined
   return (
     <>

@@ -22,6 +22,7 @@ import type { RateLimit } from '#app/models/rate-limit.server'
 import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
+import { webinarMoment } from '#app/utils/webinar-moment'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
 import { NO_SCRIPTS } from '#app/utils/page-scripts'
 
@@ -60,7 +61,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
     refusal ? null : residenceFor({}, webinar.province_code),
     getPublicRecording(db, webinar.id),
   ])
-  return json({ webinar, roles, provinces: provinces.map((p): [string, string] => [p.code, p.name]), residence, refusal, recordingUrl })
+  const live = webinar.status === 'published' && webinarMoment(webinar, nowIso()) === 'live'
+  return json({ webinar, roles, provinces: provinces.map((p): [string, string] => [p.code, p.name]), residence, refusal, recordingUrl, live })
 }
 
 /** The action re-renders the form from what was posted: the form always sends its province. */
@@ -146,7 +148,7 @@ const ROLE_HEADINGS = {
 } as const satisfies Record<string, MessageKey>
 
 export default function PublicWebinarPage() {
-  const { webinar, roles, provinces, residence, refusal: loaderRefusal, recordingUrl } = useLoaderData<typeof loader>()
+  const { webinar, roles, provinces, residence, refusal: loaderRefusal, recordingUrl, live } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const lang = useLang()
@@ -186,6 +188,11 @@ export default function PublicWebinarPage() {
       <dl className="details">
         <dt>{t('mail.detail.when')}</dt>
         <dd>
+          {live ? (
+            <>
+              <span className="badge live">{t('public.liveNow')}</span>{' '}
+            </>
+          ) : null}
           <WebinarWhen startAt={webinar.start_at} endAt={webinar.end_at} zone={webinar.time_zone} />
         </dd>
         <dt>{t('mail.detail.where')}</dt>
@@ -244,7 +251,7 @@ export default function PublicWebinarPage() {
       ) : null}
 
       {over ? null : (
-        <section aria-labelledby="register-title">
+        <section aria-labelledby="register-title" id="register">
           <h2 id="register-title">{t('register.title')}</h2>
           {refusal ? (
             <p className="notice" role={actionData ? 'alert' : undefined}>
@@ -256,6 +263,7 @@ export default function PublicWebinarPage() {
             <>
               <p>{t('register.intro')}</p>
               <RegistrationForm
+                action={`/webinars/${webinar.slug}`}
                 provinces={provinces}
                 residence={form?.residence ?? residence ?? { province: webinar.province_code, regencies: [] }}
                 defaultRegency={webinar.regency_code ?? ''}

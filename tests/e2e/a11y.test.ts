@@ -5,19 +5,13 @@ import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import type { AxeResults } from 'axe-core'
 import { translate, type MessageKey } from '#app/i18n'
-import { finaliseAttendance, markAttendance, openCheckinWindow } from '#app/models/attendance.server'
-import { createPerson } from '#app/models/person.server'
-import { registerParticipant } from '#app/models/registration.server'
-import { assignRole } from '#app/models/webinar-role.server'
-import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
-import { webinarForm } from '#tests/setup/factories'
+import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
 import { createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
+import { arrangeResidentPages, PAST_TOPIC, TOPIC } from './resident-pages'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const BLOCKING_IMPACTS = ['serious', 'critical']
-const TOPIC = 'Literasi Digital untuk Semua'
-const PAST_TOPIC = 'Etika Digital di Kabupaten Klaten'
 
 let server: TestServer
 let browser: BrowserSession
@@ -26,54 +20,12 @@ let webinar: { id: string; slug: string }
 let personalToken: string
 let pastWebinar: { id: string; slug: string }
 let certificateNumber: string
+let pastToken: string
 
 beforeAll(async () => {
   server = await startTestServer()
   organiser = await createStaff(server.db, 'organiser', { password: 'kata-sandi-yang-panjang-1' })
-  const person = (name: string) =>
-    createPerson(server.db, { name, title: 'Narasumber', organisation: 'Uji', email: null, whatsapp: null, bio: null, userId: null })
-  const saved = await saveWebinar(server.db, webinarForm({ topic: TOPIC, date: '2031-05-20', capacity: 50 }), {
-    userId: organiser.id,
-  })
-  if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
-  await assignRole(server.db, saved.id, { personId: await person('Moderator Aksesibel'), role: 'moderator', talkTitle: null, pillar: null })
-  await assignRole(server.db, saved.id, { personId: await person('Pembicara Aksesibel'), role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
-  const published = await publishWebinar(server.db, saved.id)
-  if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
-  webinar = saved
-  const registered = await registerParticipant(server.db, saved.id, {
-    name: 'Sri Rahayu',
-    email: 'sri.a11y@example.org',
-    whatsapp: '+6281234567890',
-    regencyCode: '34.71',
-    occupation: 'guru',
-    ageRange: '35-44',
-    gender: null,
-    lang: 'id',
-  })
-  if (!registered.ok) throw new Error(`not registered: ${registered.reason}`)
-  personalToken = registered.token
-
-  // A webinar held in the past, its attendance finalised: a certificate to verify, a report with figures.
-  const past = await saveWebinar(server.db, webinarForm({ topic: PAST_TOPIC, date: '2021-09-01', capacity: 50 }), { userId: organiser.id })
-  if (!past.ok) throw new Error(JSON.stringify(past.errors))
-  await assignRole(server.db, past.id, { personId: await person('Moderator Lalu'), role: 'moderator', talkTitle: null, pillar: null })
-  await assignRole(server.db, past.id, { personId: await person('Pembicara Lalu'), role: 'speaker', talkTitle: 'Materi', pillar: 'etika' })
-  if (!(await publishWebinar(server.db, past.id)).ok) throw new Error('past webinar not published')
-  const attendee = await registerParticipant(
-    server.db,
-    past.id,
-    { name: 'Budi Santoso', email: 'budi.a11y@example.org', whatsapp: '+6281234567891', regencyCode: '33.10', occupation: 'asn', ageRange: '25-34', gender: 'lakilaki', lang: 'id' },
-    '2021-08-30T00:00:00.000Z',
-  )
-  if (!attendee.ok) throw new Error(`not registered: ${attendee.reason}`)
-  const row = await server.db.selectFrom('registrations').select('id').where('token', '=', attendee.token).executeTakeFirstOrThrow()
-  await markAttendance(server.db, past.id, row.id, { present: true, reason: 'seenInMeeting', note: null }, organiser.id)
-  if (!(await finaliseAttendance(server.db, past.id, organiser.id)).ok) throw new Error('not finalised')
-  pastWebinar = past
-  certificateNumber = (await server.db.selectFrom('certificates').select('number').where('registration_id', '=', row.id).executeTakeFirstOrThrow()).number
-  await openCheckinWindow(server.db, saved.id, organiser.id, 15)
-
+  ;({ webinar, pastWebinar, personalToken, pastToken, certificateNumber } = await arrangeResidentPages(server.db, organiser.id))
   browser = await launchBrowser({ baseURL: server.url, viewport: { width: 360, height: 740 } })
 })
 
@@ -169,6 +121,29 @@ describe('no serious or critical axe violations', () => {
 
   test('an unknown certificate number', async () => {
     expect(await audit('/certificates/0000-0000-0000-0000', t('certificate.verifyTitle'))).toEqual([])
+  })
+
+  test('the privacy notice the consent box links to', async () => {
+    expect(await audit('/privacy', t('privacyNotice.title'))).toEqual([])
+  })
+
+  test('a past webinar’s page with its lost-link entry, and the personal page after it', async () => {
+    expect(await audit(`/webinars/${pastWebinar.slug}`, PAST_TOPIC)).toEqual([])
+    expect(await audit(`/webinars/${pastWebinar.slug}/link`, t('lostLink.title'))).toEqual([])
+    expect(await audit(`/r/${pastToken}`, PAST_TOPIC)).toEqual([])
+  })
+
+  // Last of the certificate pages: it replaces the valid certificate the tests above verify.
+  test('the replaced and the revoked verdicts pass the contrast check', async () => {
+    const old = await server.db.selectFrom('certificates').select(['id', 'webinar_id']).where('number', '=', certificateNumber).executeTakeFirstOrThrow()
+    const reissued = await reissueCertificate(server.db, old.webinar_id, old.id, 'Budi Santoso, S.Kom.')
+    if (!reissued.ok) throw new Error('not reissued')
+    const current = await server.db.selectFrom('certificates').select(['id', 'number']).where('replaces_id', '=', old.id).executeTakeFirstOrThrow()
+    expect((await revokeCertificate(server.db, old.webinar_id, current.id, organiser.id, 'Uji')).ok).toBe(true)
+    expect(await audit(`/certificates/${certificateNumber}`, t('certificate.verifyTitle'))).toEqual([])
+    await browser.page.locator('.verdict-replaced').waitFor()
+    expect(await audit(`/certificates/${current.number}`, t('certificate.verifyTitle'))).toEqual([])
+    await browser.page.locator('.verdict-revoked').waitFor()
   })
 
   describe('signed in as an organiser', () => {
