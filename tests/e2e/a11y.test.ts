@@ -1,9 +1,5 @@
 // An axe-core audit (WCAG 2.1 A and AA, plus best practice) of the pages residents and
 // organisers use, rendered by the production build in Chromium at 360×740 and hydrated.
-import fs from 'node:fs'
-import { createRequire } from 'node:module'
-import type { Page } from 'playwright-core'
-import type { AxeResults } from 'axe-core'
 import { translate, type MessageKey } from '#app/i18n'
 import { finaliseAttendance, markAttendance, openCheckinWindow } from '#app/models/attendance.server'
 import { createPerson } from '#app/models/person.server'
@@ -11,11 +7,9 @@ import { registerParticipant } from '#app/models/registration.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { webinarForm } from '#tests/setup/factories'
-import { createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
+import { blockingViolations, createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
-const BLOCKING_IMPACTS = ['serious', 'critical']
 const TOPIC = 'Literasi Digital untuk Semua'
 const PAST_TOPIC = 'Etika Digital di Kabupaten Klaten'
 
@@ -81,21 +75,6 @@ afterAll(async () => {
   await browser?.close()
   await server?.stop()
 })
-
-/** The serious and critical violations on the page as it stands, one readable line each. */
-async function blockingViolations(page: Page): Promise<string[]> {
-  // Through the DevTools protocol, not a <script> tag: the page's Content-Security-Policy
-  // rightly refuses inline scripts without its nonce.
-  await page.evaluate(fs.readFileSync(AXE_SCRIPT, 'utf8'))
-  const results = await page.evaluate(() =>
-    (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-    }),
-  )
-  return results.violations
-    .filter((violation) => BLOCKING_IMPACTS.includes(violation.impact ?? ''))
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
-}
 
 /** Opens the page, makes sure it is the one meant (not a login redirect or an error page), then audits it. */
 async function audit(path: string, heading: string) {
