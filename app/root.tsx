@@ -3,10 +3,14 @@ import { json } from '@remix-run/node'
 import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { Brand, SiteFooter } from '#app/components/site-chrome'
 import { DEFAULT_LANG, LangContext, useT, type Lang } from '#app/i18n'
 import { getLang } from '#app/i18n/lang.server'
+import { getHelpdesk, type Helpdesk } from '#app/models/site-settings.server'
 import { getOptionalUser } from '#app/utils/auth.server'
+import { getDb } from '#app/utils/db.server'
 import { useNonce } from '#app/utils/nonce'
+import { usePageScripts } from '#app/utils/page-scripts'
 import styles from '#app/styles/app.css'
 
 export const links: LinksFunction = () => [
@@ -17,16 +21,17 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: 'Literasi Webinar' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const [lang, user] = await Promise.all([getLang(request), getOptionalUser(request)])
-  return json({ lang, user: user ? { name: user.name, role: user.role } : null })
+  const [lang, user, helpdesk] = await Promise.all([getLang(request), getOptionalUser(request), getHelpdesk(getDb())])
+  return json({ lang, user: user ? { name: user.name, role: user.role } : null, helpdesk })
 }
 
-type RootData = { lang: Lang; user: { name: string; role: 'organiser' | 'moderator' | 'speaker' } | null }
+type RootData = { lang: Lang; user: { name: string; role: 'organiser' | 'moderator' | 'speaker' } | null; helpdesk: Helpdesk }
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root') as RootData | undefined
   const lang = data?.lang ?? DEFAULT_LANG
   const nonce = useNonce()
+  const scripts = usePageScripts()
   return (
     <html lang={lang}>
       <head>
@@ -39,10 +44,14 @@ export function Layout({ children }: { children: ReactNode }) {
         <LangContext.Provider value={lang}>
           <Header user={data?.user ?? null} />
           <main id="main">{children}</main>
-          <Footer signedIn={!!data?.user} />
+          <SiteFooter signedIn={!!data?.user} helpdesk={data?.helpdesk ?? null} />
         </LangContext.Provider>
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {scripts ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : null}
       </body>
     </html>
   )
@@ -58,9 +67,7 @@ function Header({ user }: { user: RootData['user'] }) {
         {t('app.skipToContent')}
       </a>
       <div className="header-row">
-        <Link to="/" className="brand">
-          {t('app.name')}
-        </Link>
+        <Brand />
         <Form method="post" action="/lang" className="inline-form">
           <input type="hidden" name="redirectTo" value={here} />
           <input type="hidden" name="lang" value={t('lang.switchToName')} />
@@ -75,6 +82,7 @@ function Header({ user }: { user: RootData['user'] }) {
             <>
               <Link to="/admin/webinars">{t('nav.webinars')}</Link>
               <Link to="/admin/people">{t('nav.people')}</Link>
+              <Link to="/admin/questions">{t('nav.questions')}</Link>
               <Link to="/admin/staff">{t('nav.staff')}</Link>
               <Link to="/admin/outbox">{t('nav.outbox')}</Link>
               <Link to="/admin/reports">{t('nav.reports')}</Link>
@@ -92,16 +100,6 @@ function Header({ user }: { user: RootData['user'] }) {
         </nav>
       ) : null}
     </header>
-  )
-}
-
-function Footer({ signedIn }: { signedIn: boolean }) {
-  const t = useT()
-  return (
-    <footer className="site-footer">
-      <Link to="/webinars">{t('catalogue.title')}</Link>
-      {signedIn ? null : <Link to="/login">{t('home.staffSignIn')}</Link>}
-    </footer>
   )
 }
 

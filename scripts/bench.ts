@@ -5,6 +5,8 @@
 //   npm run bench -- registration  the registration rush on the production build, beside a bare
 //                                  node:http + better-sqlite3 server; the public pages' requests/s
 //                             (BENCH_MAIL_COUNT=1000 for a quicker run)
+//   npm run bench -- pages         /webinars and a webinar page under a viral rush (2 processes, gzip, autocannon) beside a
+//                                  bare node:http server sending the same bytes; the page's first paint on a slow phone
 //   npm run bench -- zoom-import   a 10,000-attendee Zoom report for 10,000 registrants: parse, preview and
 //                                  commit timed apart, 3 runs on fresh webinars and their median
 //   npm run bench -- checkin       the check-in rush on the production build, one resident's token per POST:
@@ -35,6 +37,7 @@ import { createDb, type DB } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
 import { benchCheckin, benchZoomImport } from './bench/attendance'
 import { benchCertificates } from './bench/certificates'
+import { benchPages } from './bench/pages'
 import { benchRegistration } from './bench/registration'
 import { queueBenchInvitations } from './bench/webinar'
 import { prepareDatabase } from './migrate'
@@ -187,6 +190,7 @@ async function benchMail() {
 const CASES: Record<string, () => Promise<void>> = {
   mail: benchMail,
   registration: () => benchRegistration(report),
+  pages: () => benchPages(report),
   'zoom-import': () => benchZoomImport({ report, freshDatabase, publishedDemoWebinar, sampleRss, mb }),
   checkin: () => benchCheckin(report),
   certificates: () => benchCertificates({ report, freshDatabase, publishedDemoWebinar, sampleRss, mb }),

@@ -1,14 +1,27 @@
 // The HTTP server around the Remix build: static files, request guards, and the load context.
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import compression from 'compression'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import helmet from 'helmet'
 import { createRequestHandler } from '@remix-run/express'
-import type { ServerBuild } from '@remix-run/node'
+import { createRequestHandler as createFetchHandler, type AppLoadContext, type ServerBuild } from '@remix-run/node'
 import { isLang, translate, type Lang } from '#app/i18n'
+import { createChangeCounter, createDb, defaultDatabaseUrl } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
 import { NARROW_SCREEN_CSS_SOURCE } from '#app/mail/styles.server'
+import {
+  isAnonymous,
+  isPublicPath,
+  matchesEtag,
+  PageCache,
+  PRIVATE_CACHE_CONTROL,
+  PUBLIC_CACHE_CONTROL,
+  toCachedPage,
+  VARY,
+  type CachedPage,
+} from '#app/utils/page-cache.server'
+import { INLINE_SCRIPTS } from '#app/utils/inline-scripts'
 import { observeRequests } from '#app/utils/request-log.server'
 import { withOutagesAs503 } from '#app/utils/unavailable.server'
 
@@ -25,6 +38,13 @@ export function createApp(build: ServerBuild, env: Env) {
   app.set('trust proxy', env.TRUST_PROXY)
   app.use(observeRequests(build, { log: env.LOG_REQUESTS === 'on' }))
   app.use(securityHeaders(env))
+  const withOutages = withOutagesAs503(build)
+  const loadContext = (req: Request, res: Response): AppLoadContext => ({
+    clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    cspNonce: res.locals.cspNonce as string,
+  })
+  // Before compression: cached pages are kept gzipped, so a hit is never compressed again.
+  app.use(publicPages(withOutages, env, loadContext))
   // Pages are compressed for slow connections; form posts answer with a bare redirect, so they
   // skip the compression machinery altogether (it wraps every response it is given).
   const compress = compression()
@@ -41,12 +61,87 @@ export function createApp(build: ServerBuild, env: Env) {
   app.all(
     '*',
     createRequestHandler({
-      build: withOutagesAs503(build),
+      build: withOutages,
       mode: env.NODE_ENV,
-      getLoadContext: (req, res) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown', cspNonce: res.locals.cspNonce as string }),
+      getLoadContext: loadContext,
     }),
   )
   return app
+}
+
+/**
+ * The public pages (catalogue, webinar pages, …) for anonymous readers, from the process's cache
+ * of rendered pages (utils/page-cache.server.ts) while the database has not changed since, with
+ * an ETag (304 when the browser has the page) and a Cache-Control that lets a shared cache keep
+ * them a few seconds. A reader with any cookie but the language's (a signed-in member of staff)
+ * is neither served from nor stored in any cache.
+ */
+function publicPages(build: ServerBuild, env: Env, loadContext: (req: Request, res: Response) => AppLoadContext) {
+  const handle = createFetchHandler(build, env.NODE_ENV)
+  const cache = new PageCache()
+  // A connection of its own: on SQLite it sees every commit, this process's included, as another's.
+  const readVersion = createChangeCounter(createDb(env.DATABASE_URL ?? defaultDatabaseUrl(), { poolSize: 2 }))
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !isPublicPath(req.path) || '_data' in req.query) return next()
+    res.setHeader('Vary', VARY)
+    if (!isAnonymous(req.headers.cookie)) {
+      res.setHeader('Cache-Control', PRIVATE_CACHE_CONTROL)
+      return next()
+    }
+    try {
+      // Read before rendering: a write that lands while the page renders retires what is stored.
+      const version = await readVersion()
+      const key = PageCache.key(langOf(req), req.originalUrl)
+      const cached = key ? cache.get(key, version, Date.now()) : null
+      if (cached) return sendPage(req, res, cached)
+      const response = await handle(fetchRequest(req), loadContext(req, res))
+      const storable =
+        (response.status === 200 || response.status === 404) &&
+        !response.headers.has('Set-Cookie') &&
+        !response.headers.has('Cache-Control') &&
+        (response.headers.get('Content-Type') ?? '').startsWith('text/html')
+      const body = Buffer.from(await response.arrayBuffer())
+      if (!storable) {
+        res.status(response.status)
+        for (const [name, value] of response.headers) if (name !== 'vary') res.append(name, value)
+        if (!response.headers.has('Cache-Control')) res.setHeader('Cache-Control', 'no-cache')
+        return void res.end(req.method === 'HEAD' ? undefined : body)
+      }
+      const page = await toCachedPage(response.status, [...response.headers], body, version, Date.now())
+      // A page that carries this response's CSP nonce (one that loads scripts) is nobody else's.
+      if (body.includes(res.locals.cspNonce as string)) return sendPage(req, res, page, 'no-cache')
+      if (key) cache.set(key, page)
+      sendPage(req, res, page)
+    } catch (error) {
+      next(error)
+    }
+  }
+}
+
+/** A GET or HEAD as Remix's express adapter builds it: the host as `trust proxy` allows, the port from the Host. */
+function fetchRequest(req: Request): globalThis.Request {
+  const port = /:(\d+)$/.exec(req.get('X-Forwarded-Host') ?? '')?.[1] ?? /:(\d+)$/.exec(req.get('host') ?? '')?.[1]
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item)
+  }
+  return new globalThis.Request(`${req.protocol}://${req.hostname}${port ? `:${port}` : ''}${req.originalUrl}`, { method: req.method, headers })
+}
+
+const NOT_COPIED = new Set(['content-length', 'content-encoding', 'cache-control', 'vary', 'etag'])
+
+function sendPage(req: Request, res: Response, page: CachedPage, cacheControl = PUBLIC_CACHE_CONTROL) {
+  for (const [name, value] of page.headers) if (!NOT_COPIED.has(name)) res.setHeader(name, value)
+  res.setHeader('Cache-Control', cacheControl)
+  res.setHeader('ETag', page.etag)
+  if (matchesEtag(req.headers['if-none-match'], page.etag)) return void res.status(304).end()
+  const gzipped = req.acceptsEncodings('gzip', 'identity') === 'gzip'
+  const body = gzipped ? page.gzipped : page.body
+  if (gzipped) res.setHeader('Content-Encoding', 'gzip')
+  res.setHeader('Content-Length', body.length)
+  res.status(page.status)
+  res.end(req.method === 'HEAD' ? undefined : body)
 }
 
 /**
@@ -56,6 +151,8 @@ export function createApp(build: ServerBuild, env: Env) {
  * Referrers carry only the origin to other sites, so a personal link's token never leaks.
  * HSTS only when the public address is https, or it would break a plain-http deployment.
  */
+const INLINE_SCRIPT_HASHES = INLINE_SCRIPTS.map((script) => `'sha256-${createHash('sha256').update(script).digest('base64')}'`)
+
 function securityHeaders(env: Env) {
   const https = env.APP_URL.startsWith('https://')
   const headers = helmet({
@@ -63,7 +160,9 @@ function securityHeaders(env: Env) {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
+        // Remix's scripts carry the response's nonce; a resident page's few inline bytes are
+        // allowed by their hash, so a page held in a cache needs no nonce of its own.
+        scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`, ...INLINE_SCRIPT_HASHES],
         // React writes a few style attributes (chart bar widths); no inline <style> is allowed but
         // the mails' own narrow-screen rule, by its hash, for the outbox's preview of a message.
         styleSrc: ["'self'", NARROW_SCREEN_CSS_SOURCE],

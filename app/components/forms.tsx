@@ -26,6 +26,37 @@ export function FormErrors({ errors }: { errors?: string[] | null }) {
   )
 }
 
+/**
+ * The GOV.UK error summary: at the top of a form, what is wrong with each field, each a link to
+ * that field. Announced to screen readers; with a fragment in the form's action it is what a
+ * reloaded page shows first, with JavaScript off as well as on.
+ */
+export function ErrorSummary({ items, general }: { items: Array<{ id: string; label: string; errors?: string[] | null }>; general?: string[] | null }) {
+  const t = useT()
+  const wrong = items.filter((item) => item.errors?.length)
+  if (!wrong.length && !general?.length) return null
+  return (
+    <div role="alert" className="form-errors error-summary" aria-labelledby="error-summary-title">
+      <h3 id="error-summary-title">{t(wrong.length ? 'form.fixErrors' : 'form.problem')}</h3>
+      <ErrorList errors={general} />
+      {wrong.length ? (
+        <ul>
+          {wrong.map((item) => {
+            const { key, vars } = decodeMessage(item.errors![0]!)
+            return (
+              <li key={item.id}>
+                <a href={`#${item.id}`}>
+                  {item.label}: {t(key, vars)}
+                </a>
+              </li>
+            )
+          })}
+        </ul>
+      ) : null}
+    </div>
+  )
+}
+
 type FieldShell = { label: ReactNode; errors?: string[] | null; hint?: ReactNode; optional?: boolean; className?: string }
 
 function useFieldIds(errors?: string[] | null, hint?: ReactNode) {

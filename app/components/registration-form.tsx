@@ -1,37 +1,54 @@
 import { Form } from '@remix-run/react'
 import { useId } from 'react'
-import { ErrorList, Field, FormErrors, SelectField } from '#app/components/forms'
-import { RegencySelect, type RegencyChoice } from '#app/components/regency-select'
-import { useT } from '#app/i18n'
+import { ErrorList, ErrorSummary, Field, SelectField } from '#app/components/forms'
+import { ResidencePicker, type Residence } from '#app/components/regency-select'
+import { useT, type MessageKey } from '#app/i18n'
 import { AGE_RANGES, GENDERS, OCCUPATIONS } from '#app/utils/catalog'
 import { HONEYPOT_FIELD, NAME_MAX } from '#app/utils/registration-fields'
+
+/** The fields the error summary names, in the form's order. */
+const SUMMARY_FIELDS = [
+  ['name', 'register.name'],
+  ['email', 'register.email'],
+  ['whatsapp', 'register.whatsapp'],
+  ['regency', 'register.regency'],
+  ['occupation', 'register.occupation'],
+  ['ageRange', 'register.ageRange'],
+  ['gender', 'register.gender'],
+  ['consent', 'register.consentShort'],
+] as const satisfies ReadonlyArray<readonly [string, MessageKey]>
 
 /**
  * The resident's registration form. A plain POST, so it works with JavaScript off; the server
  * checks everything and sends back what was typed beside each error.
  */
 export function RegistrationForm({
-  regencies,
+  provinces,
+  residence,
   defaultRegency,
-  defaultProvince,
   values,
   errors,
+  action,
 }: {
-  regencies: RegencyChoice[]
+  /** the webinar page's path, which the form posts to */
+  action: string
+  provinces: Array<[string, string]>
+  residence: Residence
   defaultRegency: string
-  defaultProvince: string
   values: Record<string, string>
   errors?: Record<string, string[]>
 }) {
   const t = useT()
   const consentErrorId = `${useId()}-consent-error`
-  const hasFieldErrors = !!errors && Object.keys(errors).some((name) => name !== '')
+  const summary = SUMMARY_FIELDS.map(([name, label]) => ({ id: `register-${name}`, label: t(label), errors: errors?.[name] }))
   return (
-    <Form method="post" className="stack" noValidate aria-labelledby="register-title">
-      <FormErrors errors={errors?.[''] ?? (hasFieldErrors ? ['form.fixErrors'] : null)} />
+    // The fragment brings the answer (the error summary, a refusal, the 429) into view on the reloaded page.
+    <Form method="post" action={`${action}?index#register`} className="stack" noValidate aria-labelledby="register-title">
+      <ErrorSummary items={summary} general={errors?.['']} />
       <Field
         label={t('register.name')}
         hint={t('register.nameHint')}
+        id="register-name"
         name="name"
         autoComplete="name"
         required
@@ -42,6 +59,7 @@ export function RegistrationForm({
       <Field
         label={t('register.email')}
         hint={t('register.emailHint')}
+        id="register-email"
         name="email"
         type="email"
         inputMode="email"
@@ -53,6 +71,7 @@ export function RegistrationForm({
       <Field
         label={t('register.whatsapp')}
         hint={t('people.field.whatsappHint')}
+        id="register-whatsapp"
         name="whatsapp"
         type="tel"
         inputMode="tel"
@@ -61,18 +80,10 @@ export function RegistrationForm({
         defaultValue={values.whatsapp ?? ''}
         errors={errors?.whatsapp}
       />
-      <RegencySelect
-        label={t('register.regency')}
-        hint={t('register.regencyHint')}
-        name="regency"
-        regencies={regencies}
-        firstProvince={defaultProvince}
-        defaultValue={values.regency ?? defaultRegency}
-        placeholder={t('webinar.field.regencyPlaceholder')}
-        errors={errors?.regency}
-      />
+      <ResidencePicker provinces={provinces} residence={residence} idPrefix="register" value={values.regency ?? defaultRegency} errors={errors?.regency} />
       <SelectField
         label={t('register.occupation')}
+        id="register-occupation"
         name="occupation"
         required
         defaultValue={values.occupation ?? ''}
@@ -82,6 +93,7 @@ export function RegistrationForm({
       />
       <SelectField
         label={t('register.ageRange')}
+        id="register-ageRange"
         name="ageRange"
         required
         defaultValue={values.ageRange ?? ''}
@@ -91,6 +103,7 @@ export function RegistrationForm({
       />
       <SelectField
         label={t('register.gender')}
+        id="register-gender"
         name="gender"
         optional
         defaultValue={values.gender ?? ''}
@@ -101,6 +114,7 @@ export function RegistrationForm({
       <div className="field">
         <label className="checkbox consent">
           <input
+            id="register-consent"
             type="checkbox"
             name="consent"
             value="yes"
@@ -111,6 +125,12 @@ export function RegistrationForm({
           />
           <span>{t('register.consent')}</span>
         </label>
+        {/* A new tab, so that reading the notice does not lose what was typed (no JavaScript keeps it otherwise). */}
+        <p className="hint consent-link">
+          <a href="/privacy" target="_blank" rel="noopener">
+            {t('register.privacyLink')}
+          </a>
+        </p>
         <ErrorList id={consentErrorId} errors={errors?.consent} />
       </div>
       {/* Hidden from people (off-screen, out of the tab order); bots fill it in. */}

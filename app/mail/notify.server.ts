@@ -62,13 +62,29 @@ export async function notifyAssignments(db: DB, webinarId: string, roleIds?: str
   const everyone = await listAssignedRecipients(db, webinarId)
   const recipients = roleIds ? everyone.filter((r) => roleIds.includes(r.id)) : everyone
   if (recipients.length === 0) return
-  const rundown = await listRundownForBrief(db, webinarId)
-  const moderator = everyone.find((r) => r.role === 'moderator') ?? null
-  const speakers = everyone.filter((r) => r.role === 'speaker').map((r) => ({ name: r.name, talkTitle: r.talk_title }))
+  const briefs = await briefsFor(db, webinarId, webinar, everyone)
   await enqueueMail(
     db,
     recipients.map((r): NewMail => {
-      const brief: BriefDetails = {
+      const brief = briefs.get(r.id)!
+      const payload: MailPayload =
+        r.role === 'moderator' ? { kind: 'moderator_assignment', webinar, brief } : { kind: 'speaker_brief', webinar, brief }
+      return { webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload }
+    }),
+  )
+}
+
+type AssignedRecipient = Awaited<ReturnType<typeof listAssignedRecipients>>[number]
+
+/** Each assigned person's brief as the webinar now stands (their slots at its current times), by role id. */
+async function briefsFor(db: DB, webinarId: string, webinar: WebinarSnapshot, everyone: AssignedRecipient[]): Promise<Map<string, BriefDetails>> {
+  const rundown = await listRundownForBrief(db, webinarId)
+  const moderator = everyone.find((r) => r.role === 'moderator') ?? null
+  const speakers = everyone.filter((r) => r.role === 'speaker').map((r) => ({ name: r.name, talkTitle: r.talk_title }))
+  return new Map(
+    everyone.map((r) => [
+      r.id,
+      {
         role: r.role,
         talkTitle: r.talk_title,
         pillar: r.pillar,
@@ -77,11 +93,8 @@ export async function notifyAssignments(db: DB, webinarId: string, roleIds?: str
         speakers,
         techCheckAt: addMinutes(webinar.startAt, -TECH_CHECK_MINUTES_BEFORE),
         briefUrl: appUrl(`/brief/${r.brief_token}`),
-      }
-      const payload: MailPayload =
-        r.role === 'moderator' ? { kind: 'moderator_assignment', webinar, brief } : { kind: 'speaker_brief', webinar, brief }
-      return { webinarId, to: { email: r.email, name: r.name }, lang: r.lang, payload }
-    }),
+      },
+    ]),
   )
 }
 
@@ -89,14 +102,20 @@ export async function notifyAssignments(db: DB, webinarId: string, roleIds?: str
  * Everyone who should hear about a change: the assigned people (with their brief link) and the
  * registrants (with their personal link); the waitlist too, unless only seat holders are meant.
  */
-async function calendarHolders(db: DB, webinarId: string, registrants: Array<'registered' | 'waitlisted'> = ['registered', 'waitlisted']) {
+async function calendarHolders(
+  db: DB,
+  webinarId: string,
+  registrants: Array<'registered' | 'waitlisted'> = ['registered', 'waitlisted'],
+  briefsOf?: (assigned: AssignedRecipient[]) => Promise<Map<string, BriefDetails>>,
+) {
   const assigned = await listAssignedRecipients(db, webinarId)
   const residents = await listRegistrantRecipients(db, webinarId, registrants)
+  const briefs = briefsOf ? await briefsOf(assigned) : new Map<string, BriefDetails>()
   // One message per address, even when a person holds two roles.
   const seen = new Set<string>()
   return [
-    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false })),
-    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted' })),
+    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false, brief: briefs.get(r.id) })),
+    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted', brief: undefined })),
   ].filter((h) => !seen.has(h.email) && seen.add(h.email))
 }
 
@@ -169,7 +188,8 @@ export async function notifyWaitlistPromotion(db: DB, registrationId: string) {
 export async function notifyRescheduled(db: DB, webinarId: string, previous: { startAt: string; endAt: string }) {
   const webinar = await getWebinarSnapshot(db, webinarId)
   if (!webinar) return
-  const holders = await calendarHolders(db, webinarId)
+  // The webinar's own people get their brief again, their slots at the new times (PRODUCT: changes re-send the brief).
+  const holders = await calendarHolders(db, webinarId, undefined, (assigned) => briefsFor(db, webinarId, webinar, assigned))
   // The waitlist hears of the new time too, but without the join details or a calendar
   // invitation: those go only to people who hold a seat or a role.
   await enqueueMail(
@@ -178,7 +198,7 @@ export async function notifyRescheduled(db: DB, webinarId: string, previous: { s
       webinarId,
       to: h,
       lang: h.lang,
-      payload: { kind: 'update', webinar, previous, personalUrl: h.personalUrl, ...(h.waitlisted ? { waitlisted: true } : {}) },
+      payload: { kind: 'update', webinar, previous, personalUrl: h.personalUrl, ...(h.waitlisted ? { waitlisted: true } : {}), ...(h.brief ? { brief: h.brief } : {}) },
     })),
   )
 }

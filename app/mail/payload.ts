@@ -49,6 +49,8 @@ export type MailPayload =
       personalUrl: string | null
       /** someone on the waitlist: the new time only, no join details and no calendar invitation */
       waitlisted?: boolean
+      /** one of the webinar's own people: their brief again, with their slots at the new times */
+      brief?: BriefDetails
     }
   /**
    * `onlyYou`: the person was taken off the webinar, which itself goes ahead. `waitlisted`: they

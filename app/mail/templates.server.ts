@@ -3,7 +3,7 @@ import { NARROW_SCREEN_CSS } from './styles.server'
 import { formatDateTime, formatTime, translate, type MessageKey, type Vars } from '#app/i18n'
 import { serialiseWebUrl, webUrlText } from '#app/utils/web-url'
 import { buildCalendar, type CalendarMethod } from './calendar.server'
-import type { MailPayload, WebinarSnapshot } from './payload'
+import type { BriefDetails, MailPayload, WebinarSnapshot } from './payload'
 import { LINE_BREAK, singleLineText } from './text'
 
 // Every message is written once as blocks; the HTML and the plain-text parts are both made
@@ -115,11 +115,7 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
           type: 'details',
           rows: [
             ...webinarRows(t, lang, w, true),
-            [t('mail.detail.role'), t(`role.${brief.role}`)],
-            [t('mail.detail.talk'), brief.talkTitle],
-            [t('mail.detail.pillar'), brief.pillar ? t(`pillar.${brief.pillar}` as MessageKey) : null],
-            [t('mail.detail.slot'), brief.slots.map((s) => `${formatTime(s.at, w.timeZone, lang)} ${s.title}`).join('; ') || null],
-            [t('mail.detail.techCheck'), formatDateTime(brief.techCheckAt, w.timeZone, lang)],
+            ...briefRows(t, lang, w, brief),
             [
               t('mail.detail.moderator'),
               brief.moderator ? [brief.moderator.name, brief.moderator.email, brief.moderator.whatsapp].filter(Boolean).join(' · ') : null,
@@ -186,7 +182,7 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
         // What changed comes first: on a phone it is what the preview line shows.
         { type: 'p', strong: true, text: t('mail.update.changed', { previous: when(lang, { ...payload.previous, timeZone: w.timeZone }), current: when(lang, w) }) },
         { type: 'p', text: t(seat ? 'mail.update.intro' : 'mail.update.waitlistIntro') },
-        { type: 'details', rows: webinarRows(t, lang, w, seat) },
+        { type: 'details', rows: [...webinarRows(t, lang, w, seat), ...(payload.brief ? briefRows(t, lang, w, payload.brief) : [])] },
         ...(seat ? joinButton(t, w) : []),
         ...(payload.personalUrl ? [{ type: 'button' as const, label: t('mail.personalButton'), url: payload.personalUrl }] : []),
       ]
@@ -263,6 +259,17 @@ function toText(blocks: Block[], footer: string): string {
     }
   })
   return `${parts.join('\n\n')}\n\n--\n${footer}\n`
+}
+
+/** A speaker's or moderator's own part: role, talk, pillar, their slots in the run-down, the technical check. */
+function briefRows(t: (key: MessageKey, vars?: Vars) => string, lang: Lang, w: WebinarSnapshot, brief: BriefDetails): DetailRow[] {
+  return [
+    [t('mail.detail.role'), t(`role.${brief.role}`)],
+    [t('mail.detail.talk'), brief.talkTitle],
+    [t('mail.detail.pillar'), brief.pillar ? t(`pillar.${brief.pillar}` as MessageKey) : null],
+    [t('mail.detail.slot'), brief.slots.map((s) => `${formatTime(s.at, w.timeZone, lang)} ${s.title}`).join('; ') || null],
+    [t('mail.detail.techCheck'), formatDateTime(brief.techCheckAt, w.timeZone, lang)],
+  ]
 }
 
 function toHtml(blocks: Block[], footer: string, lang: Lang, title: string): string {

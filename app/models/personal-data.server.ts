@@ -5,12 +5,13 @@ import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
 import { anonymiseEvaluations } from './evaluation.server'
+import { eraseTestAnswers } from './learning-test.server'
 import { findWithdrawable, registrationCancellable, withdrawRegistration } from './registration.server'
 
 // Personal data care (UU 27/2022). Erasing keeps a registration's row, and with it every count
 // (status, attendance, regency, occupation, age range, gender), but removes whatever names the
 // person: name, e-mail, WhatsApp, the personal link, their messages, their rows in Zoom reports,
-// and the name on their certificate. Every purge is logged, without the data.
+// the name on their certificate, and their answers to the learning tests (the scores stay). Every purge is logged, without the data.
 
 const RETENTION_KEY = 'retention_months'
 const PSEUDONYM_KEY = 'pseudonym_key'
@@ -50,7 +51,7 @@ async function pseudonymKey(db: DB): Promise<string> {
 /** A Zoom report row with nothing left that names anyone: its key was the e-mail or the name. */
 const ERASED_ZOOM_ROW = { email: null, names: '[]', person_key: sql<string>`'erased:' || zoom_import_people.id` }
 
-type Erased = { registrations: number; messages: number; zoomRows: number; certificates: number; evaluations: number }
+type Erased = { registrations: number; messages: number; zoomRows: number; certificates: number; testAnswers: number; evaluations: number }
 
 /**
  * Removes what names these registrants, keeping the rows for the counts. The e-mail becomes
@@ -58,8 +59,9 @@ type Erased = { registrations: number; messages: number; zoomRows: number; certi
  * person (retention). Call inside a transaction.
  */
 async function eraseRegistrants(db: DB, webinarId: string, registrants: Array<{ id: string; email: string }>, replacement: (r: { id: string; email: string }) => string, now: string): Promise<Erased> {
-  if (registrants.length === 0) return { registrations: 0, messages: 0, zoomRows: 0, certificates: 0, evaluations: 0 }
+  if (registrants.length === 0) return { registrations: 0, messages: 0, zoomRows: 0, certificates: 0, testAnswers: 0, evaluations: 0 }
   let messages = 0
+  let testAnswers = 0
   let evaluations = 0
   let zoomRows = 0
   let certificates = 0
@@ -90,10 +92,11 @@ async function eraseRegistrants(db: DB, webinarId: string, registrants: Array<{ 
     await db.updateTable('attendance_events').set({ detail: '{}' }).where('registration_id', 'in', ids).where('action', '=', 'zoomLinked').execute()
     const named = await db.updateTable('certificates').set({ name: null }).where('registration_id', 'in', ids).executeTakeFirst()
     certificates += Number(named.numUpdatedRows)
+    testAnswers += await eraseTestAnswers(db, ids)
     // Evaluations become anonymous and lose their comment; their ratings keep the means.
     evaluations += await anonymiseEvaluations(db, ids, now)
   }
-  return { registrations: registrants.length, messages, zoomRows, certificates, evaluations }
+  return { registrations: registrants.length, messages, zoomRows, certificates, testAnswers, evaluations }
 }
 
 async function logPurge(db: DB, entry: { scope: 'request' | 'retention'; webinarId: string; actorId: string | null; at: string; erased: Erased & Record<string, number> }) {

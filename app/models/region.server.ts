@@ -81,3 +81,12 @@ export async function listRegencyOptions(db: DB): Promise<Array<[string, string,
     .execute()
   return rows.map((row) => [row.code, row.name, row.province_name])
 }
+
+/**
+ * [code, name] of one province's regencies: the resident's picker sends one province at a time
+ * (a few dozen names) instead of all 514 with every page.
+ */
+export async function listProvinceRegencies(db: DB, provinceCode: string): Promise<Array<[string, string]>> {
+  const rows = await db.selectFrom('regencies').select(['code', 'name']).where('province_code', '=', provinceCode).orderBy('code').execute()
+  return rows.map((row) => [row.code, row.name])
+}

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { Field } from '#app/components/forms'
+import { Field, TextareaField } from '#app/components/forms'
 import { formatDateTime, translate, useLang, useT } from '#app/i18n'
 import {
   countWebinarsDueForPurge,
@@ -12,6 +12,7 @@ import {
   RETENTION_MAX_MONTHS,
   setRetentionMonths,
 } from '#app/models/personal-data.server'
+import { getSiteSettings, saveSiteSettings } from '#app/models/site-settings.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
@@ -27,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const months = await getRetentionMonths(db)
   const [due, purges] = await Promise.all([months === null ? Promise.resolve(0) : countWebinarsDueForPurge(db, months), listDataPurges(db)])
   // The limit travels in the loader data: a constant imported from a .server module is undefined in the browser.
-  return json({ months, due, purges, maxMonths: RETENTION_MAX_MONTHS })
+  return json({ months, due, purges, maxMonths: RETENTION_MAX_MONTHS, site: await getSiteSettings(db) })
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -35,6 +36,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = parseForm(PrivacyActionSchema, await readForm(request))
   if (!parsed.success) return json<{ errors: FieldErrors; values: Record<string, string> }>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   const db = getDb()
+  if (parsed.data.intent === 'setSite') {
+    const { intent: _, ...settings } = parsed.data
+    await saveSiteSettings(db, settings, user.id)
+    return redirect('/admin/privacy?done=saved#site', 303)
+  }
   if (parsed.data.intent === 'setRetention') {
     await setRetentionMonths(db, parsed.data.months, user.id)
     return redirect('/admin/privacy?done=saved', 303)
@@ -44,7 +50,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function PrivacyPage() {
-  const { months, due, purges, maxMonths } = useLoaderData<typeof loader>()
+  const { months, due, purges, maxMonths, site } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const t = useT()
@@ -93,6 +99,57 @@ export default function PrivacyPage() {
           </div>
         </Form>
       )}
+      <section aria-labelledby="site-title" id="site" className="stack">
+        <h2 id="site-title">{t('privacy.site.title')}</h2>
+        <p>{t('privacy.site.intro')}</p>
+        <Form method="post" action="/admin/privacy#site" className="stack" noValidate>
+          <Field
+            label={t('privacy.site.helpdeskEmail')}
+            name="helpdeskEmail"
+            type="email"
+            inputMode="email"
+            optional
+            defaultValue={actionData?.values.helpdeskEmail ?? site.helpdeskEmail ?? ''}
+            errors={actionData?.errors.helpdeskEmail}
+          />
+          <Field
+            label={t('privacy.site.helpdeskPhone')}
+            hint={t('privacy.site.helpdeskPhoneHint')}
+            name="helpdeskPhone"
+            type="tel"
+            inputMode="tel"
+            optional
+            defaultValue={actionData?.values.helpdeskPhone ?? site.helpdeskPhone ?? ''}
+            errors={actionData?.errors.helpdeskPhone}
+          />
+          <TextareaField
+            label={t('privacy.site.noticeId')}
+            hint={t('privacy.site.noticeHint')}
+            name="privacyNoticeId"
+            rows={10}
+            optional
+            defaultValue={actionData?.values.privacyNoticeId ?? site.privacyNoticeId ?? ''}
+            errors={actionData?.errors.privacyNoticeId}
+          />
+          <TextareaField
+            label={t('privacy.site.noticeEn')}
+            name="privacyNoticeEn"
+            rows={10}
+            optional
+            lang="en"
+            defaultValue={actionData?.values.privacyNoticeEn ?? site.privacyNoticeEn ?? ''}
+            errors={actionData?.errors.privacyNoticeEn}
+          />
+          <p>
+            <Link to="/privacy">{t('privacy.site.view')}</Link>
+          </p>
+          <div className="actions">
+            <button type="submit" name="intent" value="setSite">
+              {t('form.save')}
+            </button>
+          </div>
+        </Form>
+      </section>
       <section aria-labelledby="purges-title">
         <h2 id="purges-title">{t('privacy.log')}</h2>
         {purges.length === 0 ? <p className="muted">{t('privacy.logEmpty')}</p> : null}

@@ -187,6 +187,8 @@ export default function AttendanceConsole() {
         <Link to={`/attendance/${webinar.slug}/import`}>{t('attendance.import.link')}</Link>
         {' · '}
         <Link to={`/attendance/${webinar.slug}/report`}>{t('report.link')}</Link>
+        {' · '}
+        <Link to={`/attendance/${webinar.slug}/tests`}>{t('tests.settings.link')}</Link>
       </p>
 
       <section aria-labelledby="list-title" className="stack">

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useLocation, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { Field, FormErrors } from '#app/components/forms'
+import { CheckboxGroup, Field, FormErrors } from '#app/components/forms'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { ReportFactsList, ReportMismatch } from '#app/components/zoom-import'
 import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
@@ -70,6 +70,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = parsed.data
   const base = `/attendance/${webinar.slug}/import/${zoomImport.id}`
   if (form.intent === 'commit') {
+    // Another meeting's minutes would issue certificates wrongly: saving such a report takes a deliberate tick.
+    if (looksLikeAnotherMeeting(zoomImport.identity) && !form.mismatchChecked) {
+      return json<ActionData>({ errors: { mismatchChecked: ['import.mismatch.required'] } }, { status: 400 })
+    }
     const result = await commitZoomImport(db, webinar.id, zoomImport.id, user.id)
     if (!result.ok) return json<ActionData>({ errors: { '': [result.reason === 'finalised' ? 'attendance.locked' : 'attendance.notFound'] } }, { status: 409 })
     return redirect(`${base}?done=${result.changed ? 'committed' : 'current'}`, 303)
@@ -86,6 +90,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 const SHOW = ['attention', 'matched', 'staff'] as const
+
+function looksLikeAnotherMeeting(identity: { topic: string; date: string }): boolean {
+  return identity.topic === 'different' || identity.date === 'different'
+}
 
 export default function ZoomImportPreview() {
   const { webinar, zoomImport, show, people } = useLoaderData<typeof loader>()
@@ -134,6 +142,15 @@ export default function ZoomImportPreview() {
       ) : (
         <Form method="post" className="stack">
           <p>{t('import.previewNotice')}</p>
+          {looksLikeAnotherMeeting(zoomImport.identity) ? (
+            <CheckboxGroup
+              legend={t('import.mismatch.title')}
+              name="mismatchChecked"
+              options={[{ value: 'yes', label: t('import.mismatch.confirm') }]}
+              defaultValues={[]}
+              errors={actionData?.errors.mismatchChecked}
+            />
+          ) : null}
           <div className="actions">
             <button type="submit" name="intent" value="commit">
               {t('import.commit')}

@@ -4,8 +4,11 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { BreakdownTable, formatPercent, groupLabel } from '#app/components/breakdown'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { EvaluationReportSection } from '#app/components/evaluation-report'
+import { LearningReport } from '#app/components/learning-report'
 import { formatDateTime, translate, useLang, useT } from '#app/i18n'
 import { getEvaluationReport } from '#app/models/evaluation.server'
+import { webinarTests } from '#app/models/learning-test.server'
+import { getWebinarLearning } from '#app/models/test-report.server'
 import { getWebinarReport } from '#app/models/webinar-report.server'
 import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
@@ -19,11 +22,13 @@ export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-s
 // The same people as the attendance console: organisers, and this webinar's own moderator.
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar } = await requireAttendanceWebinar(request, params.slug)
-  const report = await getWebinarReport(getDb(), webinar)
+  const [report, tests, learning] = await Promise.all([getWebinarReport(getDb(), webinar), webinarTests(getDb(), webinar.id), getWebinarLearning(getDb(), webinar.id)])
   return json(
     {
       webinar: { slug: webinar.slug, topic: webinar.topic, startAt: webinar.start_at, zone: webinar.time_zone, regency: webinar.regency_name, finalisedAt: webinar.attendance_finalised_at },
       report,
+      tests,
+      learning,
       evaluation: await getEvaluationReport(getDb(), webinar.id),
     },
     { headers: { 'Cache-Control': 'private, no-store' } },
@@ -31,7 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function WebinarReport() {
-  const { webinar, report, evaluation } = useLoaderData<typeof loader>()
+  const { webinar, report, tests, learning, evaluation } = useLoaderData<typeof loader>()
   const t = useT()
   const lang = useLang()
   const { counts, breakdowns } = report
@@ -101,6 +106,8 @@ export default function WebinarReport() {
           </>
         )}
       </section>
+
+      <LearningReport slug={webinar.slug} tests={tests} learning={learning} />
 
       <EvaluationReportSection slug={webinar.slug} report={evaluation} zone={webinar.zone} />
 

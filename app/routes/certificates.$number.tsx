@@ -9,6 +9,10 @@ import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => [...pageTitle(translate(metaLang(matches), 'certificate.verifyTitle')), { name: 'robots', content: 'noindex' }]
 
@@ -65,8 +69,10 @@ export default function VerifyCertificate() {
         </p>
       ) : (
         <>
-          <p>
-            <span className={`badge certificate-${data.state}`}>{t(`certificate.state.${data.state}`)}</span> {t(`certificate.stateBody.${data.state}`)}
+          <p className={`verdict verdict-${data.state}`}>
+            <VerdictIcon state={data.state} />
+            <strong className="verdict-label">{t(`certificate.state.${data.state}`)}</strong>
+            <span>{t(`certificate.stateBody.${data.state}`)}</span>
           </p>
           {data.certificate.replacedBy ? (
             <p>
@@ -102,6 +108,21 @@ export default function VerifyCertificate() {
         <Link to="/certificates">{t('certificate.lookupAnother')}</Link>
       </p>
     </section>
+  )
+}
+
+/** A tick, a cross, or two arrows: the state is told by shape and text as well as colour. */
+function VerdictIcon({ state }: { state: 'valid' | 'revoked' | 'replaced' }) {
+  const path = {
+    valid: 'M6 12.5l4 4 8-9',
+    revoked: 'M7 7l10 10M17 7L7 17',
+    replaced: 'M5 9h11l-3-3M19 15H8l3 3',
+  }[state]
+  return (
+    <svg className="verdict-icon" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">
+      <circle cx="12" cy="12" r="11" fill="currentColor" />
+      <path d={path} fill="none" stroke="#fff" strokeWidth="2.5" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
   )
 }
 

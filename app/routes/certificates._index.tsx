@@ -7,6 +7,10 @@ import { translate, useT } from '#app/i18n'
 import { normaliseCertificateNumber } from '#app/models/certificate.server'
 import { message } from '#app/utils/messages'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'certificate.verifyTitle'))
 

@@ -2,6 +2,10 @@ import type { MetaFunction } from '@remix-run/node'
 import { Link } from '@remix-run/react'
 import { translate, useT } from '#app/i18n'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'dataDeleted.title'))
 

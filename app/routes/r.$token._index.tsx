@@ -3,6 +3,7 @@ import { json, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react'
 import { AfterWebinarSections } from '#app/components/after-webinar-sections'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
+import { LearningTestsSection } from '#app/components/learning-tests-section'
 import { ConfirmForm, FormErrors } from '#app/components/forms'
 import { CertificateSection, CheckInSection, JoinSection, type CertificateState, type CheckinState } from '#app/components/personal-page'
 import { PillarNames, WebinarWhen } from '#app/components/public-webinar'
@@ -10,6 +11,7 @@ import { formatNumber, translate, useLang, useT, type MessageKey } from '#app/i1
 import { getResidentAfterWebinar } from '#app/models/after-webinar.server'
 import { checkIn, checkinWindowOpen, type CheckInResult } from '#app/models/attendance.server'
 import { getResidentCertificate } from '#app/models/certificate.server'
+import { getResidentTests } from '#app/models/learning-test.server'
 import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import {
   cancelRegistration,
@@ -30,6 +32,10 @@ import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
 import { webinarMoment } from '#app/utils/webinar-moment'
 import { message, parseForm, type FieldErrors } from '#app/utils/validation.server'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => [
   ...pageTitle(translate(metaLang(matches), 'personal.title')),
@@ -94,6 +100,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       certificate,
       helpdesk,
       after,
+      learningTests: phase === 'before' || phase === 'after' ? await getResidentTests(db, r.token, now) : [],
       checkin: seated && (phase === 'before' || phase === 'live') ? { state: checkinState(r, now), checkedInAt: r.checked_in_at } : null,
     },
     { headers: NO_STORE },
@@ -244,6 +251,7 @@ export default function PersonalPage() {
           {join ? <JoinSection join={join} /> : null}
           {calendarLink}
           {/* Slot: sections for before the webinar (e.g. the pre-test) go here, each its own <section>. */}
+          <LearningTestsSection tests={data.learningTests} base={base} zone={webinar.zone} />
           {checkinSection}
         </>
       ) : phase === 'live' ? (
@@ -256,6 +264,7 @@ export default function PersonalPage() {
         <>
           {certificate ? <CertificateSection state={certificate} href={`${base}/certificate.pdf`} helpdesk={helpdesk} /> : null}
           {/* Slot: sections for after the webinar (post-test, evaluation, materials, recording) go here, each its own <section>. */}
+          <LearningTestsSection tests={data.learningTests} base={base} zone={webinar.zone} />
           {after ? <AfterWebinarSections after={after} base={base} justEvaluated={searchParams.get('done') === 'evaluated'} /> : null}
         </>
       ) : (

@@ -12,6 +12,10 @@ import { metaLang, pageTitle } from '#app/utils/meta'
 import { readForm } from '#app/utils/read-form.server'
 import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
 import { parseForm } from '#app/utils/validation.server'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => [...pageTitle(translate(metaLang(matches), 'evaluation.title')), { name: 'robots', content: 'noindex' }]
 

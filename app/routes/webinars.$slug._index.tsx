@@ -3,11 +3,11 @@ import { json, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { PillarNames, SeatsLeft, WebinarWhen } from '#app/components/public-webinar'
-import type { RegencyChoice } from '#app/components/regency-select'
+import type { Residence } from '#app/components/regency-select'
 import { RegistrationForm } from '#app/components/registration-form'
 import { formatDateTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { getLang } from '#app/i18n/lang.server'
-import { isRegencyCode, listRegencyOptions } from '#app/models/region.server'
+import { isRegencyCode, listProvinceRegencies, listProvinces } from '#app/models/region.server'
 import { registerParticipant, registrationRefusal, type RegistrationRefusal } from '#app/models/registration.server'
 import { getPublicWebinarBySlug, getRegistrationTarget } from '#app/models/webinar.server'
 import { listPublicWebinarRoles } from '#app/models/webinar-role.server'
@@ -22,7 +22,12 @@ import type { RateLimit } from '#app/models/rate-limit.server'
 import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
+import { webinarMoment } from '#app/utils/webinar-moment'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data?.webinar.topic ?? 'Webinar')
 
@@ -32,21 +37,38 @@ async function requirePublicWebinar(slug: string | undefined) {
   return webinar
 }
 
+/**
+ * The province whose regencies the form lists: the one the typed regency is in (official codes
+ * start with their province's), else the one just chosen, else the webinar's own.
+ */
+async function residenceFor(values: Record<string, string>, webinarProvince: string): Promise<Residence> {
+  const db = getDb()
+  const provinces = await listProvinces(db)
+  const candidates = [values.regency?.slice(0, 2), values.province, webinarProvince]
+  const province = candidates.find((code) => code && provinces.some((p) => p.code === code)) ?? webinarProvince
+  return { province, regencies: await listProvinceRegencies(db, province) }
+}
+
 // Public. Drafts and unknown slugs are 404s; the join details never leave the server here.
 export async function loader({ params }: LoaderFunctionArgs) {
   const db = getDb()
   const webinar = await requirePublicWebinar(params.slug)
   const refusal = registrationRefusal(webinar, nowIso())
-  const [roles, regencies, recordingUrl] = await Promise.all([
+  const [roles, provinces, residence, recordingUrl] = await Promise.all([
     listPublicWebinarRoles(db, webinar.id),
-    // The 514 regencies travel only when there is a form to pick one in.
-    refusal ? Promise.resolve([] as RegencyChoice[]) : listRegencyOptions(db),
+    // The regions travel only when there is a form to pick one in.
+    refusal ? [] : listProvinces(db),
+    refusal ? null : residenceFor({}, webinar.province_code),
     getPublicRecording(db, webinar.id),
   ])
-  return json({ webinar, roles, regencies, refusal, recordingUrl })
+  const live = webinar.status === 'published' && webinarMoment(webinar, nowIso()) === 'live'
+  return json({ webinar, roles, provinces: provinces.map((p): [string, string] => [p.code, p.name]), residence, refusal, recordingUrl, live })
 }
 
-type ActionData = { refusal: RegistrationRefusal } | { errors: FieldErrors; values: Record<string, string> }
+/** The action re-renders the form from what was posted: the form always sends its province. */
+const NO_PROVINCE = ''
+
+type ActionData = { refusal: RegistrationRefusal } | { errors?: FieldErrors; values: Record<string, string>; residence?: Residence }
 
 /** First registration, repeat, or bot: the same redirect, so nobody learns who registered. */
 function checkYourEmail(slug: string) {
@@ -62,11 +84,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   const formData = await readForm(request)
   if (formData.get(HONEYPOT_FIELD)) return checkYourEmail(webinar.slug)
+  if (formData.get('intent') === 'province') {
+    // Without JavaScript, choosing a province is a round trip: the form comes back as typed,
+    // listing that province's regencies. Nothing is checked or saved yet.
+    const values = { ...echoForm(formData), regency: '' }
+    return json<ActionData>({ values, residence: await residenceFor(values, NO_PROVINCE) })
+  }
   const parsed = parseForm(RegistrationSchema, formData)
-  if (!parsed.success) return json<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
+  if (!parsed.success) {
+    return json<ActionData>({ errors: parsed.errors, values: parsed.values, residence: await residenceFor(parsed.values, NO_PROVINCE) }, { status: 400 })
+  }
   const form = parsed.data
   if (!(await isRegencyCode(db, form.regency))) {
-    return json<ActionData>({ errors: { regency: ['registration.unknownRegency'] }, values: echoForm(formData) }, { status: 400 })
+    const values = echoForm(formData)
+    return json<ActionData>({ errors: { regency: ['registration.unknownRegency'] }, values, residence: await residenceFor(values, NO_PROVINCE) }, { status: 400 })
   }
   // Counted only for well-formed posts: a resident fixing a typo spends nothing.
   const limits: Array<[string, RateLimit]> = [
@@ -117,12 +148,12 @@ const ROLE_HEADINGS = {
 } as const satisfies Record<string, MessageKey>
 
 export default function PublicWebinarPage() {
-  const { webinar, roles, regencies, refusal: loaderRefusal, recordingUrl } = useLoaderData<typeof loader>()
+  const { webinar, roles, provinces, residence, refusal: loaderRefusal, recordingUrl, live } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const lang = useLang()
   const refusal = (actionData && 'refusal' in actionData ? actionData.refusal : null) ?? loaderRefusal
-  const form = actionData && 'errors' in actionData ? actionData : null
+  const form = actionData && 'values' in actionData ? actionData : null
   const over = refusal === 'cancelled' || refusal === 'finished'
   const byRole = (['keynote', 'moderator', 'speaker', 'kol'] as const)
     .map((role) => ({ role, people: roles.filter((r) => r.role === role) }))
@@ -157,6 +188,11 @@ export default function PublicWebinarPage() {
       <dl className="details">
         <dt>{t('mail.detail.when')}</dt>
         <dd>
+          {live ? (
+            <>
+              <span className="badge live">{t('public.liveNow')}</span>{' '}
+            </>
+          ) : null}
           <WebinarWhen startAt={webinar.start_at} endAt={webinar.end_at} zone={webinar.time_zone} />
         </dd>
         <dt>{t('mail.detail.where')}</dt>
@@ -215,7 +251,7 @@ export default function PublicWebinarPage() {
       ) : null}
 
       {over ? null : (
-        <section aria-labelledby="register-title">
+        <section aria-labelledby="register-title" id="register">
           <h2 id="register-title">{t('register.title')}</h2>
           {refusal ? (
             <p className="notice" role={actionData ? 'alert' : undefined}>
@@ -227,9 +263,10 @@ export default function PublicWebinarPage() {
             <>
               <p>{t('register.intro')}</p>
               <RegistrationForm
-                regencies={regencies}
+                action={`/webinars/${webinar.slug}`}
+                provinces={provinces}
+                residence={form?.residence ?? residence ?? { province: webinar.province_code, regencies: [] }}
                 defaultRegency={webinar.regency_code ?? ''}
-                defaultProvince={webinar.province_name}
                 values={form?.values ?? {}}
                 errors={form?.errors}
               />

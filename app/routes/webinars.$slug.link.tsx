@@ -15,6 +15,10 @@ import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
 import { nowIso } from '#app/utils/time'
 import { echoForm, parseForm, type FieldErrors } from '#app/utils/validation.server'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'lostLink.title'))
 

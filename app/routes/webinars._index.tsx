@@ -12,7 +12,13 @@ import { CATALOGUE_PAGE_SIZE, listUpcomingWebinarRegencies, listUpcomingWebinars
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { CatalogueQuerySchema } from '#app/utils/registration-schema.server'
+import { nowIso } from '#app/utils/time'
 import { toFieldErrors } from '#app/utils/validation.server'
+import { webinarMoment } from '#app/utils/webinar-moment'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
+
+// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'catalogue.title'))
 
@@ -26,12 +32,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
   const parsed = CatalogueQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams))
   if (!parsed.success) {
-    const rows: Awaited<ReturnType<typeof listUpcomingWebinars>>['rows'] = []
+    const rows: Array<Awaited<ReturnType<typeof listUpcomingWebinars>>['rows'][number] & { live: boolean }> = []
     return json({ ...options, rows, total: 0, page: 1, pages: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
   }
   const { page, ...filters } = parsed.data
-  const { rows, total } = await listUpcomingWebinars(db, filters, page)
-  return json({ ...options, rows, total, page, pages: pageCount(total, CATALOGUE_PAGE_SIZE), errors: null })
+  const now = nowIso()
+  const { rows, total } = await listUpcomingWebinars(db, filters, page, { now })
+  // A webinar already under way is marked "live now", not passed off as upcoming.
+  const marked = rows.map((webinar) => ({ ...webinar, live: webinarMoment(webinar, now) === 'live' }))
+  return json({ ...options, rows: marked, total, page, pages: pageCount(total, CATALOGUE_PAGE_SIZE), errors: null })
 }
 
 export default function CataloguePage() {
@@ -75,6 +84,11 @@ export default function CataloguePage() {
                 <Link to={`/webinars/${webinar.slug}`}>{webinar.topic}</Link>
               </h2>
               <p className="card-line">
+                {webinar.live ? (
+                  <>
+                    <span className="badge live">{t('public.liveNow')}</span>{' '}
+                  </>
+                ) : null}
                 <WebinarWhen startAt={webinar.start_at} endAt={webinar.end_at} zone={webinar.time_zone} />
               </p>
               <p className="card-line">

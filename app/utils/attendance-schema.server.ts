@@ -43,7 +43,8 @@ export type AttendanceAction = z.infer<typeof AttendanceActionSchema>
 
 /** The forms of an import's preview: commit it, or link one of its rows to a registrant. */
 export const ImportActionSchema = z.discriminatedUnion('intent', [
-  z.object({ intent: z.literal('commit') }),
+  // `mismatchChecked`: the person saving a report that looks like another meeting's says they checked it.
+  z.object({ intent: z.literal('commit'), mismatchChecked: z.preprocess(emptyToUndefined, z.literal('yes').optional()) }),
   z
     .object({
       intent: z.literal('link'),

@@ -458,6 +458,21 @@ export function likeOperator(db: Kysely<Database> | Transaction<Database>): 'lik
   return engineOf(db) === 'postgres' ? 'ilike' : 'like'
 }
 
+/**
+ * A cheap reading that changes whenever a write commits to the database, whoever made it (this
+ * process, another process, another machine), for caches that must never outlive a change
+ * (utils/page-cache.server.ts). SQLite: `PRAGMA data_version`, which counts other connections'
+ * commits, so `db` must be a connection of its own that never writes. PostgreSQL: the current
+ * snapshot, which moves whenever a transaction that wrote anything starts or ends. Both read no
+ * table, so one reading per request costs little.
+ */
+export function createChangeCounter(db: DB): () => Promise<string> {
+  if (engineOf(db) === 'sqlite') {
+    return async () => String((await sql<{ data_version: number }>`pragma data_version`.execute(db)).rows[0]!.data_version)
+  }
+  return async () => (await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db)).rows[0]!.snapshot
+}
+
 let singleton: DB | undefined
 
 /** The process-wide connection, opened on first use from DATABASE_URL. */

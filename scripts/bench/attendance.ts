@@ -14,7 +14,7 @@ import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { prepareDatabase } from '../migrate'
 import { buildZoomReport, type ZoomReportPerson } from '../demo/zoom-report'
 import { publishedBenchWebinar } from './webinar'
-import { closedLoop, openLoop, percentile, perSecond, startServer, statuses, stop, type LoadRequest, type LoadResult } from './load'
+import { closedLoop, openLoop, percentile, perSecond, productionEnv, startServer, statuses, stop, type LoadRequest, type LoadResult } from './load'
 
 type Report = (title: string, rows: Array<[string, string | number]>) => void
 
@@ -270,16 +270,7 @@ export async function benchCheckin(report: Report) {
       await db.destroy()
     }
 
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: file,
-      SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789',
-      // Every request from 127.0.0.1 is one address to the limits, as a school hall or a carrier's CGNAT.
-      TRUST_PROXY: 'false',
-      SMTP_URL: '',
-      WEB_CONCURRENCY: String(os.availableParallelism()),
-    }
+    const env = productionEnv(file, os.availableParallelism())
     const concurrency = 64
     const app = await startServer('scripts/serve.ts', [], env)
     let warm: LoadResult

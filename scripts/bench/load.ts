@@ -105,6 +105,22 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
+/**
+ * The production build's environment on a benchmark's own database, WEB_CONCURRENCY processes.
+ * Every request from 127.0.0.1 is one address to the limits, as a school hall or a carrier's CGNAT.
+ */
+export function productionEnv(databaseUrl: string, processes: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789',
+    TRUST_PROXY: 'false',
+    SMTP_URL: '',
+    WEB_CONCURRENCY: String(processes),
+  }
+}
+
 /** A script that prints `PORT=<n>` once it listens (scripts/serve.ts, a bare server), in a child process. */
 export function startServer(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   // BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile of each server, for finding where time goes.

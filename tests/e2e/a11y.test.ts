@@ -1,7 +1,9 @@
 // An axe-core audit (WCAG 2.1 A and AA, plus best practice) of the pages residents and
 // organisers use, rendered by the production build in Chromium at 360×740 and hydrated.
+import type { Page } from 'playwright-core'
 import { translate, type MessageKey } from '#app/i18n'
 import { finaliseAttendance, markAttendance, openCheckinWindow } from '#app/models/attendance.server'
+import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
 import { createPerson } from '#app/models/person.server'
 import { registerParticipant } from '#app/models/registration.server'
 import { assignRole } from '#app/models/webinar-role.server'
@@ -20,6 +22,7 @@ let webinar: { id: string; slug: string }
 let personalToken: string
 let pastWebinar: { id: string; slug: string }
 let certificateNumber: string
+let pastToken: string
 
 beforeAll(async () => {
   server = await startTestServer()
@@ -61,6 +64,7 @@ beforeAll(async () => {
     '2021-08-30T00:00:00.000Z',
   )
   if (!attendee.ok) throw new Error(`not registered: ${attendee.reason}`)
+  pastToken = attendee.token
   const row = await server.db.selectFrom('registrations').select('id').where('token', '=', attendee.token).executeTakeFirstOrThrow()
   await markAttendance(server.db, past.id, row.id, { present: true, reason: 'seenInMeeting', note: null }, organiser.id)
   if (!(await finaliseAttendance(server.db, past.id, organiser.id)).ok) throw new Error('not finalised')
@@ -76,11 +80,16 @@ afterAll(async () => {
   await server?.stop()
 })
 
+/** Staff pages hydrate before they are audited; resident pages ship no scripts to wait for. */
+async function settle(page: Page) {
+  if (await page.evaluate(() => '__remixContext' in window)) await waitForHydration(page)
+}
+
 /** Opens the page, makes sure it is the one meant (not a login redirect or an error page), then audits it. */
 async function audit(path: string, heading: string) {
   const { page } = browser
   await page.goto(path)
-  await waitForHydration(page)
+  await settle(page)
   await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor({ timeout: 5_000 })
   return blockingViolations(page)
 }
@@ -101,7 +110,7 @@ describe('no serious or critical axe violations', () => {
   test('a webinar page showing the errors of an empty registration', async () => {
     const { page } = browser
     await page.goto(`/webinars/${webinar.slug}`)
-    await waitForHydration(page)
+    await settle(page)
     await page.getByRole('button', { name: t('register.submit'), exact: true }).click()
     await page.getByRole('alert').first().waitFor()
     expect(await page.getByLabel(t('register.name'), { exact: true }).getAttribute('aria-invalid')).toBe('true')
@@ -143,6 +152,29 @@ describe('no serious or critical axe violations', () => {
 
   test('an unknown certificate number', async () => {
     expect(await audit('/certificates/0000-0000-0000-0000', t('certificate.verifyTitle'))).toEqual([])
+  })
+
+  test('the privacy notice the consent box links to', async () => {
+    expect(await audit('/privacy', t('privacyNotice.title'))).toEqual([])
+  })
+
+  test('a past webinar’s page with its lost-link entry, and the personal page after it', async () => {
+    expect(await audit(`/webinars/${pastWebinar.slug}`, PAST_TOPIC)).toEqual([])
+    expect(await audit(`/webinars/${pastWebinar.slug}/link`, t('lostLink.title'))).toEqual([])
+    expect(await audit(`/r/${pastToken}`, PAST_TOPIC)).toEqual([])
+  })
+
+  // Last of the certificate pages: it replaces the valid certificate the tests above verify.
+  test('the replaced and the revoked verdicts pass the contrast check', async () => {
+    const old = await server.db.selectFrom('certificates').select(['id', 'webinar_id']).where('number', '=', certificateNumber).executeTakeFirstOrThrow()
+    const reissued = await reissueCertificate(server.db, old.webinar_id, old.id, 'Budi Santoso, S.Kom.')
+    if (!reissued.ok) throw new Error('not reissued')
+    const current = await server.db.selectFrom('certificates').select(['id', 'number']).where('replaces_id', '=', old.id).executeTakeFirstOrThrow()
+    expect((await revokeCertificate(server.db, old.webinar_id, current.id, organiser.id, 'Uji')).ok).toBe(true)
+    expect(await audit(`/certificates/${certificateNumber}`, t('certificate.verifyTitle'))).toEqual([])
+    await browser.page.locator('.verdict-replaced').waitFor()
+    expect(await audit(`/certificates/${current.number}`, t('certificate.verifyTitle'))).toEqual([])
+    await browser.page.locator('.verdict-revoked').waitFor()
   })
 
   describe('signed in as an organiser', () => {

@@ -19,7 +19,7 @@ import {
   get,
   launchBrowser,
   startTestServer,
-  waitForHydration,
+  expectNoScripts,
   type BrowserSession,
   type TestServer,
 } from './harness'
@@ -105,7 +105,7 @@ describe.each([
     resident.page.on('pageerror', (error) => residentErrors.push(error.message))
     await resident.page.goto(`/r/${token}`)
     await expectVisible(resident.page.getByRole('heading', { level: 2, name: t('certificate.sectionTitle'), exact: true }))
-    await waitForHydration(resident.page)
+    await expectNoScripts(resident.page)
     await expectNoSideways(resident.page)
     const link = resident.page.getByRole('link', { name: 'Unduh e-sertifikat (PDF)', exact: true })
     await expectVisible(link)
@@ -131,7 +131,7 @@ describe.each([
     page.on('pageerror', (error) => pageErrors.push(error.message))
     await page.goto('/certificates')
     await expectVisible(page.getByRole('heading', { level: 1, name: t('certificate.verifyTitle'), exact: true }))
-    if (javaScriptEnabled) await waitForHydration(page)
+    await expectNoScripts(page)
     await expectNoSideways(page)
     const field = page.getByLabel(t('certificate.number'), { exact: true })
     const submit = page.getByRole('button', { name: t('certificate.lookup'), exact: true })

@@ -281,6 +281,18 @@ export async function waitForHydration(page: Page): Promise<void> {
     })
 }
 
+/**
+ * A resident page as it must reach a cheap phone: no script file loaded, and nothing for React to
+ * hydrate (app/utils/page-scripts.ts). Its forms are plain form posts, with JavaScript on too.
+ */
+export async function expectNoScripts(page: Page): Promise<void> {
+  const found = await page.evaluate(() => ({
+    scriptFiles: [...document.scripts].filter((script) => script.src).map((script) => script.src),
+    remix: '__remixContext' in window,
+  }))
+  expect(found, `${page.url()} ships scripts`).toEqual({ scriptFiles: [], remix: false })
+}
+
 /** Signs the browser in without the login form (for tests about other pages): POST /login, then hand over the cookie. */
 export async function signInBrowser(browser: BrowserSession, server: TestServer, account: { email: string; password: string | null }) {
   const pair = await signIn(server, account)

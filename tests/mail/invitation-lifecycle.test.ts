@@ -1,3 +1,4 @@
+import { addRundownItem } from '#app/models/rundown.server'
 import { cancelWebinar, publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { parseSender } from '#app/mail/worker.server'
 import { getDb } from '#app/utils/db.server'
@@ -43,6 +44,8 @@ test('a published webinar invites its moderator and speaker; a reschedule update
   const speaker = people.find((p) => p.role === 'speaker')!
   // The moderator reads English; the speaker keeps the default, Indonesian.
   await db.updateTable('people').set({ lang: 'en' }).where('id', '=', moderator.id).execute()
+  // The speaker's slot: 45 minutes after the start.
+  await addRundownItem(db, webinarId, { offsetMinutes: 45, title: 'Paparan Pelayanan Digital', personId: speaker.id })
 
   expect(await publishWebinar(db, webinarId)).toEqual({ ok: true })
   const stored = await db.selectFrom('webinars').select(['calendar_uid', 'start_at', 'end_at']).where('id', '=', webinarId).executeTakeFirstOrThrow()
@@ -102,6 +105,11 @@ test('a published webinar invites its moderator and speaker; a reschedule update
   expect(moderatorUpdate!.mail.text).toMatch(/^Hello [^\n]+,\n\nSchedule changed: [^\n]+ → [^\n]+\n/)
   const [speakerUpdate] = await deliveredTo(speaker.email!, beforeUpdate)
   expect(speakerUpdate!.mail.subject).toBe(`Perubahan jadwal: ${topic}`)
+  // The brief again: their own slot at the new time (10.45 WIB, was 09.45), their talk, the technical check.
+  expect(speakerBrief!.mail.text).toContain('09.45 WIB Paparan Pelayanan Digital')
+  expect(speakerUpdate!.mail.text).toContain('10.45 WIB Paparan Pelayanan Digital')
+  expect(speakerUpdate!.mail.text).not.toContain('09.45 WIB Paparan Pelayanan Digital')
+  expect(speakerUpdate!.mail.html).toContain('10.45 WIB Paparan Pelayanan Digital')
 
   // A save that leaves the time alone sends nothing.
   const beforeNoop = sink.messages.length

@@ -189,7 +189,7 @@ describe('erasing a registration from the personal link', () => {
     const purges = await purgesOf(webinar.id)
     expect(purges).toHaveLength(1)
     expect(purges[0]).toMatchObject({ scope: 'request', at: AHEAD, actor_id: null, registrations: 1 })
-    expect(JSON.parse(purges[0]!.detail)).toEqual({ messages: 1, zoomRows: 0, certificates: 0, evaluations: 0 })
+    expect(JSON.parse(purges[0]!.detail)).toEqual({ messages: 1, zoomRows: 0, certificates: 0, testAnswers: 0, evaluations: 0 })
     expect(leaks(purges[0], [...personalData(rina), rina.token])).toEqual([])
     expect(leaks(await listDataPurges(db), [...personalData(rina), rina.token])).toEqual([])
   })
@@ -312,7 +312,7 @@ describe('erasing a registration from the personal link', () => {
     const purges = await purgesOf(webinar.id)
     expect(purges).toHaveLength(1)
     expect(purges[0]).toMatchObject({ scope: 'request', at: afterEnd(60), registrations: 1 })
-    expect(JSON.parse(purges[0]!.detail)).toEqual({ messages: rinaMails, zoomRows: 2, certificates: 1, evaluations: 0 })
+    expect(JSON.parse(purges[0]!.detail)).toEqual({ messages: rinaMails, zoomRows: 2, certificates: 1, testAnswers: 0, evaluations: 0 })
     expect(leaks(purges[0], [...personalData(rina), 'HP Rina', rina.token])).toEqual([])
   })
 
@@ -490,7 +490,7 @@ describe('the retention period', () => {
     const purges = (await purgesOf(old.id)).filter((p) => p.scope === 'retention')
     expect(purges).toHaveLength(1)
     expect(purges[0]).toMatchObject({ scope: 'retention', at: NOW, actor_id: organiserId, registrations: remaining.length })
-    expect(JSON.parse(purges[0]!.detail)).toEqual({ messages: messagesDue, zoomRows: zoomDue, certificates: 2, evaluations: 0 })
+    expect(JSON.parse(purges[0]!.detail)).toEqual({ messages: messagesDue, zoomRows: zoomDue, certificates: 2, testAnswers: 0, evaluations: 0 })
     expect(leaks(await db.selectFrom('data_purges').selectAll().execute(), secrets)).toEqual([])
 
     // The webinar that ended 5 months ago keeps everything.

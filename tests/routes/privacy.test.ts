@@ -3,7 +3,10 @@
 import { finaliseAttendance } from '#app/models/attendance.server'
 import { getRetentionMonths, setRetentionMonths } from '#app/models/personal-data.server'
 import { getPersonalRegistration } from '#app/models/registration.server'
+import { langCookie } from '#app/i18n/lang.server'
+import { getSiteSettings } from '#app/models/site-settings.server'
 import { action as privacyAction, loader as privacyLoader } from '#app/routes/admin.privacy'
+import { loader as noticeLoader } from '#app/routes/privacy'
 import { action as personalAction, loader as personalLoader } from '#app/routes/r.$token._index'
 import { getDb } from '#app/utils/db.server'
 import { call, getRequest, postRequest, publishedWebinar, register, registrationRow, signedInAs, type SignedInUser } from '#tests/setup/factories'
@@ -243,5 +246,60 @@ describe('/admin/privacy', () => {
     expect(line).toMatchObject({ scope: 'request', registrations: 1, topic: 'Webinar Permintaan Hapus', actor_name: null })
     expect(JSON.stringify(data.purges)).not.toContain('Eko Minta Hapus')
     expect(JSON.stringify(data.purges)).not.toContain(person.email)
+  })
+})
+
+// --- The helpdesk and the privacy notice ------------------------------------------------------------
+
+describe('the helpdesk and the privacy notice', () => {
+  async function noticePage(lang?: 'id' | 'en') {
+    const cookie = lang ? (await langCookie.serialize(lang)).split(';')[0] : undefined
+    return call(noticeLoader as never, getRequest('/privacy', { cookie }))
+  }
+
+  test('an organiser saves them; the footer data and /privacy show them, each language its own notice', async () => {
+    const response = await privacyPost(
+      {
+        intent: 'setSite',
+        helpdeskEmail: ' Bantuan@Example.org ',
+        helpdeskPhone: '+62 21 1500-000',
+        privacyNoticeId: 'Kami memproses data Anda.\n\nHubungi kami.',
+        privacyNoticeEn: '',
+      },
+      organiser.cookie,
+    )
+    expect(response.status).toBe(303)
+    expect(response.headers.get('Location')).toBe('/admin/privacy?done=saved#site')
+    expect(await getSiteSettings(db)).toEqual({ helpdeskEmail: 'bantuan@example.org', helpdeskPhone: '+62 21 1500-000', privacyNoticeId: 'Kami memproses data Anda.\n\nHubungi kami.', privacyNoticeEn: null })
+    const page = (await (await privacyPage(organiser.cookie)).json()) as { site: Record<string, string | null> }
+    expect(page.site.helpdeskEmail).toBe('bantuan@example.org')
+
+    const notice = (await (await noticePage('id')).json()) as { notice: string | null; helpdesk: Record<string, string | null> }
+    expect(notice).toEqual({ notice: 'Kami memproses data Anda.\n\nHubungi kami.', helpdesk: { helpdeskEmail: 'bantuan@example.org', helpdeskPhone: '+62 21 1500-000' } })
+    // No English text yet: the Indonesian one, rather than nothing; once written, English readers get theirs.
+    expect(((await (await noticePage('en')).json()) as { notice: string | null }).notice).toBe('Kami memproses data Anda.\n\nHubungi kami.')
+    await privacyPost({ intent: 'setSite', helpdeskEmail: '', helpdeskPhone: '', privacyNoticeId: 'Teks Indonesia', privacyNoticeEn: 'English text' }, organiser.cookie)
+    expect(((await (await noticePage('en')).json()) as { notice: string | null }).notice).toBe('English text')
+    expect(((await (await noticePage('id')).json()) as { notice: string | null }).notice).toBe('Teks Indonesia')
+
+    // Emptied, the rows go: the page falls back to the default text.
+    await privacyPost({ intent: 'setSite', helpdeskEmail: '', helpdeskPhone: '', privacyNoticeId: '', privacyNoticeEn: '' }, organiser.cookie)
+    expect(((await (await noticePage()).json()) as { notice: string | null }).notice).toBeNull()
+  })
+
+  test('a bad e-mail or phone is a 400 beside the field, and nothing is saved', async () => {
+    await privacyPost({ intent: 'setSite', helpdeskEmail: 'lama@example.org', helpdeskPhone: '', privacyNoticeId: '', privacyNoticeEn: '' }, organiser.cookie)
+    const response = await privacyPost({ intent: 'setSite', helpdeskEmail: 'bukan-email', helpdeskPhone: 'telepon saya', privacyNoticeId: 'Baru', privacyNoticeEn: '' }, organiser.cookie)
+    expect(response.status).toBe(400)
+    const { errors } = (await response.json()) as { errors: Record<string, string[]> }
+    expect(errors.helpdeskEmail).toEqual(['form.invalidEmail'])
+    expect(errors.helpdeskPhone).toEqual(['privacy.site.phoneInvalid'])
+    expect(await getSiteSettings(db)).toMatchObject({ helpdeskEmail: 'lama@example.org', privacyNoticeId: null })
+  })
+
+  test('only an organiser may change them', async () => {
+    const moderator = await signedInAs('moderator')
+    const response = await privacyPost({ intent: 'setSite', helpdeskEmail: 'x@example.org', helpdeskPhone: '', privacyNoticeId: '', privacyNoticeEn: '' }, moderator.cookie).catch((r: Response) => r)
+    expect(response.status).toBe(403)
   })
 })

@@ -160,7 +160,8 @@ describe("a webinar's public page", () => {
       webinar: Record<string, unknown>
       roles: Array<Record<string, unknown>>
       refusal: string | null
-      regencies: unknown[]
+      provinces: unknown[]
+      residence: { province: string; regencies: Array<[string, string]> } | null
     }
     expect(data.webinar).toMatchObject({
       topic: 'Tata Kelola Pelayanan Publik Berbasis Digital',
@@ -182,7 +183,11 @@ describe("a webinar's public page", () => {
     ])
     expect(data.roles[1]).toMatchObject({ talk_title: 'Materi', pillar: 'cakap', title: 'Title', organisation: 'Organisation' })
     expect(data.refusal).toBeNull()
-    expect(data.regencies).toHaveLength(514)
+    // The provinces, and the regencies of the webinar's own province only (not all 514).
+    expect(data.provinces).toHaveLength(38)
+    expect(data.residence?.province).toBe('33')
+    expect(data.residence?.regencies).toHaveLength(35)
+    expect(data.residence?.regencies).toContainEqual(['33.10', 'Kabupaten Klaten'])
     // factories.webinarForm: https://zoom.us/j/123456789, meeting ID "123 456 789", passcode "rahasia".
     for (const secret of ['zoom.us', '123 456 789', 'rahasia', 'platform_url', 'meeting_id', 'passcode', '@example.org', 'whatsapp']) {
       expect(text).not.toContain(secret)
@@ -212,7 +217,7 @@ describe("a webinar's public page", () => {
     expect((await call(webinarLoader, getRequest(`/webinars/${draft.slug}`), { slug: draft.slug })).status).toBe(404)
   })
 
-  test('cancelled and finished webinars still have a page that says so, without the regency list', async () => {
+  test('cancelled and finished webinars still have a page that says so, without the region lists', async () => {
     const cancelled = await publishedWebinar()
     await cancelWebinar(db, cancelled.id)
     const finished = await publishedWebinar({ date: '2020-01-01' })
@@ -223,9 +228,10 @@ describe("a webinar's public page", () => {
     ] as const) {
       const response = await call(webinarLoader, getRequest(`/webinars/${webinar.slug}`), { slug: webinar.slug })
       expect(response.status).toBe(200)
-      const data = (await response.json()) as { refusal: string; regencies: unknown[]; webinar: { status: string } }
+      const data = (await response.json()) as { refusal: string; provinces: unknown[]; residence: unknown; webinar: { status: string } }
       expect(data.refusal).toBe(refusal)
-      expect(data.regencies).toEqual([])
+      expect(data.provinces).toEqual([])
+      expect(data.residence).toBeNull()
     }
   })
 

@@ -408,6 +408,22 @@ describe('Zoom reports as they really come', () => {
     expect(own.zoomImport.identity).toEqual({ topic: 'same', date: 'same' })
   })
 
+  test('saving a report from another meeting takes a deliberate tick; without it nothing counts', async () => {
+    const s = await scene()
+    const csv = buildZoomReport({
+      topic: 'Rapat Evaluasi Bulanan',
+      startAt: new Date('2030-03-11T08:55:00Z'),
+      people: [{ name: 'Budi Santoso', email: s.budi.email, joins: [{ minutes: 150 }] }],
+    })
+    const importId = await uploaded(s, csv)
+    const refused = await postPreview(s, importId, { intent: 'commit' })
+    expect(refused.status).toBe(400)
+    expect(((await refused.json()) as { errors: Record<string, string[]> }).errors).toEqual({ mismatchChecked: ['import.mismatch.required'] })
+    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
+    expect((await postPreview(s, importId, { intent: 'commit', mismatchChecked: 'yes' })).status).toBe(303)
+    expect(await minutesOf(s)).toEqual({ budi: 150, sari: null, dewi: null })
+  })
+
   test('a meeting participants report: the webinar’s moderator is staff, waiting-room minutes do not count', async () => {
     const s = await scene()
     const csv = [

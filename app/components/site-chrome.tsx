@@ -1,0 +1,56 @@
+import { Link } from '@remix-run/react'
+import { useT } from '#app/i18n'
+import type { Helpdesk } from '#app/models/site-settings.server'
+import { HelpdeskLinks } from './personal-page'
+
+// The service's identity, as restrained as a government service's should be: the programme's
+// name and a small inline logo in the header, the ministry, the helpdesk and the privacy notice
+// in the footer. SVG and CSS only: no image request, a few hundred bytes.
+
+/** A speech bubble holding a signal: a webinar for digital literacy. Decorative; the name beside it is the text. */
+export function ProgrammeLogo() {
+  return (
+    <svg className="logo" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="7" fill="currentColor" />
+      <path d="M8 9h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-9l-5 4v-4H8a2 2 0 0 1-2-2v-9a2 2 0 0 1 2-2z" fill="#fff" />
+      <path d="M11 19v-3m4 3v-5m4 5v-7m4 7v-2" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+    </svg>
+  )
+}
+
+export function Brand() {
+  const t = useT()
+  return (
+    <Link to="/" className="brand">
+      <ProgrammeLogo />
+      <span className="brand-text">
+        <span className="brand-name">{t('app.name')}</span>
+        <span className="brand-tagline">{t('app.programme')}</span>
+      </span>
+    </Link>
+  )
+}
+
+export function SiteFooter({ signedIn, helpdesk }: { signedIn: boolean; helpdesk: Helpdesk | null }) {
+  const t = useT()
+  return (
+    <footer className="site-footer">
+      <div className="footer-row">
+        <p className="ministry">
+          <span className="muted">{t('footer.runBy')}</span> <strong>{t('app.ministry')}</strong>
+        </p>
+        {helpdesk && (helpdesk.helpdeskEmail || helpdesk.helpdeskPhone) ? (
+          <p>
+            {t('footer.helpdesk')}: <HelpdeskLinks helpdesk={helpdesk} />
+          </p>
+        ) : null}
+        <nav aria-label={t('footer.nav')} className="footer-links">
+          <Link to="/webinars">{t('catalogue.title')}</Link>
+          <Link to="/privacy">{t('privacyNotice.title')}</Link>
+          <Link to="/certificates">{t('footer.verify')}</Link>
+          {signedIn ? null : <Link to="/login">{t('footer.staff')}</Link>}
+        </nav>
+      </div>
+    </footer>
+  )
+}

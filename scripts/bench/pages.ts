@@ -1,0 +1,191 @@
+// The viral rush on the public pages: /webinars and a webinar's page on the production build
+// (2 processes, gzip), in the same run as a bare node:http server sending the same bytes from
+// memory; and the webinar page's first paint on a slow phone (Chromium, 4× CPU throttling,
+// DevTools' "Slow 3G" profile), a timing, so it lives here and not in a test.
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import { productionEnv, startServer, stop } from './load'
+
+type Report = (title: string, rows: Array<[string, string | number]>) => void
+
+const SLUG = 'viral'
+const PAGES = ['/webinars', `/webinars/${SLUG}`]
+const PROCESSES = 2
+const CONNECTIONS = 32
+const DURATION_S = Number(process.env.BENCH_PAGES_SECONDS ?? 8)
+/** DevTools' "Slow 3G" preset (its NetworkManager): 400 kbit/s each way, 2,000 ms per request. */
+const SLOW_3G = { offline: false, latency: 400 * 5, downloadThroughput: (500 * 1000) / 8 * 0.8, uploadThroughput: (500 * 1000) / 8 * 0.8 }
+const PAINT_RUNS = 3
+
+export async function prepareDatabase(dir: string): Promise<string> {
+  const file = path.join(dir, 'pages.sqlite')
+  const { createDb } = await import('#app/utils/db.server')
+  const { prepareDatabase: migrate } = await import('../migrate')
+  const { createStaffUser } = await import('#app/models/user.server')
+  const { publishedBenchWebinar } = await import('./webinar')
+  const db = createDb(file)
+  await migrate(db)
+  const { userId } = await createStaffUser(db, { email: 'organiser@example.org', name: 'Organiser', role: 'organiser', password: 'bench-password-123' })
+  // A full first catalogue page (20 cards), one of them the webinar everyone is sent to.
+  await publishedBenchWebinar(db, userId, { slug: SLUG, topic: 'Literasi Digital untuk Semua', capacity: 10_000 })
+  for (let i = 1; i < 24; i++) await publishedBenchWebinar(db, userId, { slug: `webinar-${i}`, topic: `Literasi Digital ${i}`, capacity: 500 })
+  await db.destroy()
+  return file
+}
+
+/** One GET with gzip, its raw (still compressed) body and the headers a client would receive. */
+function fetchRaw(url: string, pathname: string): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(new URL(pathname, url), { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          const headers: Record<string, string> = {}
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value === undefined || ['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length'].includes(name)) continue
+            headers[name] = Array.isArray(value) ? value.join(', ') : value
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) })
+        })
+        res.on('error', reject)
+      })
+      .on('error', reject)
+  })
+}
+
+async function load(url: string, pathname: string, seconds: number) {
+  const result = await autocannon({ url: new URL(pathname, url).href, connections: CONNECTIONS, duration: seconds, headers: { 'accept-encoding': 'gzip' } })
+  return { perSecond: Math.round(result.requests.average), non2xx: result.non2xx, errors: result.errors + result.timeouts, p99: result.latency.p99 }
+}
+
+/** Requests/s for each page: a short warm-up (JIT, caches), then the measured run. */
+async function measure(url: string) {
+  const figures: Record<string, Awaited<ReturnType<typeof load>>> = {}
+  for (const pathname of PAGES) {
+    await load(url, pathname, 2)
+    figures[pathname] = await load(url, pathname, DURATION_S)
+  }
+  return figures
+}
+
+/**
+ * When a resident on a slow phone first sees the webinar's title and the form's first field:
+ * when both are laid out and every stylesheet has loaded, in ms since the navigation started. A fresh browser context each run, so the cache is empty.
+ */
+export async function firstPaint(url: string) {
+  const { chromium } = await import('playwright-core')
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
+  })
+  const runs: Array<{ shown: number; fcp: number; responseStart: number; requests: number }> = []
+  try {
+    for (let run = 0; run < PAINT_RUNS; run++) {
+      const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' })
+      const page = await context.newPage()
+      let requests = 0
+      page.on('request', () => requests++)
+      const cdp = await context.newCDPSession(page)
+      await cdp.send('Network.enable')
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 })
+      await cdp.send('Network.emulateNetworkConditions', SLOW_3G)
+      await page.goto(new URL(`/webinars/${SLUG}`, url).href, { waitUntil: 'commit', timeout: 60_000 })
+      // Polled through the DevTools protocol (outside the page's CSP) every 20 ms: the page's own
+      // clock at the first poll that finds both laid out under a loaded stylesheet.
+      const deadline = Date.now() + 60_000
+      let shown: number | null = null
+      while (shown === null) {
+        if (Date.now() > deadline) throw new Error('bench: the webinar page never showed its title and first field')
+        // No named functions inside: tsx would wrap them in a helper the page does not have.
+        shown = await page.evaluate(() => {
+          const styled = [...document.querySelectorAll('link[rel=stylesheet]')].every((link) => (link as HTMLLinkElement).sheet)
+          const title = document.querySelector('h1')
+          const field = document.querySelector('form[method=post] input:not([type=hidden]), form[method=post] select')
+          const laidOut = !!title && !!field && title.getBoundingClientRect().height > 0 && field.getBoundingClientRect().height > 0
+          return styled && laidOut ? performance.now() : null
+        })
+        if (shown === null) await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await page.waitForLoadState('load')
+      const timing = await page.evaluate(() => ({
+        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+        responseStart: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).responseStart,
+      }))
+      runs.push({ ...timing, shown, requests })
+      await context.close()
+    }
+  } finally {
+    await browser.close()
+  }
+  return runs
+}
+
+const ms = (value: number) => `${Math.round(value)} ms`
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+export async function benchPages(report: Report) {
+  const { buildIfNeeded } = await import('../serve-build')
+  buildIfNeeded()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-bench-pages-'))
+  try {
+    const file = await prepareDatabase(dir)
+    const app = await startServer('scripts/serve.ts', [], productionEnv(file, PROCESSES))
+    let ours: Awaited<ReturnType<typeof measure>>
+    let paint: Awaited<ReturnType<typeof firstPaint>> | Error
+    const captured: Record<string, { status: number; headers: Record<string, string>; body: string }> = {}
+    try {
+      for (const pathname of PAGES) {
+        const page = await fetchRaw(app.url, pathname)
+        if (page.status !== 200) throw new Error(`bench: ${pathname} answered ${page.status}`)
+        captured[pathname] = { ...page, body: page.body.toString('base64') }
+      }
+      ours = await measure(app.url)
+      paint = await firstPaint(app.url).catch((error: unknown) => error as Error)
+    } finally {
+      await stop(app.child)
+    }
+
+    const pagesFile = path.join(dir, 'pages.json')
+    fs.writeFileSync(pagesFile, JSON.stringify(captured))
+    const reference = await startServer('scripts/bench/bare-pages.ts', [pagesFile, String(PROCESSES)], process.env)
+    let bare: Awaited<ReturnType<typeof measure>>
+    try {
+      bare = await measure(reference.url)
+    } finally {
+      await stop(reference.child)
+    }
+
+    const rows: Array<[string, string | number]> = []
+    for (const pathname of PAGES) {
+      const name = pathname === '/webinars' ? '/webinars' : '/webinars/<slug>'
+      const a = ours[pathname]!
+      const b = bare[pathname]!
+      rows.push(
+        [`${name}: ours, requests/s`, `${a.perSecond} (p99 ${a.p99} ms, non-2xx ${a.non2xx}, errors ${a.errors})`],
+        [`${name}: bare node:http, requests/s`, b.perSecond],
+        [`${name}: ours as a share of bare`, `${((a.perSecond / b.perSecond) * 100).toFixed(0)}%`],
+        [`${name}: HTML bytes (gzip)`, Buffer.from(captured[pathname]!.body, 'base64').length],
+      )
+    }
+    report(
+      `Public pages: ${CONNECTIONS} connections for ${DURATION_S} s each (autocannon), gzip, WEB_CONCURRENCY=${PROCESSES}, load generator on the same ${os.availableParallelism()} cores (target ≥ 2,000/s each)`,
+      rows,
+    )
+    if (paint instanceof Error) return console.log(`\nFirst paint: not measured (${paint.message})`)
+    report(`First paint of /webinars/<slug>, Chromium, 4× CPU throttling, Slow 3G (2,000 ms per request, 400 kbit/s), empty cache, ${PAINT_RUNS} runs (target < 2 s)`, [
+      ['title and first field shown, median (each run)', `${ms(median(paint.map((r) => r.shown)))} (${paint.map((r) => ms(r.shown)).join(', ')})`],
+      ['first contentful paint, median', ms(median(paint.map((r) => r.fcp)))],
+      ['HTML first byte (responseStart), median', ms(median(paint.map((r) => r.responseStart)))],
+      ['shown after the first byte, median', ms(median(paint.map((r) => r.shown - r.responseStart)))],
+      ['requests on first load', paint.map((r) => r.requests).join(', ')],
+    ])
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
