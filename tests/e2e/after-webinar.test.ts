@@ -79,8 +79,9 @@ for (const javaScriptEnabled of [false, true]) {
     afterAll(async () => {
       await browser?.close()
     })
+    // Resident pages ship no scripts (see app/utils/page-scripts.ts); the others hydrate first.
     const ready = async () => {
-      if (javaScriptEnabled) await waitForHydration(browser.page)
+      if (javaScriptEnabled && (await browser.page.evaluate(() => '__remixContext' in window))) await waitForHydration(browser.page)
     }
     // axe-core runs in the page's own JavaScript (its timers stall without it): the same pages are audited in the run with it on.
     const audit = async () => {
