@@ -1,5 +1,5 @@
-import { Form, Link } from '@remix-run/react'
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react'
+import { Form, Link, useNavigation } from '@remix-run/react'
+import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react'
 import { useT } from '#app/i18n'
 import { decodeMessage } from '#app/utils/messages'
 
@@ -178,4 +178,23 @@ export function ConfirmForm({ warning, intent, confirm, back, backTo, className 
       </div>
     </Form>
   )
+}
+
+/**
+ * A ref for a form that should start empty again after it succeeded: with JavaScript, Remix keeps
+ * the page and React the typed values, so the form is reset once its submission (told apart by
+ * its `intent`) has settled without errors. Without JavaScript the redirect loads a fresh form.
+ */
+export function useResetAfterSuccess(intent: string, failed: boolean) {
+  const ref = useRef<HTMLFormElement>(null)
+  const navigation = useNavigation()
+  const pending = useRef(false)
+  useEffect(() => {
+    if (navigation.state === 'submitting' && navigation.formData?.get('intent') === intent) pending.current = true
+    else if (navigation.state === 'idle' && pending.current) {
+      pending.current = false
+      if (!failed) ref.current?.reset()
+    }
+  }, [navigation.state, navigation.formData, intent, failed])
+  return ref
 }

@@ -1,4 +1,6 @@
 import { Form, Link } from '@remix-run/react'
+import { useState } from 'react'
+import type { TimeZoneCode } from '#db/schema'
 import { CheckboxGroup, ErrorList, Field, FormErrors, SelectField, TextareaField } from '#app/components/forms'
 import { useT } from '#app/i18n'
 import { PILLARS, SEGMENTS } from '#app/utils/catalog'
@@ -8,12 +10,15 @@ export type RegencyOption = [string, string, string]
 
 export function WebinarForm({
   regencies,
+  zones,
   values,
   errors,
   submitLabel,
   cancelTo,
 }: {
   regencies: RegencyOption[]
+  /** each province's time zone, by province code (the part of a regency code before the dot) */
+  zones: Record<string, TimeZoneCode>
   values: Record<string, string>
   errors?: Record<string, string[]>
   submitLabel: string
@@ -27,6 +32,9 @@ export function WebinarForm({
     byProvince.set(regency[2], list)
   }
   const regencyErrorId = errors?.regency?.length ? 'regency-error' : undefined
+  // Which zone the times are in: from the regency chosen (as rendered, so without JavaScript too, then live).
+  const [regency, setRegency] = useState(values.regency ?? '')
+  const zone = zones[regency.split('.')[0] ?? '']
   return (
     <Form method="post" className="stack" noValidate>
       <FormErrors errors={errors?.[''] ?? (errors && Object.keys(errors).length ? ['form.fixErrors'] : null)} />
@@ -59,6 +67,7 @@ export function WebinarForm({
           id="regency"
           name="regency"
           defaultValue={values.regency}
+          onChange={(event) => setRegency(event.currentTarget.value)}
           aria-invalid={regencyErrorId ? true : undefined}
           aria-describedby={['regency-hint', regencyErrorId].filter(Boolean).join(' ')}
         >
@@ -75,6 +84,9 @@ export function WebinarForm({
         </select>
         <ErrorList id={regencyErrorId} errors={errors?.regency} />
       </div>
+      <p id="time-zone" className="hint time-zone" aria-live="polite">
+        {zone ? t('webinar.field.timeZone', { zone, name: t(`zone.${zone}`) }) : t('webinar.field.timeZoneUnknown')}
+      </p>
       <div className="row">
         <Field label={t('webinar.field.date')} name="date" type="date" defaultValue={values.date} errors={errors?.date} />
         <Field label={t('webinar.field.startTime')} name="startTime" type="time" defaultValue={values.startTime} errors={errors?.startTime} />

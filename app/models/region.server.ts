@@ -1,3 +1,4 @@
+import type { TimeZoneCode } from '#db/schema'
 import { serialiseJob, type DB } from '#app/utils/db.server'
 import { timeZoneForProvince } from '#app/utils/time'
 
@@ -80,6 +81,12 @@ export async function listRegencyOptions(db: DB): Promise<Array<[string, string,
     .orderBy('regencies.code')
     .execute()
   return rows.map((row) => [row.code, row.name, row.province_name])
+}
+
+/** Each province's time zone by its code (a regency's code starts with it: "33.10" is in "33"), for the webinar form's hint. */
+export async function listProvinceZones(db: DB): Promise<Record<string, TimeZoneCode>> {
+  const rows = await db.selectFrom('provinces').select(['code', 'time_zone']).execute()
+  return Object.fromEntries(rows.map((row) => [row.code, row.time_zone]))
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { WebinarStatus } from '#db/schema'
+import { sql } from 'kysely'
 import { lockWebinars, serialiseJob, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { slugify, type Pillar } from '#app/utils/catalog'
@@ -209,7 +210,11 @@ export type WebinarFilters = {
 export const WEBINAR_PAGE_SIZE = 50
 
 /** The organiser's list: filters by status, province, pillar and date range (UTC ISO bounds). */
-export async function listWebinars(db: DB, filters: WebinarFilters, page = 1) {
+/**
+ * The organiser's list: the nearest first. Upcoming and running webinars soonest first, then
+ * drafts without a date, then the past, latest first; each with its seats taken.
+ */
+export async function listWebinars(db: DB, filters: WebinarFilters, page = 1, now = nowIso()) {
   let query = db
     .selectFrom('webinars')
     .leftJoin('regencies', 'regencies.code', 'webinars.regency_code')
@@ -223,7 +228,10 @@ export async function listWebinars(db: DB, filters: WebinarFilters, page = 1) {
   const [rows, total] = await Promise.all([
     query
       .select(['webinars.id', 'webinars.slug', 'webinars.topic', 'webinars.pillars', 'webinars.status', 'webinars.start_at', 'webinars.end_at', 'webinars.capacity'])
+      .select('webinars.registered_count')
       .select(WEBINAR_PLACE_COLUMNS)
+      .orderBy(sql`case when webinars.end_at > ${now} then 0 when webinars.end_at is null then 1 else 2 end`)
+      .orderBy(sql`case when webinars.end_at > ${now} then webinars.start_at end`)
       .orderBy('webinars.start_at', 'desc')
       .orderBy('webinars.created_at', 'desc')
       .limit(WEBINAR_PAGE_SIZE)

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { ConfirmForm, Field, FormErrors, SelectField } from '#app/components/forms'
+import { ConfirmForm, Field, FormErrors, SelectField, useResetAfterSuccess } from '#app/components/forms'
 import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { summariseFailedMail } from '#app/models/outbox.server'
 import { listPeopleOptions } from '#app/models/person.server'
@@ -114,6 +114,9 @@ export default function WebinarPage() {
   const lifecycleErrors = errorsFor('publish') ?? errorsFor('cancel') ?? errorsFor('finish')
   const assignErrors = errorsFor('assignRole')
   const addErrors = errorsFor('addRundown')
+  // A successful submit starts the form empty again (without JavaScript the redirect does that).
+  const assignForm = useResetAfterSuccess('assignRole', !!assignErrors)
+  const rundownForm = useResetAfterSuccess('addRundown', !!addErrors)
   const localTimeOf = (offset: number) => (webinar.start_at ? utcToLocal(addMinutes(webinar.start_at, offset), zone).time : '')
   const assignedPeople = roles.filter((r, i) => roles.findIndex((o) => o.person_id === r.person_id) === i)
 
@@ -130,9 +133,11 @@ export default function WebinarPage() {
           : t('date.notSet')}
         {webinar.regency_name ? ` · ${webinar.regency_name}, ${webinar.province_name}` : ''}
       </p>
-      {done ? (
+      {/* A refused change shows only its refusal: no notice left over from the previous success. */}
+      {done && !actionData ? (
         <p className="notice" role="status">
           {t(done)}
+          {(searchParams.get('done') === 'created' || searchParams.get('done') === 'saved') && webinar.regency_name ? ` ${t('webinar.savedZone', { zone, name: t(`zone.${zone}`) })}` : null}
         </p>
       ) : null}
       {failedMail.count > 0 ? (
@@ -207,14 +212,19 @@ export default function WebinarPage() {
           backTo="."
         />
       ) : null}
-      <FormErrors errors={lifecycleErrors?.['']} />
       {actionData?.missing?.length ? (
-        <ul className="field-errors" aria-label={t('webinar.missingIntro')}>
-          {actionData.missing.map((key) => (
-            <li key={key}>{t(`webinar.missing.${key}` as MessageKey)}</li>
-          ))}
-        </ul>
-      ) : null}
+        // What is missing sits inside the refusal's own box.
+        <div className="form-errors" role="alert">
+          <p>{t('webinar.missingIntro')}</p>
+          <ul>
+            {actionData.missing.map((key) => (
+              <li key={key}>{t(`webinar.missing.${key}` as MessageKey)}</li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <FormErrors errors={lifecycleErrors?.['']} />
+      )}
 
       <h2>{t('webinar.section.details')}</h2>
       <dl className="details">
@@ -274,7 +284,7 @@ export default function WebinarPage() {
         ))}
       </ul>
       {editable ? (
-        <Form method="post" className="stack card" aria-labelledby="assign-title" noValidate>
+        <Form ref={assignForm} method="post" className="stack card" aria-labelledby="assign-title" noValidate>
           <h3 id="assign-title">{t('roles.assign')}</h3>
           <FormErrors errors={assignErrors?.['']} />
           <SelectField
@@ -353,7 +363,7 @@ export default function WebinarPage() {
         })}
       </ul>
       {editable ? (
-        <Form method="post" className="stack card" aria-labelledby="rundown-add-title" noValidate>
+        <Form ref={rundownForm} method="post" className="stack card" aria-labelledby="rundown-add-title" noValidate>
           <h3 id="rundown-add-title">{t('rundown.add')}</h3>
           <FormErrors errors={addErrors?.['']} />
           <div className="row">

@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { WebinarForm } from '#app/components/webinar-form'
 import { translate, useT } from '#app/i18n'
 import { metaLang, pageTitle } from '#app/utils/meta'
-import { listRegencyOptions } from '#app/models/region.server'
+import { listProvinceZones, listRegencyOptions } from '#app/models/region.server'
 import { saveWebinar, webinarFormValues } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
 import { readForm } from '#app/utils/read-form.server'
@@ -17,7 +17,8 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar } = await requireOrganiserWebinar(request, params.slug)
-  return json({ slug: webinar.slug, values: webinarFormValues(webinar), regencies: await listRegencyOptions(getDb()) })
+  const [regencies, zones] = await Promise.all([listRegencyOptions(getDb()), listProvinceZones(getDb())])
+  return json({ slug: webinar.slug, values: webinarFormValues(webinar), regencies, zones })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -31,13 +32,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditWebinarPage() {
-  const { slug, values, regencies } = useLoaderData<typeof loader>()
+  const { slug, values, regencies, zones } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const t = useT()
   return (
     <section aria-labelledby="edit-webinar-title">
       <h1 id="edit-webinar-title">{t('webinar.edit.title')}</h1>
       <WebinarForm
+        zones={zones}
         regencies={regencies}
         values={actionData?.values ?? values}
         errors={actionData?.errors}

@@ -4,7 +4,7 @@ import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { FilterActions, PillarAndDateFilters, ProvinceFilter } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { SelectField } from '#app/components/forms'
-import { formatDateTime, translate, useLang, useT } from '#app/i18n'
+import { formatDateTime, formatNumber, translate, useLang, useT } from '#app/i18n'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { listProvinces } from '#app/models/region.server'
 import { listWebinars, WEBINAR_PAGE_SIZE } from '#app/models/webinar.server'
@@ -93,6 +93,7 @@ export default function WebinarListPage() {
                 {webinar.regency_name ? ` · ${webinar.regency_name}, ${webinar.province_name}` : ''}
               </p>
               <p className="muted">{splitPillars(webinar.pillars).map((p) => t(`pillar.${p}`)).join(' · ')}</p>
+              <p>{t('webinar.list.seats', { registered: formatNumber(webinar.registered_count, lang), capacity: formatNumber(webinar.capacity, lang) })}</p>
             </li>
           ))}
         </ul>

@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { WebinarForm } from '#app/components/webinar-form'
 import { translate, useT } from '#app/i18n'
 import { metaLang, pageTitle } from '#app/utils/meta'
-import { listRegencyOptions } from '#app/models/region.server'
+import { listProvinceZones, listRegencyOptions } from '#app/models/region.server'
 import { saveWebinar } from '#app/models/webinar.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
@@ -17,7 +17,8 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOrganiser(request)
-  return json({ regencies: await listRegencyOptions(getDb()) })
+  const [regencies, zones] = await Promise.all([listRegencyOptions(getDb()), listProvinceZones(getDb())])
+  return json({ regencies, zones })
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -31,13 +32,14 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewWebinarPage() {
-  const { regencies } = useLoaderData<typeof loader>()
+  const { regencies, zones } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const t = useT()
   return (
     <section aria-labelledby="new-webinar-title">
       <h1 id="new-webinar-title">{t('webinar.new.title')}</h1>
       <WebinarForm
+        zones={zones}
         regencies={regencies}
         values={actionData?.values ?? {}}
         errors={actionData?.errors}

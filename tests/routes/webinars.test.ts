@@ -1,3 +1,4 @@
+import { formatNumber, translate } from '#app/i18n'
 import { getDb } from '#app/utils/db.server'
 import { loader as listLoader } from '#app/routes/admin.webinars._index'
 import { action as newAction, loader as newLoader } from '#app/routes/admin.webinars.new'
@@ -317,6 +318,23 @@ describe("the organiser's list", () => {
     expect(await topics('status=draft&province=51')).toEqual(['Filter Bali'])
     expect(await topics('status=published&province=51')).toEqual([])
     expect(bali.slug).toBe('filter-bali-badung-2031-05-10')
+  })
+
+  test('lists the nearest first: upcoming soonest first, then the past latest first; each with its seats taken', async () => {
+    const { cookie, id } = await signedInAs('organiser')
+    // Ternate (WIT), a place no other test uses, so the page holds only these.
+    const form = (topic: string, date: string) => ({ form: { topic, regency: '82.71', date } })
+    await createWebinar(id, form('Urut Lalu Lama', '2019-02-01'))
+    await createWebinar(id, form('Urut Depan Jauh', '2041-06-01'))
+    await createWebinar(id, form('Urut Lalu Baru', '2020-03-01'))
+    const near = await createWebinar(id, form('Urut Depan Dekat', '2040-01-15'))
+    await db.updateTable('webinars').set({ registered_count: 1234, capacity: 2000 }).where('id', '=', near.id).execute()
+    const response = await call(listLoader, getRequest('/admin/webinars?province=82', { cookie }))
+    const { rows } = (await response.json()) as { rows: Array<{ topic: string; registered_count: number; capacity: number }> }
+    const mine = rows.filter((r) => r.topic.startsWith('Urut'))
+    expect(mine.map((r) => r.topic)).toEqual(['Urut Depan Dekat', 'Urut Depan Jauh', 'Urut Lalu Baru', 'Urut Lalu Lama'])
+    expect(mine[0]).toMatchObject({ registered_count: 1234, capacity: 2000 })
+    expect(translate('id', 'webinar.list.seats', { registered: formatNumber(1234, 'id'), capacity: formatNumber(2000, 'id') })).toBe('1.234 / 2.000 kursi terisi')
   })
 
   test('a malformed filter is a 400 with the error beside the field', async () => {
