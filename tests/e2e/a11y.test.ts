@@ -2,18 +2,11 @@
 // organisers use, rendered by the production build in Chromium at 360×740 and hydrated.
 import type { Page } from 'playwright-core'
 import { translate, type MessageKey } from '#app/i18n'
-import { finaliseAttendance, markAttendance, openCheckinWindow } from '#app/models/attendance.server'
 import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
-import { createPerson } from '#app/models/person.server'
-import { registerParticipant } from '#app/models/registration.server'
-import { assignRole } from '#app/models/webinar-role.server'
-import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
-import { webinarForm } from '#tests/setup/factories'
 import { blockingViolations, createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
+import { arrangeResidentPages, PAST_TOPIC, TOPIC } from './resident-pages'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
-const TOPIC = 'Literasi Digital untuk Semua'
-const PAST_TOPIC = 'Etika Digital di Kabupaten Klaten'
 
 let server: TestServer
 let browser: BrowserSession
@@ -27,51 +20,7 @@ let pastToken: string
 beforeAll(async () => {
   server = await startTestServer()
   organiser = await createStaff(server.db, 'organiser', { password: 'kata-sandi-yang-panjang-1' })
-  const person = (name: string) =>
-    createPerson(server.db, { name, title: 'Narasumber', organisation: 'Uji', email: null, whatsapp: null, bio: null, userId: null })
-  const saved = await saveWebinar(server.db, webinarForm({ topic: TOPIC, date: '2031-05-20', capacity: 50 }), {
-    userId: organiser.id,
-  })
-  if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
-  await assignRole(server.db, saved.id, { personId: await person('Moderator Aksesibel'), role: 'moderator', talkTitle: null, pillar: null })
-  await assignRole(server.db, saved.id, { personId: await person('Pembicara Aksesibel'), role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
-  const published = await publishWebinar(server.db, saved.id)
-  if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
-  webinar = saved
-  const registered = await registerParticipant(server.db, saved.id, {
-    name: 'Sri Rahayu',
-    email: 'sri.a11y@example.org',
-    whatsapp: '+6281234567890',
-    regencyCode: '34.71',
-    occupation: 'guru',
-    ageRange: '35-44',
-    gender: null,
-    lang: 'id',
-  })
-  if (!registered.ok) throw new Error(`not registered: ${registered.reason}`)
-  personalToken = registered.token
-
-  // A webinar held in the past, its attendance finalised: a certificate to verify, a report with figures.
-  const past = await saveWebinar(server.db, webinarForm({ topic: PAST_TOPIC, date: '2021-09-01', capacity: 50 }), { userId: organiser.id })
-  if (!past.ok) throw new Error(JSON.stringify(past.errors))
-  await assignRole(server.db, past.id, { personId: await person('Moderator Lalu'), role: 'moderator', talkTitle: null, pillar: null })
-  await assignRole(server.db, past.id, { personId: await person('Pembicara Lalu'), role: 'speaker', talkTitle: 'Materi', pillar: 'etika' })
-  if (!(await publishWebinar(server.db, past.id)).ok) throw new Error('past webinar not published')
-  const attendee = await registerParticipant(
-    server.db,
-    past.id,
-    { name: 'Budi Santoso', email: 'budi.a11y@example.org', whatsapp: '+6281234567891', regencyCode: '33.10', occupation: 'asn', ageRange: '25-34', gender: 'lakilaki', lang: 'id' },
-    '2021-08-30T00:00:00.000Z',
-  )
-  if (!attendee.ok) throw new Error(`not registered: ${attendee.reason}`)
-  pastToken = attendee.token
-  const row = await server.db.selectFrom('registrations').select('id').where('token', '=', attendee.token).executeTakeFirstOrThrow()
-  await markAttendance(server.db, past.id, row.id, { present: true, reason: 'seenInMeeting', note: null }, organiser.id)
-  if (!(await finaliseAttendance(server.db, past.id, organiser.id)).ok) throw new Error('not finalised')
-  pastWebinar = past
-  certificateNumber = (await server.db.selectFrom('certificates').select('number').where('registration_id', '=', row.id).executeTakeFirstOrThrow()).number
-  await openCheckinWindow(server.db, saved.id, organiser.id, 15)
-
+  ;({ webinar, pastWebinar, personalToken, pastToken, certificateNumber } = await arrangeResidentPages(server.db, organiser.id))
   browser = await launchBrowser({ baseURL: server.url, viewport: { width: 360, height: 740 } })
 })
 
