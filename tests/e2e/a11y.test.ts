@@ -163,3 +163,77 @@ describe('no serious or critical axe violations', () => {
     })
   })
 })
+
+describe('no serious or critical axe violations on the learning tests’ pages', () => {
+  let questionId: string
+  const tokens: Record<'fresh' | 'answering' | 'review' | 'done', string> = { fresh: '', answering: '', review: '', done: '' }
+
+  beforeAll(async () => {
+    const { createQuestion } = await import('#app/models/question.server')
+    const { finishAttempt, getAttemptView, saveAnswers, saveWebinarTests, startAttempt } = await import('#app/models/learning-test.server')
+    for (const n of [1, 2]) {
+      questionId = await createQuestion(server.db, { pillar: 'cakap', difficulty: 'medium', prompt: `Apa arti unduh ${n}?`, options: ['Mengirim berkas', 'Menyalin berkas ke perangkat'], correctOption: 1, explanation: 'Mengunduh berarti menyalin.' }, organiser.id)
+    }
+    const saved = await saveWebinarTests(server.db, webinar.id, { pre: true, post: true, postOpenDays: 7, questionsPerPillar: 2 }, organiser.id)
+    if (!saved.ok) throw new Error(saved.reason)
+    for (const [i, key] of (['fresh', 'answering', 'review', 'done'] as const).entries()) {
+      const registered = await registerParticipant(server.db, webinar.id, { name: `Peserta Tes ${i}`, email: `tes.a11y${i}@example.org`, whatsapp: `+62812345000${i}0`, regencyCode: '33.10', occupation: 'guru', ageRange: '25-34', gender: null, lang: 'id' })
+      if (!registered.ok) throw new Error(registered.reason)
+      tokens[key] = registered.token
+      if (key === 'fresh') continue
+      await startAttempt(server.db, registered.token, 'pre')
+      const questions = (await getAttemptView(server.db, registered.token, 'pre'))!.attempt!.questions
+      const answers = key === 'answering' ? [] : questions.map((q, n) => ({ questionId: q.id, option: n }))
+      await saveAnswers(server.db, registered.token, 'pre', answers)
+      if (key === 'done') await finishAttempt(server.db, registered.token, 'pre')
+    }
+  })
+
+  const testTitle = t('tests.page.title', { kind: t('tests.kind.pre'), topic: TOPIC })
+
+  test('the test before it is begun, a question, all questions on one page, the review and the result', async () => {
+    expect(await audit(`/r/${tokens.fresh}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.answering}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.answering}/test/pre?view=all`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.review}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.done}/test/pre`, testTitle)).toEqual([])
+  })
+
+  test('a question posted without an answer', async () => {
+    const { page } = browser
+    await page.goto(`/r/${tokens.answering}/test/pre`)
+    await page.getByRole('button', { name: t('tests.page.saveNext') }).click()
+    await page.getByText(t('tests.error.chooseOne')).waitFor()
+    expect(await blockingViolations(page)).toEqual([])
+  })
+
+  test('the personal page with the tests’ section', async () => {
+    expect(await audit(`/r/${tokens.done}`, TOPIC)).toEqual([])
+  })
+
+  describe('signed in as an organiser', () => {
+    beforeAll(async () => {
+      await signInBrowser(browser, server, organiser)
+    })
+    afterAll(async () => {
+      await browser.context.clearCookies()
+    })
+
+    test('the question bank, a new question, an edit with its errors, the import', async () => {
+      expect(await audit('/admin/questions', t('questions.title'))).toEqual([])
+      expect(await audit('/admin/questions/new', t('questions.new.title'))).toEqual([])
+      expect(await audit(`/admin/questions/${questionId}`, `${t('questions.edit.title')} (${t('questions.column.version')} 1)`)).toEqual([])
+      const { page } = browser
+      await page.getByLabel(t('questions.field.option', { n: 2 }), { exact: true }).fill('')
+      await page.getByRole('button', { name: t('form.save') }).click()
+      await page.getByText(t('questions.error.tooFewOptions')).waitFor()
+      expect(await blockingViolations(page)).toEqual([])
+      expect(await audit('/admin/questions/import', t('questions.import.title'))).toEqual([])
+    })
+
+    test("a webinar's test settings, and its report with the learning results", async () => {
+      expect(await audit(`/attendance/${webinar.slug}/tests`, t('tests.settings.title'))).toEqual([])
+      expect(await audit(`/attendance/${webinar.slug}/report`, t('report.title', { topic: TOPIC }))).toEqual([])
+    })
+  })
+})
