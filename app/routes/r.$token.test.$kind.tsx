@@ -13,10 +13,6 @@ import { readForm } from '#app/utils/read-form.server'
 import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
 import { pageAnswers, TestActionSchema } from '#app/utils/test-answer-schema.server'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
-import { NO_SCRIPTS } from '#app/utils/page-scripts'
-
-// A resident page: plain HTML, no scripts (utils/page-scripts.ts).
-export const handle = NO_SCRIPTS
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   ...pageTitle(translate(metaLang(matches), 'tests.page.title', { kind: translate(metaLang(matches), data?.kind === 'post' ? 'tests.kind.post' : 'tests.kind.pre'), topic: data?.webinar.topic ?? '' })),

@@ -169,6 +169,7 @@ describe('no serious or critical axe violations on the learning tests’ pages',
   const tokens: Record<'fresh' | 'answering' | 'review' | 'done', string> = { fresh: '', answering: '', review: '', done: '' }
 
   beforeAll(async () => {
+    const { registerParticipant } = await import('#app/models/registration.server')
     const { createQuestion } = await import('#app/models/question.server')
     const { finishAttempt, getAttemptView, saveAnswers, saveWebinarTests, startAttempt } = await import('#app/models/learning-test.server')
     for (const n of [1, 2]) {
