@@ -1,17 +1,12 @@
 // An axe-core audit (WCAG 2.1 A and AA, plus best practice) of the pages residents and
 // organisers use, rendered by the production build in Chromium at 360×740 and hydrated.
-import fs from 'node:fs'
-import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
-import type { AxeResults } from 'axe-core'
 import { translate, type MessageKey } from '#app/i18n'
 import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
-import { createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
+import { blockingViolations, createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
 import { arrangeResidentPages, PAST_TOPIC, TOPIC } from './resident-pages'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
-const BLOCKING_IMPACTS = ['serious', 'critical']
 
 let server: TestServer
 let browser: BrowserSession
@@ -33,21 +28,6 @@ afterAll(async () => {
   await browser?.close()
   await server?.stop()
 })
-
-/** The serious and critical violations on the page as it stands, one readable line each. */
-async function blockingViolations(page: Page): Promise<string[]> {
-  // Through the DevTools protocol, not a <script> tag: the page's Content-Security-Policy
-  // rightly refuses inline scripts without its nonce.
-  await page.evaluate(fs.readFileSync(AXE_SCRIPT, 'utf8'))
-  const results = await page.evaluate(() =>
-    (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-    }),
-  )
-  return results.violations
-    .filter((violation) => BLOCKING_IMPACTS.includes(violation.impact ?? ''))
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
-}
 
 /** Staff pages hydrate before they are audited; resident pages ship no scripts to wait for. */
 async function settle(page: Page) {
@@ -180,6 +160,81 @@ describe('no serious or critical axe violations', () => {
 
     test('the personal data page', async () => {
       expect(await audit('/admin/privacy', t('privacy.title'))).toEqual([])
+    })
+  })
+})
+
+describe('no serious or critical axe violations on the learning tests’ pages', () => {
+  let questionId: string
+  const tokens: Record<'fresh' | 'answering' | 'review' | 'done', string> = { fresh: '', answering: '', review: '', done: '' }
+
+  beforeAll(async () => {
+    const { registerParticipant } = await import('#app/models/registration.server')
+    const { createQuestion } = await import('#app/models/question.server')
+    const { finishAttempt, getAttemptView, saveAnswers, saveWebinarTests, startAttempt } = await import('#app/models/learning-test.server')
+    for (const n of [1, 2]) {
+      questionId = await createQuestion(server.db, { pillar: 'cakap', difficulty: 'medium', prompt: `Apa arti unduh ${n}?`, options: ['Mengirim berkas', 'Menyalin berkas ke perangkat'], correctOption: 1, explanation: 'Mengunduh berarti menyalin.' }, organiser.id)
+    }
+    const saved = await saveWebinarTests(server.db, webinar.id, { pre: true, post: true, postOpenDays: 7, questionsPerPillar: 2 }, organiser.id)
+    if (!saved.ok) throw new Error(saved.reason)
+    for (const [i, key] of (['fresh', 'answering', 'review', 'done'] as const).entries()) {
+      const registered = await registerParticipant(server.db, webinar.id, { name: `Peserta Tes ${i}`, email: `tes.a11y${i}@example.org`, whatsapp: `+62812345000${i}0`, regencyCode: '33.10', occupation: 'guru', ageRange: '25-34', gender: null, lang: 'id' })
+      if (!registered.ok) throw new Error(registered.reason)
+      tokens[key] = registered.token
+      if (key === 'fresh') continue
+      await startAttempt(server.db, registered.token, 'pre')
+      const questions = (await getAttemptView(server.db, registered.token, 'pre'))!.attempt!.questions
+      const answers = key === 'answering' ? [] : questions.map((q, n) => ({ questionId: q.id, option: n }))
+      await saveAnswers(server.db, registered.token, 'pre', answers)
+      if (key === 'done') await finishAttempt(server.db, registered.token, 'pre')
+    }
+  })
+
+  const testTitle = t('tests.page.title', { kind: t('tests.kind.pre'), topic: TOPIC })
+
+  test('the test before it is begun, a question, all questions on one page, the review and the result', async () => {
+    expect(await audit(`/r/${tokens.fresh}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.answering}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.answering}/test/pre?view=all`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.review}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.done}/test/pre`, testTitle)).toEqual([])
+  })
+
+  test('a question posted without an answer', async () => {
+    const { page } = browser
+    await page.goto(`/r/${tokens.answering}/test/pre`)
+    await page.getByRole('button', { name: t('tests.page.saveNext') }).click()
+    await page.getByText(t('tests.error.chooseOne')).waitFor()
+    expect(await blockingViolations(page)).toEqual([])
+  })
+
+  test('the personal page with the tests’ section', async () => {
+    expect(await audit(`/r/${tokens.done}`, TOPIC)).toEqual([])
+  })
+
+  describe('signed in as an organiser', () => {
+    beforeAll(async () => {
+      await signInBrowser(browser, server, organiser)
+    })
+    afterAll(async () => {
+      await browser.context.clearCookies()
+    })
+
+    test('the question bank, a new question, an edit with its errors, the import', async () => {
+      expect(await audit('/admin/questions', t('questions.title'))).toEqual([])
+      expect(await audit('/admin/questions/new', t('questions.new.title'))).toEqual([])
+      expect(await audit(`/admin/questions/${questionId}`, `${t('questions.edit.title')} (${t('questions.column.version')} 1)`)).toEqual([])
+      const { page } = browser
+      await page.getByLabel(t('questions.field.option', { n: 2 }), { exact: true }).fill('')
+      await page.getByRole('button', { name: t('form.save') }).click()
+      await page.getByText(t('questions.error.tooFewOptions')).waitFor()
+      expect(await blockingViolations(page)).toEqual([])
+      expect(await audit('/admin/questions/import', t('questions.import.title'))).toEqual([])
+    })
+
+    test("a webinar's test settings, and its report with the learning results", async () => {
+      expect(await audit(`/attendance/${webinar.slug}/tests`, t('tests.settings.title'))).toEqual([])
+      expect(await audit(`/attendance/${webinar.slug}/report`, t('report.title', { topic: TOPIC }))).toEqual([])
     })
   })
 })
