@@ -18,11 +18,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const pillar = pick(url.searchParams.get('pillar'), PILLARS)
   const difficulty = pick(url.searchParams.get('difficulty'), DIFFICULTIES)
   const questions = await listBankQuestions(getDb(), { pillar, difficulty })
-  return json({ pillar, difficulty, questions: questions.map(({ id, version, pillar, difficulty, prompt, usedAt }) => ({ id, version, pillar, difficulty, prompt, used: usedAt !== null })) })
+  // The difficulties travel with the data: a constant imported from a .server module is undefined in the browser.
+  return json({ pillar, difficulty, difficulties: DIFFICULTIES, questions: questions.map(({ id, version, pillar, difficulty, prompt, usedAt }) => ({ id, version, pillar, difficulty, prompt, used: usedAt !== null })) })
 }
 
 export default function QuestionBankPage() {
-  const { pillar, difficulty, questions } = useLoaderData<typeof loader>()
+  const { pillar, difficulty, difficulties, questions } = useLoaderData<typeof loader>()
   const t = useT()
   return (
     <section aria-labelledby="questions-title" className="stack">
@@ -53,7 +54,7 @@ export default function QuestionBankPage() {
           <label htmlFor="questions-difficulty">{t('questions.filterDifficulty')}</label>
           <select id="questions-difficulty" name="difficulty" defaultValue={difficulty ?? ''}>
             <option value="">{t('questions.filterAll')}</option>
-            {DIFFICULTIES.map((d) => (
+            {difficulties.map((d) => (
               <option key={d} value={d}>
                 {t(`difficulty.${d}`)}
               </option>
