@@ -19,6 +19,7 @@ import type { Env } from '#app/utils/env.server'
 import { nowIso, utcToLocal } from '#app/utils/time'
 import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { commitZoomImport, findRegistrantByEmail, previewZoomImport } from '#app/models/zoom-import.server'
+import { seedKlatenLearningTests, seedQuestionBank } from './demo/learning-tests'
 import { buildZoomReport, type ZoomReportPerson } from './demo/zoom-report'
 
 export const DEMO_ACCOUNTS = [
@@ -277,6 +278,13 @@ async function seedRegistrants(db: DB, webinarId: string, demo: DemoWebinar) {
   }
 }
 
+/** The starter question bank, and Klaten's pre- and post-test with results (see demo/learning-tests.ts). */
+async function seedLearningTests(db: DB, organiserId: string) {
+  await seedQuestionBank(db, organiserId)
+  const webinar = await getWebinarBySlug(db, KLATEN.slug)
+  if (webinar) await seedKlatenLearningTests(db, webinar.id, organiserId, seededRandom(`${KLATEN.slug}:tests`))
+}
+
 /**
  * The Klaten webinar's attendance, as it would have been taken: the Zoom attendee report
  * (generated here, deterministically, from its registrants) is imported through the real
@@ -366,6 +374,7 @@ export async function seedDemo(db: DB, { password }: { password: string }): Prom
   const organiserId = accounts.get('organiser@example.org')!
   for (const demo of [KLATEN, ...UPCOMING, DRAFT]) await seedWebinar(db, organiserId, people, demo)
   await seedKlatenAttendance(db, accounts.get('moderator@example.org')!)
+  await seedLearningTests(db, organiserId)
   // The demo's invitations, briefs and certificates are history: recorded as delivered, so that
   // setting SMTP_URL on a demo database never mails the past to a real relay.
   await markMailDeliveredWithoutSending(db, startedAt, 'seed')

@@ -86,6 +86,7 @@ function publicPages(build: ServerBuild, env: Env, loadContext: (req: Request, r
     res.setHeader('Vary', VARY)
     if (!isAnonymous(req.headers.cookie)) {
       res.setHeader('Cache-Control', PRIVATE_CACHE_CONTROL)
+      res.setHeader(CACHE_STATUS_HEADER, 'bypass')
       return next()
     }
     try {
@@ -93,7 +94,8 @@ function publicPages(build: ServerBuild, env: Env, loadContext: (req: Request, r
       const version = await readVersion()
       const key = PageCache.key(langOf(req), req.originalUrl)
       const cached = key ? cache.get(key, version, Date.now()) : null
-      if (cached) return sendPage(req, res, cached)
+      if (cached) return sendPage(req, res.setHeader(CACHE_STATUS_HEADER, 'hit'), cached)
+      res.setHeader(CACHE_STATUS_HEADER, 'miss')
       const response = await handle(fetchRequest(req), loadContext(req, res))
       const storable =
         (response.status === 200 || response.status === 404) &&
@@ -128,6 +130,9 @@ function fetchRequest(req: Request): globalThis.Request {
   }
   return new globalThis.Request(`${req.protocol}://${req.hostname}${port ? `:${port}` : ''}${req.originalUrl}`, { method: req.method, headers })
 }
+
+/** Whether a public page came from the process's cache (hit), was rendered (miss), or was someone's own (bypass). */
+const CACHE_STATUS_HEADER = 'X-Page-Cache'
 
 const NOT_COPIED = new Set(['content-length', 'content-encoding', 'cache-control', 'vary', 'etag'])
 

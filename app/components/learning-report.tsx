@@ -1,5 +1,6 @@
 import { Link } from '@remix-run/react'
 import { useLang, useT } from '#app/i18n'
+import { TableScroll } from './table-scroll'
 import type { WebinarTests } from '#app/models/learning-test.server'
 import type { LearningSummary, PillarLearning } from '#app/models/test-report.server'
 
@@ -48,7 +49,7 @@ export function LearningReport({ slug, tests, learning }: { slug: string; tests:
           </dl>
           <p className="hint">{t('tests.report.pairedHint')}</p>
           {learning.pillars.length > 0 ? (
-            <div className="table-wrap">
+            <TableScroll labelledBy="learning-title">
               <table>
                 <caption>{t('tests.report.caption')}</caption>
                 <thead>
@@ -67,7 +68,7 @@ export function LearningReport({ slug, tests, learning }: { slug: string; tests:
                   {learning.pillars.length > 1 ? row(learning.overall, t('tests.report.overall')) : null}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           ) : null}
           <p>
             <a href={`/attendance/${slug}/tests.csv`} download>

@@ -1,10 +1,9 @@
 import { Form, Link } from '@remix-run/react'
 import { useT } from '#app/i18n'
+import { DIFFICULTIES, PILLARS } from '#app/utils/catalog'
 import { ErrorList, FormErrors, SelectField, TextareaField } from './forms'
 
 const OPTIONS = [1, 2, 3, 4, 5] as const
-const PILLARS = ['cakap', 'etika', 'aman', 'budaya'] as const
-const DIFFICULTIES = ['easy', 'medium', 'hard'] as const
 
 /** A bank question's fields, shared by the new and edit pages: up to five options, one marked correct. */
 export function QuestionForm({ values, errors, submitLabel, action }: { values: Record<string, string>; errors?: Record<string, string[]>; submitLabel: string; action?: string }) {

@@ -11,7 +11,7 @@ import { nowIso } from '#app/utils/time'
 
 type Conn = DB | Transaction<Database>
 
-export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const satisfies readonly QuestionDifficulty[]
+export { DIFFICULTIES } from '#app/utils/catalog'
 export const MIN_OPTIONS = 2
 export const MAX_OPTIONS = 5
 

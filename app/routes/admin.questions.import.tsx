@@ -9,6 +9,7 @@ import {
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field } from '#app/components/forms'
+import { TableScroll } from '#app/components/table-scroll'
 import { translate, useT } from '#app/i18n'
 import { createQuestions, type QuestionInput } from '#app/models/question.server'
 import { requireOrganiser } from '#app/utils/auth.server'
@@ -77,7 +78,7 @@ export default function ImportQuestionsPage() {
       {preview ? (
         <section aria-labelledby="preview-title" className="stack">
           <h2 id="preview-title">{t('questions.import.previewTitle', { count: preview.preview.length })}</h2>
-          <div className="table-wrap">
+          <TableScroll labelledBy="preview-title">
             <table>
               <thead>
                 <tr>
@@ -100,7 +101,7 @@ export default function ImportQuestionsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           <Form method="post" className="actions">
             <input type="hidden" name="file" value={preview.file} />
             <button type="submit">{t('questions.import.commit')}</button>

@@ -8,6 +8,7 @@ import { finishAttempt, getAttemptView, saveAnswers, startAttempt, type AttemptV
 import type { TestKind } from '#db/schema'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { NO_SCRIPTS } from '#app/utils/page-scripts'
 import { readForm } from '#app/utils/read-form.server'
 import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
 import { pageAnswers, TestActionSchema } from '#app/utils/test-answer-schema.server'
@@ -17,6 +18,9 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   ...pageTitle(translate(metaLang(matches), 'tests.page.title', { kind: translate(metaLang(matches), data?.kind === 'post' ? 'tests.kind.post' : 'tests.kind.pre'), topic: data?.webinar.topic ?? '' })),
   { name: 'robots', content: 'noindex' },
 ]
+
+// A resident page: plain HTML and real form posts, no scripts (see page-scripts.ts).
+export const handle = NO_SCRIPTS
 
 // A resident's own answers, behind their personal link: no cache keeps the page.
 const NO_STORE = { 'Cache-Control': 'private, no-store' }

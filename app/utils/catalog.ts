@@ -33,3 +33,6 @@ export type AgeRange = (typeof AGE_RANGES)[number]
 
 export const GENDERS = ['perempuan', 'lakilaki'] as const
 export type Gender = (typeof GENDERS)[number]
+
+/** A bank question's difficulty (issue 15). */
+export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const

@@ -27,7 +27,7 @@ export const PRIVATE_CACHE_CONTROL = 'private, no-store'
 export const VARY = 'Cookie, Accept-Encoding'
 
 // The resident pages everyone sees alike. Personal pages (/r/…) carry a token and stay out.
-const PUBLIC_PATHS = [/^\/$/, /^\/webinars\/?$/, /^\/webinars\/[^/]+\/?$/, /^\/webinars\/[^/]+\/registered\/?$/, /^\/certificates\/?$/]
+const PUBLIC_PATHS = [/^\/$/, /^\/webinars\/?$/, /^\/webinars\/[^/]+\/?$/, /^\/webinars\/[^/]+\/registered\/?$/, /^\/certificates\/?$/, /^\/privacy\/?$/]
 const MAX_ENTRIES = 2_000
 const MAX_URL_LENGTH = 512
 

@@ -5,20 +5,13 @@ import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import type { AxeResults } from 'axe-core'
 import { translate, type MessageKey } from '#app/i18n'
-import { finaliseAttendance, markAttendance, openCheckinWindow } from '#app/models/attendance.server'
 import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
-import { createPerson } from '#app/models/person.server'
-import { registerParticipant } from '#app/models/registration.server'
-import { assignRole } from '#app/models/webinar-role.server'
-import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
-import { webinarForm } from '#tests/setup/factories'
 import { createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
+import { arrangeResidentPages, PAST_TOPIC, TOPIC } from './resident-pages'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const BLOCKING_IMPACTS = ['serious', 'critical']
-const TOPIC = 'Literasi Digital untuk Semua'
-const PAST_TOPIC = 'Etika Digital di Kabupaten Klaten'
 
 let server: TestServer
 let browser: BrowserSession
@@ -32,51 +25,7 @@ let pastToken: string
 beforeAll(async () => {
   server = await startTestServer()
   organiser = await createStaff(server.db, 'organiser', { password: 'kata-sandi-yang-panjang-1' })
-  const person = (name: string) =>
-    createPerson(server.db, { name, title: 'Narasumber', organisation: 'Uji', email: null, whatsapp: null, bio: null, userId: null })
-  const saved = await saveWebinar(server.db, webinarForm({ topic: TOPIC, date: '2031-05-20', capacity: 50 }), {
-    userId: organiser.id,
-  })
-  if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
-  await assignRole(server.db, saved.id, { personId: await person('Moderator Aksesibel'), role: 'moderator', talkTitle: null, pillar: null })
-  await assignRole(server.db, saved.id, { personId: await person('Pembicara Aksesibel'), role: 'speaker', talkTitle: 'Materi', pillar: 'cakap' })
-  const published = await publishWebinar(server.db, saved.id)
-  if (!published.ok) throw new Error(`not published: ${JSON.stringify(published)}`)
-  webinar = saved
-  const registered = await registerParticipant(server.db, saved.id, {
-    name: 'Sri Rahayu',
-    email: 'sri.a11y@example.org',
-    whatsapp: '+6281234567890',
-    regencyCode: '34.71',
-    occupation: 'guru',
-    ageRange: '35-44',
-    gender: null,
-    lang: 'id',
-  })
-  if (!registered.ok) throw new Error(`not registered: ${registered.reason}`)
-  personalToken = registered.token
-
-  // A webinar held in the past, its attendance finalised: a certificate to verify, a report with figures.
-  const past = await saveWebinar(server.db, webinarForm({ topic: PAST_TOPIC, date: '2021-09-01', capacity: 50 }), { userId: organiser.id })
-  if (!past.ok) throw new Error(JSON.stringify(past.errors))
-  await assignRole(server.db, past.id, { personId: await person('Moderator Lalu'), role: 'moderator', talkTitle: null, pillar: null })
-  await assignRole(server.db, past.id, { personId: await person('Pembicara Lalu'), role: 'speaker', talkTitle: 'Materi', pillar: 'etika' })
-  if (!(await publishWebinar(server.db, past.id)).ok) throw new Error('past webinar not published')
-  const attendee = await registerParticipant(
-    server.db,
-    past.id,
-    { name: 'Budi Santoso', email: 'budi.a11y@example.org', whatsapp: '+6281234567891', regencyCode: '33.10', occupation: 'asn', ageRange: '25-34', gender: 'lakilaki', lang: 'id' },
-    '2021-08-30T00:00:00.000Z',
-  )
-  if (!attendee.ok) throw new Error(`not registered: ${attendee.reason}`)
-  pastToken = attendee.token
-  const row = await server.db.selectFrom('registrations').select('id').where('token', '=', attendee.token).executeTakeFirstOrThrow()
-  await markAttendance(server.db, past.id, row.id, { present: true, reason: 'seenInMeeting', note: null }, organiser.id)
-  if (!(await finaliseAttendance(server.db, past.id, organiser.id)).ok) throw new Error('not finalised')
-  pastWebinar = past
-  certificateNumber = (await server.db.selectFrom('certificates').select('number').where('registration_id', '=', row.id).executeTakeFirstOrThrow()).number
-  await openCheckinWindow(server.db, saved.id, organiser.id, 15)
-
+  ;({ webinar, pastWebinar, personalToken, pastToken, certificateNumber } = await arrangeResidentPages(server.db, organiser.id))
   browser = await launchBrowser({ baseURL: server.url, viewport: { width: 360, height: 740 } })
 })
 
@@ -231,6 +180,81 @@ describe('no serious or critical axe violations', () => {
 
     test('the personal data page', async () => {
       expect(await audit('/admin/privacy', t('privacy.title'))).toEqual([])
+    })
+  })
+})
+
+describe('no serious or critical axe violations on the learning tests’ pages', () => {
+  let questionId: string
+  const tokens: Record<'fresh' | 'answering' | 'review' | 'done', string> = { fresh: '', answering: '', review: '', done: '' }
+
+  beforeAll(async () => {
+    const { registerParticipant } = await import('#app/models/registration.server')
+    const { createQuestion } = await import('#app/models/question.server')
+    const { finishAttempt, getAttemptView, saveAnswers, saveWebinarTests, startAttempt } = await import('#app/models/learning-test.server')
+    for (const n of [1, 2]) {
+      questionId = await createQuestion(server.db, { pillar: 'cakap', difficulty: 'medium', prompt: `Apa arti unduh ${n}?`, options: ['Mengirim berkas', 'Menyalin berkas ke perangkat'], correctOption: 1, explanation: 'Mengunduh berarti menyalin.' }, organiser.id)
+    }
+    const saved = await saveWebinarTests(server.db, webinar.id, { pre: true, post: true, postOpenDays: 7, questionsPerPillar: 2 }, organiser.id)
+    if (!saved.ok) throw new Error(saved.reason)
+    for (const [i, key] of (['fresh', 'answering', 'review', 'done'] as const).entries()) {
+      const registered = await registerParticipant(server.db, webinar.id, { name: `Peserta Tes ${i}`, email: `tes.a11y${i}@example.org`, whatsapp: `+62812345000${i}0`, regencyCode: '33.10', occupation: 'guru', ageRange: '25-34', gender: null, lang: 'id' })
+      if (!registered.ok) throw new Error(registered.reason)
+      tokens[key] = registered.token
+      if (key === 'fresh') continue
+      await startAttempt(server.db, registered.token, 'pre')
+      const questions = (await getAttemptView(server.db, registered.token, 'pre'))!.attempt!.questions
+      const answers = key === 'answering' ? [] : questions.map((q, n) => ({ questionId: q.id, option: n }))
+      await saveAnswers(server.db, registered.token, 'pre', answers)
+      if (key === 'done') await finishAttempt(server.db, registered.token, 'pre')
+    }
+  })
+
+  const testTitle = t('tests.page.title', { kind: t('tests.kind.pre'), topic: TOPIC })
+
+  test('the test before it is begun, a question, all questions on one page, the review and the result', async () => {
+    expect(await audit(`/r/${tokens.fresh}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.answering}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.answering}/test/pre?view=all`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.review}/test/pre`, testTitle)).toEqual([])
+    expect(await audit(`/r/${tokens.done}/test/pre`, testTitle)).toEqual([])
+  })
+
+  test('a question posted without an answer', async () => {
+    const { page } = browser
+    await page.goto(`/r/${tokens.answering}/test/pre`)
+    await page.getByRole('button', { name: t('tests.page.saveNext') }).click()
+    await page.getByText(t('tests.error.chooseOne')).waitFor()
+    expect(await blockingViolations(page)).toEqual([])
+  })
+
+  test('the personal page with the tests’ section', async () => {
+    expect(await audit(`/r/${tokens.done}`, TOPIC)).toEqual([])
+  })
+
+  describe('signed in as an organiser', () => {
+    beforeAll(async () => {
+      await signInBrowser(browser, server, organiser)
+    })
+    afterAll(async () => {
+      await browser.context.clearCookies()
+    })
+
+    test('the question bank, a new question, an edit with its errors, the import', async () => {
+      expect(await audit('/admin/questions', t('questions.title'))).toEqual([])
+      expect(await audit('/admin/questions/new', t('questions.new.title'))).toEqual([])
+      expect(await audit(`/admin/questions/${questionId}`, `${t('questions.edit.title')} (${t('questions.column.version')} 1)`)).toEqual([])
+      const { page } = browser
+      await page.getByLabel(t('questions.field.option', { n: 2 }), { exact: true }).fill('')
+      await page.getByRole('button', { name: t('form.save') }).click()
+      await page.getByText(t('questions.error.tooFewOptions')).waitFor()
+      expect(await blockingViolations(page)).toEqual([])
+      expect(await audit('/admin/questions/import', t('questions.import.title'))).toEqual([])
+    })
+
+    test("a webinar's test settings, and its report with the learning results", async () => {
+      expect(await audit(`/attendance/${webinar.slug}/tests`, t('tests.settings.title'))).toEqual([])
+      expect(await audit(`/attendance/${webinar.slug}/report`, t('report.title', { topic: TOPIC }))).toEqual([])
     })
   })
 })

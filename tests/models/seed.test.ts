@@ -163,3 +163,19 @@ test('the demo history is recorded as already delivered: after seeding, no messa
   const waiting = await db.selectFrom('outbox').select('id').where('state', 'in', ['queued', 'retrying', 'sending']).execute()
   expect(waiting).toEqual([])
 }, 60_000)
+
+test('Klaten has a pre- and post-test on its four pillars, taken by most registrants, with an uneven gain over paired residents', async () => {
+  const { getWebinarLearning } = await import('#app/models/test-report.server')
+  const { webinarTests } = await import('#app/models/learning-test.server')
+  const klaten = (await getWebinarBySlug(getDb(), KLATEN_SLUG))!
+  expect(await webinarTests(getDb(), klaten.id)).toMatchObject({ pre: true, post: true })
+  const learning = await getWebinarLearning(getDb(), klaten.id)
+  expect(learning.took.pre).toBeGreaterThan(211 / 2)
+  expect(learning.took.post).toBeGreaterThan(211 / 3)
+  expect(learning.pairedResidents).toBeGreaterThan(50)
+  expect(learning.pillars.map((p) => p.pillar)).toEqual(['cakap', 'etika', 'aman', 'budaya'])
+  const gains = learning.pillars.map((p) => p.gain!)
+  expect(Math.min(...gains)).toBeGreaterThan(-5)
+  // Not uniform: the pillars' gains differ by more than noise.
+  expect(Math.max(...gains) - Math.min(...gains)).toBeGreaterThan(5)
+})

@@ -119,23 +119,9 @@ async function fillEmptyTables(db: DB): Promise<void> {
     .insertInto('zoom_links')
     .values(registrants.map((registrant, i) => ({ webinar_id: klaten.webinar_id, person_key: `name:peserta ${i}`, registration_id: registrant.id, linked_by: organiser.id, linked_at: new Date(Date.UTC(2021, 8, 1, 6, i)).toISOString() })))
     .execute()
-  await fillLearningTests(db, klaten.webinar_id, registrants[0]!.id, organiser.id)
   // The erasure above changed registrations, which dropped snapshots: build them as the report would.
   const finished = await db.selectFrom('webinars').select('id').where('status', '=', 'finished').execute()
   await buildWebinarReach(db, finished.map((webinar) => webinar.id))
-}
-
-/** A question, a webinar's tests, one attempt with its answer: until the demo data has learning tests of its own. */
-async function fillLearningTests(db: DB, webinarId: string, registrationId: string, organiserId: string): Promise<void> {
-  const at = '2021-08-30T02:00:00.000Z'
-  await db
-    .insertInto('questions')
-    .values({ id: 'q-transfer', family_id: 'q-transfer', pillar: 'cakap', difficulty: 'easy', prompt: 'Apa itu kata sandi yang kuat?', options: '["a","b"]', correct_option: 1, explanation: null, created_by: organiserId, created_at: at, updated_at: at, used_at: at, replaced_by_id: null, archived_at: null })
-    .execute()
-  await db.insertInto('webinar_tests').values({ webinar_id: webinarId, pre_enabled: 1, updated_by: organiserId, updated_at: at, frozen_at: at }).execute()
-  await db.insertInto('webinar_questions').values({ webinar_id: webinarId, question_id: 'q-transfer', position: 0 }).execute()
-  await db.insertInto('test_attempts').values({ id: 'a-transfer', webinar_id: webinarId, registration_id: registrationId, kind: 'pre', question_order: '["q-transfer"]', started_at: at, total: 1, correct: null, cakap_total: 1, cakap_correct: null, etika_correct: null, aman_correct: null, budaya_correct: null, finished_at: null }).execute()
-  await db.insertInto('test_answers').values({ attempt_id: 'a-transfer', question_id: 'q-transfer', chosen_option: 1, answered_at: at }).execute()
 }
 
 function transfer(from: string, to: string, options: string[] = []): Promise<ScriptResult> {
