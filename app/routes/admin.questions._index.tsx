@@ -18,12 +18,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const pillar = pick(url.searchParams.get('pillar'), PILLARS)
   const difficulty = pick(url.searchParams.get('difficulty'), DIFFICULTIES)
   const questions = await listBankQuestions(getDb(), { pillar, difficulty })
-  // The difficulties travel with the data: a constant imported from a .server module is undefined in the browser.
-  return json({ pillar, difficulty, difficulties: DIFFICULTIES, questions: questions.map(({ id, version, pillar, difficulty, prompt, usedAt }) => ({ id, version, pillar, difficulty, prompt, used: usedAt !== null })) })
+  return json({ pillar, difficulty, questions: questions.map(({ id, version, pillar, difficulty, prompt, usedAt }) => ({ id, version, pillar, difficulty, prompt, used: usedAt !== null })) })
 }
 
 export default function QuestionBankPage() {
-  const { pillar, difficulty, difficulties, questions } = useLoaderData<typeof loader>()
+  const { pillar, difficulty, questions } = useLoaderData<typeof loader>()
   const t = useT()
   return (
     <section aria-labelledby="questions-title" className="stack">
@@ -54,7 +53,7 @@ export default function QuestionBankPage() {
           <label htmlFor="questions-difficulty">{t('questions.filterDifficulty')}</label>
           <select id="questions-difficulty" name="difficulty" defaultValue={difficulty ?? ''}>
             <option value="">{t('questions.filterAll')}</option>
-            {difficulties.map((d) => (
+            {DIFFICULTIES.map((d) => (
               <option key={d} value={d}>
                 {t(`difficulty.${d}`)}
               </option>
