@@ -84,3 +84,29 @@ test('a webinar that has started, is a draft, or was cancelled gets no reminder'
 
   for (const webinar of [started, draft, cancelled]) expect(await remindersFor(webinar.id)).toEqual({ day: [], hour: [] })
 })
+
+test('with a pre-test on, the hour reminder invites the residents to it, and only them', async () => {
+  const { saveWebinarTests } = await import('#app/models/learning-test.server')
+  const { createQuestion } = await import('#app/models/question.server')
+  const { renderMail } = await import('#app/mail/templates.server')
+  const { register } = await import('#tests/setup/factories')
+  const organiser = await createUser('organiser')
+  await createQuestion(getDb(), { pillar: 'cakap', difficulty: 'easy', prompt: 'Apa itu peramban?', options: ['a', 'b'], correctOption: 0, explanation: null }, organiser.id)
+  const { id, start } = await webinarOn('2031-02-10')
+  const resident = await register(id)
+  expect(await saveWebinarTests(getDb(), id, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 1 }, organiser.id)).toMatchObject({ ok: true })
+
+  await enqueueDueReminders(getDb(), at(start - 23 * HOUR))
+  const day = (await remindersFor(id)).day.map((r) => JSON.parse(r.payload) as { preTest?: unknown })
+  expect(day.every((p) => p.preTest === undefined)).toBe(true)
+
+  await enqueueDueReminders(getDb(), at(start - 59 * MINUTE))
+  const hour = (await remindersFor(id)).hour
+  const toResident = hour.find((r) => r.recipient_email === resident.email)!
+  const payload = JSON.parse(toResident.payload)
+  expect(payload.preTest).toEqual({ url: expect.stringMatching(new RegExp(`/r/${resident.token}/test/pre$`)), questions: 1 })
+  for (const staff of hour.filter((r) => r.recipient_email !== resident.email)) expect(JSON.parse(staff.payload).preTest).toBeNull()
+  const mail = renderMail(payload, { name: resident.name, email: resident.email, lang: 'id' }, { name: 'Literasi', email: 'literasi@example.org' })
+  expect(mail.text).toContain('kerjakan pre-test singkat (1 soal)')
+  expect(mail.text).toContain(`/r/${resident.token}/test/pre`)
+})
