@@ -4,6 +4,7 @@ import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
 import { keepUpload, removeUploadFile, uploadPath, type StoredUpload } from '#app/utils/uploads.server'
 import { evaluationOpen } from './evaluation.server'
+import { webinarTests } from './learning-test.server'
 
 // The speakers' slides and the recording. A speaker (or the KOL or keynote official) uploads one
 // PDF from their brief link, before or after the session; a new upload replaces it. Registered
@@ -148,7 +149,7 @@ export async function getThankYouExtras(db: DB, webinarId: string) {
     db.selectFrom('webinars').select('recording_url').where('id', '=', webinarId).executeTakeFirstOrThrow(),
     db.selectFrom('materials').select((eb) => eb.fn.countAll<number>().as('n')).where('webinar_id', '=', webinarId).executeTakeFirstOrThrow(),
   ])
-  return { recordingUrl: webinar.recording_url, materials: Number(count.n) }
+  return { recordingUrl: webinar.recording_url, materials: Number(count.n), postTest: (await webinarTests(db, webinarId)).post }
 }
 
 /** The recording link for the public page: only when the organiser made it public and the webinar has ended. */

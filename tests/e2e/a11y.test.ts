@@ -1,17 +1,12 @@
 // An axe-core audit (WCAG 2.1 A and AA, plus best practice) of the pages residents and
 // organisers use, rendered by the production build in Chromium at 360×740 and hydrated.
-import fs from 'node:fs'
-import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
-import type { AxeResults } from 'axe-core'
 import { translate, type MessageKey } from '#app/i18n'
 import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
-import { createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
+import { blockingViolations, createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
 import { arrangeResidentPages, PAST_TOPIC, TOPIC } from './resident-pages'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
-const BLOCKING_IMPACTS = ['serious', 'critical']
 
 let server: TestServer
 let browser: BrowserSession
@@ -33,21 +28,6 @@ afterAll(async () => {
   await browser?.close()
   await server?.stop()
 })
-
-/** The serious and critical violations on the page as it stands, one readable line each. */
-async function blockingViolations(page: Page): Promise<string[]> {
-  // Through the DevTools protocol, not a <script> tag: the page's Content-Security-Policy
-  // rightly refuses inline scripts without its nonce.
-  await page.evaluate(fs.readFileSync(AXE_SCRIPT, 'utf8'))
-  const results = await page.evaluate(() =>
-    (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-    }),
-  )
-  return results.violations
-    .filter((violation) => BLOCKING_IMPACTS.includes(violation.impact ?? ''))
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
-}
 
 /** Staff pages hydrate before they are audited; resident pages ship no scripts to wait for. */
 async function settle(page: Page) {

@@ -12,8 +12,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
+import type { AxeResults } from 'axe-core'
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import type { StaffRole } from '#db/schema'
 import { createPerson } from '#app/models/person.server'
@@ -365,4 +367,22 @@ export function residentForm(tag: string, n: number): Record<string, string> {
     consent: 'yes',
     website: '',
   }
+}
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+const BLOCKING_IMPACTS = ['serious', 'critical']
+
+/** The serious and critical axe-core violations (WCAG 2.1 A and AA, best practice) on the page as it stands, one readable line each. */
+export async function blockingViolations(page: Page): Promise<string[]> {
+  // Through the DevTools protocol, not a <script> tag: the page's Content-Security-Policy
+  // rightly refuses inline scripts without its nonce.
+  await page.evaluate(fs.readFileSync(AXE_SCRIPT, 'utf8'))
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, {
+      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+    }),
+  )
+  return results.violations
+    .filter((violation) => BLOCKING_IMPACTS.includes(violation.impact ?? ''))
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
 }

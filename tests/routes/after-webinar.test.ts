@@ -198,6 +198,28 @@ describe('the certificate gate', () => {
     expect((await pdf(resident.token)).status).toBe(200)
   })
 
+  test('on, with a post-test: the certificate waits for the post-test and the evaluation, both listed, then downloads', async () => {
+    const { webinar, resident } = await endedWebinar()
+    await db.insertInto('webinar_tests').values({ webinar_id: webinar.id, pre_enabled: 0, post_enabled: 1, updated_by: null, updated_at: '2021-08-01T00:00:00.000Z', frozen_at: null }).execute()
+    await db.updateTable('webinars').set({ certificate_gate: 1 }).where('id', '=', webinar.id).execute()
+    await setZoomMinutes(resident.id, 170)
+    await finaliseAttendance(db, webinar.id, webinar.organiser.id)
+    const mail = await db.selectFrom('outbox').select('payload').where('kind', '=', 'certificate_ready').where('recipient_email', '=', resident.email).executeTakeFirstOrThrow()
+    expect(JSON.parse(mail.payload)).toMatchObject({ pending: ['postTest', 'evaluation'] })
+    expect((await personal(resident.token)).certificate).toEqual({ kind: 'gated', steps: ['postTest', 'evaluation'] })
+
+    await evaluate(resident.token, await fullEvaluation(webinar.id))
+    expect((await personal(resident.token)).certificate).toEqual({ kind: 'gated', steps: ['postTest'] })
+    expect((await pdf(resident.token)).status).toBe(303)
+    // The post-test as w15a's attempts record it: finished.
+    await db
+      .insertInto('test_attempts')
+      .values({ id: 'attempt-' + resident.id, webinar_id: webinar.id, registration_id: resident.id, kind: 'post', question_order: '[]', started_at: '2021-09-01T06:00:00.000Z', finished_at: '2021-09-01T06:10:00.000Z', total: 0, correct: 0 })
+      .execute()
+    expect((await personal(resident.token)).certificate).toEqual({ kind: 'ready' })
+    expect((await pdf(resident.token)).status).toBe(200)
+  })
+
   test('staff certificates are not gated', async () => {
     const { webinar } = await endedWebinar()
     await db.updateTable('webinars').set({ certificate_gate: 1 }).where('id', '=', webinar.id).execute()
