@@ -136,6 +136,7 @@ test('"tomorrow" is judged on the calendar where the webinar is held (WIT, not t
   expect(dayReminderIsTrue(webinar, '2031-05-19T01:00:00.000Z')).toBe(true)
   // At 00:30 WIT on 20 May (15:30 UTC on the 19th, still "the day before" in UTC) it is today in Papua.
   expect(dayReminderIsTrue(webinar, '2031-05-19T15:30:00.000Z')).toBe(false)
+})
 
 test('with a pre-test on, the hour reminder invites the residents to it, and only them', async () => {
   const { saveWebinarTests } = await import('#app/models/learning-test.server')
