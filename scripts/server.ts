@@ -7,7 +7,7 @@ import helmet from 'helmet'
 import { createRequestHandler } from '@remix-run/express'
 import { createRequestHandler as createFetchHandler, type AppLoadContext, type ServerBuild } from '@remix-run/node'
 import { isLang, translate, type Lang } from '#app/i18n'
-import { createChangeCounter, createDb, defaultDatabaseUrl } from '#app/utils/db.server'
+import { createChangeCounter, defaultDatabaseUrl } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
 import { NARROW_SCREEN_CSS_SOURCE } from '#app/mail/styles.server'
 import {
@@ -79,8 +79,24 @@ export function createApp(build: ServerBuild, env: Env) {
 function publicPages(build: ServerBuild, env: Env, loadContext: (req: Request, res: Response) => AppLoadContext) {
   const handle = createFetchHandler(build, env.NODE_ENV)
   const cache = new PageCache()
-  // A connection of its own: on SQLite it sees every commit, this process's included, as another's.
-  const readVersion = createChangeCounter(createDb(env.DATABASE_URL ?? defaultDatabaseUrl(), { poolSize: 2 }))
+  const readVersion = createChangeCounter(env.DATABASE_URL ?? defaultDatabaseUrl())
+  // Requests that miss together share one render (a rush lands on an empty or expired entry at once).
+  const rendering = new Map<string, Promise<{ page: CachedPage; stored: boolean } | globalThis.Response>>()
+  /** The page rendered by Remix: kept when it is the same for every anonymous reader, else the response as it is. */
+  async function render(req: Request, res: Response, version: string): Promise<{ page: CachedPage; stored: boolean } | globalThis.Response> {
+    const response = await handle(fetchRequest(req), loadContext(req, res))
+    const storable =
+      (response.status === 200 || response.status === 404) &&
+      !response.headers.has('Set-Cookie') &&
+      !response.headers.has('Cache-Control') &&
+      (response.headers.get('Content-Type') ?? '').startsWith('text/html')
+    if (!storable) return response
+    const body = Buffer.from(await response.arrayBuffer())
+    const page = await toCachedPage(response.status, [...response.headers], body, version, Date.now())
+    // A page that carries this response's CSP nonce (one that loads scripts) is nobody else's.
+    return { page, stored: !body.includes(res.locals.cspNonce as string) }
+  }
+
   return async (req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !isPublicPath(req.path) || '_data' in req.query) return next()
     res.setHeader('Vary', VARY)
@@ -96,24 +112,21 @@ function publicPages(build: ServerBuild, env: Env, loadContext: (req: Request, r
       const cached = key ? cache.get(key, version, Date.now()) : null
       if (cached) return sendPage(req, res.setHeader(CACHE_STATUS_HEADER, 'hit'), cached)
       res.setHeader(CACHE_STATUS_HEADER, 'miss')
-      const response = await handle(fetchRequest(req), loadContext(req, res))
-      const storable =
-        (response.status === 200 || response.status === 404) &&
-        !response.headers.has('Set-Cookie') &&
-        !response.headers.has('Cache-Control') &&
-        (response.headers.get('Content-Type') ?? '').startsWith('text/html')
-      const body = Buffer.from(await response.arrayBuffer())
-      if (!storable) {
-        res.status(response.status)
-        for (const [name, value] of response.headers) if (name !== 'vary') res.append(name, value)
-        if (!response.headers.has('Cache-Control')) res.setHeader('Cache-Control', 'no-cache')
-        return void res.end(req.method === 'HEAD' ? undefined : body)
+      const flightKey = key === null ? null : `${version} ${key}`
+      const shared = flightKey === null ? undefined : rendering.get(flightKey)
+      let rendered = shared ? await shared : null
+      // Only a page kept for everyone is shared; anything else is rendered for this request.
+      if (!rendered || rendered instanceof globalThis.Response || !rendered.stored) {
+        const flight = render(req, res, version)
+        if (flightKey !== null && !shared) {
+          rendering.set(flightKey, flight)
+          void flight.finally(() => rendering.delete(flightKey)).catch(() => {})
+        }
+        rendered = await flight
       }
-      const page = await toCachedPage(response.status, [...response.headers], body, version, Date.now())
-      // A page that carries this response's CSP nonce (one that loads scripts) is nobody else's.
-      if (body.includes(res.locals.cspNonce as string)) return sendPage(req, res, page, 'no-cache')
-      if (key) cache.set(key, page)
-      sendPage(req, res, page)
+      if (rendered instanceof globalThis.Response) return await sendResponse(req, res, rendered)
+      if (rendered.stored && key) cache.set(key, rendered.page)
+      sendPage(req, res, rendered.page, rendered.stored ? PUBLIC_CACHE_CONTROL : 'no-cache')
     } catch (error) {
       next(error)
     }
@@ -133,6 +146,14 @@ function fetchRequest(req: Request): globalThis.Request {
 
 /** Whether a public page came from the process's cache (hit), was rendered (miss), or was someone's own (bypass). */
 const CACHE_STATUS_HEADER = 'X-Page-Cache'
+
+async function sendResponse(req: Request, res: Response, response: globalThis.Response) {
+  const body = Buffer.from(await response.arrayBuffer())
+  res.status(response.status)
+  for (const [name, value] of response.headers) if (name !== 'vary') res.append(name, value)
+  if (!response.headers.has('Cache-Control')) res.setHeader('Cache-Control', 'no-cache')
+  res.end(req.method === 'HEAD' ? undefined : body)
+}
 
 const NOT_COPIED = new Set(['content-length', 'content-encoding', 'cache-control', 'vary', 'etag'])
 

@@ -3,7 +3,7 @@ import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { FilterActions } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
-import { SelectField } from '#app/components/forms'
+import { Field, SelectField } from '#app/components/forms'
 import { kindLabel, outboxTime } from '#app/components/outbox'
 import { translate, useLang, useT } from '#app/i18n'
 import { metaLang, pageTitle } from '#app/utils/meta'
@@ -25,8 +25,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const rows: Awaited<ReturnType<typeof listOutbox>>['rows'] = []
     return json({ counts, webinars, rows, total: 0, page: 1, pages: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
   }
-  const { state, webinar, page } = parsed.data
-  const { rows, total } = await listOutbox(db, { state, webinarId: webinar }, page)
+  const { state, webinar, recipient, page } = parsed.data
+  const { rows, total } = await listOutbox(db, { state, webinarId: webinar, recipient }, page)
   return json({ counts, webinars, rows, total, page, pages: pageCount(total, OUTBOX_PAGE_SIZE), errors: null })
 }
 
@@ -81,6 +81,7 @@ export default function OutboxPage() {
           options={webinars.map((w) => ({ value: w.id, label: w.topic }))}
           errors={fieldErrors?.webinar}
         />
+        <Field label={t('outbox.filter.recipient')} name="recipient" type="search" defaultValue={searchParams.get('recipient') ?? ''} maxLength={200} errors={fieldErrors?.recipient} />
         <FilterActions resetTo="/admin/outbox" />
       </Form>
 

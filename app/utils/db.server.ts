@@ -461,16 +461,22 @@ export function likeOperator(db: Kysely<Database> | Transaction<Database>): 'lik
 /**
  * A cheap reading that changes whenever a write commits to the database, whoever made it (this
  * process, another process, another machine), for caches that must never outlive a change
- * (utils/page-cache.server.ts). SQLite: `PRAGMA data_version`, which counts other connections'
- * commits, so `db` must be a connection of its own that never writes. PostgreSQL: the current
- * snapshot, which moves whenever a transaction that wrote anything starts or ends. Both read no
- * table, so one reading per request costs little.
+ * (utils/page-cache.server.ts). It opens a connection of its own. SQLite: `PRAGMA data_version`,
+ * which counts the commits of every other connection (this process's own included, since this
+ * connection never writes), read through better-sqlite3 directly: it runs on every request.
+ * PostgreSQL: the current snapshot, which moves whenever a transaction that wrote anything starts
+ * or ends. Neither reads a table.
  */
-export function createChangeCounter(db: DB): () => Promise<string> {
-  if (engineOf(db) === 'sqlite') {
-    return async () => String((await sql<{ data_version: number }>`pragma data_version`.execute(db)).rows[0]!.data_version)
+export function createChangeCounter(databaseUrl: string): () => Promise<string> {
+  if (isPostgresUrl(databaseUrl)) {
+    const db = createDb(databaseUrl, { poolSize: 2 })
+    return async () => (await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db)).rows[0]!.snapshot
   }
-  return async () => (await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db)).rows[0]!.snapshot
+  let statement: SQLite.Statement | null = null
+  return async () => {
+    statement ??= openSqlite(sqliteFileFromUrl(databaseUrl)).prepare('pragma data_version').pluck()
+    return String(statement.get())
+  }
 }
 
 let singleton: DB | undefined
