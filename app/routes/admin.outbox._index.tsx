@@ -5,7 +5,7 @@ import { FilterActions } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
 import { Field, SelectField } from '#app/components/forms'
 import { kindLabel, outboxTime } from '#app/components/outbox'
-import { translate, useLang, useT } from '#app/i18n'
+import { formatNumber, translate, useLang, useT } from '#app/i18n'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { MAIL_STATES } from '#app/mail/payload'
 import { countOutboxByState, listOutbox, listOutboxWebinars, OUTBOX_PAGE_SIZE } from '#app/models/outbox.server'
@@ -109,7 +109,7 @@ export default function OutboxPage() {
                 <dt>{t('outbox.field.webinar')}</dt>
                 <dd>{mail.webinar_slug ? <Link to={`/admin/webinars/${mail.webinar_slug}`}>{mail.webinar_topic}</Link> : '—'}</dd>
                 <dt>{t('outbox.field.attempts')}</dt>
-                <dd>{mail.attempts}</dd>
+                <dd>{formatNumber(mail.attempts, lang)}</dd>
                 {mail.last_error ? (
                   <>
                     <dt>{t('outbox.field.lastError')}</dt>
