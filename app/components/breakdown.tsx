@@ -1,5 +1,5 @@
 import { Fragment } from 'react'
-import { dictionaries, isMessageKey, useLang, useT, type Lang, type Translate } from '#app/i18n'
+import { formatNumber, isMessageKey, useLang, useT, type Lang, type Translate } from '#app/i18n'
 import { TableScroll } from './table-scroll'
 
 export type RegistrantDimension = 'occupation' | 'ageRange' | 'gender'
@@ -13,7 +13,7 @@ export function groupLabel(t: Translate, dimension: RegistrantDimension, code: s
 
 /** 0.853 → "85,3%" in Indonesian, "85.3%" in English. */
 export function formatPercent(fraction: number, lang: Lang): string {
-  return new Intl.NumberFormat(dictionaries[lang]['date.locale'], { style: 'percent', maximumFractionDigits: 1 }).format(fraction)
+  return formatNumber(fraction, lang, 'percent')
 }
 
 export type BreakdownTableRow = { key: string; label: string; registered: number; present: number }

@@ -1,4 +1,4 @@
-import { dictionaries, formatDateTime, useLang, useT, type Lang } from '#app/i18n'
+import { formatDateTime, formatNumber, useLang, useT, type Lang } from '#app/i18n'
 import type { TimeZoneCode } from '#db/schema'
 import { TableScroll } from './table-scroll'
 
@@ -6,12 +6,12 @@ type Mean = { item: 'content' | 'moderator' | 'platform' | 'speaker' | 'own'; su
 export type EvaluationReportView = { evaluations: number; means: Mean[]; comments: Array<{ text: string; at: string }> }
 
 export function formatMean(mean: number, lang: Lang): string {
-  return new Intl.NumberFormat(dictionaries[lang]['date.locale'], { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(mean)
+  return formatNumber(mean, lang, 'mean')
 }
 
 /** 1000 → "1.000" in Indonesian. */
 export function formatCount(count: number, lang: Lang): string {
-  return new Intl.NumberFormat(dictionaries[lang]['date.locale']).format(count)
+  return formatNumber(count, lang)
 }
 
 /** The evaluation in a webinar's report: the mean per question and per speaker, the comments, and the CSV. */

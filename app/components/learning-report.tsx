@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react'
-import { useLang, useT } from '#app/i18n'
+import { formatNumber, useLang, useT } from '#app/i18n'
 import { TableScroll } from './table-scroll'
 import type { WebinarTests } from '#app/models/learning-test.server'
 import type { LearningSummary, PillarLearning } from '#app/models/test-report.server'
@@ -7,8 +7,7 @@ import type { LearningSummary, PillarLearning } from '#app/models/test-report.se
 /** "62,5" in id, "62.5" in en; a dash when there is nothing to show. */
 export function formatScore(value: number | null, lang: 'id' | 'en', signed = false): string {
   if (value === null) return '—'
-  const text = new Intl.NumberFormat(lang === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: 1, minimumFractionDigits: 1, signDisplay: signed ? 'exceptZero' : 'auto' }).format(value)
-  return text
+  return formatNumber(value, lang, signed ? 'gain' : 'score')
 }
 
 /** The per-webinar report's learning section: who took each test, means per pillar, the paired gain. */
@@ -20,7 +19,7 @@ export function LearningReport({ slug, tests, learning }: { slug: string; tests:
       <th scope="row">{label}</th>
       <td>{formatScore(p.pre, lang)}</td>
       <td>{formatScore(p.post, lang)}</td>
-      <td>{p.paired.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}</td>
+      <td>{formatNumber(p.paired, lang)}</td>
       <td>{formatScore(p.pairedPre, lang)}</td>
       <td>{formatScore(p.pairedPost, lang)}</td>
       <td>{formatScore(p.gain, lang, true)}</td>
@@ -36,15 +35,15 @@ export function LearningReport({ slug, tests, learning }: { slug: string; tests:
           <dl className="stats">
             <div>
               <dt>{t('tests.report.took.pre')}</dt>
-              <dd>{learning.took.pre.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}</dd>
+              <dd>{formatNumber(learning.took.pre, lang)}</dd>
             </div>
             <div>
               <dt>{t('tests.report.took.post')}</dt>
-              <dd>{learning.took.post.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}</dd>
+              <dd>{formatNumber(learning.took.post, lang)}</dd>
             </div>
             <div>
               <dt>{t('tests.report.paired')}</dt>
-              <dd>{learning.pairedResidents.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}</dd>
+              <dd>{formatNumber(learning.pairedResidents, lang)}</dd>
             </div>
           </dl>
           <p className="hint">{t('tests.report.pairedHint')}</p>

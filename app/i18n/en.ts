@@ -513,6 +513,7 @@ export const en: Dictionary = {
   'outbox.stateCount': '{state}: {count}',
   'outbox.filter.state': 'State',
   'outbox.filter.webinar': 'Webinar',
+  'outbox.filter.recipient': 'Recipient (e-mail or name)',
   'outbox.count': '{count} messages',
   'outbox.empty': 'No message matches these filters.',
   'outbox.state.queued': 'Queued',

@@ -512,6 +512,7 @@ export const id = {
   'outbox.stateCount': '{state}: {count}',
   'outbox.filter.state': 'Status',
   'outbox.filter.webinar': 'Webinar',
+  'outbox.filter.recipient': 'Penerima (e-mail atau nama)',
   'outbox.count': '{count} pesan',
   'outbox.empty': 'Tidak ada pesan yang cocok dengan filter ini.',
   'outbox.state.queued': 'Dalam antrean',

@@ -24,7 +24,12 @@ export type Vars = Record<string, string | number>
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
   const template = dictionaries[lang][key]
   if (!vars) return template
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole))
+  // Numbers are written the reader's way ("1.000" in Indonesian): every count in every message.
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!(name in vars)) return whole
+    const value = vars[name]!
+    return typeof value === 'number' ? formatNumber(value, lang) : value
+  })
 }
 
 export type Translate = (key: MessageKey, vars?: Vars) => string
@@ -93,17 +98,30 @@ export function formatTime(iso: string, zone: TimeZoneCode, lang: Lang): string 
   return translate(lang, 'date.formatTime', zonedParts(iso, zone, lang))
 }
 
-const numberFormats = new Map<Lang, Intl.NumberFormat>()
+/** How a figure reads: a count (at most one decimal), a share, a mean rating, a score, a gain. */
+const NUMBER_STYLES = {
+  count: { maximumFractionDigits: 1 },
+  percent: { style: 'percent', maximumFractionDigits: 1 },
+  mean: { minimumFractionDigits: 2, maximumFractionDigits: 2 },
+  score: { minimumFractionDigits: 1, maximumFractionDigits: 1 },
+  gain: { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' },
+} satisfies Record<string, Intl.NumberFormatOptions>
+
+export type NumberStyle = keyof typeof NUMBER_STYLES
+
+const numberFormats = new Map<string, Intl.NumberFormat>()
 
 /**
- * Every figure residents and staff read: "1.000" and "12,5" in Indonesian, "1,000" and "12.5" in
- * English. Counts, minutes, percentages and capacities all go through here.
+ * Every figure residents and staff read goes through here: "1.000", "12,5" and "85,3%" in
+ * Indonesian, "1,000", "12.5" and "85.3%" in English. translate() uses it for every number it
+ * puts into a message.
  */
-export function formatNumber(value: number, lang: Lang): string {
-  let format = numberFormats.get(lang)
+export function formatNumber(value: number, lang: Lang, style: NumberStyle = 'count'): string {
+  const key = `${lang} ${style}`
+  let format = numberFormats.get(key)
   if (!format) {
-    format = new Intl.NumberFormat(dictionaries[lang]['date.locale'], { maximumFractionDigits: 1 })
-    numberFormats.set(lang, format)
+    format = new Intl.NumberFormat(dictionaries[lang]['date.locale'], NUMBER_STYLES[style] as Intl.NumberFormatOptions)
+    numberFormats.set(key, format)
   }
   return format.format(value)
 }

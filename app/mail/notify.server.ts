@@ -17,7 +17,7 @@ import { getThankYouExtras } from '#app/models/material.server'
 import { enqueueMail, type NewMail } from '#app/models/outbox.server'
 import type { DB } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
-import { addMinutes } from '#app/utils/time'
+import { addMinutes, minutesBetween, utcToLocal } from '#app/utils/time'
 import type { BriefDetails, MailPayload, WebinarSnapshot } from './payload'
 
 // The triggers: each runs inside the transaction of the change that causes it and only writes
@@ -224,6 +224,21 @@ export async function notifyUnassigned(db: DB, webinar: WebinarSnapshot, webinar
  * and the messages are one transaction). After downtime, a reminder whose moment passed still
  * goes out if the webinar has not started; the day reminder is skipped once the hour one is due.
  */
+/** The day reminder must be followed by the hour one at least this much later. */
+const REMINDER_GAP_MINUTES = 60
+
+/**
+ * The day reminder says "tomorrow": true only while the start falls on the next calendar day
+ * where the webinar is held, and while the hour reminder (due an hour before the start) will
+ * still come at least an hour after it. A worker that looks late (downtime, a webinar published
+ * on its own day) skips it, so nobody who registered on the day is told "tomorrow", and nobody
+ * gets two reminders within an hour.
+ */
+export function dayReminderIsTrue(webinar: Pick<WebinarSnapshot, 'startAt' | 'timeZone'>, now: string): boolean {
+  if (minutesBetween(now, webinar.startAt) < 60 + REMINDER_GAP_MINUTES) return false
+  return utcToLocal(webinar.startAt, webinar.timeZone).date === utcToLocal(addMinutes(now, 24 * 60), webinar.timeZone).date
+}
+
 export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promise<number> {
   const nowIso = now.toISOString()
   let queued = 0
@@ -237,6 +252,8 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
         }
         const webinar = await getWebinarSnapshot(trx, due.id)
         if (!webinar) return 0
+        // Claimed either way: a "tomorrow" that is no longer true is skipped for good, and the hour reminder covers it.
+        if (which === 'day' && !dayReminderIsTrue(webinar, nowIso)) return 0
         // Reminders are for seat holders; the waitlist has no seat to join with.
         const holders = await calendarHolders(trx, due.id, ['registered'])
         const kind = which === 'day' ? 'reminder_day' : 'reminder_hour'

@@ -1,4 +1,5 @@
 import type { Lang, MailState } from '#db/schema'
+import { sql } from 'kysely'
 import { engineOf, type DB } from '#app/utils/db.server'
 import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import type { MailPayload } from '#app/mail/payload'
@@ -179,10 +180,17 @@ export async function resendMail(db: DB, id: string): Promise<boolean> {
 
 export const OUTBOX_PAGE_SIZE = 50
 
-export async function listOutbox(db: DB, filters: { state?: MailState | null; webinarId?: string | null }, page = 1) {
+export async function listOutbox(db: DB, filters: { state?: MailState | null; webinarId?: string | null; recipient?: string | null }, page = 1) {
   let query = db.selectFrom('outbox').leftJoin('webinars', 'webinars.id', 'outbox.webinar_id')
   if (filters.state) query = query.where('outbox.state', '=', filters.state)
   if (filters.webinarId) query = query.where('outbox.webinar_id', '=', filters.webinarId)
+  if (filters.recipient) {
+    // Part of the address or the name, in any case; LIKE's own wildcards in the text are taken literally.
+    const pattern = `%${filters.recipient.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    query = query.where((eb) =>
+      eb.or([sql<boolean>`lower(outbox.recipient_email) like ${pattern} escape '\\'`, sql<boolean>`lower(outbox.recipient_name) like ${pattern} escape '\\'`]).$castTo<boolean>(),
+    )
+  }
   const [rows, total] = await Promise.all([
     query
       .select([

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { FormErrors } from '#app/components/forms'
 import { kindLabel, outboxTime } from '#app/components/outbox'
-import { useLang, useT } from '#app/i18n'
+import { formatNumber, useLang, useT } from '#app/i18n'
 import { previewMail } from '#app/mail/preview.server'
 import { getOutboxMessage, resendMail } from '#app/models/outbox.server'
 import { requireOrganiser } from '#app/utils/auth.server'
@@ -72,7 +72,7 @@ export default function OutboxMessagePage() {
         <dt>{t('outbox.field.webinar')}</dt>
         <dd>{message.webinar_slug ? <Link to={`/admin/webinars/${message.webinar_slug}`}>{message.webinar_topic}</Link> : '—'}</dd>
         <dt>{t('outbox.field.attempts')}</dt>
-        <dd>{message.attempts}</dd>
+        <dd>{formatNumber(message.attempts, lang)}</dd>
         <dt>{t('outbox.field.lastError')}</dt>
         <dd>{message.last_error ? <code className="break-anywhere">{message.last_error}</code> : '—'}</dd>
         <dt>{t('outbox.field.created')}</dt>

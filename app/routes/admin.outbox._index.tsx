@@ -3,9 +3,9 @@ import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { FilterActions } from '#app/components/filters'
 import { pageCount, Pagination } from '#app/components/pagination'
-import { SelectField } from '#app/components/forms'
+import { Field, SelectField } from '#app/components/forms'
 import { kindLabel, outboxTime } from '#app/components/outbox'
-import { translate, useLang, useT } from '#app/i18n'
+import { formatNumber, translate, useLang, useT } from '#app/i18n'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { MAIL_STATES } from '#app/mail/payload'
 import { countOutboxByState, listOutbox, listOutboxWebinars, OUTBOX_PAGE_SIZE } from '#app/models/outbox.server'
@@ -25,8 +25,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const rows: Awaited<ReturnType<typeof listOutbox>>['rows'] = []
     return json({ counts, webinars, rows, total: 0, page: 1, pages: 1, errors: toFieldErrors(parsed.error) }, { status: 400 })
   }
-  const { state, webinar, page } = parsed.data
-  const { rows, total } = await listOutbox(db, { state, webinarId: webinar }, page)
+  const { state, webinar, recipient, page } = parsed.data
+  const { rows, total } = await listOutbox(db, { state, webinarId: webinar, recipient }, page)
   return json({ counts, webinars, rows, total, page, pages: pageCount(total, OUTBOX_PAGE_SIZE), errors: null })
 }
 
@@ -81,6 +81,7 @@ export default function OutboxPage() {
           options={webinars.map((w) => ({ value: w.id, label: w.topic }))}
           errors={fieldErrors?.webinar}
         />
+        <Field label={t('outbox.filter.recipient')} name="recipient" type="search" defaultValue={searchParams.get('recipient') ?? ''} maxLength={200} errors={fieldErrors?.recipient} />
         <FilterActions resetTo="/admin/outbox" />
       </Form>
 
@@ -108,7 +109,7 @@ export default function OutboxPage() {
                 <dt>{t('outbox.field.webinar')}</dt>
                 <dd>{mail.webinar_slug ? <Link to={`/admin/webinars/${mail.webinar_slug}`}>{mail.webinar_topic}</Link> : '—'}</dd>
                 <dt>{t('outbox.field.attempts')}</dt>
-                <dd>{mail.attempts}</dd>
+                <dd>{formatNumber(mail.attempts, lang)}</dd>
                 {mail.last_error ? (
                   <>
                     <dt>{t('outbox.field.lastError')}</dt>

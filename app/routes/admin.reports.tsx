@@ -6,7 +6,7 @@ import { BarChart } from '#app/components/charts'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { TableScroll } from '#app/components/table-scroll'
 import { DateRangeFilters, FilterActions, ProvinceFilter } from '#app/components/filters'
-import { dictionaries, translate, useLang, useT, type Lang } from '#app/i18n'
+import { dictionaries, formatNumber, translate, useLang, useT, type Lang } from '#app/i18n'
 import { getProgrammeReport, type ReachFigures } from '#app/models/programme-report.server'
 import { listProvinces } from '#app/models/region.server'
 import { requireOrganiser } from '#app/utils/auth.server'
@@ -157,8 +157,7 @@ function ReachSection({ id, heading, note, chartTitle, groupHeader, rows }: { id
 }
 
 function numberFormat(lang: Lang): (value: number) => string {
-  const format = new Intl.NumberFormat(dictionaries[lang]['date.locale'])
-  return (value) => format.format(value)
+  return (value) => formatNumber(value, lang)
 }
 
 /** "2021-09" → "September 2021" (long) or "Sep 2021" (short), in the reader's language. */

@@ -3,7 +3,7 @@ import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { ConfirmForm, Field, FormErrors, SelectField, useResetAfterSuccess } from '#app/components/forms'
-import { formatDateTime, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
+import { formatDateTime, formatNumber, formatTime, useLang, useT, type MessageKey } from '#app/i18n'
 import { summariseFailedMail } from '#app/models/outbox.server'
 import { listPeopleOptions } from '#app/models/person.server'
 import { addRundownItem, listRundown, removeRundownItem, rundownOffset, updateRundownItem } from '#app/models/rundown.server'
@@ -243,7 +243,7 @@ export default function WebinarPage() {
         <dt>{t('webinar.field.livestreamUrl')}</dt>
         <dd>{webinar.livestream_url ? <a href={webinar.livestream_url}>{webinar.livestream_url}</a> : '—'}</dd>
         <dt>{t('webinar.field.capacity')}</dt>
-        <dd>{webinar.capacity}</dd>
+        <dd>{formatNumber(webinar.capacity, lang)}</dd>
         <dt>{t('webinar.field.registrationOpens')}</dt>
         <dd>{webinar.registration_opens_at ? formatDateTime(webinar.registration_opens_at, zone, lang) : '—'}</dd>
         <dt>{t('webinar.field.registrationCloses')}</dt>

@@ -5,7 +5,7 @@ import { useEffect } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field, FormErrors, SelectField } from '#app/components/forms'
 import { pageCount, Pagination } from '#app/components/pagination'
-import { formatDateTime, formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
+import { formatDateTime, formatNumber, formatTime, translate, useLang, useT, type MessageKey } from '#app/i18n'
 import {
   checkinWindowOpen,
   closeCheckinWindow,
@@ -171,7 +171,7 @@ export default function AttendanceConsole() {
         {(['registered', 'checkedIn', 'zoomEnough', 'manual', 'present'] as const).map((key) => (
           <div key={key}>
             <dt>{t(key === 'zoomEnough' ? 'attendance.summary.zoom' : `attendance.summary.${key}`)}</dt>
-            <dd>{counts[key]}</dd>
+            <dd>{formatNumber(counts[key], lang)}</dd>
           </div>
         ))}
       </dl>

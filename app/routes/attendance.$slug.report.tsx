@@ -5,7 +5,7 @@ import { BreakdownTable, formatPercent, groupLabel } from '#app/components/break
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { EvaluationReportSection } from '#app/components/evaluation-report'
 import { LearningReport } from '#app/components/learning-report'
-import { formatDateTime, translate, useLang, useT } from '#app/i18n'
+import { formatDateTime, formatNumber, translate, useLang, useT } from '#app/i18n'
 import { getEvaluationReport } from '#app/models/evaluation.server'
 import { webinarTests } from '#app/models/learning-test.server'
 import { getWebinarLearning } from '#app/models/test-report.server'
@@ -51,7 +51,7 @@ export default function WebinarReport() {
         {(['registered', 'waitlisted', 'cancelled', 'present'] as const).map((key) => (
           <div key={key}>
             <dt>{t(`report.count.${key}`)}</dt>
-            <dd>{counts[key]}</dd>
+            <dd>{formatNumber(counts[key], lang)}</dd>
           </div>
         ))}
         <div>

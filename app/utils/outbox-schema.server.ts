@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MAIL_STATES } from '#app/mail/payload'
+import { message } from '#app/utils/messages'
 
 const emptyToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value)
 
@@ -7,6 +8,7 @@ const emptyToUndefined = (value: unknown) => (value === '' || value === null ? u
 export const OutboxFilterSchema = z.object({
   state: z.preprocess(emptyToUndefined, z.enum(MAIL_STATES, { message: 'form.invalidChoice' }).optional()),
   webinar: z.preprocess(emptyToUndefined, z.string().trim().max(64, 'form.invalidChoice').optional()),
+  recipient: z.preprocess(emptyToUndefined, z.string().trim().max(200, message('form.tooLong', { max: 200 })).optional()),
   page: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)),
 })
 

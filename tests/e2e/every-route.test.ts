@@ -13,6 +13,7 @@ import { createPerson } from '#app/models/person.server'
 import { registerParticipant } from '#app/models/registration.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { previewZoomImport } from '#app/models/zoom-import.server'
+import { createQuestion } from '#app/models/question.server'
 import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
 import { webinarForm } from '#tests/setup/factories'
@@ -106,6 +107,11 @@ beforeAll(async () => {
   const outbox = await server.db.selectFrom('outbox').select('id').limit(1).executeTakeFirstOrThrow()
   const certificate = await server.db.selectFrom('certificates').select('number').where('registration_id', '=', attendeeRow.id).executeTakeFirstOrThrow()
   const invited = await createStaff(server.db, 'moderator')
+  const question = await createQuestion(
+    server.db,
+    { pillar: 'cakap', difficulty: 'easy', prompt: 'Apa itu kata sandi yang kuat?', options: ['Panjang dan acak', 'Tanggal lahir'], correctOption: 0, explanation: null },
+    accounts.organiser.id,
+  )
   params = {
     $slug: upcoming.slug,
     'r.$token': registered.token,
@@ -115,6 +121,8 @@ beforeAll(async () => {
     $number: certificate.number,
     $personId: speakerPerson,
     $importId: zoomImport.importId,
+    $questionId: question,
+    $kind: 'pre',
   }
   browser = await launchBrowser({ baseURL: server.url, viewport: { width: 360, height: 740 } })
 })

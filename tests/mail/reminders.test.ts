@@ -1,4 +1,4 @@
-import { enqueueDueReminders } from '#app/mail/notify.server'
+import { dayReminderIsTrue, enqueueDueReminders } from '#app/mail/notify.server'
 import { cancelWebinar, publishWebinar } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
 import { createUser, createWebinar } from '#tests/setup/factories'
@@ -83,4 +83,57 @@ test('a webinar that has started, is a draft, or was cancelled gets no reminder'
   for (const moment of [cancelled.start - 23 * HOUR, cancelled.start - 30 * MINUTE]) await enqueueDueReminders(getDb(), at(moment))
 
   for (const webinar of [started, draft, cancelled]) expect(await remindersFor(webinar.id)).toEqual({ day: [], hour: [] })
+})
+
+// Reminders only when their wording is true: "tomorrow" only the day before, where the webinar
+// is held; never two reminders to one person within an hour.
+
+test('a webinar published on its own day: no "tomorrow" to anyone registered on the day; the hour reminder alone, once', async () => {
+  const { id, start } = await webinarOn('2031-04-10')
+  // The worker first sees it due 66 minutes before the start (09:00 WIB, so 07:54 that morning).
+  await enqueueDueReminders(getDb(), at(start - 66 * MINUTE))
+  expect(await remindersFor(id)).toEqual({ day: [], hour: [] })
+  await enqueueDueReminders(getDb(), at(start - 60 * MINUTE))
+  const reminders = await remindersFor(id)
+  expect(reminders.day).toHaveLength(0)
+  expect(reminders.hour).toHaveLength(2)
+  // The skipped "tomorrow" does not come back later either.
+  await enqueueDueReminders(getDb(), at(start - 30 * MINUTE))
+  expect(await remindersFor(id)).toEqual(reminders)
+})
+
+test('after downtime until the early hours of the day itself, "tomorrow" is no longer true and is skipped', async () => {
+  const { id, start } = await webinarOn('2031-04-11')
+  // 01:00 WIB on the day: eight hours ahead, but today, not tomorrow.
+  await enqueueDueReminders(getDb(), at(start - 8 * HOUR))
+  expect((await remindersFor(id)).day).toHaveLength(0)
+  await enqueueDueReminders(getDb(), at(start - 59 * MINUTE))
+  expect(await remindersFor(id)).toMatchObject({ day: [], hour: [{}, {}] })
+})
+
+test('a day reminder queued late is still at least an hour before the hour reminder', async () => {
+  const organiser = await createUser('organiser', { password: 'organiser-password-123' })
+  // 00:30 WIB: "tomorrow" is still true at 23:00 the evening before, but the hour reminder follows at 23:30.
+  const { id } = await createWebinar(organiser.id, { complete: true, form: { date: '2031-04-12', startTime: '00:30', endTime: '02:00' } })
+  expect(await publishWebinar(getDb(), id)).toEqual({ ok: true })
+  const start = Date.parse('2031-04-11T17:30:00.000Z')
+  await enqueueDueReminders(getDb(), at(start - 90 * MINUTE))
+  expect((await remindersFor(id)).day).toHaveLength(0)
+  await enqueueDueReminders(getDb(), at(start - 60 * MINUTE))
+  expect((await remindersFor(id)).hour).toHaveLength(2)
+
+  // Two hours ahead, the evening before, it is still true: sent, then the hour reminder an hour later.
+  const { id: later } = await createWebinar(organiser.id, { complete: true, form: { date: '2031-04-13', startTime: '00:30', endTime: '02:00' } })
+  expect(await publishWebinar(getDb(), later)).toEqual({ ok: true })
+  const laterStart = Date.parse('2031-04-12T17:30:00.000Z')
+  await enqueueDueReminders(getDb(), at(laterStart - 120 * MINUTE))
+  expect((await remindersFor(later)).day).toHaveLength(2)
+})
+
+test('"tomorrow" is judged on the calendar where the webinar is held (WIT, not the server\'s UTC)', () => {
+  // 09:00 WIT on 20 May is 00:00 UTC that day; at 10:00 WIT on 19 May (01:00 UTC) it is tomorrow there.
+  const webinar = { startAt: '2031-05-20T00:00:00.000Z', timeZone: 'WIT' as const }
+  expect(dayReminderIsTrue(webinar, '2031-05-19T01:00:00.000Z')).toBe(true)
+  // At 00:30 WIT on 20 May (15:30 UTC on the 19th, still "the day before" in UTC) it is today in Papua.
+  expect(dayReminderIsTrue(webinar, '2031-05-19T15:30:00.000Z')).toBe(false)
 })

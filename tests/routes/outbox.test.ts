@@ -73,6 +73,30 @@ beforeAll(async () => {
   await settleDueMail([failedId])
 })
 
+describe('searching the outbox by recipient', () => {
+  test('part of the address or the name, in any case; LIKE wildcards are literal; a too-long query is a 400 beside the field', async () => {
+    const { cookie } = await signedInAs('organiser')
+    const webinar = await createWebinar((await signedInAs('organiser')).id, { complete: true, form: { topic: 'Cari Penerima' } })
+    expect((await publishWebinar(db, webinar.id)).ok).toBe(true)
+    const mails = await db.selectFrom('outbox').select(['recipient_email', 'recipient_name']).where('webinar_id', '=', webinar.id).execute()
+    const target = mails[0]!
+    const search = async (recipient: string) => {
+      const response = await call(listLoader, getRequest(`/admin/outbox?${new URLSearchParams({ recipient, webinar: webinar.id })}`, { cookie }))
+      return { status: response.status, data: (await response.json()) as ListData }
+    }
+    const local = target.recipient_email.split('@')[0]!
+    const byAddress = await search(local.toUpperCase())
+    expect(byAddress.data.rows.map((r) => r.recipient_email)).toEqual([target.recipient_email])
+    const byName = await search(target.recipient_name.slice(0, 9).toLowerCase())
+    expect(byName.data.rows.map((r) => r.recipient_email)).toContain(target.recipient_email)
+    expect((await search('%')).data.rows).toEqual([])
+    expect((await search('nobody-here@example.org')).data).toMatchObject({ rows: [], total: 0 })
+    const tooLong = await search('x'.repeat(201))
+    expect(tooLong.status).toBe(400)
+    expect(tooLong.data.errors?.recipient).toBeDefined()
+  })
+})
+
 describe('who may read the outbox', () => {
   test('an anonymous visitor is sent to /login and comes back afterwards', async () => {
     const response = await call(listLoader, getRequest('/admin/outbox?state=failed'))

@@ -235,11 +235,17 @@ describe("a webinar's public page", () => {
     }
   })
 
-  test('the confirmation page names the webinar and nothing about any person', async () => {
+  test('the confirmation page names the webinar and its time (for the calendar link), and nothing about any person', async () => {
     const webinar = await publishedWebinar({ topic: 'Cerdas Bermedia Sosial' })
     const response = await call(registeredLoader, getRequest(`/webinars/${webinar.slug}/registered`), { slug: webinar.slug })
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ slug: webinar.slug, topic: 'Cerdas Bermedia Sosial' })
+    expect(await response.json()).toEqual({
+      slug: webinar.slug,
+      topic: 'Cerdas Bermedia Sosial',
+      startAt: '2030-03-04T02:00:00.000Z',
+      endAt: '2030-03-04T05:00:00.000Z',
+      zone: 'WIB',
+    })
   })
 })
 
