@@ -266,7 +266,8 @@ export const en: Dictionary = {
   'tests.csv.paired': 'Paired',
   'tests.csv.erased': '(data erased)',
   'tests.csv.file': 'test-results',
-  'mail.reminder.preTest': 'Before it starts, take a short pre-test ({count} questions) through your personal link: {url}',
+  'mail.reminder.preTest': 'Before it starts, take a short pre-test ({count} questions). Your answers help us measure what the webinar achieves.',
+  'mail.reminder.preTestButton': 'Take the pre-test',
 
   'segment.umum': 'General public',
   'segment.pelajar': 'School students',

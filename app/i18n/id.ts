@@ -265,7 +265,8 @@ export const id = {
   'tests.csv.paired': 'Berpasangan',
   'tests.csv.erased': '(data dihapus)',
   'tests.csv.file': 'hasil-tes',
-  'mail.reminder.preTest': 'Sebelum mulai, kerjakan pre-test singkat ({count} soal) lewat tautan pribadi Anda: {url}',
+  'mail.reminder.preTest': 'Sebelum mulai, kerjakan pre-test singkat ({count} soal). Jawaban Anda membantu kami mengukur manfaat webinar ini.',
+  'mail.reminder.preTestButton': 'Kerjakan pre-test',
 
   'segment.umum': 'Masyarakat umum',
   'segment.pelajar': 'Pelajar',

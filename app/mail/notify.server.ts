@@ -13,6 +13,7 @@ import {
   raiseCalendarSequence,
 } from '#app/models/mail-recipients.server'
 import { pendingCertificateStepsFor } from '#app/models/certificate-gate.server'
+import { listWebinarQuestions, webinarTests } from '#app/models/learning-test.server'
 import { getThankYouExtras } from '#app/models/material.server'
 import { enqueueMail, type NewMail } from '#app/models/outbox.server'
 import type { DB } from '#app/utils/db.server'
@@ -114,8 +115,8 @@ async function calendarHolders(
   // One message per address, even when a person holds two roles.
   const seen = new Set<string>()
   return [
-    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false, brief: briefs.get(r.id) })),
-    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted', brief: undefined })),
+    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false, brief: briefs.get(r.id), resident: false })),
+    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted', brief: undefined, resident: true })),
   ].filter((h) => !seen.has(h.email) && seen.add(h.email))
 }
 
@@ -219,11 +220,13 @@ export async function notifyUnassigned(db: DB, webinar: WebinarSnapshot, webinar
   await enqueueMail(db, { webinarId, to: { email: person.email, name: person.name }, lang: person.lang, payload: { kind: 'cancellation', webinar: await membershipChange(db, webinar, webinarId), onlyYou: true } })
 }
 
-/**
- * Queues the day-before and hour-before reminders that are due. Each goes out once (the mark
- * and the messages are one transaction). After downtime, a reminder whose moment passed still
- * goes out if the webinar has not started; the day reminder is skipped once the hour one is due.
- */
+/** The pre-test to invite residents to, when the webinar has one switched on with questions drawn. */
+async function preTestInvitation(db: DB, webinarId: string): Promise<{ questions: number } | null> {
+  if (!(await webinarTests(db, webinarId)).pre) return null
+  const questions = (await listWebinarQuestions(db, webinarId)).length
+  return questions > 0 ? { questions } : null
+}
+
 /** The day reminder must be followed by the hour one at least this much later. */
 const REMINDER_GAP_MINUTES = 60
 
@@ -239,6 +242,11 @@ export function dayReminderIsTrue(webinar: Pick<WebinarSnapshot, 'startAt' | 'ti
   return utcToLocal(webinar.startAt, webinar.timeZone).date === utcToLocal(addMinutes(now, 24 * 60), webinar.timeZone).date
 }
 
+/**
+ * Queues the day-before and hour-before reminders that are due. Each goes out once (the mark
+ * and the messages are one transaction). After downtime, a reminder whose moment passed still
+ * goes out if the webinar has not started; the day reminder is skipped once the hour one is due.
+ */
 export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promise<number> {
   const nowIso = now.toISOString()
   let queued = 0
@@ -256,10 +264,19 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
         if (which === 'day' && !dayReminderIsTrue(webinar, nowIso)) return 0
         // Reminders are for seat holders; the waitlist has no seat to join with.
         const holders = await calendarHolders(trx, due.id, ['registered'])
-        const kind = which === 'day' ? 'reminder_day' : 'reminder_hour'
+        // The hour reminder invites residents to the pre-test, which closes at the start.
+        const preTest = which === 'hour' ? await preTestInvitation(trx, due.id) : null
         await enqueueMail(
           trx,
-          holders.map((h) => ({ webinarId: due.id, to: h, lang: h.lang, payload: { kind, webinar, personalUrl: h.personalUrl } })),
+          holders.map((h) => ({
+            webinarId: due.id,
+            to: h,
+            lang: h.lang,
+            payload:
+              which === 'day'
+                ? { kind: 'reminder_day' as const, webinar, personalUrl: h.personalUrl }
+                : { kind: 'reminder_hour' as const, webinar, personalUrl: h.personalUrl, preTest: preTest && h.resident ? { url: `${h.personalUrl}/test/pre`, questions: preTest.questions } : null },
+          })),
         )
         return holders.length
       })

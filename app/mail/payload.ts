@@ -41,7 +41,13 @@ export type MailPayload =
   | { kind: 'moderator_assignment'; webinar: WebinarSnapshot; brief: BriefDetails }
   | { kind: 'participant_invitation'; webinar: WebinarSnapshot; personalUrl: string }
   | { kind: 'reminder_day'; webinar: WebinarSnapshot; personalUrl: string | null }
-  | { kind: 'reminder_hour'; webinar: WebinarSnapshot; personalUrl: string | null }
+  | {
+      kind: 'reminder_hour'
+      webinar: WebinarSnapshot
+      personalUrl: string | null
+      /** a resident invited to the webinar's pre-test, when it is on (issue 15) */
+      preTest?: { url: string; questions: number } | null
+    }
   | {
       kind: 'update'
       webinar: WebinarSnapshot

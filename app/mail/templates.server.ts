@@ -168,6 +168,12 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
         { type: 'p', text: t(day ? 'mail.reminderDay.intro' : 'mail.reminderHour.intro') },
         { type: 'details', rows: webinarRows(t, lang, payload.webinar, true) },
         ...joinButton(t, payload.webinar),
+        ...(payload.kind === 'reminder_hour' && payload.preTest
+          ? [
+              { type: 'p' as const, text: t('mail.reminder.preTest', { count: payload.preTest.questions }) },
+              { type: 'button' as const, label: t('mail.reminder.preTestButton'), url: payload.preTest.url },
+            ]
+          : []),
         ...(payload.personalUrl ? [{ type: 'button' as const, label: t('mail.personalButton'), url: payload.personalUrl }] : []),
       ]
       break

@@ -137,3 +137,29 @@ test('"tomorrow" is judged on the calendar where the webinar is held (WIT, not t
   // At 00:30 WIT on 20 May (15:30 UTC on the 19th, still "the day before" in UTC) it is today in Papua.
   expect(dayReminderIsTrue(webinar, '2031-05-19T15:30:00.000Z')).toBe(false)
 })
+
+test('with a pre-test on, the hour reminder invites the residents to it, and only them', async () => {
+  const { saveWebinarTests } = await import('#app/models/learning-test.server')
+  const { createQuestion } = await import('#app/models/question.server')
+  const { renderMail } = await import('#app/mail/templates.server')
+  const { register } = await import('#tests/setup/factories')
+  const organiser = await createUser('organiser')
+  await createQuestion(getDb(), { pillar: 'cakap', difficulty: 'easy', prompt: 'Apa itu peramban?', options: ['a', 'b'], correctOption: 0, explanation: null }, organiser.id)
+  const { id, start } = await webinarOn('2031-02-10')
+  const resident = await register(id)
+  expect(await saveWebinarTests(getDb(), id, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 1 }, organiser.id)).toMatchObject({ ok: true })
+
+  await enqueueDueReminders(getDb(), at(start - 23 * HOUR))
+  const day = (await remindersFor(id)).day.map((r) => JSON.parse(r.payload) as { preTest?: unknown })
+  expect(day.every((p) => p.preTest === undefined)).toBe(true)
+
+  await enqueueDueReminders(getDb(), at(start - 59 * MINUTE))
+  const hour = (await remindersFor(id)).hour
+  const toResident = hour.find((r) => r.recipient_email === resident.email)!
+  const payload = JSON.parse(toResident.payload)
+  expect(payload.preTest).toEqual({ url: expect.stringMatching(new RegExp(`/r/${resident.token}/test/pre$`)), questions: 1 })
+  for (const staff of hour.filter((r) => r.recipient_email !== resident.email)) expect(JSON.parse(staff.payload).preTest).toBeNull()
+  const mail = renderMail(payload, { name: resident.name, email: resident.email, lang: 'id' }, { name: 'Literasi', email: 'literasi@example.org' })
+  expect(mail.text).toContain('kerjakan pre-test singkat (1 soal)')
+  expect(mail.text).toContain(`/r/${resident.token}/test/pre`)
+})
