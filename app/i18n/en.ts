@@ -992,6 +992,7 @@ export const en: Dictionary = {
   'public.recording': 'Recording of the webinar',
   'certificates.link': 'E-certificates',
   'certificates.title': 'E-certificates',
+  'certificates.search': 'Search by name or certificate number',
   'certificates.count': '{count} certificates',
   'certificates.empty': 'No certificates yet. They are issued when the webinar is finished (speakers, moderator, KOL) and when attendance is finalised (participants).',
   'certificates.change': 'Revoke or reissue',

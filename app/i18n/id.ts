@@ -991,6 +991,7 @@ export const id = {
   'public.recording': 'Rekaman webinar',
   'certificates.link': 'E-sertifikat',
   'certificates.title': 'E-sertifikat',
+  'certificates.search': 'Cari nama atau nomor sertifikat',
   'certificates.count': '{count} sertifikat',
   'certificates.empty': 'Belum ada sertifikat. Sertifikat terbit saat webinar selesai (narasumber, moderator, KOL) dan saat presensi difinalisasi (peserta).',
   'certificates.change': 'Cabut atau terbitkan ulang',
