@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import type { ExpressionBuilder } from 'kysely'
 import type { AssignmentRole, CertificateRole, Database } from '#db/schema'
-import { lockWebinars, type DB } from '#app/utils/db.server'
+import { lockWebinars, lowerContainsPattern, type DB } from '#app/utils/db.server'
 import { notifyCertificatesReady } from '#app/mail/notify.server'
 import { createId } from '#app/utils/crypto.server'
 import { racePoint } from '#app/utils/race-points.server'
@@ -281,7 +281,7 @@ export async function listWebinarCertificates(db: DB, webinarId: string, page = 
   let base = db.selectFrom('certificates').where('certificates.webinar_id', '=', webinarId)
   if (q) {
     const number = normaliseCertificateNumber(q)
-    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    const pattern = lowerContainsPattern(q)
     base = base.where((eb) =>
       eb.or([sql<boolean>`lower(certificates.name) like ${pattern} escape '\\'`, ...(number ? [eb('certificates.number', '=', number)] : [])]).$castTo<boolean>(),
     )
