@@ -19,6 +19,7 @@ import type { Env } from '#app/utils/env.server'
 import { nowIso, utcToLocal } from '#app/utils/time'
 import { parseZoomReport } from '#app/utils/zoom-report.server'
 import { commitZoomImport, findRegistrantByEmail, previewZoomImport } from '#app/models/zoom-import.server'
+import { seedKlatenAfterWebinar } from './demo/after-webinar'
 import { seedKlatenLearningTests, seedQuestionBank } from './demo/learning-tests'
 import { buildZoomReport, type ZoomReportPerson } from './demo/zoom-report'
 
@@ -375,6 +376,8 @@ export async function seedDemo(db: DB, { password }: { password: string }): Prom
   for (const demo of [KLATEN, ...UPCOMING, DRAFT]) await seedWebinar(db, organiserId, people, demo)
   await seedKlatenAttendance(db, accounts.get('moderator@example.org')!)
   await seedLearningTests(db, organiserId)
+  const klaten = await getWebinarBySlug(db, KLATEN.slug)
+  if (klaten) await seedKlatenAfterWebinar(db, klaten.id, seededRandom(`${KLATEN.slug}:evaluation`))
   // The demo's invitations, briefs and certificates are history: recorded as delivered, so that
   // setting SMTP_URL on a demo database never mails the past to a real relay.
   await markMailDeliveredWithoutSending(db, startedAt, 'seed')

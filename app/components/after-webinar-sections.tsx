@@ -84,7 +84,7 @@ function MaterialsSection({ after, base }: { after: ResidentAfterWebinarView; ba
 /** The certificate section's text while a gated certificate waits: what is left to do, each linked. */
 export function CertificateGateNotice({ steps, base }: { steps: GateStep[]; base: string }) {
   const t = useT()
-  const links: Record<GateStep, string> = { evaluation: `${base}/evaluation`, postTest: `${base}#tests-title` }
+  const links: Record<GateStep, string> = { evaluation: `${base}/evaluation`, postTest: `${base}/test/post` }
   return (
     <>
       <p>{t('gate.intro')}</p>

@@ -308,7 +308,7 @@ export async function enqueueDueThankYous(db: DB, now: Date = new Date()): Promi
             webinarId: due.id,
             to: r,
             lang: r.lang,
-            payload: { kind: 'thank_you', webinar, personalUrl, evaluationUrl: `${personalUrl}/evaluation`, postTestUrl: extras.postTest ? `${personalUrl}#tests` : null, recordingUrl: extras.recordingUrl, materials: extras.materials },
+            payload: { kind: 'thank_you', webinar, personalUrl, evaluationUrl: `${personalUrl}/evaluation`, postTestUrl: extras.postTest ? `${personalUrl}/test/post` : null, recordingUrl: extras.recordingUrl, materials: extras.materials },
           }
         }),
       )

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import type { ExpressionBuilder } from 'kysely'
 import type { AssignmentRole, CertificateRole, Database } from '#db/schema'
-import { lockWebinars, type DB } from '#app/utils/db.server'
+import { lockWebinars, lowerContainsPattern, type DB } from '#app/utils/db.server'
 import { notifyCertificatesReady } from '#app/mail/notify.server'
 import { createId } from '#app/utils/crypto.server'
 import { racePoint } from '#app/utils/race-points.server'
@@ -273,8 +273,19 @@ export async function getUserCertificate(db: DB, userId: string, number: string)
 export const CERTIFICATE_PAGE_SIZE = 100
 
 /** A webinar's certificates for its organisers, current ones first. */
-export async function listWebinarCertificates(db: DB, webinarId: string, page = 1) {
-  const base = db.selectFrom('certificates').where('certificates.webinar_id', '=', webinarId)
+/**
+ * One page of a webinar's certificates (12,000 participants are many pages), optionally only
+ * those whose holder's name contains `q` (any case) or whose number is `q` (typed any way).
+ */
+export async function listWebinarCertificates(db: DB, webinarId: string, page = 1, q: string | null = null) {
+  let base = db.selectFrom('certificates').where('certificates.webinar_id', '=', webinarId)
+  if (q) {
+    const number = normaliseCertificateNumber(q)
+    const pattern = lowerContainsPattern(q)
+    base = base.where((eb) =>
+      eb.or([sql<boolean>`lower(certificates.name) like ${pattern} escape '\\'`, ...(number ? [eb('certificates.number', '=', number)] : [])]).$castTo<boolean>(),
+    )
+  }
   const [rows, total] = await Promise.all([
     base
       .leftJoin('certificates as replacement', 'replacement.id', 'certificates.replaced_by_id')

@@ -1,6 +1,6 @@
 import type { Lang, MailState } from '#db/schema'
 import { sql } from 'kysely'
-import { engineOf, type DB } from '#app/utils/db.server'
+import { engineOf, lowerContainsPattern, type DB } from '#app/utils/db.server'
 import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import type { MailPayload } from '#app/mail/payload'
 import { createId } from '#app/utils/crypto.server'
@@ -186,7 +186,7 @@ export async function listOutbox(db: DB, filters: { state?: MailState | null; we
   if (filters.webinarId) query = query.where('outbox.webinar_id', '=', filters.webinarId)
   if (filters.recipient) {
     // Part of the address or the name, in any case; LIKE's own wildcards in the text are taken literally.
-    const pattern = `%${filters.recipient.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    const pattern = lowerContainsPattern(filters.recipient)
     query = query.where((eb) =>
       eb.or([sql<boolean>`lower(outbox.recipient_email) like ${pattern} escape '\\'`, sql<boolean>`lower(outbox.recipient_name) like ${pattern} escape '\\'`]).$castTo<boolean>(),
     )

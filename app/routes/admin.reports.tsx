@@ -6,8 +6,10 @@ import { BarChart } from '#app/components/charts'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { TableScroll } from '#app/components/table-scroll'
 import { DateRangeFilters, FilterActions, ProvinceFilter } from '#app/components/filters'
-import { dictionaries, formatNumber, translate, useLang, useT, type Lang } from '#app/i18n'
+import { dictionaries, formatNumber, isMessageKey, translate, useLang, useT, type Lang, type MessageKey } from '#app/i18n'
 import { getProgrammeReport, type ReachFigures } from '#app/models/programme-report.server'
+import { getProgrammeLearning } from '#app/models/test-report.server'
+import { ProgrammeLearningSection } from '#app/components/programme-learning'
 import { listProvinces } from '#app/models/region.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
@@ -24,13 +26,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb()
   const provinces = await listProvinces(db)
   const parsed = programmeReportFilterSchema(provinces.map((p) => p.code)).safeParse(Object.fromEntries(new URL(request.url).searchParams))
-  if (!parsed.success) return json({ provinces, report: null, errors: toFieldErrors(parsed.error) }, { status: 400 })
-  const report = await getProgrammeReport(db, parsed.data, { regencyLimit: REGENCY_TOP })
-  return json({ provinces, report, errors: null })
+  if (!parsed.success) return json({ provinces, report: null, learning: null, errors: toFieldErrors(parsed.error) }, { status: 400 })
+  const [report, learning] = await Promise.all([getProgrammeReport(db, parsed.data, { regencyLimit: REGENCY_TOP }), getProgrammeLearning(db, parsed.data)])
+  return json({ provinces, report, learning, errors: null })
 }
 
 export default function ProgrammeReportPage() {
-  const { provinces, report, errors } = useLoaderData<typeof loader>()
+  const { provinces, report, learning, errors } = useLoaderData<typeof loader>()
   const t = useT()
   const lang = useLang()
   const fieldErrors = errors as Record<string, string[]> | null
@@ -105,6 +107,7 @@ export default function ProgrammeReportPage() {
             groupHeader={t('programme.col.month')}
             rows={report.byMonth.map((m) => ({ key: m.month, label: monthLabel(m.month, lang, 'long'), chartLabel: monthLabel(m.month, lang, 'short'), figures: m }))}
           />
+          {learning ? <ProgrammeLearningSection learning={learning} labels={{ segment: (code) => (isMessageKey(`segment.${code}`) ? t(`segment.${code}` as MessageKey) : code), month: (key) => monthLabel(key, lang, 'short') }} /> : null}
         </>
       )}
     </section>

@@ -19,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitl
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { webinar } = await requireOrganiserWebinar(request, params.slug)
   const query = CertificateListQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams))
-  const list = await listWebinarCertificates(getDb(), webinar.id, query.success ? query.data.page : 1)
+  const list = await listWebinarCertificates(getDb(), webinar.id, query.success ? query.data.page : 1, query.success ? (query.data.q ?? null) : null)
   return json({ webinar: { slug: webinar.slug, topic: webinar.topic, zone: webinarZone(webinar) }, list: { ...list, pages: pageCount(list.total, list.pageSize) } })
 }
 
@@ -63,6 +63,12 @@ export default function WebinarCertificates() {
           {t('certificates.reissued', { number: searchParams.get('number') ?? '' })}
         </p>
       ) : null}
+      <Form method="get" className="filters" role="search">
+        <Field label={t('certificates.search')} name="q" type="search" maxLength={200} defaultValue={searchParams.get('q') ?? ''} />
+        <div className="actions">
+          <button type="submit">{t('attendance.searchSubmit')}</button>
+        </div>
+      </Form>
       <p className="muted">{t('certificates.count', { count: list.total })}</p>
       {list.rows.length === 0 ? <p>{t('certificates.empty')}</p> : null}
       <ul className="cards">

@@ -12,5 +12,6 @@ export const CertificateActionSchema = z.discriminatedUnion('intent', [
 ])
 
 export const CertificateListQuerySchema = z.object({
+  q: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(200).optional()),
   page: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(100_000).default(1)),
 })

@@ -454,6 +454,11 @@ export async function serialiseJob(trx: Transaction<Database> | Kysely<Database>
  * Case-insensitive `like`, the same on both engines: SQLite's `like` ignores ASCII case,
  * PostgreSQL's does not (its `ilike` does).
  */
+/** `%text%` in lower case for `lower(column) like ? escape '\\'`, LIKE's own wildcards in the text taken literally. */
+export function lowerContainsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
 export function likeOperator(db: Kysely<Database> | Transaction<Database>): 'like' | 'ilike' {
   return engineOf(db) === 'postgres' ? 'ilike' : 'like'
 }

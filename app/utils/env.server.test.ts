@@ -77,6 +77,8 @@ describe('parseEnv', () => {
     ['SESSION_SECRET', { SESSION_SECRET: 'too-short' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+    ['UPLOAD_DIR', { UPLOAD_DIR: '/var/lib/literasi/\u0007uploads' }],
+    ['UPLOAD_DIR', { UPLOAD_DIR: '   ' }],
   ])('a bad %s is named in the error (%j)', (name, source) => {
     expect(errorFor(source)).toMatch(new RegExp(`\\b${name}\\b`))
   })

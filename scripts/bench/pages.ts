@@ -62,13 +62,11 @@ async function load(url: string, pathname: string, seconds: number) {
   return { perSecond: Math.round(result.requests.average), non2xx: result.non2xx, errors: result.errors + result.timeouts, p99: result.latency.p99 }
 }
 
-/** Requests/s for each page: a short warm-up (JIT, caches), then the measured run. */
+/** Requests/s for each page: every page warmed up first (JIT, caches), then each measured run. */
 async function measure(url: string) {
   const figures: Record<string, Awaited<ReturnType<typeof load>>> = {}
-  for (const pathname of PAGES) {
-    await load(url, pathname, 2)
-    figures[pathname] = await load(url, pathname, DURATION_S)
-  }
+  for (const pathname of PAGES) await load(url, pathname, 3)
+  for (const pathname of PAGES) figures[pathname] = await load(url, pathname, DURATION_S)
   return figures
 }
 
@@ -114,7 +112,7 @@ export async function firstPaint(url: string) {
       }
       await page.waitForLoadState('load')
       const timing = await page.evaluate(() => ({
-        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+        fcp: performance.getEntriesByType('paint').find((entry) => entry.name === 'first-contentful-paint')?.startTime ?? NaN,
         responseStart: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).responseStart,
       }))
       runs.push({ ...timing, shown, requests })

@@ -179,3 +179,42 @@ test('Klaten has a pre- and post-test on its four pillars, taken by most registr
   // Not uniform: the pillars' gains differ by more than noise.
   expect(Math.max(...gains) - Math.min(...gains)).toBeGreaterThan(5)
 })
+
+test('Klaten has evaluations with comments in Indonesian, slides from two speakers on disk, and a public recording link', async () => {
+  const db = getDb()
+  const klaten = (await getWebinarBySlug(db, 'tata-kelola-pelayanan-publik-berbasis-digital-klaten-2021-09-01'))!
+  const { getEvaluationReport } = await import('#app/models/evaluation.server')
+  const { listWebinarMaterials, getWebinarMaterialFile, getPublicRecording } = await import('#app/models/material.server')
+  const report = await getEvaluationReport(db, klaten.id)
+  const present = await db.selectFrom('registrations').select(sql<number>`count(*)`.as('n')).where('webinar_id', '=', klaten.id).where('attended', '=', 1).executeTakeFirstOrThrow()
+  expect(report.evaluations).toBeGreaterThan(Number(present.n) / 2)
+  expect(report.evaluations).toBeLessThan(Number(present.n))
+  expect(report.comments.length).toBeGreaterThan(10)
+  expect(report.comments.some((c) => c.text.includes('Materinya'))).toBe(true)
+  // Content, four speakers and the KOL, the moderator, the platform, the organiser's own question.
+  expect(report.means.map((m) => m.item)).toEqual(['content', 'speaker', 'speaker', 'speaker', 'speaker', 'speaker', 'moderator', 'platform', 'own'])
+  for (const m of report.means) expect(m.mean).toBeGreaterThan(3)
+  const materials = await listWebinarMaterials(db, klaten.id)
+  expect(materials).toHaveLength(2)
+  for (const m of materials) {
+    const file = (await getWebinarMaterialFile(db, klaten.id, m.id))!
+    expect(fs.readFileSync(file.path).subarray(0, 5).toString()).toBe('%PDF-')
+  }
+  expect(await getPublicRecording(db, klaten.id)).toMatch(/^https:\/\/www\.youtube\.com\//)
+  expect((await db.selectFrom('outbox').select('id').where('kind', '=', 'thank_you').execute()).length).toBe(0)
+})
+
+test('the programme dashboard’s learning gain counts Klaten’s paired residents by pillar, province, segment and month', async () => {
+  const { getProgrammeLearning, getWebinarLearning } = await import('#app/models/test-report.server')
+  const klaten = (await getWebinarBySlug(getDb(), KLATEN_SLUG))!
+  const own = await getWebinarLearning(getDb(), klaten.id)
+  const programme = await getProgrammeLearning(getDb(), { from: null, to: null, province: null })
+  expect(programme.overall.pairedResidents).toBe(own.pairedResidents)
+  expect(programme.overall.pillars.map((p) => [p.pillar, p.gain])).toEqual(own.pillars.map((p) => [p.pillar, p.gain]))
+  expect(programme.byProvince).toEqual([expect.objectContaining({ key: '33', summary: expect.objectContaining({ pairedResidents: own.pairedResidents }) })])
+  expect(programme.bySegment.map((c) => c.key)).toEqual(['umum'])
+  expect(programme.byMonth.map((c) => c.key)).toEqual(['2021-09'])
+  // Outside the filter, nothing.
+  expect((await getProgrammeLearning(getDb(), { from: '2022-01-01', to: null, province: null })).overall.pairedResidents).toBe(0)
+  expect((await getProgrammeLearning(getDb(), { from: null, to: null, province: '35' })).byProvince).toEqual([])
+})

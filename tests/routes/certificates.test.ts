@@ -420,6 +420,43 @@ describe('the organiser’s certificates page', () => {
     return db.selectFrom('certificates').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
   }
 
+  test('the list is searched by name (any case) or by number (typed any way), a page at a time', async () => {
+    const { webinar, certificate } = await finalisedWebinar('Indah Permata Sari')
+    type ListData = { list: { rows: Array<{ id: string; name: string }>; total: number; pages: number } }
+    const list = async (query: string) => {
+      const response = await call(organiserLoader as never, getRequest(`${page(webinar.slug)}?${query}`, { cookie: webinar.organiser.cookie }), { slug: webinar.slug })
+      expect(response.status).toBe(200)
+      return ((await response.json()) as ListData).list
+    }
+    expect(await list('q=permata')).toMatchObject({ total: 1, rows: [{ id: certificate.id }] })
+    expect(await list(`q=${encodeURIComponent(certificate.number.replaceAll('-', ' ').toLowerCase())}`)).toMatchObject({ total: 1, rows: [{ id: certificate.id }] })
+    expect(await list('q=%25')).toMatchObject({ total: 0, rows: [] })
+    expect((await list('q=')).total).toBe(3)
+    // 12,000 participants: pages of 100, never one list.
+    await db.insertInto('certificates').values(
+      Array.from({ length: 230 }, (_, i) => ({
+        id: `bulk-${webinar.id}-${i}`,
+        number: `BULK-${String(i).padStart(4, '0')}-${webinar.id.slice(-8)}`,
+        webinar_id: webinar.id,
+        registration_id: null,
+        webinar_role_id: null,
+        person_id: null,
+        holder_key: `bulk:${i}`,
+        role: 'peserta' as const,
+        name: `Peserta Massal ${i}`,
+        issued_at: afterEnd(11),
+        revoked_at: null,
+        revoked_by: null,
+        revoked_reason: null,
+        replaces_id: null,
+        replaced_by_id: null,
+      })),
+    ).execute()
+    expect(await list('q=massal')).toMatchObject({ total: 230, pages: 3 })
+    expect((await list('q=massal')).rows).toHaveLength(100)
+    expect((await list('q=massal&page=3')).rows).toHaveLength(30)
+  })
+
   test('an organiser sees the webinar’s certificates; a moderator or speaker is refused', async () => {
     const { webinar, certificate } = await finalisedWebinar('Indah Sari')
     const response = await call(organiserLoader as never, getRequest(page(webinar.slug), { cookie: webinar.organiser.cookie }), { slug: webinar.slug })

@@ -15,7 +15,8 @@ export default async function globalSetup() {
   // Another test run in the same tree may still be using its files, so only old ones go.
   for (const name of fs.readdirSync(TEST_DB_DIR)) {
     const file = path.join(TEST_DB_DIR, name)
-    if (Date.now() - fs.statSync(file).mtimeMs > STALE_MS) fs.rmSync(file, { force: true })
+    // Recursive: uploaded files live in folders here too (UPLOAD_DIR per test file and server).
+    if (Date.now() - fs.statSync(file).mtimeMs > STALE_MS) fs.rmSync(file, { force: true, recursive: true })
   }
   const fresh = path.join(TEST_DB_DIR, `template-${process.pid}.sqlite`)
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/migrate.ts')], {
