@@ -36,6 +36,8 @@ const REGION_TABLES = ['regencies', 'provinces']
  * `residents` only on update and delete, which a copy does not do.)
  */
 const COPIED_LAST = ['webinar_reach']
+/** Width of the table names in the progress lines: the longest name and a space or more. */
+const TABLE_COLUMN = 24
 
 const MIGRATION_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'db', 'migrations')
 
@@ -242,7 +244,7 @@ async function copyTable(from: Kysely<any>, to: Kysely<any>, table: Table, total
   if (table.primaryKey.length === 0) throw new TransferError(`db:transfer: ${table.name} has no primary key to copy it in order by`)
   const columns = table.columns.map((column) => column.name)
   const rowsPerInsert = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length))
-  const label = `  ${table.name.padEnd(20)}`
+  const label = `  ${table.name.padEnd(TABLE_COLUMN)}`
   let copied = 0
   let last: Record<string, unknown> | undefined
   for (;;) {
@@ -373,7 +375,7 @@ function reportCounts(counts: TableCount[], report: TransferReport): void {
   report.line('Row counts (source = target):')
   for (const count of counts) {
     const verdict = count.source === count.target ? '=' : '≠'
-    report.line(`  ${count.table.padEnd(20)}${String(count.source).padStart(9)} ${verdict} ${count.target}`)
+    report.line(`  ${count.table.padEnd(TABLE_COLUMN)}${String(count.source).padStart(9)} ${verdict} ${count.target}`)
   }
 }
 

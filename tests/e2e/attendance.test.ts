@@ -199,7 +199,7 @@ describe('the check-in window, with JavaScript', () => {
 
     // Open the window: the code, in large type, and the live count at zero.
     await page.getByRole('button', { name: t('attendance.window.open'), exact: true }).click()
-    await page.waitForURL(`${server.url}/attendance/${webinar.slug}?done=opened`)
+    await page.waitForURL(`${server.url}/attendance/${webinar.slug}?done=opened#checkin-window`)
     await expectVisible(page.getByRole('status').getByText(t('attendance.window.opened'), { exact: true }))
     const codeBox = page.locator('.checkin-code')
     await expectVisible(codeBox)
@@ -242,7 +242,8 @@ describe('the check-in window, with JavaScript', () => {
     await codeField.fill(code.toLowerCase())
     expect(await codeField.inputValue()).toBe(code.toLowerCase())
     await resident.page.getByRole('button', { name: t('checkin.submit'), exact: true }).click()
-    await resident.page.waitForURL(`${server.url}/r/${token}?done=checkedin`)
+    // The check-in form posts to #checkin, and the browser keeps that fragment across the redirect.
+    await resident.page.waitForURL(new RegExp(`/r/${token}\\?done=checkedin(#checkin)?$`))
     await expectVisible(resident.page.getByRole('status').getByText('Anda sudah check-in'))
     expect(await resident.page.getByLabel(t('checkin.code'), { exact: true }).count()).toBe(0)
     expect((await registrationOf(token)).checked_in_at).not.toBeNull()
@@ -255,7 +256,7 @@ describe('the check-in window, with JavaScript', () => {
       { timeout: 12_000 },
     )
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true)
-    expect(page.url()).toBe(`${server.url}/attendance/${webinar.slug}?done=opened`)
+    expect(page.url()).toBe(`${server.url}/attendance/${webinar.slug}?done=opened#checkin-window`)
     expect(polls.length).toBeGreaterThan(0)
     expect(polls.every((type) => type === 'fetch')).toBe(true)
     await expectNoSideways(page)
@@ -298,7 +299,7 @@ describe('manual marks, without JavaScript', () => {
     await expectNoSideways(page)
     const cardOf = (name: string) => page.locator('li.card').filter({ has: page.getByText(name, { exact: true }) })
     const aniCard = cardOf('Ani Hadir')
-    expect(await aniCard.locator('.badge').textContent()).toBe(t('attendance.state.absent'))
+    expect(await aniCard.locator('.badge').textContent()).toBe(t('attendance.state.notYet'))
 
     // The disclosure opens without JavaScript; the form inside is a plain HTML form.
     const aniForm = aniCard.locator('form')
@@ -334,7 +335,7 @@ describe('manual marks, without JavaScript', () => {
     await page.waitForLoadState('load')
     await expectVisible(budiForm)
     await expectFieldError(budiForm.getByLabel(t('attendance.mark.reason'), { exact: true }), t('attendance.reason.required'))
-    expect(await budiCard.locator('.badge').textContent()).toBe(t('attendance.state.absent'))
+    expect(await budiCard.locator('.badge').textContent()).toBe(t('attendance.state.notYet'))
     expect(await aniCard.locator('.badge').textContent()).toBe(t('attendance.state.present'))
     // The other cards' forms stay closed and carry no error.
     expect(await aniForm.isVisible()).toBe(false)

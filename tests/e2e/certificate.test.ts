@@ -150,7 +150,7 @@ describe.each([
     await submit.click()
     await page.waitForURL(`${server.url}/certificates/${number}`)
     await expectVisible(page.getByText(t('certificate.state.valid'), { exact: true }))
-    expect(await page.locator('.badge').first().textContent()).toBe('Sah')
+    expect(await page.locator('.verdict-label').first().textContent()).toBe('Sah')
     await expectVisible(page.getByText(name, { exact: true }))
     await expectVisible(page.getByText(number, { exact: true }))
     await expectVisible(page.getByText(topic, { exact: true }))
