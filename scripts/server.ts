@@ -105,9 +105,17 @@ function publicPages(build: ServerBuild, env: Env, loadContext: (req: Request, r
       res.setHeader(CACHE_STATUS_HEADER, 'bypass')
       return next()
     }
+    let version: string
     try {
       // Read before rendering: a write that lands while the page renders retires what is stored.
-      const version = await readVersion()
+      version = await readVersion()
+    } catch {
+      // The database cannot be read (or, on SQLite, its file cannot be written): no cache, and the
+      // page answers as every route does in an outage (503 with Retry-After).
+      res.setHeader(CACHE_STATUS_HEADER, 'bypass')
+      return next()
+    }
+    try {
       const key = PageCache.key(langOf(req), req.originalUrl)
       const cached = key ? cache.get(key, version, Date.now()) : null
       if (cached) return sendPage(req, res.setHeader(CACHE_STATUS_HEADER, 'hit'), cached)

@@ -86,7 +86,13 @@ describe.each([
         await assign.getByLabel(t('roles.talkTitle'), { exact: true }).fill(talk.title)
         await assign.getByLabel(t('roles.pillar'), { exact: true }).selectOption(talk.pillar)
       }
+      const assigned = () => server.db.selectFrom('webinar_roles').select('id').where('person_id', '=', personId).execute()
+      const before = (await assigned()).length
       await assign.getByRole('button', { name: t('roles.assign') }).click()
+      // The notice of the previous assignment is still on the page, so wait for this one's row,
+      // and for the form to have reset after it (with JavaScript, once the submission settles).
+      await expect.poll(async () => (await assigned()).length).toBe(before + 1)
+      await expect.poll(() => assign.getByLabel(t('roles.person'), { exact: true }).inputValue()).toBe('')
       await page.getByText(t('form.saved')).waitFor()
       await hydrated(page, javaScriptEnabled)
     }
