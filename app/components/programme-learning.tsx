@@ -2,10 +2,19 @@ import { useLang, useT } from '#app/i18n'
 import type { LearningCut, LearningSummary, ProgrammeLearning } from '#app/models/test-report.server'
 import { BarChart } from './charts'
 import { formatScore } from './learning-report'
+import { ExportLink } from './programme-export-link'
 import { TableScroll } from './table-scroll'
 
 /** The programme dashboard's learning gain: by pillar, province, segment and month, a chart of the paired gain and a table of the figures. */
-export function ProgrammeLearningSection({ learning, labels }: { learning: ProgrammeLearning; labels: { segment: (code: string) => string; month: (key: string) => string } }) {
+export function ProgrammeLearningSection({
+  learning,
+  labels,
+  exportQuery,
+}: {
+  learning: ProgrammeLearning
+  labels: { segment: (code: string) => string; month: (key: string) => string }
+  exportQuery: string
+}) {
   const t = useT()
   if (learning.overall.pairedResidents === 0 && learning.overall.took.pre + learning.overall.took.post === 0) return null
   const pillarCuts: LearningCut[] = learning.overall.pillars.map((p) => ({ key: p.pillar, name: t(`pillar.${p.pillar}`), summary: { ...learning.overall, pairedResidents: p.paired, overall: p } }))
@@ -13,15 +22,15 @@ export function ProgrammeLearningSection({ learning, labels }: { learning: Progr
     <section aria-labelledby="learning-gain-heading">
       <h2 id="learning-gain-heading">{t('tests.programme.title')}</h2>
       <p className="muted">{t('tests.report.pairedHint')}</p>
-      <GainCut id="gain-pillar" heading={t('tests.programme.byPillar')} cuts={pillarCuts} />
-      <GainCut id="gain-province" heading={t('tests.programme.byProvince')} cuts={learning.byProvince} />
-      <GainCut id="gain-segment" heading={t('tests.programme.bySegment')} cuts={learning.bySegment.map((c) => ({ ...c, name: labels.segment(c.key) }))} />
-      <GainCut id="gain-month" heading={t('tests.programme.byMonth')} cuts={learning.byMonth.map((c) => ({ ...c, name: labels.month(c.key) }))} />
+      <GainCut id="gain-pillar" heading={t('tests.programme.byPillar')} cuts={pillarCuts} exportQuery={exportQuery} />
+      <GainCut id="gain-province" heading={t('tests.programme.byProvince')} cuts={learning.byProvince} exportQuery={exportQuery} />
+      <GainCut id="gain-segment" heading={t('tests.programme.bySegment')} cuts={learning.bySegment.map((c) => ({ ...c, name: labels.segment(c.key) }))} exportQuery={exportQuery} />
+      <GainCut id="gain-month" heading={t('tests.programme.byMonth')} cuts={learning.byMonth.map((c) => ({ ...c, name: labels.month(c.key) }))} exportQuery={exportQuery} />
     </section>
   )
 }
 
-function GainCut({ id, heading, cuts }: { id: string; heading: string; cuts: Array<{ key: string; name: string; summary: LearningSummary }> }) {
+function GainCut({ id, heading, cuts, exportQuery }: { id: string; heading: string; cuts: Array<{ key: string; name: string; summary: LearningSummary }>; exportQuery: string }) {
   const t = useT()
   const lang = useLang()
   const number = (n: number) => n.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')
@@ -60,6 +69,7 @@ function GainCut({ id, heading, cuts }: { id: string; heading: string; cuts: Arr
           </tbody>
         </table>
       </TableScroll>
+      <ExportLink table={id} query={exportQuery} heading={heading} />
     </section>
   )
 }

@@ -44,6 +44,7 @@ const PRIMARY_KEYS: Record<string, string[]> = {
   test_answers: ['attempt_id', 'question_id'],
   test_attempts: ['id'],
   users: ['id'],
+  webinar_outcomes: ['webinar_id'],
   webinar_reach: ['webinar_id'],
   webinar_roles: ['id'],
   webinar_questions: ['webinar_id', 'question_id'],
