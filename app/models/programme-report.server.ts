@@ -1,7 +1,7 @@
 import type { RegistrationStatus } from '#db/schema'
 import { lockWebinars, serialiseJob, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
-import { PILLARS, splitPillars, type Pillar } from '#app/utils/catalog'
+import { PILLARS, splitPillars, type Pillar, type Segment } from '#app/utils/catalog'
 import {
   addSatisfactionSums,
   emptySatisfactionSums,
@@ -469,7 +469,7 @@ function monthsBetween(months: string[]): string[] {
 // `npm run bench -- programme` loads a year-scale programme through these: plain multi-row
 // inserts in transactions, without the e-mails and seat checks the real paths do.
 
-export type BenchWebinar = { id: string; slug: string; regencyCode: string; pillars: Pillar[]; startAt: string; endAt: string; registered: number; total: number }
+export type BenchWebinar = { id: string; slug: string; regencyCode: string; pillars: Pillar[]; segment?: Segment; startAt: string; endAt: string; registered: number; total: number }
 
 export async function insertBenchWebinars(db: DB, webinars: BenchWebinar[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -483,7 +483,7 @@ export async function insertBenchWebinars(db: DB, webinars: BenchWebinar[]): Pro
             topic: `Literasi Digital ${w.slug}`,
             description: '',
             pillars: w.pillars.join(','),
-            segment: 'umum',
+            segment: w.segment ?? 'umum',
             regency_code: w.regencyCode,
             start_at: w.startAt,
             end_at: w.endAt,
@@ -545,6 +545,82 @@ export async function insertBenchRegistrations(db: DB, registrations: BenchRegis
           })),
         )
         .execute()
+    }
+  })
+}
+
+/** A test attempt as the bench and the tests load it: per pillar asked, the questions and (once finished) the right answers. */
+export type BenchAttempt = {
+  id: string
+  webinarId: string
+  registrationId: string
+  kind: 'pre' | 'post'
+  startedAt: string
+  finishedAt: string | null
+  paired: number
+  pillars: Partial<Record<Pillar, { total: number; correct: number }>>
+}
+
+export async function insertBenchAttempts(db: DB, attempts: BenchAttempt[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < attempts.length; i += 500) {
+      await trx
+        .insertInto('test_attempts')
+        .values(
+          attempts.slice(i, i + 500).map((a) => {
+            const finished = a.finishedAt !== null
+            const perPillar = Object.fromEntries(
+              PILLARS.flatMap((p) => [
+                [`${p}_total`, a.pillars[p]?.total ?? 0],
+                [`${p}_correct`, finished && a.pillars[p] ? a.pillars[p]!.correct : null],
+              ]),
+            ) as Record<`${Pillar}_total`, number> & Record<`${Pillar}_correct`, number | null>
+            const scored = Object.values(a.pillars)
+            return {
+              id: a.id,
+              webinar_id: a.webinarId,
+              registration_id: a.registrationId,
+              kind: a.kind,
+              question_order: '[]',
+              started_at: a.startedAt,
+              finished_at: a.finishedAt,
+              total: scored.reduce((sum, p) => sum + p.total, 0),
+              correct: finished ? scored.reduce((sum, p) => sum + p.correct, 0) : null,
+              paired: a.paired,
+              ...perPillar,
+            }
+          }),
+        )
+        .execute()
+    }
+  })
+}
+
+/** An evaluation as the bench and the tests load it: its fixed ratings (one per speaker rated). */
+export type BenchEvaluation = {
+  id: string
+  webinarId: string
+  registrationId: string | null
+  submittedAt: string
+  ratings: { content: number; speakers: number[]; moderator: number | null; platform: number }
+}
+
+export async function insertBenchEvaluations(db: DB, evaluations: BenchEvaluation[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < evaluations.length; i += 500) {
+      const batch = evaluations.slice(i, i + 500)
+      await trx
+        .insertInto('evaluations')
+        .values(batch.map((e) => ({ id: e.id, webinar_id: e.webinarId, registration_id: e.registrationId, comment: null, submitted_at: e.submittedAt, anonymised_at: null })))
+        .execute()
+      const ratings = batch.flatMap((e) => [
+        { evaluation_id: e.id, webinar_id: e.webinarId, item: 'content' as const, subject: '', rating: e.ratings.content },
+        ...e.ratings.speakers.map((rating, s) => ({ evaluation_id: e.id, webinar_id: e.webinarId, item: 'speaker' as const, subject: `speaker-${s + 1}`, rating })),
+        ...(e.ratings.moderator === null ? [] : [{ evaluation_id: e.id, webinar_id: e.webinarId, item: 'moderator' as const, subject: '', rating: e.ratings.moderator }]),
+        { evaluation_id: e.id, webinar_id: e.webinarId, item: 'platform' as const, subject: '', rating: e.ratings.platform },
+      ])
+      // 5 columns a row: well under either engine's limit of bound values per statement.
+      for (let j = 0; j < ratings.length; j += 2000) await trx.insertInto('evaluation_ratings').values(ratings.slice(j, j + 2000)).execute()
     }
   })
 }
