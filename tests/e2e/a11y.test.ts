@@ -3,6 +3,7 @@
 import type { Page } from 'playwright-core'
 import { translate, type MessageKey } from '#app/i18n'
 import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
+import { insertBenchAttempts, insertBenchEvaluations } from '#app/models/programme-report.server'
 import { blockingViolations, createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
 import { arrangeResidentPages, PAST_TOPIC, TOPIC } from './resident-pages'
 
@@ -150,8 +151,37 @@ describe('no serious or critical axe violations', () => {
       expect(await audit(`/attendance/${pastWebinar.slug}/report`, t('report.title', { topic: PAST_TOPIC }))).toEqual([])
     })
 
-    test('the programme dashboard', async () => {
+    test('the programme dashboard, with its learning gain and satisfaction charts and tables', async () => {
+      // Two anonymous evaluations and one resident's pre- and post-test on the past webinar, so
+      // every section of the dashboard is drawn.
+      await insertBenchEvaluations(
+        server.db,
+        [4, 5].map((rating) => ({ id: `a11y-evaluation-${rating}`, webinarId: pastWebinar.id, registrationId: null, submittedAt: '2021-09-02T00:00:00.000Z', ratings: { content: rating, speakers: [rating], moderator: rating, platform: rating } })),
+      )
+      const untested = await server.db
+        .selectFrom('registrations')
+        .select('id')
+        .where('webinar_id', '=', pastWebinar.id)
+        .where('status', '=', 'registered')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('test_attempts').select('test_attempts.id').whereRef('test_attempts.registration_id', '=', 'registrations.id'))))
+        .executeTakeFirstOrThrow()
+      await insertBenchAttempts(
+        server.db,
+        (['pre', 'post'] as const).map((kind) => ({
+          id: `a11y-attempt-${kind}`,
+          webinarId: pastWebinar.id,
+          registrationId: untested.id,
+          kind,
+          startedAt: '2021-09-01T00:00:00.000Z',
+          finishedAt: '2021-09-01T00:10:00.000Z',
+          paired: 1,
+          pillars: { cakap: { total: 4, correct: kind === 'pre' ? 2 : 3 } },
+        })),
+      )
       expect(await audit('/admin/reports', t('programme.title'))).toEqual([])
+      for (const heading of ['tests.programme.byMonth', 'programme.satisfaction.byMonth'] as const) {
+        await browser.page.getByRole('heading', { level: 3, name: t(heading), exact: true }).waitFor({ timeout: 5_000 })
+      }
     })
 
     test("a webinar's certificates", async () => {
