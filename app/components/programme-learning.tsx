@@ -1,9 +1,7 @@
-import { useLang, useT } from '#app/i18n'
+import { formatNumber, useLang, useT } from '#app/i18n'
 import type { LearningCut, LearningSummary, ProgrammeLearning } from '#app/models/test-report.server'
-import { BarChart } from './charts'
 import { formatScore } from './learning-report'
-import { ExportLink } from './programme-export-link'
-import { TableScroll } from './table-scroll'
+import { CutSection } from './programme-cut'
 
 /** The programme dashboard's learning gain: by pillar, province, segment and month, a chart of the paired gain and a table of the figures. */
 export function ProgrammeLearningSection({
@@ -33,43 +31,29 @@ export function ProgrammeLearningSection({
 function GainCut({ id, heading, cuts, exportQuery }: { id: string; heading: string; cuts: Array<{ key: string; name: string; summary: LearningSummary }>; exportQuery: string }) {
   const t = useT()
   const lang = useLang()
-  const number = (n: number) => n.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')
   return (
-    <section aria-labelledby={`${id}-heading`}>
-      <h3 id={`${id}-heading`}>{heading}</h3>
-      <BarChart
-        id={`${id}-chart`}
-        title={t('tests.programme.chart', { heading })}
-        description={t('programme.chartDesc')}
+    <CutSection
+      id={id}
+      level={3}
+      heading={heading}
+      chartTitle={t('tests.programme.chart', { heading })}
+      formatValue={(value) => formatScore(value, lang, true)}
+      groupHeader={heading}
+      columns={[t('tests.report.column.paired'), t('tests.report.column.pairedPre'), t('tests.report.column.pairedPost'), t('tests.report.column.gain')]}
+      rows={cuts.map((c) => ({
+        key: c.key,
+        label: c.name,
+        chartLabel: c.name,
         // A fall draws no bar; its value is written beside, and in the table.
-        bars={cuts.map((c) => ({ key: c.key, label: c.name, value: Math.max(0, c.summary.overall.gain ?? 0) }))}
-        formatValue={(value) => formatScore(value, lang, true)}
-      />
-      <TableScroll labelledBy={`${id}-heading`}>
-        <table aria-labelledby={`${id}-heading`}>
-          <thead>
-            <tr>
-              <th scope="col">{heading}</th>
-              <th scope="col">{t('tests.report.column.paired')}</th>
-              <th scope="col">{t('tests.report.column.pairedPre')}</th>
-              <th scope="col">{t('tests.report.column.pairedPost')}</th>
-              <th scope="col">{t('tests.report.column.gain')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {cuts.map((c) => (
-              <tr key={c.key}>
-                <th scope="row">{c.name}</th>
-                <td>{number(c.summary.pairedResidents)}</td>
-                <td>{formatScore(c.summary.overall.pairedPre, lang)}</td>
-                <td>{formatScore(c.summary.overall.pairedPost, lang)}</td>
-                <td>{formatScore(c.summary.overall.gain, lang, true)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
-      <ExportLink table={id} query={exportQuery} heading={heading} />
-    </section>
+        value: Math.max(0, c.summary.overall.gain ?? 0),
+        cells: [
+          formatNumber(c.summary.pairedResidents, lang),
+          formatScore(c.summary.overall.pairedPre, lang),
+          formatScore(c.summary.overall.pairedPost, lang),
+          formatScore(c.summary.overall.gain, lang, true),
+        ],
+      }))}
+      exportQuery={exportQuery}
+    />
   )
 }

@@ -1,8 +1,6 @@
 import { formatNumber, useLang, useT } from '#app/i18n'
-import type { ProgrammeSatisfaction, SatisfactionCut, SatisfactionFigures } from '#app/models/programme-report.server'
-import { BarChart } from './charts'
-import { ExportLink } from './programme-export-link'
-import { TableScroll } from './table-scroll'
+import type { ProgrammeSatisfaction, SatisfactionCut } from '#app/models/programme-report.server'
+import { CutSection } from './programme-cut'
 
 const ITEMS = ['content', 'speaker', 'moderator', 'platform'] as const
 
@@ -49,47 +47,25 @@ function formatMean(value: number | null, lang: 'id' | 'en'): string {
 function SatisfactionCutSection({ id, heading, cuts, exportQuery }: { id: string; heading: string; cuts: SatisfactionCut[]; exportQuery: string }) {
   const t = useT()
   const lang = useLang()
-  const mean = (figures: SatisfactionFigures, item: (typeof ITEMS)[number]) => formatMean(figures.means[item], lang)
   return (
-    <section aria-labelledby={`${id}-heading`}>
-      <h3 id={`${id}-heading`}>{heading}</h3>
-      <BarChart
-        id={`${id}-chart`}
-        title={t('programme.satisfaction.chart', { heading })}
-        description={t('programme.chartDesc')}
-        // A cut nobody evaluated draws no bar and says so.
-        bars={cuts.map((c) => ({ key: c.key, label: c.name, value: c.figures.means.content ?? 0, text: c.figures.means.content === null ? '—' : undefined }))}
-        formatValue={(value) => formatMean(value, lang)}
-      />
-      <TableScroll labelledBy={`${id}-heading`}>
-        <table aria-labelledby={`${id}-heading`}>
-          <thead>
-            <tr>
-              <th scope="col">{heading}</th>
-              <th scope="col">{t('programme.satisfaction.col.webinars')}</th>
-              <th scope="col">{t('programme.satisfaction.col.evaluations')}</th>
-              {ITEMS.map((item) => (
-                <th scope="col" key={item}>
-                  {t(`programme.satisfaction.col.${item}`)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {cuts.map((c) => (
-              <tr key={c.key}>
-                <th scope="row">{c.name}</th>
-                <td>{formatNumber(c.figures.webinars, lang)}</td>
-                <td>{formatNumber(c.figures.evaluations, lang)}</td>
-                {ITEMS.map((item) => (
-                  <td key={item}>{mean(c.figures, item)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
-      <ExportLink table={id} query={exportQuery} heading={heading} />
-    </section>
+    <CutSection
+      id={id}
+      level={3}
+      heading={heading}
+      chartTitle={t('programme.satisfaction.chart', { heading })}
+      formatValue={(value) => formatMean(value, lang)}
+      groupHeader={heading}
+      columns={[t('programme.satisfaction.col.webinars'), t('programme.satisfaction.col.evaluations'), ...ITEMS.map((item) => t(`programme.satisfaction.col.${item}`))]}
+      rows={cuts.map((c) => ({
+        key: c.key,
+        label: c.name,
+        chartLabel: c.name,
+        // A group nobody evaluated draws no bar and says so.
+        value: c.figures.means.content ?? 0,
+        valueText: c.figures.means.content === null ? '—' : undefined,
+        cells: [formatNumber(c.figures.webinars, lang), formatNumber(c.figures.evaluations, lang), ...ITEMS.map((item) => formatMean(c.figures.means[item], lang))],
+      }))}
+      exportQuery={exportQuery}
+    />
   )
 }

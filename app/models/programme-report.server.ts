@@ -100,10 +100,7 @@ export async function getProgrammeReport(db: DB, filters: ProgrammeFilters, opti
 
 /** Finished webinars that may fall in the filter, with their snapshot if it is built. */
 async function listHeldWebinars(db: DB, filters: ProgrammeFilters) {
-  let query = db
-    .selectFrom('webinars')
-    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
-    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+  return heldWebinars(db, filters)
     .leftJoin('webinar_reach', 'webinar_reach.webinar_id', 'webinars.id')
     .select([
       'webinars.id',
@@ -118,6 +115,15 @@ async function listHeldWebinars(db: DB, filters: ProgrammeFilters) {
       'webinar_reach.present',
       'webinar_reach.resident_ids',
     ])
+    .execute()
+}
+
+/** Finished webinars that may fall in the filter: the province, and UTC bounds around the dates. */
+function heldWebinars(db: DB, filters: ProgrammeFilters) {
+  let query = db
+    .selectFrom('webinars')
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
     .where('webinars.status', '=', 'finished')
     .where('webinars.start_at', 'is not', null)
   if (filters.province) query = query.where('regencies.province_code', '=', filters.province)
@@ -125,7 +131,7 @@ async function listHeldWebinars(db: DB, filters: ProgrammeFilters) {
   // local date is checked exactly once each webinar's zone is known.
   if (filters.from) query = query.where('webinars.start_at', '>=', localToUtc(filters.from, '00:00', 'WIT'))
   if (filters.to) query = query.where('webinars.start_at', '<=', `${filters.to}T23:59:59.999Z`)
-  return query.execute()
+  return query
 }
 
 // --- Learning and satisfaction ---------------------------------------------------------------
@@ -199,10 +205,7 @@ export async function getProgrammeOutcomes(db: DB, filters: ProgrammeFilters): P
 
 /** Finished webinars that may fall in the filter, with their outcome sums if they are built. */
 async function listOutcomeWebinars(db: DB, filters: ProgrammeFilters) {
-  let query = db
-    .selectFrom('webinars')
-    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
-    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+  return heldWebinars(db, filters)
     .leftJoin('webinar_outcomes', 'webinar_outcomes.webinar_id', 'webinars.id')
     .select([
       'webinars.id',
@@ -215,12 +218,7 @@ async function listOutcomeWebinars(db: DB, filters: ProgrammeFilters) {
       'webinar_outcomes.learning',
       'webinar_outcomes.satisfaction',
     ])
-    .where('webinars.status', '=', 'finished')
-    .where('webinars.start_at', 'is not', null)
-  if (filters.province) query = query.where('regencies.province_code', '=', filters.province)
-  if (filters.from) query = query.where('webinars.start_at', '>=', localToUtc(filters.from, '00:00', 'WIT'))
-  if (filters.to) query = query.where('webinars.start_at', '<=', `${filters.to}T23:59:59.999Z`)
-  return query.execute()
+    .execute()
 }
 
 /** Groups keyed by a cut's value (a province code, a segment, a month), each with its display name. */

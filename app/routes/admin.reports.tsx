@@ -2,15 +2,13 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
-import { BarChart } from '#app/components/charts'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { TableScroll } from '#app/components/table-scroll'
 import { DateRangeFilters, FilterActions, ProvinceFilter } from '#app/components/filters'
 import { dictionaries, formatNumber, isMessageKey, translate, useLang, useT, type Lang, type MessageKey } from '#app/i18n'
 import { getProgrammeOutcomes, getProgrammeReport, type ReachFigures } from '#app/models/programme-report.server'
 import { ProgrammeLearningSection } from '#app/components/programme-learning'
 import { ProgrammeSatisfactionSection } from '#app/components/programme-satisfaction'
-import { ExportLink } from '#app/components/programme-export-link'
+import { CutSection } from '#app/components/programme-cut'
 import { listProvinces } from '#app/models/region.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
@@ -134,64 +132,25 @@ type ReachRow = { key: string; label: ReactNode; chartLabel: string; figures: Re
 
 /** One dimension: a chart of unique residents reached, then every figure in a table (the chart's text alternative). */
 function ReachSection({
-  id,
-  heading,
-  note,
-  chartTitle,
-  groupHeader,
   rows,
-  exportQuery,
-  exportHeading,
-}: {
-  id: string
-  heading: string
-  note?: string
-  chartTitle: string
-  groupHeader: string
-  rows: ReachRow[]
-  exportQuery: string
-  /** what the CSV holds, when it is more than the table shows */
-  exportHeading?: string
-}) {
+  ...section
+}: { id: string; heading: string; note?: string; chartTitle: string; groupHeader: string; rows: ReachRow[]; exportQuery: string; exportHeading?: string }) {
   const t = useT()
   const number = numberFormat(useLang())
   return (
-    <section aria-labelledby={`${id}-heading`}>
-      <h2 id={`${id}-heading`}>{heading}</h2>
-      {note ? <p className="muted">{note}</p> : null}
-      <BarChart
-        id={`${id}-chart`}
-        title={chartTitle}
-        description={t('programme.chartDesc')}
-        bars={rows.map((row) => ({ key: row.key, label: row.chartLabel, value: row.figures.residents }))}
-        formatValue={number}
-      />
-      <TableScroll labelledBy={`${id}-heading`}>
-        <table aria-labelledby={`${id}-heading`}>
-          <thead>
-            <tr>
-              <th scope="col">{groupHeader}</th>
-              <th scope="col">{t('programme.held')}</th>
-              <th scope="col">{t('programme.registrations')}</th>
-              <th scope="col">{t('programme.present')}</th>
-              <th scope="col">{t('programme.residents')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.key}>
-                <th scope="row">{row.label}</th>
-                <td>{number(row.figures.held)}</td>
-                <td>{number(row.figures.registrations)}</td>
-                <td>{number(row.figures.present)}</td>
-                <td>{number(row.figures.residents)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
-      <ExportLink table={id} query={exportQuery} heading={exportHeading ?? heading} />
-    </section>
+    <CutSection
+      {...section}
+      level={2}
+      formatValue={number}
+      columns={[t('programme.held'), t('programme.registrations'), t('programme.present'), t('programme.residents')]}
+      rows={rows.map((row) => ({
+        key: row.key,
+        label: row.label,
+        chartLabel: row.chartLabel,
+        value: row.figures.residents,
+        cells: [row.figures.held, row.figures.registrations, row.figures.present, row.figures.residents].map(number),
+      }))}
+    />
   )
 }
 
