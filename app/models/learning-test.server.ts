@@ -408,13 +408,13 @@ export async function finishAttempt(db: DB, token: string, kind: TestKind, now =
       .select(['questions.id', 'questions.pillar', 'questions.correct_option', 'test_answers.chosen_option'])
       .where('questions.id', 'in', open.order)
       .execute()
-    await racePoint('finish-attempt:after-read')
     const unanswered = rows.filter((row) => row.chosen_option === null).length
     if (unanswered > 0) return { ok: false, reason: 'unanswered', unanswered }
     const correct = { cakap_correct: 0, etika_correct: 0, aman_correct: 0, budaya_correct: 0 }
     for (const row of rows) if (row.chosen_option === row.correct_option) correct[`${row.pillar}_correct`]++
     const score = Object.values(correct).reduce((a, b) => a + b, 0)
     const other = await findAttempt(trx, open.taker.id, kind === 'pre' ? 'post' : 'pre')
+    await racePoint('finish-attempt:after-read')
     const paired = other?.finished_at ? 1 : 0
     await trx.updateTable('test_attempts').set({ ...correct, correct: score, finished_at: now, paired }).where('id', '=', open.attempt.id).execute()
     if (paired && other) await trx.updateTable('test_attempts').set({ paired: 1 }).where('id', '=', other.id).execute()
