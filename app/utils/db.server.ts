@@ -470,17 +470,47 @@ export function likeOperator(db: Kysely<Database> | Transaction<Database>): 'lik
  * which counts the commits of every other connection (this process's own included, since this
  * connection never writes), read through better-sqlite3 directly: it runs on every request.
  * PostgreSQL: the current snapshot, which moves whenever a transaction that wrote anything starts
- * or ends. Neither reads a table.
+ * or ends, one round trip shared by the requests that arrive together (sharedFreshReads). Neither
+ * reads a table.
  */
 export function createChangeCounter(databaseUrl: string): () => Promise<string> {
   if (isPostgresUrl(databaseUrl)) {
-    const db = createDb(databaseUrl, { poolSize: 2 })
-    return async () => (await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db)).rows[0]!.snapshot
+    const db = createDb(databaseUrl, { poolSize: 1 })
+    return sharedFreshReads(async () => (await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db)).rows[0]!.snapshot)
   }
   let statement: SQLite.Statement | null = null
   return async () => {
     statement ??= openSqlite(sqliteFileFromUrl(databaseUrl)).prepare('pragma data_version').pluck()
     return String(statement.get())
+  }
+}
+
+/**
+ * One round trip for a rush of callers, never a stale answer: callers that arrive while no read
+ * is in flight start one; callers that arrive during a read share the next one, which starts
+ * when that read settles. So every caller gets a value read after it arrived (a write committed
+ * before a request came in is always seen), and at most one read is in flight with one queued,
+ * however many requests arrive. A failed read fails only the callers waiting for it.
+ */
+export function sharedFreshReads<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null
+  let queued: Promise<T> | null = null
+  const start = (): Promise<T> => {
+    const reading = read().finally(() => {
+      if (inFlight === reading) inFlight = null
+    })
+    inFlight = reading
+    return reading
+  }
+  return () => {
+    if (!inFlight) return start()
+    queued ??= inFlight
+      .catch(() => undefined)
+      .then(() => {
+        queued = null
+        return start()
+      })
+    return queued
   }
 }
 
