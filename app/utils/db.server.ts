@@ -433,12 +433,29 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * write lock from its first statement (`begin immediate`), so this does nothing there; on
  * PostgreSQL it is `select … for update`, which makes concurrent writers to one webinar take
  * turns, exactly as SQLite's lock does.
+ *
+ * Rows that no webinar lock covers, read and then written on their own (a bank question being
+ * versioned, a resident's test attempts while answers are saved or the attempt is finished), are
+ * locked with `lockRows`. The fixed order: webinars first, then such rows, each kind in id
+ * order; never a webinar's row after one of these.
  */
 export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>, webinarIds: Iterable<string>): Promise<void> {
   if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
   const ids = [...new Set(webinarIds)].sort()
   if (ids.length === 0) return
   await trx.selectFrom('webinars').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
+}
+
+/**
+ * The lock rule for rows of `table` that no webinar lock covers (see lockWebinars): locks them
+ * in id order until the transaction ends, so a second writer reads them only once the first has
+ * committed. Nothing to do on SQLite, whose write lock is already held.
+ */
+export async function lockRows(trx: Transaction<Database> | Kysely<Database>, table: 'questions' | 'test_attempts', ids: Iterable<string>): Promise<void> {
+  if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
+  const sorted = [...new Set(ids)].sort()
+  if (sorted.length === 0) return
+  await sql`select id from ${sql.table(table)} where id in (${sql.join(sorted)}) order by id for update`.execute(trx)
 }
 
 /**
