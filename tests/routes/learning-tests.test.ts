@@ -270,6 +270,44 @@ describe('a webinar’s tests', () => {
     expect(keys.some((key) => key.includes(sri.token))).toBe(false)
   })
 
+  test('a result is reached only through its own link: another resident\'s link shows theirs, a cancelled or erased link is 404, the results CSV is staff-only', async () => {
+    const { cancelRegistration } = await import('#app/models/registration.server')
+    const { eraseRegistrationByToken } = await import('#app/models/personal-data.server')
+    const webinar = await publishedWebinar({ pillars: ['cakap'] })
+    await saveWebinarTests(db, webinar.id, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 2 }, organiser.id)
+    const [sri, budi, ani, dewi] = [await register(webinar.id), await register(webinar.id), await register(webinar.id), await register(webinar.id)]
+    const path = (token: string) => `/r/${token}/test/pre`
+    const params = (token: string) => ({ token, kind: 'pre' })
+    const view = async (token: string) => call(testLoader, getRequest(path(token)), params(token))
+    const finishAll = async (token: string, option: string) => {
+      await call(testAction, postRequest(path(token), { intent: 'start' }), params(token))
+      const questions = (await (await view(token)).json()).attempt.questions as Array<{ id: string }>
+      for (const q of questions) await call(testAction, postRequest(path(token), { intent: 'answer', question: q.id, answer: option }), params(token))
+      expect((await call(testAction, postRequest(path(token), { intent: 'finish' }), params(token))).status).toBe(303)
+    }
+    // Sri gets everything right, Budi everything wrong: each link shows its own score and choices.
+    await finishAll(sri.token, '1')
+    await finishAll(budi.token, '0')
+    const sriResult = await (await view(sri.token)).json()
+    const budiResult = await (await view(budi.token)).json()
+    expect(sriResult.attempt).toMatchObject({ correct: 2, total: 2 })
+    expect(budiResult.attempt).toMatchObject({ correct: 0, total: 2 })
+    expect(budiResult.attempt.questions.map((q: { chosen: number }) => q.chosen)).toEqual([0, 0])
+    // A link whose registration was cancelled or erased shows nothing any more; an unknown one neither.
+    await finishAll(ani.token, '1')
+    expect(await cancelRegistration(db, ani.token)).toBe(true)
+    expect((await view(ani.token)).status).toBe(404)
+    expect((await call(testAction, postRequest(path(ani.token), { intent: 'finish' }), params(ani.token))).status).toBe(409)
+    await finishAll(dewi.token, '1')
+    expect(await eraseRegistrationByToken(db, dewi.token)).not.toBeNull()
+    expect((await view(dewi.token)).status).toBe(404)
+    expect((await view(sri.token.slice(0, -4) + 'AAAA')).status).toBe(404)
+    // Everyone's results are in the CSV, for staff only: a personal link alone gets the sign-in page.
+    const csv = await call(resultsCsvLoader, getRequest(`/attendance/${webinar.slug}/tests.csv?token=${sri.token}`), { slug: webinar.slug })
+    expect(csv.status).toBe(302)
+    expect(csv.headers.get('Location')).toMatch(/^\/login/)
+  })
+
   test('the all-on-one-page form saves every answer given, and finishes', async () => {
     const webinar = await publishedWebinar({ pillars: ['cakap'] })
     await saveWebinarTests(db, webinar.id, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 2 }, organiser.id)
