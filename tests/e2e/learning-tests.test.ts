@@ -4,7 +4,7 @@
 // Then the whole journey: pre-test, check-in with the announced code, post-test and evaluation,
 // and the certificate the gate holds back until both are done. (The speaker's slides, uploaded
 // and downloaded, are in after-webinar.test.ts.)
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { translate, type MessageKey } from '#app/i18n'
 import { finaliseAttendance, openCheckinWindow } from '#app/models/attendance.server'
 import { saveWebinarTests } from '#app/models/learning-test.server'
@@ -18,6 +18,7 @@ import {
   expectNoSideways,
   expectVisible,
   launchBrowser,
+  postForm,
   publishWebinarOn,
   startTestServer,
   type BrowserSession,
@@ -70,6 +71,19 @@ async function startedAgo(token: string, minutesAgo: number) {
   const { webinar_id } = await server.db.selectFrom('registrations').select('webinar_id').where('token', '=', token).executeTakeFirstOrThrow()
   await server.db.updateTable('webinars').set({ start_at: start, end_at: addMinutes(start, 180) }).where('id', '=', webinar_id).execute()
   return webinar_id
+}
+
+/** The start of a message whose end holds a variable (the minutes to wait, a time). */
+function lead(key: MessageKey): string {
+  return t(key, { minutes: '\u0000', time: '\u0000' }).split('\u0000')[0]!
+}
+
+/** On screen without scrolling, at the phone's 740 px height. */
+async function expectInView(locator: Locator) {
+  await expectVisible(locator)
+  const box = (await locator.boundingBox())!
+  expect(box.y).toBeGreaterThanOrEqual(0)
+  expect(box.y + box.height).toBeLessThanOrEqual(740)
 }
 
 async function attempt(token: string, kind: 'pre' | 'post') {
@@ -205,7 +219,7 @@ describe.each([
     await page.goto(`/r/${token}`)
     await page.getByLabel(t('checkin.code'), { exact: true }).fill(checkin_code!)
     await page.getByRole('button', { name: t('checkin.submit'), exact: true }).click()
-    await expectVisible(page.getByText(t('checkin.done', { time: '\u0000' }).split('\u0000')[0]!))
+    await expectVisible(page.getByText(lead('checkin.done')))
     await expectNoSideways(page)
 
     // After: attendance is final and the certificate issued, but the gate holds it back.
@@ -258,5 +272,45 @@ describe.each([
     expect(Buffer.concat(chunks).subarray(0, 5).toString()).toBe('%PDF-')
     await audit()
     await expectNoSideways(page)
+  })
+
+  test('too many posts from one link: the refusal answers in view, with the choice still marked and nothing saved; the evaluation too', { timeout: 60_000 }, async () => {
+    const yesterday = utcToLocal(new Date(Date.now() - 86_400_000).toISOString(), 'WIB').date
+    const token = await webinarWithResident(yesterday)
+    const { page } = browser
+    await page.goto(`/r/${token}/test/post`)
+    await page.getByRole('button', { name: t('tests.page.begin') }).click()
+    await expectVisible(page.getByText(t('tests.page.progress', { n: 1, total: 3 })))
+    // Someone posts from this link over and over (refused posts count too) until the limit is used up.
+    for (let i = 0; i < 199; i++) expect((await postForm(server, `/r/${token}/test/post`, { intent: 'again' })).status).toBe(400)
+    await choose(page, 'Benar')
+    const [answered] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: t('tests.page.saveNext') }).click()])
+    expect(answered.status()).toBe(429)
+    await expectInView(page.locator('#answer-error').getByText(lead('tests.error.tooMany')))
+    expect(await page.getByLabel('Benar', { exact: true }).isChecked()).toBe(true)
+    await expectNoSideways(page)
+    await audit()
+    expect(await attempt(token, 'post')).toMatchObject({ finished_at: null })
+    const answers = await server.db
+      .selectFrom('test_answers')
+      .innerJoin('test_attempts', 'test_attempts.id', 'test_answers.attempt_id')
+      .innerJoin('registrations', 'registrations.id', 'test_attempts.registration_id')
+      .select('test_answers.question_id')
+      .where('registrations.token', '=', token)
+      .execute()
+    expect(answers).toEqual([])
+
+    // The evaluation: 20 posts per link.
+    for (let i = 0; i < 20; i++) expect((await postForm(server, `/r/${token}/evaluation`, {})).status).toBe(400)
+    await page.goto(`/r/${token}/evaluation`)
+    const ratings = page.locator('fieldset.rating')
+    const count = await ratings.count()
+    for (let i = 0; i < count; i++) await ratings.nth(i).getByLabel('4', { exact: true }).check()
+    const [evaluated] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: t('evaluation.submit'), exact: true }).click()])
+    expect(evaluated.status()).toBe(429)
+    await expectInView(page.getByText(lead('evaluation.tooMany')))
+    for (let i = 0; i < count; i++) expect(await ratings.nth(i).getByLabel('4', { exact: true }).isChecked()).toBe(true)
+    await expectNoSideways(page)
+    await audit()
   })
 })
