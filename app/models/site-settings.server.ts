@@ -1,8 +1,8 @@
 import type { Lang } from '#db/schema'
-import { translate } from '#app/i18n'
 import type { CertificateIssuer } from '#app/utils/certificate-pdf.server'
 import type { DB } from '#app/utils/db.server'
-import { readSiteImagePng, type StoredSiteImage } from '#app/utils/site-image.server'
+import { issuerNameFor, programmeNameFor } from '#app/utils/site-identity'
+import { type CheckedSiteImage, readSiteImagePng, removeSiteImage, storeSiteImage, type StoredSiteImage } from '#app/utils/site-image.server'
 import { nowIso } from '#app/utils/time'
 
 // What the public pages say about who runs the service: the helpdesk in every page's footer (and
@@ -77,7 +77,7 @@ export type IssuerTexts = { programmeNameId: string | null; programmeNameEn: str
 export type IssuerImageName = keyof typeof IMAGE_KEYS
 export type IssuerSettings = IssuerTexts & Record<IssuerImageName, StoredSiteImage | null>
 /** A new image, none (removed), or the one already saved. */
-export type IssuerImageChange = StoredSiteImage | null | 'keep'
+type IssuerImageChange = StoredSiteImage | null | 'keep'
 
 /** What every page's header and footer say about who runs the service. */
 export type SiteIdentity = Helpdesk & { programmeNameId: string | null; programmeNameEn: string | null; issuerName: string | null }
@@ -121,17 +121,6 @@ export async function getSiteIdentity(db: DB): Promise<SiteIdentity> {
   }
 }
 
-/** The programme's name in the reader's language: the other language's when only that one is set, else the dictionary's. */
-export function programmeNameFor(identity: Pick<SiteIdentity, 'programmeNameId' | 'programmeNameEn'>, lang: Lang): string {
-  const own = lang === 'en' ? identity.programmeNameEn : identity.programmeNameId
-  const other = lang === 'en' ? identity.programmeNameId : identity.programmeNameEn
-  return own ?? other ?? translate(lang, 'app.programme')
-}
-
-export function issuerNameFor(identity: Pick<SiteIdentity, 'issuerName'>, lang: Lang): string {
-  return identity.issuerName ?? translate(lang, 'app.ministry')
-}
-
 /** Everything the certificate PDF prints about its issuer (certificates are in Indonesian). */
 export async function getCertificateIssuer(db: DB): Promise<CertificateIssuer> {
   const settings = await getIssuerSettings(db)
@@ -147,10 +136,37 @@ export async function getCertificateIssuer(db: DB): Promise<CertificateIssuer> {
 }
 
 /**
- * Saves the issuer's texts and images at once; an empty text removes its row. Returns the images
- * no longer referenced, for the caller to remove once the change is committed.
+ * Saves the issuer's texts and images at once: the new images' files first, then the settings in
+ * one transaction, then the files no longer referenced. A failed save removes the files it wrote.
  */
-export async function saveIssuerSettings(
+export async function updateIssuer(
+  db: DB,
+  texts: IssuerTexts,
+  images: Record<IssuerImageName, CheckedSiteImage | 'remove' | 'keep'>,
+  actorId: string,
+): Promise<void> {
+  const stored: Array<StoredSiteImage & { created: boolean }> = []
+  const changes = {} as Record<IssuerImageName, IssuerImageChange>
+  try {
+    for (const name of Object.keys(IMAGE_KEYS) as IssuerImageName[]) {
+      const change = images[name]
+      if (change === 'keep' || change === 'remove') changes[name] = change === 'keep' ? 'keep' : null
+      else {
+        const image = await storeSiteImage(name, change)
+        stored.push(image)
+        changes[name] = { png: image.png, svg: image.svg, width: image.width, height: image.height }
+      }
+    }
+    const unused = await saveIssuerSettings(db, texts, changes, actorId)
+    for (const image of unused) await removeSiteImage(image)
+  } catch (error) {
+    for (const image of stored) if (image.created) await removeSiteImage(image)
+    throw error
+  }
+}
+
+/** The settings rows of `updateIssuer`; returns the images no longer referenced. */
+async function saveIssuerSettings(
   db: DB,
   texts: IssuerTexts,
   images: Record<IssuerImageName, IssuerImageChange>,

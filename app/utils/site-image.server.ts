@@ -3,7 +3,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { DOMPurify } from 'dompurify'
 import type { JSDOM } from 'jsdom'
-import { removeUploadFile, uploadPath } from './uploads.server'
+import { message } from './messages'
+import { discardUpload, removeUploadFile, uploadPath, type UploadOutcome } from './uploads.server'
 
 // The certificate issuer's logo and signature, uploaded by an organiser as PNG or SVG. Checked by
 // their content, never by their name or declared type:
@@ -126,14 +127,50 @@ async function checkSvg(text: string): Promise<SiteImageCheck> {
   }
 }
 
-/** Writes a checked image under UPLOAD_DIR/site, named by its content, each file atomically. */
-export async function storeSiteImage(kind: 'logo' | 'signature', image: CheckedSiteImage): Promise<StoredSiteImage> {
+/** The upload rule: only the size is checked while streaming; an SVG has no fixed first bytes. */
+export const SITE_IMAGE_RULE = { maxBytes: SITE_IMAGE_MAX_BYTES, magic: new Uint8Array(0) }
+
+const REFUSALS: Record<SiteImageRefusal, string> = {
+  notImage: message('issuer.error.notImage'),
+  badPng: message('issuer.error.badPng'),
+  badSize: message('issuer.error.badSize', { max: SITE_IMAGE_MAX_SIDE }),
+  badSvg: message('issuer.error.badSvg'),
+  unsafeSvg: message('issuer.error.unsafeSvg'),
+}
+
+export type ImageField = { ok: true; image: CheckedSiteImage | null } | { ok: false; error: string; status: 400 | 413 }
+
+/**
+ * One file field of the issuer form: nothing chosen (null), a checked image, or the message shown
+ * beside the field. The streamed file is always removed: what is kept is written from the
+ * checked (sanitised, rasterised) content by `storeSiteImage`.
+ */
+export async function readImageField(upload: UploadOutcome | undefined): Promise<ImageField> {
+  try {
+    if (!upload || (!upload.ok && upload.reason === 'empty' && !upload.fileName)) return { ok: true, image: null }
+    if (!upload.ok) {
+      if (upload.reason === 'tooLarge') return { ok: false, error: message('issuer.error.tooLarge', { kb: SITE_IMAGE_MAX_BYTES / 1024 }), status: 413 }
+      return { ok: false, error: message(upload.reason === 'empty' ? 'issuer.error.empty' : 'issuer.error.notImage'), status: 400 }
+    }
+    const checked = await checkSiteImage(await fs.promises.readFile(upload.tempPath))
+    return checked.ok ? { ok: true, image: checked } : { ok: false, error: REFUSALS[checked.reason], status: 400 }
+  } finally {
+    await discardUpload(upload)
+  }
+}
+
+/**
+ * Writes a checked image under UPLOAD_DIR/site, named by its content, each file atomically.
+ * `created` says whether the files are new: the same image uploaded again names the files in use.
+ */
+export async function storeSiteImage(kind: 'logo' | 'signature', image: CheckedSiteImage): Promise<StoredSiteImage & { created: boolean }> {
   const sha = createHash('sha256').update(image.png).digest('hex').slice(0, 32)
   const png = path.posix.join('site', `${kind}-${sha}.png`)
   const svg = image.svg === null ? null : path.posix.join('site', `${kind}-${sha}.svg`)
+  const created = !fs.existsSync(uploadPath(png))
   await writeAtomically(uploadPath(png), image.png)
   if (svg) await writeAtomically(uploadPath(svg), image.svg!)
-  return { png, svg, width: image.width, height: image.height }
+  return { png, svg, width: image.width, height: image.height, created }
 }
 
 async function writeAtomically(finalPath: string, data: Buffer | string) {
