@@ -37,8 +37,27 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 export async function checkSiteImage(bytes: Buffer): Promise<SiteImageCheck> {
   if (bytes.subarray(0, 8).equals(PNG_SIGNATURE)) return checkPng(bytes)
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '')
-  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text)) return checkSvg(text)
+  if (looksLikeSvg(text)) return checkSvg(text)
   return { ok: false, reason: 'notImage' }
+}
+
+/**
+ * Whether the text opens like an SVG: a prolog, comments, then <svg. A loop, not a regular
+ * expression: comments matched by a pattern can backtrack exponentially on a hostile file.
+ */
+function looksLikeSvg(text: string): boolean {
+  let at = 0
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at]!)) at++
+    const end = text.startsWith('<?', at) ? text.indexOf('?>', at) + 2 : text.startsWith('<!--', at) ? text.indexOf('-->', at + 4) + 3 : -1
+    if (end === 1 || end === 2) return false // an unclosed prolog or comment (-1 + its length)
+    if (end > 0) {
+      at = end
+      continue
+    }
+    // checkSvg refuses a DOCTYPE with its reason.
+    return /^<!DOCTYPE/i.test(text.slice(at, at + 9)) || /^<svg[\s>]/i.test(text.slice(at, at + 5))
+  }
 }
 
 async function checkPng(bytes: Buffer): Promise<SiteImageCheck> {

@@ -3,10 +3,10 @@ import jsQR from 'jsqr'
 import * as fontkit from 'fontkit'
 import { decodePDFRawStream, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFString } from 'pdf-lib'
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs'
-import { PNG } from 'pngjs'
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api'
 import { unprintableCharacters } from '#app/utils/certificate-fonts.server'
 import { CERTIFICATE_ROLE_LABELS, type CertificateData, renderCertificatePdf } from '#app/utils/certificate-pdf.server'
+import { pngBytes } from '#tests/setup/images'
 
 // The real renderer, read back by a real PDF reader (pdf.js): its text, its page, and its QR code
 // scanned from the rendered pixels.
@@ -28,13 +28,6 @@ const typical: CertificateData = {
     logoPng: null,
     signaturePng: null,
   },
-}
-
-/** A PNG of one colour, made by a real encoder. */
-function solidPng(width: number, height: number, [r, g, b]: [number, number, number]): Uint8Array {
-  const png = new PNG({ width, height })
-  for (let i = 0; i < width * height; i++) png.data.set([r, g, b, 255], i * 4)
-  return new Uint8Array(PNG.sync.write(png))
 }
 
 async function firstPage(pdf: Uint8Array): Promise<PDFPageProxy> {
@@ -332,8 +325,8 @@ describe('renderCertificatePdf', () => {
       issuerName: 'Direktorat Jenderal Aplikasi Informatika',
       signatoryName: 'Dr. Ir. Bambang Sutejo, M.Sc.',
       signatoryTitle: 'Direktur Pemberdayaan Informatika',
-      logoPng: solidPng(120, 120, [16, 70, 128]),
-      signaturePng: solidPng(300, 90, [20, 20, 20]),
+      logoPng: pngBytes(120, 120, [16, 70, 128, 255]),
+      signaturePng: pngBytes(300, 90, [20, 20, 20, 255]),
     }
     const pdf = await renderCertificatePdf({ ...typical, issuer })
     const text = await pageText(pdf)
