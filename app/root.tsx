@@ -12,11 +12,9 @@ import { getDb } from '#app/utils/db.server'
 import { useNonce } from '#app/utils/nonce'
 import { usePageScripts } from '#app/utils/page-scripts'
 import styles from '#app/styles/app.css'
+import { CRITICAL_CSS } from '#app/styles/critical'
 
-export const links: LinksFunction = () => [
-  { rel: 'stylesheet', href: styles },
-  { rel: 'icon', href: 'data:,' },
-]
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }]
 
 export const meta: MetaFunction = () => [{ title: 'Literasi Webinar' }]
 
@@ -38,7 +36,10 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
-        <Links />
+        <link rel="icon" href="data:," />
+        <style dangerouslySetInnerHTML={{ __html: CRITICAL_CSS }} />
+        {/* A resident page links its stylesheet at the end of the body, where it holds back no paint (styles/critical.ts). */}
+        {scripts ? <Links /> : null}
       </head>
       <body>
         <LangContext.Provider value={lang}>
@@ -51,7 +52,9 @@ export function Layout({ children }: { children: ReactNode }) {
             <ScrollRestoration nonce={nonce} />
             <Scripts nonce={nonce} />
           </>
-        ) : null}
+        ) : (
+          <Links />
+        )}
       </body>
     </html>
   )

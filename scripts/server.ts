@@ -22,6 +22,7 @@ import {
   type CachedPage,
 } from '#app/utils/page-cache.server'
 import { INLINE_SCRIPTS } from '#app/utils/inline-scripts'
+import { CRITICAL_CSS } from '#app/styles/critical'
 import { observeRequests } from '#app/utils/request-log.server'
 import { withOutagesAs503 } from '#app/utils/unavailable.server'
 
@@ -185,6 +186,7 @@ function sendPage(req: Request, res: Response, page: CachedPage, cacheControl = 
  * Referrers carry only the origin to other sites, so a personal link's token never leaks.
  * HSTS only when the public address is https, or it would break a plain-http deployment.
  */
+const CRITICAL_CSS_SOURCE = `'sha256-${createHash('sha256').update(CRITICAL_CSS, 'utf8').digest('base64')}'`
 const INLINE_SCRIPT_HASHES = INLINE_SCRIPTS.map((script) => `'sha256-${createHash('sha256').update(script).digest('base64')}'`)
 
 function securityHeaders(env: Env) {
@@ -198,8 +200,9 @@ function securityHeaders(env: Env) {
         // allowed by their hash, so a page held in a cache needs no nonce of its own.
         scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`, ...INLINE_SCRIPT_HASHES],
         // React writes a few style attributes (chart bar widths); no inline <style> is allowed but
-        // the mails' own narrow-screen rule, by its hash, for the outbox's preview of a message.
-        styleSrc: ["'self'", NARROW_SCREEN_CSS_SOURCE],
+        // every page's first styles (styles/critical.ts) and the mails' own narrow-screen rule,
+        // for the outbox's preview of a message, each by its hash.
+        styleSrc: ["'self'", CRITICAL_CSS_SOURCE, NARROW_SCREEN_CSS_SOURCE],
         styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],

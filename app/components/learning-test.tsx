@@ -16,12 +16,14 @@ type Props = {
   position: number | null
   saved: boolean
   errors?: FieldErrors
+  /** what a refused post chose, shown chosen again (the answer was not saved) */
+  values?: Record<string, string>
   /** /r/<token>/test/<kind> */
   base: string
   personal: string
 }
 
-export function TestTaking({ view, layout, position, saved, errors, base, personal }: Props) {
+export function TestTaking({ view, layout, position, saved, errors, values, base, personal }: Props) {
   const t = useT()
   const lang = useLang()
   const kindName = t(`tests.kind.${view.kind}`)
@@ -47,11 +49,11 @@ export function TestTaking({ view, layout, position, saved, errors, base, person
   } else if (view.state !== 'open') {
     body = <p>{t('tests.page.closedUnfinished')}</p>
   } else if (layout === 'all') {
-    body = <AllQuestions questions={attempt.questions} base={base} saved={saved} errors={errors} />
+    body = <AllQuestions questions={attempt.questions} base={base} saved={saved} errors={errors} values={values} />
   } else if (position === null) {
     body = <Review questions={attempt.questions} base={base} />
   } else {
-    body = <OneQuestion questions={attempt.questions} position={position} base={base} errors={errors} />
+    body = <OneQuestion questions={attempt.questions} position={position} base={base} errors={errors} values={values} />
   }
   return (
     <article aria-labelledby="test-title" className="stack">
@@ -65,12 +67,13 @@ export function TestTaking({ view, layout, position, saved, errors, base, person
   )
 }
 
-function Choices({ question, name, describedBy }: { question: AttemptQuestion; name: string; describedBy?: string }) {
+function Choices({ question, name, describedBy, posted }: { question: AttemptQuestion; name: string; describedBy?: string; posted?: string }) {
+  const chosen = posted !== undefined && /^\d$/.test(posted) ? Number(posted) : question.chosen
   return (
     <div className="choices" role="radiogroup" aria-describedby={describedBy}>
       {question.options.map((option, index) => (
         <label key={index}>
-          <input type="radio" name={name} value={String(index)} defaultChecked={question.chosen === index} />
+          <input type="radio" name={name} value={String(index)} defaultChecked={chosen === index} />
           <span>{option}</span>
         </label>
       ))}
@@ -78,7 +81,7 @@ function Choices({ question, name, describedBy }: { question: AttemptQuestion; n
   )
 }
 
-function OneQuestion({ questions, position, base, errors }: { questions: AttemptQuestion[]; position: number; base: string; errors?: FieldErrors }) {
+function OneQuestion({ questions, position, base, errors, values }: { questions: AttemptQuestion[]; position: number; base: string; errors?: FieldErrors; values?: Record<string, string> }) {
   const t = useT()
   const question = questions[position]!
   const errorId = errors?.answer?.length ? 'answer-error' : undefined
@@ -92,7 +95,7 @@ function OneQuestion({ questions, position, base, errors }: { questions: Attempt
         <input type="hidden" name="question" value={question.id} />
         <fieldset className="field" aria-describedby={errorId}>
           <legend>{question.prompt}</legend>
-          <Choices question={question} name="answer" />
+          <Choices question={question} name="answer" posted={values?.question === question.id ? values.answer : undefined} />
           <ErrorList id={errorId} errors={errors?.answer} />
         </fieldset>
         <div className="actions">
@@ -130,7 +133,7 @@ function Review({ questions, base }: { questions: AttemptQuestion[]; base: strin
   )
 }
 
-function AllQuestions({ questions, base, saved, errors }: { questions: AttemptQuestion[]; base: string; saved: boolean; errors?: FieldErrors }) {
+function AllQuestions({ questions, base, saved, errors, values }: { questions: AttemptQuestion[]; base: string; saved: boolean; errors?: FieldErrors; values?: Record<string, string> }) {
   const t = useT()
   const answered = questions.filter((q) => q.chosen !== null).length
   return (
@@ -147,7 +150,7 @@ function AllQuestions({ questions, base, saved, errors }: { questions: AttemptQu
             <legend>
               {i + 1}. {q.prompt}
             </legend>
-            <Choices question={q} name={`a.${q.id}`} />
+            <Choices question={q} name={`a.${q.id}`} posted={values?.[`a.${q.id}`]} />
           </fieldset>
         ))}
         <div className="actions">

@@ -230,6 +230,8 @@ export const en: Dictionary = {
   'tests.error.chooseOne': 'Choose one answer.',
   'tests.error.notOpen': 'This test is not open.',
   'tests.error.finished': 'This test is finished; answers can no longer change.',
+  'tests.error.tooMany': 'Too many posts in a short time. Your answer was not saved; try again in {minutes} minutes.',
+  'evaluation.tooMany': 'Too many posts in a short time. Your evaluation was not sent; try again in {minutes} minutes.',
   'tests.result.title': 'Your result',
   'tests.result.score': '{correct} of {total} correct ({percent})',
   'tests.result.pillar': '{pillar}: {correct} of {total}',

@@ -229,6 +229,8 @@ export const id = {
   'tests.error.chooseOne': 'Pilih satu jawaban.',
   'tests.error.notOpen': 'Tes ini tidak sedang dibuka.',
   'tests.error.finished': 'Tes ini sudah selesai; jawaban tidak dapat diubah lagi.',
+  'tests.error.tooMany': 'Terlalu banyak kiriman dalam waktu singkat. Jawaban Anda belum tersimpan; coba lagi dalam {minutes} menit.',
+  'evaluation.tooMany': 'Terlalu banyak kiriman dalam waktu singkat. Evaluasi Anda belum terkirim; coba lagi dalam {minutes} menit.',
   'tests.result.title': 'Hasil Anda',
   'tests.result.score': '{correct} dari {total} benar ({percent})',
   'tests.result.pillar': '{pillar}: {correct} dari {total}',

@@ -6,6 +6,7 @@ import {
   listAssignedRecipients,
   listRegistrantRecipients,
   listRundownForBrief,
+  listTokensWithFinishedTest,
   listWebinarsDueForReminder,
   listWebinarsDueForThankYou,
   markReminderSent,
@@ -115,8 +116,8 @@ async function calendarHolders(
   // One message per address, even when a person holds two roles.
   const seen = new Set<string>()
   return [
-    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false, brief: briefs.get(r.id), resident: false })),
-    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted', brief: undefined, resident: true })),
+    ...assigned.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/brief/${r.brief_token}`), waitlisted: false, brief: briefs.get(r.id), token: null })),
+    ...residents.map((r) => ({ email: r.email, name: r.name, lang: r.lang, personalUrl: appUrl(`/r/${r.token}`), waitlisted: r.status === 'waitlisted', brief: undefined, token: r.token })),
   ].filter((h) => !seen.has(h.email) && seen.add(h.email))
 }
 
@@ -264,8 +265,12 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
         if (which === 'day' && !dayReminderIsTrue(webinar, nowIso)) return 0
         // Reminders are for seat holders; the waitlist has no seat to join with.
         const holders = await calendarHolders(trx, due.id, ['registered'])
-        // The hour reminder invites residents to the pre-test, which closes at the start.
+        // The hour reminder invites residents to the pre-test, which closes at the start: only
+        // those who have not finished it, so the invitation is true for each of them.
         const preTest = which === 'hour' ? await preTestInvitation(trx, due.id) : null
+        const finishedPreTest = preTest ? await listTokensWithFinishedTest(trx, due.id, 'pre') : new Set<string>()
+        const preTestFor = (h: { token: string | null; personalUrl: string }) =>
+          preTest && h.token && !finishedPreTest.has(h.token) ? { url: `${h.personalUrl}/test/pre`, questions: preTest.questions } : null
         await enqueueMail(
           trx,
           holders.map((h) => ({
@@ -275,7 +280,7 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
             payload:
               which === 'day'
                 ? { kind: 'reminder_day' as const, webinar, personalUrl: h.personalUrl }
-                : { kind: 'reminder_hour' as const, webinar, personalUrl: h.personalUrl, preTest: preTest && h.resident ? { url: `${h.personalUrl}/test/pre`, questions: preTest.questions } : null },
+                : { kind: 'reminder_hour' as const, webinar, personalUrl: h.personalUrl, preTest: preTestFor(h) },
           })),
         )
         return holders.length

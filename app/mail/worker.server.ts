@@ -4,7 +4,7 @@ import type { Lang } from '#db/schema'
 import {
   claimDueMail,
   markMailAttemptFailed,
-  markMailSent,
+  markMailsSent,
   renewMailClaim,
   type ClaimedMail,
 } from '#app/models/outbox.server'
@@ -106,6 +106,14 @@ export class MailWorker {
   /**
    * Claims one batch and delivers it; returns how many messages it handled. Batches are small,
    * so memory stays flat however many thousands are queued: the transport is fed as it drains.
+   *
+   * Deliveries are recorded together, in one write when the batch is done (markMailsSent), not
+   * one write per message. Until then a delivered message is still 'sending' under this worker's
+   * claim, so the claim must not run out before it is recorded, or another worker would send it
+   * again: a batch that runs long records what it has delivered every sixth of the lease (a
+   * delivered message's claim is at most about two thirds of a lease old, see #deliver). If this
+   * process dies before the write, its delivered messages are sent again once their lease ends:
+   * at least once, as before, with the window a batch instead of one message.
    */
   async deliverBatch(): Promise<{ sent: number; failed: number }> {
     const concurrency = this.options.concurrency ?? 3
@@ -116,52 +124,77 @@ export class MailWorker {
       now: claimedAt.toISOString(),
       leaseMs: this.options.leaseMs,
     })
+    if (claimed.length === 0) return { sent: 0, failed: 0 }
     let sent = 0
     let failed = 0
     let index = 0
+    const delivered: Array<{ id: string; raw: string | null }> = []
+    // One write at a time, each after the one before (whatever its outcome); a write that fails
+    // puts its messages back for the next one.
+    let recording: Promise<void> = Promise.resolve()
+    const record = () =>
+      (recording = recording.catch(() => {}).then(async () => {
+        const batch = delivered.splice(0)
+        try {
+          await markMailsSent(this.db, batch, this.workerId, { transport: this.options.transport.name })
+        } catch (error) {
+          delivered.unshift(...batch)
+          throw error
+        }
+      }))
+    const timer = setInterval(() => void record().catch(() => {}), Math.max(50, Math.floor(this.options.leaseMs / 6)))
     const lanes = Array.from({ length: Math.min(concurrency, claimed.length) }, async () => {
       while (index < claimed.length) {
         const mail = claimed[index++]!
-        if (await this.#deliver(mail, claimedAt.getTime())) sent++
-        else failed++
+        const outcome = await this.#deliver(mail, claimedAt.getTime())
+        if (outcome) {
+          delivered.push({ id: mail.id, raw: outcome.raw })
+          sent++
+        } else failed++
       }
     })
-    await Promise.all(lanes)
+    try {
+      await Promise.all(lanes)
+    } finally {
+      clearInterval(timer)
+      // After any write the timer started; one that failed left its messages for this one.
+      await record()
+    }
     return { sent, failed }
   }
 
-  async #deliver(mail: ClaimedMail, claimedAt: number): Promise<boolean> {
+  /** Sends one claimed message; its raw MIME when delivered (recorded by the batch), null when not. */
+  async #deliver(mail: ClaimedMail, claimedAt: number): Promise<{ raw: string | null } | null> {
     // No transaction is open here: the claim was committed, the send is network I/O, and the
-    // outcome is recorded in its own short write afterwards.
+    // outcome is recorded in a short write afterwards (a failure here, a delivery by the batch).
     let message: SendMailOptions
     try {
       message = buildMessage(mail, this.options.sender, this.options.from)
     } catch (error) {
       countMailFailure('render')
       await markMailAttemptFailed(this.db, mail.id, this.workerId, { error: `render: ${describe(error)}`, retryAt: null })
-      return false
+      return null
     }
     await this.#limiter.take()
     const renew = () => renewMailClaim(this.db, mail.id, this.workerId, this.#now().toISOString())
     // The claim is ours until its lease runs out. Only a message that waited a third of the lease
     // since the claim (the rate limit, slow lanes) renews it before the send, and stops if another
     // worker has taken it over meanwhile; the rest save a write each.
-    if (this.#now().getTime() - claimedAt > this.options.leaseMs / 3 && !(await renew())) return false
+    if (this.#now().getTime() - claimedAt > this.options.leaseMs / 3 && !(await renew())) return null
     // The lease is for finding dead workers, not slow relays: while the send is in flight the
     // claim is renewed, or a relay slower than the lease would get the message from two workers.
     const heartbeat = setInterval(() => void renew().catch(() => {}), Math.max(50, Math.floor(this.options.leaseMs / 3)))
     try {
       const { raw } = await this.options.transport.send(message)
       clearInterval(heartbeat)
-      await markMailSent(this.db, mail.id, this.workerId, { transport: this.options.transport.name, raw })
-      return true
+      return { raw }
     } catch (error) {
       clearInterval(heartbeat)
       countMailFailure('send')
       const delay = retryDelayMs(mail.attempts)
       const retryAt = delay === null ? null : new Date(this.#now().getTime() + delay).toISOString()
       await markMailAttemptFailed(this.db, mail.id, this.workerId, { error: describe(error), retryAt })
-      return false
+      return null
     }
   }
 }

@@ -3,7 +3,8 @@ import type { Transaction } from 'kysely'
 import type { Database, QuestionPillar, TestAttempt, TestKind, TimeZoneCode } from '#db/schema'
 import { splitPillars, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
-import { lockWebinars, type DB } from '#app/utils/db.server'
+import { lockRows, lockWebinars, type DB } from '#app/utils/db.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { addMinutes, nowIso } from '#app/utils/time'
 import { listBankQuestions, toBankQuestion, type BankQuestion } from './question.server'
 
@@ -338,10 +339,19 @@ function differentOrder(ids: string[], otherOrder: string[] | null): string[] {
   return order
 }
 
-/** The open, unfinished attempt of this link's registration, read inside the caller's transaction. */
+/**
+ * The open, unfinished attempt of this link's registration, read inside the caller's transaction.
+ *
+ * The lock rule (lockRows): the registration's attempts, both of them, are locked before the
+ * attempt is read, so saving answers and finishing take turns. An answer saved before the finish
+ * is in the score; one that comes after finds the attempt finished and is refused. Locking the
+ * other test's attempt too makes the pairing (finishAttempt) independent of the windows: see there.
+ */
 async function openAttempt(trx: Conn, token: string, kind: TestKind, now: string) {
   const taker = await findTaker(trx, token)
   if (!taker) return { ok: false as const, reason: 'notFound' as const }
+  const attempts = await trx.selectFrom('test_attempts').select('id').where('registration_id', '=', taker.id).execute()
+  await lockRows(trx, 'test_attempts', attempts.map((attempt) => attempt.id))
   const tests = await webinarTests(trx, taker.webinar_id)
   const attempt = await findAttempt(trx, taker.id, kind)
   if (!attempt) return { ok: false as const, reason: 'notOpen' as const }
@@ -356,6 +366,7 @@ export type AnswerResult = { ok: true } | { ok: false; reason: Exclude<AttemptRe
 export async function saveAnswers(db: DB, token: string, kind: TestKind, answers: Array<{ questionId: string; option: number }>, now = nowIso()): Promise<AnswerResult> {
   return db.transaction().execute(async (trx): Promise<AnswerResult> => {
     const open = await openAttempt(trx, token, kind, now)
+    await racePoint('answers:after-read')
     if (!open.ok) return open
     const ids = answers.map((a) => a.questionId)
     if (ids.some((id) => !open.order.includes(id))) return { ok: false, reason: 'badAnswer' }
@@ -379,6 +390,13 @@ export type FinishResult = { ok: true; correct: number; total: number } | { ok: 
 /**
  * Ends the attempt once every question has an answer: scores it against the exact versions it
  * asked, per pillar, and pairs it with the resident's other test when that one is finished too.
+ *
+ * Pairing reads the other attempt and then writes both. The two windows never overlap (the
+ * pre-test closes at the start, the post-test opens at the end, and a webinar always ends after
+ * it starts: the form refuses otherwise and the check constraint webinars_end_after_start holds),
+ * so on one clock the two finishes cannot run at once. That is not relied on: openAttempt holds
+ * the locks of both attempts, so two finishes at once (machines whose clocks disagree, a
+ * reschedule between their reads) take turns and the later one pairs both.
  */
 export async function finishAttempt(db: DB, token: string, kind: TestKind, now = nowIso()): Promise<FinishResult> {
   return db.transaction().execute(async (trx): Promise<FinishResult> => {
@@ -396,6 +414,7 @@ export async function finishAttempt(db: DB, token: string, kind: TestKind, now =
     for (const row of rows) if (row.chosen_option === row.correct_option) correct[`${row.pillar}_correct`]++
     const score = Object.values(correct).reduce((a, b) => a + b, 0)
     const other = await findAttempt(trx, open.taker.id, kind === 'pre' ? 'post' : 'pre')
+    await racePoint('finish-attempt:after-read')
     const paired = other?.finished_at ? 1 : 0
     await trx.updateTable('test_attempts').set({ ...correct, correct: score, finished_at: now, paired }).where('id', '=', open.attempt.id).execute()
     if (paired && other) await trx.updateTable('test_attempts').set({ paired: 1 }).where('id', '=', other.id).execute()

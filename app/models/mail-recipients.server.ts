@@ -1,4 +1,4 @@
-import type { AssignmentRole } from '#db/schema'
+import type { AssignmentRole, TestKind } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { createToken } from '#app/utils/crypto.server'
 import type { WebinarSnapshot } from '#app/mail/payload'
@@ -175,6 +175,19 @@ export async function listRegistrantRecipients(db: DB, webinarId: string, status
     .where('status', 'in', statuses)
     .orderBy('created_at')
     .execute()
+}
+
+/** The personal-link tokens of a webinar's registrants who finished its test of this kind. */
+export async function listTokensWithFinishedTest(db: DB, webinarId: string, kind: TestKind): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('test_attempts')
+    .innerJoin('registrations', 'registrations.id', 'test_attempts.registration_id')
+    .select('registrations.token')
+    .where('test_attempts.webinar_id', '=', webinarId)
+    .where('test_attempts.kind', '=', kind)
+    .where('test_attempts.finished_at', 'is not', null)
+    .execute()
+  return new Set(rows.map((r) => r.token))
 }
 
 /**

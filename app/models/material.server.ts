@@ -1,6 +1,8 @@
-import type { AssignmentRole } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import type { Transaction } from 'kysely'
+import type { AssignmentRole, Database } from '#db/schema'
+import { lockWebinars, type DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
 import { keepUpload, removeUploadFile, uploadPath, type StoredUpload } from '#app/utils/uploads.server'
 import { evaluationOpen } from './evaluation.server'
@@ -15,6 +17,8 @@ import { webinarTests } from './learning-test.server'
 
 export const MATERIAL_MAX_BYTES = 20 * 1024 * 1024
 
+type Conn = DB | Transaction<Database>
+
 /** Roles that bring slides: not the moderator, who leads rather than presents. */
 const PRESENTING_ROLES: AssignmentRole[] = ['speaker', 'kol', 'keynote']
 
@@ -23,7 +27,7 @@ function materialFile(webinarId: string, materialId: string): string {
 }
 
 /** The role behind a brief link, if it may upload slides (a webinar not cancelled). */
-async function findPresenter(db: DB, briefToken: string) {
+async function findPresenter(db: Conn, briefToken: string) {
   if (!briefToken) return null
   return db
     .selectFrom('webinar_roles')
@@ -45,33 +49,64 @@ export type SaveMaterialResult = { ok: true } | { ok: false; reason: 'notFound' 
 
 /**
  * Keeps a checked upload as the speaker's slides, replacing their earlier file. The file is moved
- * into place first and the row written after; if the row cannot be written the file goes again,
- * and the replaced file is removed only once the new row is committed.
+ * into place first and the row written after; if the row cannot be written (or the role went
+ * meanwhile) the file goes again, and the replaced file is removed only once the new row is
+ * committed.
+ *
+ * The lock rule: the speaker's row is read again, and their earlier slides found, under the
+ * webinar's lock (materials belong to its roles), so two uploads at once take turns (the later
+ * replaces the earlier, with no unique violation and no file left behind) and an upload never
+ * lands on a role that removeRole is deleting.
  */
 export async function saveMaterial(db: DB, briefToken: string, upload: StoredUpload, now = nowIso()): Promise<SaveMaterialResult> {
-  const role = await findPresenter(db, briefToken)
-  if (!role) return { ok: false, reason: 'notFound' }
-  if (!PRESENTING_ROLES.includes(role.role) || role.status === 'cancelled') return { ok: false, reason: 'notPresenter' }
+  const found = await findPresenter(db, briefToken)
+  if (!found) return { ok: false, reason: 'notFound' }
+  if (!PRESENTING_ROLES.includes(found.role) || found.status === 'cancelled') return { ok: false, reason: 'notPresenter' }
   const id = createId()
-  const finalPath = materialFile(role.webinar_id, id)
+  const finalPath = materialFile(found.webinar_id, id)
   await keepUpload(upload, finalPath)
-  let replaced: string | null = null
+  let saved: SaveMaterialResult & { replaced?: string | null }
   try {
-    replaced = await db.transaction().execute(async (trx) => {
+    saved = await db.transaction().execute(async (trx) => {
+      await lockWebinars(trx, [found.webinar_id])
+      const role = await findPresenter(trx, briefToken)
+      if (!role) return { ok: false, reason: 'notFound' } as const
+      if (!PRESENTING_ROLES.includes(role.role) || role.status === 'cancelled') return { ok: false, reason: 'notPresenter' } as const
       const old = await trx.selectFrom('materials').select('id').where('webinar_role_id', '=', role.id).executeTakeFirst()
+      await racePoint('material:after-read')
       if (old) await trx.deleteFrom('materials').where('id', '=', old.id).execute()
       await trx
         .insertInto('materials')
         .values({ id, webinar_id: role.webinar_id, webinar_role_id: role.id, file_name: safeFileName(upload.fileName), bytes: upload.bytes, sha256: upload.sha256, uploaded_at: now })
         .execute()
-      return old?.id ?? null
+      return { ok: true, replaced: old?.id ?? null } as const
     })
   } catch (error) {
     await removeUploadFile(finalPath)
     throw error
   }
-  if (replaced) await removeUploadFile(materialFile(role.webinar_id, replaced))
+  if (!saved.ok) {
+    await removeUploadFile(finalPath)
+    return saved
+  }
+  if (saved.replaced) await removeUploadFile(materialFile(found.webinar_id, saved.replaced))
   return { ok: true }
+}
+
+/**
+ * The slide files of roles about to be deleted, read inside the deleting transaction (under the
+ * webinar's lock): the caller removes them with removeMaterialFiles once that transaction has
+ * committed, never inside it, since a file removed cannot come back if the transaction rolls back.
+ */
+export async function materialFilesOfRoles(trx: Conn, roleIds: string[]): Promise<string[]> {
+  if (roleIds.length === 0) return []
+  const rows = await trx.selectFrom('materials').select(['id', 'webinar_id']).where('webinar_role_id', 'in', roleIds).execute()
+  return rows.map((row) => materialFile(row.webinar_id, row.id))
+}
+
+/** After the commit: the files of slides whose rows are gone. */
+export async function removeMaterialFiles(paths: string[]): Promise<void> {
+  for (const file of paths) await removeUploadFile(file)
 }
 
 /** The name to offer the download under: the uploaded name without folders or control characters, ending in .pdf. */

@@ -128,10 +128,25 @@ export async function renewMailClaim(db: DB, id: string, workerId: string, now: 
 
 /** Records a delivery. Only the worker holding the claim may, so a reclaimed row is not marked twice. */
 export async function markMailSent(db: DB, id: string, workerId: string, result: { transport: string; raw: string | null; now?: string }) {
+  await markMailsSent(db, [{ id, raw: result.raw }], workerId, result)
+}
+
+/**
+ * Records the deliveries of one batch in one statement (the mail worker's), each message with its
+ * own raw MIME (null over SMTP). As for one: only rows this worker still holds are marked.
+ */
+export async function markMailsSent(db: DB, sent: Array<{ id: string; raw: string | null }>, workerId: string, result: { transport: string; now?: string }) {
+  if (sent.length === 0) return
+  const kept = sent.filter((mail) => mail.raw !== null)
+  const raw = kept.length === 0 ? null : sql<string | null>`case ${sql.ref('id')} ${sql.join(kept.map((mail) => sql`when ${mail.id} then ${mail.raw}`), sql` `)} else null end`
   await db
     .updateTable('outbox')
-    .set({ state: 'sent', sent_at: result.now ?? nowIso(), transport: result.transport, raw: result.raw, last_error: null, claimed_by: null })
-    .where('id', '=', id)
+    .set({ state: 'sent', sent_at: result.now ?? nowIso(), transport: result.transport, raw, last_error: null, claimed_by: null })
+    .where(
+      'id',
+      'in',
+      sent.map((mail) => mail.id),
+    )
     .where('claimed_by', '=', workerId)
     .where('state', '=', 'sending')
     .execute()

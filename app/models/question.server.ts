@@ -1,7 +1,8 @@
 import type { Transaction } from 'kysely'
 import type { Database, Question, QuestionDifficulty, QuestionPillar } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { lockRows, type DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
 
 // The question bank (issue 15): multiple-choice questions per pillar, reused across webinars.
@@ -139,10 +140,16 @@ export type QuestionEdit = { ok: true; id: string; newVersion: boolean } | { ok:
 /**
  * Saves an edit. Unused: in place. Used in a live test: a new version replaces it in the bank and
  * in every webinar whose question set has not frozen yet; frozen sets keep the version they used.
+ *
+ * The lock rule (lockRows): the version edited is read under its row's lock, so two edits of one
+ * version at once take turns. The later one then finds it replaced and is refused (`notCurrent`:
+ * its editor saw the old text), rather than adding a second version beside the first's.
  */
 export async function updateQuestion(db: DB, id: string, input: QuestionInput, userId: string | null, now = nowIso()): Promise<QuestionEdit> {
   return db.transaction().execute(async (trx): Promise<QuestionEdit> => {
+    await lockRows(trx, 'questions', [id])
     const current = await trx.selectFrom('questions').select(['id', 'family_id', 'version', 'used_at', 'replaced_by_id', 'archived_at']).where('id', '=', id).executeTakeFirst()
+    await racePoint('question-edit:after-read')
     if (!current) return { ok: false, reason: 'notFound' }
     if (current.replaced_by_id !== null || current.archived_at !== null) return { ok: false, reason: 'notCurrent' }
     if (current.used_at === null) {

@@ -8,6 +8,7 @@ import { nowIso } from '#app/utils/time'
 import { notifyAssignments, notifyUnassigned } from '#app/mail/notify.server'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
 import { getWebinarSnapshot } from './mail-recipients.server'
+import { materialFilesOfRoles, removeMaterialFiles } from './material.server'
 
 const ROLE_ORDER: Record<AssignmentRole, number> = { keynote: 0, moderator: 1, speaker: 2, kol: 3 }
 
@@ -36,7 +37,8 @@ export async function assignRole(
   webinarId: string,
   input: { personId: string; role: AssignmentRole; talkTitle: string | null; pillar: Pillar | null },
 ): Promise<AssignResult> {
-  return db.transaction().execute(async (trx): Promise<AssignResult> => {
+  const removedFiles: string[] = []
+  const result = await db.transaction().execute(async (trx): Promise<AssignResult> => {
     // The lock rule: who holds the single seat and the last position are read under the webinar's
     // lock, so two assignments at once take turns (one moderator, distinct positions).
     await lockWebinars(trx, [webinarId])
@@ -56,7 +58,7 @@ export async function assignRole(
       input.role === 'speaker'
         ? []
         : await trx.selectFrom('webinar_roles').select('id').where('webinar_id', '=', webinarId).where('role', '=', input.role).execute()
-    for (const old of replaced) await removeAssignment(trx, webinarId, old.id, webinar.status === 'published')
+    for (const old of replaced) removedFiles.push(...((await removeAssignment(trx, webinarId, old.id, webinar.status === 'published')) ?? []))
     const last = await trx
       .selectFrom('webinar_roles')
       .select((eb) => eb.fn.max('position').as('max'))
@@ -81,20 +83,30 @@ export async function assignRole(
     if (webinar.status === 'published') await notifyAssignments(trx, webinarId, [roleId])
     return { ok: true }
   })
+  // The replaced holder's slides (a KOL or keynote official brings some), once their row is gone for good.
+  await removeMaterialFiles(removedFiles)
+  return result
 }
 
 /** Removes an assignment; scoped by webinar so one webinar's form cannot touch another's. */
 export async function removeRole(db: DB, webinarId: string, roleId: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  const removedFiles = await db.transaction().execute(async (trx) => {
     await lockWebinars(trx, [webinarId])
     const webinar = await trx.selectFrom('webinars').select('status').where('id', '=', webinarId).executeTakeFirst()
     await racePoint('remove-role:after-read')
     return removeAssignment(trx, webinarId, roleId, webinar?.status === 'published')
   })
+  // Their slides go from disk only once the row's removal has committed (a rollback keeps both).
+  if (removedFiles) await removeMaterialFiles(removedFiles)
+  return removedFiles !== null
 }
 
-/** Deletes the row; on a published webinar the person gets a CANCEL for their calendar copy. */
-async function removeAssignment(db: DB, webinarId: string, roleId: string, announced: boolean): Promise<boolean> {
+/**
+ * Deletes the row and its slides' rows; on a published webinar the person gets a CANCEL for their
+ * calendar copy. Returns the slide files to remove once the transaction has committed (null: no
+ * such role on this webinar).
+ */
+async function removeAssignment(db: DB, webinarId: string, roleId: string, announced: boolean): Promise<string[] | null> {
   const person = await db
     .selectFrom('webinar_roles')
     .innerJoin('people', 'people.id', 'webinar_roles.person_id')
@@ -102,13 +114,15 @@ async function removeAssignment(db: DB, webinarId: string, roleId: string, annou
     .where('webinar_roles.id', '=', roleId)
     .where('webinar_roles.webinar_id', '=', webinarId)
     .executeTakeFirst()
-  if (!person) return false
+  if (!person) return null
+  const files = await materialFilesOfRoles(db, [roleId])
+  await db.deleteFrom('materials').where('webinar_role_id', '=', roleId).execute()
   await db.deleteFrom('webinar_roles').where('id', '=', roleId).execute()
   if (announced) {
     const snapshot = await getWebinarSnapshot(db, webinarId)
     if (snapshot) await notifyUnassigned(db, snapshot, webinarId, person)
   }
-  return true
+  return files
 }
 
 /**

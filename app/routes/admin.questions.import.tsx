@@ -1,11 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import {
-  json,
-  MaxPartSizeExceededError,
-  redirect,
-  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
-  unstable_parseMultipartFormData as parseMultipartFormData,
-} from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field } from '#app/components/forms'
@@ -16,7 +10,7 @@ import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { message } from '#app/utils/messages'
 import { metaLang, pageTitle } from '#app/utils/meta'
-import { mediaType, readForm } from '#app/utils/read-form.server'
+import { mediaType, readForm, readSmallFile } from '#app/utils/read-form.server'
 import { parseQuestionCsv, QUESTION_CSV_MAX_BYTES } from '#app/utils/question-csv.server'
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'questions.import.title'))
@@ -43,16 +37,9 @@ export async function action({ request }: ActionFunctionArgs) {
     const count = await createQuestions(getDb(), parsed.questions, user.id)
     return redirect(`/admin/questions/import?done=${count}`, 303)
   }
-  let formData: FormData
-  try {
-    formData = await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: QUESTION_CSV_MAX_BYTES }))
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return fail(message('questions.import.error.tooLarge'), 413)
-    return fail(message('questions.import.error.required'))
-  }
-  const file = formData.get('file')
-  if (!(file instanceof File) || file.size === 0) return fail(message(file instanceof File && file.name ? 'questions.import.error.empty' : 'questions.import.error.required'))
-  const bytes = new Uint8Array(await file.arrayBuffer())
+  const upload = await readSmallFile(request, 'file', QUESTION_CSV_MAX_BYTES)
+  if (!upload.ok) return fail(message(`questions.import.error.${upload.reason}`), upload.reason === 'tooLarge' ? 413 : 400)
+  const { bytes } = upload
   const parsed = parseQuestionCsv(bytes)
   if (!parsed.ok) return json<ActionData>({ errors: parsed.errors }, { status: 422 })
   return json<ActionData>({ preview: parsed.questions, file: Buffer.from(bytes).toString('base64') })

@@ -1,11 +1,5 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import {
-  json,
-  MaxPartSizeExceededError,
-  redirect,
-  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
-  unstable_parseMultipartFormData as parseMultipartFormData,
-} from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Field } from '#app/components/forms'
@@ -16,6 +10,7 @@ import { requireAttendanceWebinar } from '#app/utils/webinar-guards.server'
 import { getDb } from '#app/utils/db.server'
 import { message, type FieldErrors } from '#app/utils/messages'
 import { metaLang, pageTitle } from '#app/utils/meta'
+import { readSmallFile } from '#app/utils/read-form.server'
 import { utcToLocal } from '#app/utils/time'
 import { parseZoomReport, ZOOM_REPORT_MAX_BYTES, type ZoomReportError } from '#app/utils/zoom-report.server'
 
@@ -49,21 +44,13 @@ function reportError(error: ZoomReportError): string {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar } = await requireAttendanceWebinar(request, params.slug)
   const fail = (error: string, status = 400) => json<{ errors: FieldErrors }>({ errors: { report: [error] } }, { status })
-  let formData: FormData
-  try {
-    formData = await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: ZOOM_REPORT_MAX_BYTES }))
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return fail(message('import.error.tooLarge'), 413)
-    // Not multipart, or a broken body: the form was not sent the way the page sends it.
-    return fail(message('import.error.required'))
-  }
-  const file = formData.get('report')
-  if (!(file instanceof File) || file.size === 0) return fail(message(file instanceof File && file.name ? 'import.error.empty' : 'import.error.required'))
-  const bytes = new Uint8Array(await file.arrayBuffer())
+  const upload = await readSmallFile(request, 'report', ZOOM_REPORT_MAX_BYTES)
+  if (!upload.ok) return fail(message(`import.error.${upload.reason}`), upload.reason === 'tooLarge' ? 413 : 400)
+  const { bytes } = upload
   // The webinar's local date settles "01/09/2021" when nothing in the file does.
   const parsed = parseZoomReport(bytes, { expectedDate: utcToLocal(webinar.start_at, webinar.time_zone).date })
   if (!parsed.ok) return fail(reportError(parsed.error), 422)
-  const { importId, reused } = await previewZoomImport(getDb(), webinar.id, { name: file.name || 'zoom.csv', bytes, report: parsed.report }, user.id)
+  const { importId, reused } = await previewZoomImport(getDb(), webinar.id, { name: upload.name || 'zoom.csv', bytes, report: parsed.report }, user.id)
   return redirect(`/attendance/${webinar.slug}/import/${importId}${reused ? '?done=reused' : ''}`, 303)
 }
 

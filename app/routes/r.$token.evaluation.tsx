@@ -11,7 +11,10 @@ import type { FieldErrors } from '#app/utils/messages'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { readForm } from '#app/utils/read-form.server'
 import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
-import { parseForm } from '#app/utils/validation.server'
+import { hitRateLimits } from '#app/models/rate-limit.server'
+import { limitKey } from '#app/utils/limit-keys.server'
+import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
+import { echoForm, parseForm } from '#app/utils/validation.server'
 import { NO_SCRIPTS } from '#app/utils/page-scripts'
 
 // A resident page: plain HTML, no scripts (utils/page-scripts.ts).
@@ -20,7 +23,10 @@ export const handle = NO_SCRIPTS
 export const meta: MetaFunction = ({ matches }) => [...pageTitle(translate(metaLang(matches), 'evaluation.title')), { name: 'robots', content: 'noindex' }]
 
 const NO_STORE = { 'Cache-Control': 'private, no-store' }
-export const headers: HeadersFunction = () => NO_STORE
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get('Retry-After')
+  return retryAfter ? { ...NO_STORE, 'Retry-After': retryAfter } : NO_STORE
+}
 
 /** The personal link is the credential: a malformed or unknown one is a 404 that says nothing more. */
 async function requireEvaluationForm(token: string | undefined) {
@@ -46,10 +52,17 @@ function pageData(form: EvaluationFormData) {
   }
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await requireEvaluationForm(params.token)
   const fields = ratingFields(form)
-  const parsed = parseForm(evaluationSchema(fields.map((f) => f.field)), await readForm(request))
+  const formData = await readForm(request)
+  // Every post of a known link counts, refused ones too, before anything is saved.
+  const wait = await hitRateLimits(getDb(), [
+    [limitKey('evaluation', 'token', params.token!), RESIDENT_LIMITS.evaluationPerRegistration],
+    [limitKey('evaluation', 'ip', context.clientIp), RESIDENT_LIMITS.evaluationPerIp],
+  ])
+  if (wait) return tooManyRequests(wait, echoForm(formData), { key: 'evaluation.tooMany', headers: NO_STORE })
+  const parsed = parseForm(evaluationSchema(fields.map((f) => f.field)), formData)
   if (!parsed.success) return json({ errors: parsed.errors, values: parsed.values }, { status: 400, headers: NO_STORE })
   const result = await submitEvaluation(getDb(), params.token!, {
     ratings: fields.map((f) => ({ item: f.item, subject: f.subject, rating: parsed.data.ratings[f.field]! })),

@@ -10,8 +10,11 @@ import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { NO_SCRIPTS } from '#app/utils/page-scripts'
 import { readForm } from '#app/utils/read-form.server'
+import { hitRateLimits } from '#app/models/rate-limit.server'
+import { limitKey } from '#app/utils/limit-keys.server'
 import { PERSONAL_TOKEN } from '#app/utils/registration-fields'
-import { pageAnswers, TestActionSchema } from '#app/utils/test-answer-schema.server'
+import { RESIDENT_LIMITS, tooManyRequests } from '#app/utils/resident-limits.server'
+import { echoAnswers, pageAnswers, TestActionSchema } from '#app/utils/test-answer-schema.server'
 import { parseForm, type FieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
@@ -24,7 +27,10 @@ export const handle = NO_SCRIPTS
 
 // A resident's own answers, behind their personal link: no cache keeps the page.
 const NO_STORE = { 'Cache-Control': 'private, no-store' }
-export const headers: HeadersFunction = () => NO_STORE
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get('Retry-After')
+  return retryAfter ? { ...NO_STORE, 'Retry-After': retryAfter } : NO_STORE
+}
 
 function notFound(): never {
   throw new Response('Not found', { status: 404, headers: NO_STORE })
@@ -59,19 +65,25 @@ function positionFrom(url: URL, view: AttemptView): number | null {
 const REFUSAL_STATUS = { notFound: 404, notOpen: 409, finished: 409, badAnswer: 400, unanswered: 400 } as const
 const REFUSAL_MESSAGE = { notOpen: 'tests.error.notOpen', finished: 'tests.error.finished', badAnswer: 'tests.error.chooseOne' } as const
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   const { token, kind } = parseParams(params)
   const url = new URL(request.url)
   const here = `/r/${token}/test/${kind}`
   const layout = url.searchParams.get('view') === 'all' ? '?view=all' : ''
   const form = await readForm(request)
+  const db = getDb()
+  // Every post counts, per personal link (and, widely, per address), before anything is saved.
+  const wait = await hitRateLimits(db, [
+    [limitKey('test', 'token', token), RESIDENT_LIMITS.testAnswersPerRegistration],
+    [limitKey('test', 'ip', context.clientIp), RESIDENT_LIMITS.testAnswersPerIp],
+  ])
+  if (wait) return tooManyRequests(wait, echoAnswers(form), { key: 'tests.error.tooMany', field: form.get('intent') === 'answer' ? 'answer' : '', headers: NO_STORE })
   const parsed = parseForm(TestActionSchema, form)
   if (!parsed.success) return json({ errors: parsed.errors }, { status: 400, headers: NO_STORE })
   const refuse = (reason: keyof typeof REFUSAL_STATUS, errors: FieldErrors) => {
     if (reason === 'notFound') notFound()
     return json({ errors }, { status: REFUSAL_STATUS[reason], headers: NO_STORE })
   }
-  const db = getDb()
   switch (parsed.data.intent) {
     case 'start': {
       const started = await startAttempt(db, token, kind)
@@ -101,9 +113,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function TestPage() {
   const data = useLoaderData<typeof loader>()
-  const actionData = useActionData<typeof action>() as { errors: FieldErrors } | undefined
+  const actionData = useActionData<typeof action>() as { errors: FieldErrors; values?: Record<string, string> } | undefined
   const { token = '', kind = '' } = useParams()
-  return <TestTaking view={data} layout={data.layout} position={data.position} saved={data.saved} errors={actionData?.errors} base={`/r/${token}/test/${kind}`} personal={`/r/${token}`} />
+  return (
+    <TestTaking
+      view={data}
+      layout={data.layout}
+      position={data.position}
+      saved={data.saved}
+      errors={actionData?.errors}
+      values={actionData?.values}
+      base={`/r/${token}/test/${kind}`}
+      personal={`/r/${token}`}
+    />
+  )
 }
 
 export function ErrorBoundary() {

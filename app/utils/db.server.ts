@@ -433,12 +433,29 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * write lock from its first statement (`begin immediate`), so this does nothing there; on
  * PostgreSQL it is `select … for update`, which makes concurrent writers to one webinar take
  * turns, exactly as SQLite's lock does.
+ *
+ * Rows that no webinar lock covers, read and then written on their own (a bank question being
+ * versioned, a resident's test attempts while answers are saved or the attempt is finished), are
+ * locked with `lockRows`. The fixed order: webinars first, then such rows, each kind in id
+ * order; never a webinar's row after one of these.
  */
 export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>, webinarIds: Iterable<string>): Promise<void> {
   if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
   const ids = [...new Set(webinarIds)].sort()
   if (ids.length === 0) return
   await trx.selectFrom('webinars').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
+}
+
+/**
+ * The lock rule for rows of `table` that no webinar lock covers (see lockWebinars): locks them
+ * in id order until the transaction ends, so a second writer reads them only once the first has
+ * committed. Nothing to do on SQLite, whose write lock is already held.
+ */
+export async function lockRows(trx: Transaction<Database> | Kysely<Database>, table: 'questions' | 'test_attempts', ids: Iterable<string>): Promise<void> {
+  if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
+  const sorted = [...new Set(ids)].sort()
+  if (sorted.length === 0) return
+  await sql`select id from ${sql.table(table)} where id in (${sql.join(sorted)}) order by id for update`.execute(trx)
 }
 
 /**
@@ -470,17 +487,47 @@ export function likeOperator(db: Kysely<Database> | Transaction<Database>): 'lik
  * which counts the commits of every other connection (this process's own included, since this
  * connection never writes), read through better-sqlite3 directly: it runs on every request.
  * PostgreSQL: the current snapshot, which moves whenever a transaction that wrote anything starts
- * or ends. Neither reads a table.
+ * or ends, one round trip shared by the requests that arrive together (sharedFreshReads). Neither
+ * reads a table.
  */
 export function createChangeCounter(databaseUrl: string): () => Promise<string> {
   if (isPostgresUrl(databaseUrl)) {
-    const db = createDb(databaseUrl, { poolSize: 2 })
-    return async () => (await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db)).rows[0]!.snapshot
+    const db = createDb(databaseUrl, { poolSize: 1 })
+    return sharedFreshReads(async () => (await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db)).rows[0]!.snapshot)
   }
   let statement: SQLite.Statement | null = null
   return async () => {
     statement ??= openSqlite(sqliteFileFromUrl(databaseUrl)).prepare('pragma data_version').pluck()
     return String(statement.get())
+  }
+}
+
+/**
+ * One round trip for a rush of callers, never a stale answer: callers that arrive while no read
+ * is in flight start one; callers that arrive during a read share the next one, which starts
+ * when that read settles. So every caller gets a value read after it arrived (a write committed
+ * before a request came in is always seen), and at most one read is in flight with one queued,
+ * however many requests arrive. A failed read fails only the callers waiting for it.
+ */
+export function sharedFreshReads<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null
+  let queued: Promise<T> | null = null
+  const start = (): Promise<T> => {
+    const reading = read().finally(() => {
+      if (inFlight === reading) inFlight = null
+    })
+    inFlight = reading
+    return reading
+  }
+  return () => {
+    if (!inFlight) return start()
+    queued ??= inFlight
+      .catch(() => undefined)
+      .then(() => {
+        queued = null
+        return start()
+      })
+    return queued
   }
 }
 

@@ -26,6 +26,10 @@ export type RacePoint =
   | 'zoom-commit:after-read'
   | 'erase:after-read'
   | 'slug:after-check'
+  | 'question-edit:after-read'
+  | 'answers:after-read'
+  | 'finish-attempt:after-read'
+  | 'material:after-read'
 
 export async function racePoint(name: RacePoint): Promise<void> {
   const hook = hooks.get(name)

@@ -1,4 +1,8 @@
-import { unstable_parseMultipartFormData as parseMultipartFormData } from '@remix-run/node'
+import {
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
+  unstable_parseMultipartFormData as parseMultipartFormData,
+} from '@remix-run/node'
 
 /**
  * Every action reads its form through readForm, never through request.formData() directly:
@@ -122,4 +126,28 @@ export async function readUploadForm<Outcome extends { ok: boolean }>(
     throw refuse(413, 'Too many form fields')
   }
   return { form, files }
+}
+
+/** Why an uploaded file held in memory was not read: none chosen, an empty file, or over its limit. */
+export type SmallFileRefusal = 'required' | 'empty' | 'tooLarge'
+
+/**
+ * One small file (a CSV report, a question bank) posted in a multipart form, held in memory.
+ * A body that is not multipart or cannot be parsed counts as no file chosen: the form was not
+ * sent the way the page sends it.
+ */
+export async function readSmallFile(
+  request: Request,
+  field: string,
+  maxBytes: number,
+): Promise<{ ok: true; name: string; bytes: Uint8Array } | { ok: false; reason: SmallFileRefusal }> {
+  let form: FormData
+  try {
+    form = await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: maxBytes }))
+  } catch (error) {
+    return { ok: false, reason: error instanceof MaxPartSizeExceededError ? 'tooLarge' : 'required' }
+  }
+  const file = form.get(field)
+  if (!(file instanceof File) || file.size === 0) return { ok: false, reason: file instanceof File && file.name ? 'empty' : 'required' }
+  return { ok: true, name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { echoForm } from './validation.server'
 
 // What a resident's test page posts: start, one answer (one question per screen), every answer
 // of the all-on-one-page form, or finish. Answers of the one-page form arrive as `a.<question id>`.
@@ -25,4 +26,10 @@ export function pageAnswers(form: FormData): Array<{ questionId: string; option:
     answers.push({ questionId: key.slice(2, 66), option: Number(value) })
   }
   return answers
+}
+
+/** What a refused post chose (the question and answer, or the one-page form's answers), to show it chosen again. */
+export function echoAnswers(form: FormData): Record<string, string> {
+  const { intent: _intent, ...values } = echoForm(form)
+  return values
 }

@@ -372,8 +372,11 @@ export function residentForm(tag: string, n: number): Record<string, string> {
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const BLOCKING_IMPACTS = ['serious', 'critical']
 
-/** The serious and critical axe-core violations (WCAG 2.1 A and AA, best practice) on the page as it stands, one readable line each. */
-export async function blockingViolations(page: Page): Promise<string[]> {
+/**
+ * The serious and critical axe-core violations (WCAG 2.1 A and AA, best practice) on the page as
+ * it stands, one readable line each; with `every`, the moderate and minor ones too.
+ */
+export async function blockingViolations(page: Page, options: { every?: boolean } = {}): Promise<string[]> {
   // Through the DevTools protocol, not a <script> tag: the page's Content-Security-Policy
   // rightly refuses inline scripts without its nonce.
   await page.evaluate(fs.readFileSync(AXE_SCRIPT, 'utf8'))
@@ -383,6 +386,6 @@ export async function blockingViolations(page: Page): Promise<string[]> {
     }),
   )
   return results.violations
-    .filter((violation) => BLOCKING_IMPACTS.includes(violation.impact ?? ''))
+    .filter((violation) => options.every || BLOCKING_IMPACTS.includes(violation.impact ?? ''))
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
 }

@@ -1,13 +1,29 @@
 // A resident takes the pre-test and, after the webinar, the post-test, in real Chromium on a
 // 360×740 phone screen, with and without JavaScript: from the personal page, one question per
 // screen (leaving half-way and coming back) and all on one page, to the result with explanations.
-import type { Page } from 'playwright-core'
+// Then the whole journey: pre-test, check-in with the announced code, post-test and evaluation,
+// and the certificate the gate holds back until both are done. (The speaker's slides, uploaded
+// and downloaded, are in after-webinar.test.ts.)
+import type { Locator, Page } from 'playwright-core'
 import { translate, type MessageKey } from '#app/i18n'
+import { finaliseAttendance, openCheckinWindow } from '#app/models/attendance.server'
 import { saveWebinarTests } from '#app/models/learning-test.server'
 import { createQuestion } from '#app/models/question.server'
 import { registerParticipant } from '#app/models/registration.server'
-import { utcToLocal } from '#app/utils/time'
-import { createStaff, expectNoScripts, expectNoSideways, expectVisible, launchBrowser, publishWebinarOn, startTestServer, type BrowserSession, type TestServer } from './harness'
+import { addMinutes, nowIso, utcToLocal } from '#app/utils/time'
+import {
+  blockingViolations,
+  createStaff,
+  expectNoScripts,
+  expectNoSideways,
+  expectVisible,
+  launchBrowser,
+  postForm,
+  publishWebinarOn,
+  startTestServer,
+  type BrowserSession,
+  type TestServer,
+} from './harness'
 
 const t = (key: MessageKey, vars?: Record<string, string | number>) => translate('id', key, vars)
 
@@ -49,6 +65,27 @@ async function choose(page: Page, text: string, scope = page.locator('body')) {
   await scope.getByLabel(text, { exact: true }).check()
 }
 
+/** Moves a webinar so that it started `minutesAgo` minutes ago and lasts three hours: the clock of the journey. */
+async function startedAgo(token: string, minutesAgo: number) {
+  const start = addMinutes(nowIso(), -minutesAgo)
+  const { webinar_id } = await server.db.selectFrom('registrations').select('webinar_id').where('token', '=', token).executeTakeFirstOrThrow()
+  await server.db.updateTable('webinars').set({ start_at: start, end_at: addMinutes(start, 180) }).where('id', '=', webinar_id).execute()
+  return webinar_id
+}
+
+/** The start of a message whose end holds a variable (the minutes to wait, a time). */
+function lead(key: MessageKey): string {
+  return t(key, { minutes: '\u0000', time: '\u0000' }).split('\u0000')[0]!
+}
+
+/** On screen without scrolling, at the phone's 740 px height. */
+async function expectInView(locator: Locator) {
+  await expectVisible(locator)
+  const box = (await locator.boundingBox())!
+  expect(box.y).toBeGreaterThanOrEqual(0)
+  expect(box.y + box.height).toBeLessThanOrEqual(740)
+}
+
 async function attempt(token: string, kind: 'pre' | 'post') {
   return server.db
     .selectFrom('test_attempts')
@@ -68,6 +105,12 @@ describe.each([
   beforeAll(async () => {
     browser = await launchBrowser({ javaScriptEnabled, baseURL: server.url, viewport: { width: 360, height: 740 } })
   })
+
+  // axe-core runs in the page's own JavaScript (its timers stall without it): the pages are
+  // audited in the run with it on, for violations of any impact.
+  const audit = async () => {
+    if (javaScriptEnabled) expect(await blockingViolations(browser.page, { every: true })).toEqual([])
+  }
 
   afterAll(async () => {
     await browser?.close()
@@ -144,5 +187,130 @@ describe.each([
     // The pre-test closed at the start without an attempt: the personal page says so.
     await page.goto(`/r/${token}`)
     await expectVisible(page.getByText(t('tests.state.closed')))
+  })
+
+  test('the journey: pre-test, check-in with the code, post-test and evaluation, then the gated certificate', { timeout: 60_000 }, async () => {
+    const token = await webinarWithResident('2031-07-10')
+    const { page } = browser
+    const { webinar_id: webinarId } = await server.db.selectFrom('registrations').select('webinar_id').where('token', '=', token).executeTakeFirstOrThrow()
+    // The organiser gates the certificate: the evaluation and, as the webinar has one, the post-test first.
+    await server.db.updateTable('webinars').set({ certificate_gate: 1 }).where('id', '=', webinarId).execute()
+
+    // Before: the pre-test, one question per screen.
+    await page.goto(`/r/${token}`)
+    await page.getByRole('link', { name: t('tests.start', { kind: t('tests.kind.pre') }) }).click()
+    await page.getByRole('button', { name: t('tests.page.begin') }).click()
+    await expectVisible(page.getByText(t('tests.page.progress', { n: 1, total: 3 })))
+    await audit()
+    for (const n of [1, 2, 3]) {
+      await expectVisible(page.getByText(t('tests.page.progress', { n, total: 3 })))
+      await choose(page, n === 1 ? 'Salah satu' : 'Benar')
+      await page.getByRole('button', { name: t('tests.page.saveNext') }).click()
+    }
+    await page.getByRole('button', { name: t('tests.page.finish') }).click()
+    await expectVisible(page.getByText(t('tests.result.score', { correct: 2, total: 3, percent: '66,7%' })))
+    await audit()
+    await expectNoSideways(page)
+
+    // During: the moderator opens check-in and announces the code; the resident types it.
+    await startedAgo(token, 20)
+    await openCheckinWindow(server.db, webinarId, organiserId, 15)
+    const { checkin_code } = await server.db.selectFrom('webinars').select('checkin_code').where('id', '=', webinarId).executeTakeFirstOrThrow()
+    await page.goto(`/r/${token}`)
+    await page.getByLabel(t('checkin.code'), { exact: true }).fill(checkin_code!)
+    await page.getByRole('button', { name: t('checkin.submit'), exact: true }).click()
+    await expectVisible(page.getByText(lead('checkin.done')))
+    await expectNoSideways(page)
+
+    // After: attendance is final and the certificate issued, but the gate holds it back.
+    await startedAgo(token, 300)
+    expect(await finaliseAttendance(server.db, webinarId, organiserId)).toMatchObject({ ok: true, present: 1 })
+    await page.goto(`/r/${token}/certificate.pdf`)
+    await expectVisible(page.getByText(t('gate.intro'), { exact: true }))
+    expect(new URL(page.url()).pathname).toBe(`/r/${token}`)
+    expect(await page.getByRole('link', { name: t('certificate.download'), exact: true }).count()).toBe(0)
+    await expectVisible(page.getByRole('link', { name: t('gate.step.evaluation'), exact: true }))
+    await audit()
+    await expectNoSideways(page)
+
+    // The post-test, all on one page, from the step the gate lists.
+    await page.getByRole('link', { name: t('gate.step.postTest'), exact: true }).click()
+    await page.getByRole('button', { name: t('tests.page.begin') }).click()
+    await page.getByRole('link', { name: t('tests.page.allOnOnePage') }).click()
+    const questions = page.locator('fieldset')
+    await expectVisible(questions.first())
+    await audit()
+    await expectNoSideways(page)
+    for (let i = 0; i < 3; i++) await choose(page, 'Benar', questions.nth(i))
+    await page.getByRole('button', { name: t('tests.page.finish') }).click()
+    await expectVisible(page.getByText(t('tests.result.score', { correct: 3, total: 3, percent: '100%' })))
+    expect(await attempt(token, 'post')).toMatchObject({ correct: 3, total: 3 })
+
+    // Only the evaluation is left now.
+    await page.goto(`/r/${token}`)
+    await expectVisible(page.getByText(t('gate.intro'), { exact: true }))
+    expect(await page.getByRole('link', { name: t('gate.step.postTest'), exact: true }).count()).toBe(0)
+    expect(await page.getByRole('link', { name: t('certificate.download'), exact: true }).count()).toBe(0)
+    await page.getByRole('link', { name: t('gate.step.evaluation'), exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: t('evaluation.title'), exact: true }).waitFor()
+    await audit()
+    await expectNoSideways(page)
+    const ratings = page.locator('fieldset.rating')
+    const count = await ratings.count()
+    expect(count).toBeGreaterThanOrEqual(3)
+    for (let i = 0; i < count; i++) await ratings.nth(i).getByLabel('4', { exact: true }).check()
+    await page.getByLabel(t('evaluation.comment')).fill('Soalnya membantu, terima kasih.')
+    await page.getByRole('button', { name: t('evaluation.submit'), exact: true }).click()
+
+    // Released: the certificate downloads.
+    await expectVisible(page.getByText(t('evaluation.thanks'), { exact: true }))
+    const link = page.getByRole('link', { name: t('certificate.download'), exact: true })
+    await expectVisible(link)
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
+    const chunks: Buffer[] = []
+    for await (const chunk of await download.createReadStream()) chunks.push(Buffer.from(chunk as Buffer))
+    expect(Buffer.concat(chunks).subarray(0, 5).toString()).toBe('%PDF-')
+    await audit()
+    await expectNoSideways(page)
+  })
+
+  test('too many posts from one link: the refusal answers in view, with the choice still marked and nothing saved; the evaluation too', { timeout: 60_000 }, async () => {
+    const yesterday = utcToLocal(new Date(Date.now() - 86_400_000).toISOString(), 'WIB').date
+    const token = await webinarWithResident(yesterday)
+    const { page } = browser
+    await page.goto(`/r/${token}/test/post`)
+    await page.getByRole('button', { name: t('tests.page.begin') }).click()
+    await expectVisible(page.getByText(t('tests.page.progress', { n: 1, total: 3 })))
+    // Someone posts from this link over and over (refused posts count too) until the limit is used up.
+    for (let i = 0; i < 199; i++) expect((await postForm(server, `/r/${token}/test/post`, { intent: 'again' })).status).toBe(400)
+    await choose(page, 'Benar')
+    const [answered] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: t('tests.page.saveNext') }).click()])
+    expect(answered.status()).toBe(429)
+    await expectInView(page.locator('#answer-error').getByText(lead('tests.error.tooMany')))
+    expect(await page.getByLabel('Benar', { exact: true }).isChecked()).toBe(true)
+    await expectNoSideways(page)
+    await audit()
+    expect(await attempt(token, 'post')).toMatchObject({ finished_at: null })
+    const answers = await server.db
+      .selectFrom('test_answers')
+      .innerJoin('test_attempts', 'test_attempts.id', 'test_answers.attempt_id')
+      .innerJoin('registrations', 'registrations.id', 'test_attempts.registration_id')
+      .select('test_answers.question_id')
+      .where('registrations.token', '=', token)
+      .execute()
+    expect(answers).toEqual([])
+
+    // The evaluation: 20 posts per link.
+    for (let i = 0; i < 20; i++) expect((await postForm(server, `/r/${token}/evaluation`, {})).status).toBe(400)
+    await page.goto(`/r/${token}/evaluation`)
+    const ratings = page.locator('fieldset.rating')
+    const count = await ratings.count()
+    for (let i = 0; i < count; i++) await ratings.nth(i).getByLabel('4', { exact: true }).check()
+    const [evaluated] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: t('evaluation.submit'), exact: true }).click()])
+    expect(evaluated.status()).toBe(429)
+    await expectInView(page.getByText(lead('evaluation.tooMany')))
+    for (let i = 0; i < count; i++) expect(await ratings.nth(i).getByLabel('4', { exact: true }).isChecked()).toBe(true)
+    await expectNoSideways(page)
+    await audit()
   })
 })

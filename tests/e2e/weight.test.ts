@@ -93,4 +93,36 @@ describe('every resident page, first load with an empty cache', () => {
     // System fonts: no font file is ever fetched.
     expect(loaded.requests.filter((request) => request.type === 'Font')).toEqual([])
   })
+
+  test('a resident page paints from its HTML alone: its first styles are inline, allowed by the policy, and its stylesheet comes after the content', async () => {
+    const violations: string[] = []
+    browser.page.on('console', (message) => message.type() === 'error' && violations.push(message.text()))
+    for (const path of ['/webinars', `/webinars/${pages.webinar.slug}`, `/r/${pages.personalToken}`, '/no-such-page']) {
+      await browser.page.goto(path)
+      const layout = await browser.page.evaluate(() => {
+        const style = document.querySelector<HTMLStyleElement>('head style')
+        const link = document.querySelector('link[rel=stylesheet]')
+        return {
+          inlineApplied: !!style?.sheet && style.sheet.cssRules.length > 20,
+          linkInBody: link?.parentElement === document.body,
+          linkAfterMain: !!link && !!(document.querySelector('main')!.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING),
+          // The header's accent line comes from the inline styles, whether or not the stylesheet has arrived.
+          accent: getComputedStyle(document.querySelector('.site-header')!).borderBottomColor,
+        }
+      })
+      expect(layout, path).toEqual({ inlineApplied: true, linkInBody: true, linkAfterMain: true, accent: 'rgb(11, 92, 173)' })
+    }
+    expect(violations.filter((text) => /Content Security Policy|Refused to apply/i.test(text))).toEqual([])
+  })
+})
+
+describe('a staff page', () => {
+  test('carries the same inline first styles and links its stylesheet in the head, before its scripts run', async () => {
+    await browser.page.goto('/login')
+    const placement = await browser.page.evaluate(() => ({
+      inline: !!document.querySelector<HTMLStyleElement>('head style')?.sheet,
+      linkInHead: document.querySelector('link[rel=stylesheet]')?.parentElement === document.head,
+    }))
+    expect(placement).toEqual({ inline: true, linkInHead: true })
+  })
 })

@@ -163,3 +163,51 @@ test('with a pre-test on, the hour reminder invites the residents to it, and onl
   expect(mail.text).toContain('kerjakan pre-test singkat (1 soal)')
   expect(mail.text).toContain(`/r/${resident.token}/test/pre`)
 })
+
+test('the hour reminder invites only the residents who have not finished the pre-test; through a real SMTP server each reads what is true for them', async () => {
+  const { finishAttempt, getAttemptView, saveAnswers, saveWebinarTests, startAttempt } = await import('#app/models/learning-test.server')
+  const { createQuestion } = await import('#app/models/question.server')
+  const { register } = await import('#tests/setup/factories')
+  const { deliverAll, parseMessage, smtpWorker } = await import('./__helpers/mail')
+  const { startSmtpSink } = await import('./__helpers/smtp-sink')
+  const organiser = await createUser('organiser')
+  await createQuestion(getDb(), { pillar: 'cakap', difficulty: 'easy', prompt: 'Apa itu tautan?', options: ['a', 'b'], correctOption: 1, explanation: null }, organiser.id)
+  const { id, start } = await webinarOn('2031-02-11')
+  expect(await saveWebinarTests(getDb(), id, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 1 }, organiser.id)).toMatchObject({ ok: true })
+  const done = await register(id, { name: 'Sudah Selesai' })
+  const halfway = await register(id, { name: 'Baru Mulai' })
+  const fresh = await register(id, { name: 'Belum Mulai' })
+  // One finished the pre-test; one began it and stopped before finishing; one never opened it.
+  for (const token of [done.token, halfway.token]) expect(await startAttempt(getDb(), token, 'pre')).toMatchObject({ ok: true })
+  const question = (await getAttemptView(getDb(), done.token, 'pre'))!.attempt!.questions[0]!
+  expect(await saveAnswers(getDb(), done.token, 'pre', [{ questionId: question.id, option: 1 }])).toEqual({ ok: true })
+  expect(await finishAttempt(getDb(), done.token, 'pre')).toMatchObject({ ok: true })
+
+  const sink = await startSmtpSink()
+  const mailer = smtpWorker(sink.url)
+  try {
+    // The invitations first, so that what arrives next is the reminder alone.
+    await deliverAll(mailer.worker)
+    const from = sink.messages.length
+    await enqueueDueReminders(getDb(), at(start - 59 * MINUTE))
+    await deliverAll(mailer.worker)
+    const received = async (email: string) => {
+      const mine = sink.messages.slice(from).filter((m) => m.envelope.rcptTo.includes(email))
+      expect(mine, email).toHaveLength(1)
+      return (await parseMessage(mine[0]!.raw)).mail
+    }
+    // Finished: still reminded of the webinar, but not asked to take a test already taken.
+    const toDone = await received(done.email)
+    expect(toDone.subject).toContain('Satu jam lagi')
+    expect(toDone.text).not.toContain('pre-test')
+    expect(toDone.html).not.toContain('/test/pre')
+    for (const resident of [halfway, fresh]) {
+      const mail = await received(resident.email)
+      expect(mail.text).toContain('kerjakan pre-test singkat (1 soal)')
+      expect(mail.text).toContain(`/r/${resident.token}/test/pre`)
+    }
+  } finally {
+    mailer.transport.close()
+    await sink.stop()
+  }
+})

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import SQLite from 'better-sqlite3'
-import { createDb, DatabaseUrlError, getDb, isDatabaseUnavailable, LOCK_TIMEOUT_MS, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
+import { createChangeCounter, createDb, DatabaseUrlError, getDb, isDatabaseUnavailable, LOCK_TIMEOUT_MS, sharedFreshReads, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 import { TEST_ENGINE } from '#tests/setup/paths'
 import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
 
@@ -189,5 +189,65 @@ describe('a connection that cannot write', () => {
     await db.transaction().execute((trx) => sql`insert into notes (text) values ('tersimpan')`.execute(trx))
     const { rows } = await sql<{ text: string }>`select text from notes`.execute(db)
     expect(rows).toEqual([{ text: 'tersimpan' }])
+  })
+})
+
+describe('sharedFreshReads', () => {
+  /** A read the test finishes by hand, numbered in the order reads started. */
+  function manualReads() {
+    const started: Array<{ resolve: (value: number) => void; reject: (error: Error) => void }> = []
+    const read = () => new Promise<number>((resolve, reject) => void started.push({ resolve, reject }))
+    return { started, read }
+  }
+
+  test('callers during a read share the next one, started after they arrived, so none sees a value read before it came', async () => {
+    const { started, read } = manualReads()
+    const next = sharedFreshReads(read)
+    const first = next()
+    const during = [next(), next(), next()]
+    expect(started).toHaveLength(1)
+    started[0]!.resolve(1)
+    expect(await first).toBe(1)
+    // The read the later callers share starts only once the first has settled.
+    await Promise.resolve()
+    expect(started).toHaveLength(2)
+    const later = next()
+    started[1]!.resolve(2)
+    expect(await Promise.all(during)).toEqual([2, 2, 2])
+    expect(started).toHaveLength(3)
+    started[2]!.resolve(3)
+    expect(await later).toBe(3)
+  })
+
+  test('a failed read fails only its own callers, and the next caller reads again', async () => {
+    const { started, read } = manualReads()
+    const next = sharedFreshReads(read)
+    const failing = next()
+    const queued = next()
+    started[0]!.reject(new Error('connection lost'))
+    await expect(failing).rejects.toThrow('connection lost')
+    await vi.waitFor(() => expect(started).toHaveLength(2))
+    started[1]!.resolve(7)
+    expect(await queued).toBe(7)
+    const after = next()
+    expect(started).toHaveLength(3)
+    started[2]!.resolve(8)
+    expect(await after).toBe(8)
+  })
+})
+
+describe('the change counter', () => {
+  test('moves when another connection commits, and a rush of readers sees the commit that came before them', async () => {
+    const url = TEST_ENGINE === 'postgres' ? process.env.DATABASE_URL! : path.join(dir, 'counter.sqlite')
+    const writer = open(url)
+    await sql`create table if not exists counter_probe (n integer)`.execute(writer)
+    const read = createChangeCounter(url)
+    const before = await read()
+    expect(await read()).toBe(before)
+    await sql`insert into counter_probe (n) values (1)`.execute(writer)
+    const rush = await Promise.all(Array.from({ length: 20 }, () => read()))
+    expect(new Set(rush).size).toBe(1)
+    expect(rush[0]).not.toBe(before)
+    await sql`drop table counter_probe`.execute(writer)
   })
 })

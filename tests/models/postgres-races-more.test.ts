@@ -16,18 +16,9 @@ import { afterEnd, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tes
 import { confirmRoles, createPersonFor, createUser, createWebinar, publishedWebinar, register, registrationRow, webinarForm } from '#tests/setup/factories'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { TEST_ENGINE } from '#tests/setup/paths'
-import { race, readDuring, twoProcesses } from './__helpers/race'
+import { outcome, race, readDuring, twoProcesses } from './__helpers/race'
 
 const pools = twoProcesses()
-
-/** What a call came to: its answer, or the SQLSTATE of the error it threw (a 500 for the user). */
-async function outcome<T>(run: Promise<T>): Promise<T | { error: string }> {
-  try {
-    return await run
-  } catch (error) {
-    return { error: String((error as { code?: unknown }).code ?? error) }
-  }
-}
 
 const isOk = (answer: unknown) => (answer as { ok?: boolean }).ok === true
 

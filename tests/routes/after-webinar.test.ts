@@ -21,6 +21,8 @@ import { loader as publicLoader } from '#app/routes/webinars.$slug._index'
 import { cancelRegistration } from '#app/models/registration.server'
 import { finishWebinar } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
+import { message } from '#app/utils/messages'
+import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { uploadRoot } from '#app/utils/uploads.server'
 import { setZoomMinutes } from '#tests/setup/attendance'
 import { BASE_URL, call, confirmRoles, getRequest, moderatorOf, postRequest, publishedWebinar, register, signedInAs } from '#tests/setup/factories'
@@ -122,6 +124,27 @@ describe('the evaluation', () => {
     expect(ratings.every((r) => r.rating === 5)).toBe(true)
     const page = await json(await call(evaluationLoader as never, getRequest(`/r/${resident.token}/evaluation`), { token: resident.token }))
     expect(page.form.submittedAt).not.toBeNull()
+  })
+
+  test(`after ${RESIDENT_LIMITS.evaluationPerRegistration.limit} posts from one link, the evaluation is refused (429, Retry-After) at the top of the form with the ratings kept, and nothing is saved`, async () => {
+    const { webinar, resident } = await endedWebinar()
+    const neighbour = await register(webinar.id, {}, '2021-08-01T00:00:00.000Z')
+    const { limit, windowMs } = RESIDENT_LIMITS.evaluationPerRegistration
+    const fields = await fullEvaluation(webinar.id, '5', 'Bagus')
+    // Sent again and again with a rating missing: each post counts.
+    for (let i = 0; i < limit; i++) expect((await evaluate(resident.token, { ...fields, content: '' })).status).toBe(400)
+    const refused = await evaluate(resident.token, fields)
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('Cache-Control')).toBe('private, no-store')
+    const retryAfter = Number(refused.headers.get('Retry-After'))
+    expect(retryAfter).toBeGreaterThan(0)
+    expect(retryAfter).toBeLessThanOrEqual(windowMs / 1000)
+    const body = await json(refused)
+    expect(body.errors).toEqual({ '': [message('evaluation.tooMany', { minutes: Math.ceil(retryAfter / 60) })] })
+    expect(body.values).toMatchObject({ content: '5', comment: 'Bagus' })
+    expect(await db.selectFrom('evaluations').select('id').where('registration_id', '=', resident.id).execute()).toEqual([])
+    // Another resident behind the same address evaluates as usual.
+    expect((await evaluate(neighbour.token, fields)).status).toBe(303)
   })
 
   test('the organiser\'s own questions are asked and required too', async () => {

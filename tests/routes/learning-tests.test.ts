@@ -14,6 +14,8 @@ import { action as settingsAction, loader as settingsLoader } from '#app/routes/
 import { loader as personalLoader } from '#app/routes/r.$token._index'
 import { action as testAction, loader as testLoader } from '#app/routes/r.$token.test.$kind'
 import { getDb } from '#app/utils/db.server'
+import { message } from '#app/utils/messages'
+import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { call, getRequest, moderatorOf, postRequest, publishedWebinar, register, signedInAs, type SignedInUser } from '#tests/setup/factories'
 
 const db = getDb()
@@ -227,6 +229,83 @@ describe('a webinar’s tests', () => {
 
     // The post-test is not open before the webinar ends.
     expect((await call(testAction, postRequest(`/r/${sri.token}/test/post`, { intent: 'start' }), { token: sri.token, kind: 'post' })).status).toBe(409)
+  })
+
+  test(`after ${RESIDENT_LIMITS.testAnswersPerRegistration.limit} posts from one link, answering is refused (429, Retry-After) beside the question with the choice kept, and nothing is saved; another resident answers on`, async () => {
+    const webinar = await publishedWebinar({ pillars: ['cakap'] })
+    await saveWebinarTests(db, webinar.id, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 2 }, organiser.id)
+    const sri = await register(webinar.id)
+    const budi = await register(webinar.id)
+    const path = (token: string) => `/r/${token}/test/pre`
+    const params = (token: string) => ({ token, kind: 'pre' })
+    const { limit, windowMs } = RESIDENT_LIMITS.testAnswersPerRegistration
+    expect((await call(testAction, postRequest(path(sri.token), { intent: 'start' }), params(sri.token))).status).toBe(303)
+    const [first, second] = (await (await call(testLoader, getRequest(path(sri.token)), params(sri.token))).json()).attempt.questions
+    // The start was the first post; changing the first answer back and forth uses up the rest.
+    for (let i = 1; i < limit; i++) {
+      expect((await call(testAction, postRequest(`${path(sri.token)}?q=1`, { intent: 'answer', question: first.id, answer: String(i % 2) }), params(sri.token))).status).toBe(303)
+    }
+    const refused = await call(testAction, postRequest(`${path(sri.token)}?q=2`, { intent: 'answer', question: second.id, answer: '1' }), params(sri.token))
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('Cache-Control')).toBe('private, no-store')
+    const retryAfter = Number(refused.headers.get('Retry-After'))
+    expect(retryAfter).toBeGreaterThan(0)
+    expect(retryAfter).toBeLessThanOrEqual(windowMs / 1000)
+    const body = await refused.json()
+    expect(body.errors).toEqual({ answer: [message('tests.error.tooMany', { minutes: Math.ceil(retryAfter / 60) })] })
+    expect(body.values).toEqual({ question: second.id, answer: '1' })
+    // The all-on-one-page form and finishing are refused too, at the top of the form.
+    const finish = await call(testAction, postRequest(`${path(sri.token)}?view=all`, { intent: 'finish', [`a.${second.id}`]: '0' }), params(sri.token))
+    expect(finish.status).toBe(429)
+    const finishBody = await finish.json()
+    expect(finishBody.errors['']).toEqual([message('tests.error.tooMany', { minutes: Math.ceil(Number(finish.headers.get('Retry-After')) / 60) })])
+    expect(finishBody.values).toEqual({ [`a.${second.id}`]: '0' })
+    const view = await (await call(testLoader, getRequest(path(sri.token)), params(sri.token))).json()
+    expect(view.attempt.finishedAt).toBeNull()
+    expect(view.attempt.questions.find((q: { id: string }) => q.id === second.id).chosen).toBeNull()
+    // The count is kept per link, under a hash: Budi, behind the same address, answers on.
+    expect((await call(testAction, postRequest(path(budi.token), { intent: 'start' }), params(budi.token))).status).toBe(303)
+    expect((await call(testAction, postRequest(path(budi.token), { intent: 'answer', question: first.id, answer: '1' }), params(budi.token))).status).toBe(303)
+    const keys = (await db.selectFrom('rate_limits').select('key').execute()).map((r) => r.key)
+    expect(keys.some((key) => key.includes(sri.token))).toBe(false)
+  })
+
+  test('a result is reached only through its own link: another resident\'s link shows theirs, a cancelled or erased link is 404, the results CSV is staff-only', async () => {
+    const { cancelRegistration } = await import('#app/models/registration.server')
+    const { eraseRegistrationByToken } = await import('#app/models/personal-data.server')
+    const webinar = await publishedWebinar({ pillars: ['cakap'] })
+    await saveWebinarTests(db, webinar.id, { pre: true, post: false, postOpenDays: 7, questionsPerPillar: 2 }, organiser.id)
+    const [sri, budi, ani, dewi] = [await register(webinar.id), await register(webinar.id), await register(webinar.id), await register(webinar.id)]
+    const path = (token: string) => `/r/${token}/test/pre`
+    const params = (token: string) => ({ token, kind: 'pre' })
+    const view = async (token: string) => call(testLoader, getRequest(path(token)), params(token))
+    const finishAll = async (token: string, option: string) => {
+      await call(testAction, postRequest(path(token), { intent: 'start' }), params(token))
+      const questions = (await (await view(token)).json()).attempt.questions as Array<{ id: string }>
+      for (const q of questions) await call(testAction, postRequest(path(token), { intent: 'answer', question: q.id, answer: option }), params(token))
+      expect((await call(testAction, postRequest(path(token), { intent: 'finish' }), params(token))).status).toBe(303)
+    }
+    // Sri gets everything right, Budi everything wrong: each link shows its own score and choices.
+    await finishAll(sri.token, '1')
+    await finishAll(budi.token, '0')
+    const sriResult = await (await view(sri.token)).json()
+    const budiResult = await (await view(budi.token)).json()
+    expect(sriResult.attempt).toMatchObject({ correct: 2, total: 2 })
+    expect(budiResult.attempt).toMatchObject({ correct: 0, total: 2 })
+    expect(budiResult.attempt.questions.map((q: { chosen: number }) => q.chosen)).toEqual([0, 0])
+    // A link whose registration was cancelled or erased shows nothing any more; an unknown one neither.
+    await finishAll(ani.token, '1')
+    expect(await cancelRegistration(db, ani.token)).toBe(true)
+    expect((await view(ani.token)).status).toBe(404)
+    expect((await call(testAction, postRequest(path(ani.token), { intent: 'finish' }), params(ani.token))).status).toBe(409)
+    await finishAll(dewi.token, '1')
+    expect(await eraseRegistrationByToken(db, dewi.token)).not.toBeNull()
+    expect((await view(dewi.token)).status).toBe(404)
+    expect((await view(sri.token.slice(0, -4) + 'AAAA')).status).toBe(404)
+    // Everyone's results are in the CSV, for staff only: a personal link alone gets the sign-in page.
+    const csv = await call(resultsCsvLoader, getRequest(`/attendance/${webinar.slug}/tests.csv?token=${sri.token}`), { slug: webinar.slug })
+    expect(csv.status).toBe(302)
+    expect(csv.headers.get('Location')).toMatch(/^\/login/)
   })
 
   test('the all-on-one-page form saves every answer given, and finishes', async () => {

@@ -40,6 +40,15 @@ export async function race<T>(point: RacePoint, lockRule: boolean, both: [() => 
   }
 }
 
+/** What a call came to: its answer, or the SQLSTATE of the error it threw (a 500 for the user). */
+export async function outcome<T>(run: Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await run
+  } catch (error) {
+    return { error: String((error as { code?: unknown }).code ?? error) }
+  }
+}
+
 type Step<T> = { point: RacePoint; run: () => Promise<T> }
 
 /**
