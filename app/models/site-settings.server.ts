@@ -41,21 +41,23 @@ export async function getPrivacyNotice(db: DB, lang: Lang): Promise<string | nul
   return lang === 'en' ? (privacyNoticeEn ?? privacyNoticeId) : (privacyNoticeId ?? privacyNoticeEn)
 }
 
+/** One setting's row written, or removed when the value is empty. */
+async function putSetting(db: DB, key: string, value: string | null, actorId: string, now: string): Promise<void> {
+  if (!value) {
+    await db.deleteFrom('settings').where('key', '=', key).execute()
+    return
+  }
+  await db
+    .insertInto('settings')
+    .values({ key, value, updated_by: actorId, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_by: actorId, updated_at: now }))
+    .execute()
+}
+
 /** Saves every site setting at once; an empty value removes its row. */
 export async function saveSiteSettings(db: DB, settings: SiteSettings, actorId: string, now = nowIso()): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    for (const [name, key] of Object.entries(KEYS) as [keyof SiteSettings, string][]) {
-      const value = settings[name]
-      if (!value) {
-        await trx.deleteFrom('settings').where('key', '=', key).execute()
-        continue
-      }
-      await trx
-        .insertInto('settings')
-        .values({ key, value, updated_by: actorId, updated_at: now })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_by: actorId, updated_at: now }))
-        .execute()
-    }
+    for (const [name, key] of Object.entries(KEYS) as [keyof SiteSettings, string][]) await putSetting(trx, key, settings[name], actorId, now)
   })
 }
 
@@ -174,17 +176,7 @@ async function saveIssuerSettings(
   now = nowIso(),
 ): Promise<StoredSiteImage[]> {
   return db.transaction().execute(async (trx) => {
-    const put = async (key: string, value: string | null) => {
-      if (!value) {
-        await trx.deleteFrom('settings').where('key', '=', key).execute()
-        return
-      }
-      await trx
-        .insertInto('settings')
-        .values({ key, value, updated_by: actorId, updated_at: now })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_by: actorId, updated_at: now }))
-        .execute()
-    }
+    const put = (key: string, value: string | null) => putSetting(trx, key, value, actorId, now)
     for (const [name, key] of Object.entries(ISSUER_KEYS) as [keyof IssuerTexts, string][]) await put(key, texts[name])
     const unused: StoredSiteImage[] = []
     for (const [name, key] of Object.entries(IMAGE_KEYS) as [IssuerImageName, string][]) {

@@ -54,16 +54,14 @@ export default function IssuerPage() {
   const [searchParams] = useSearchParams()
   const t = useT()
   const errors = actionData?.errors
-  const value = (name: keyof typeof texts) => actionData?.values[name] ?? texts[name] ?? ''
-  const summary = [
-    { id: 'programmeNameId', label: t('issuer.programmeNameId'), errors: errors?.programmeNameId },
-    { id: 'programmeNameEn', label: t('issuer.programmeNameEn'), errors: errors?.programmeNameEn },
-    { id: 'issuerName', label: t('issuer.issuerName'), errors: errors?.issuerName },
-    { id: 'signatoryName', label: t('issuer.signatoryName'), errors: errors?.signatoryName },
-    { id: 'signatoryTitle', label: t('issuer.signatoryTitle'), errors: errors?.signatoryTitle },
-    { id: 'logo', label: t('issuer.logo'), errors: errors?.logo },
-    { id: 'signature', label: t('issuer.signature'), errors: errors?.signature },
+  const textFields: Array<{ name: keyof typeof texts; hint?: string; lang?: string }> = [
+    { name: 'programmeNameId', hint: t('issuer.defaultHint', { name: translate('id', 'app.programme') }) },
+    { name: 'programmeNameEn', hint: t('issuer.defaultHint', { name: translate('en', 'app.programme') }), lang: 'en' },
+    { name: 'issuerName', hint: t('issuer.defaultHint', { name: translate('id', 'app.ministry') }) },
+    { name: 'signatoryName', hint: t('issuer.signatoryNameHint') },
+    { name: 'signatoryTitle' },
   ]
+  const summary = [...textFields.map((field) => field.name), 'logo' as const, 'signature' as const].map((name) => ({ id: name, label: t(`issuer.${name}`), errors: errors?.[name] }))
   return (
     <section aria-labelledby="issuer-title" className="stack">
       <h1 id="issuer-title">{t('issuer.title')}</h1>
@@ -75,44 +73,19 @@ export default function IssuerPage() {
       ) : null}
       <Form method="post" action="/admin/issuer#issuer-form" encType="multipart/form-data" className="stack" id="issuer-form" noValidate reloadDocument>
         <ErrorSummary items={summary} />
-        <Field
-          id="programmeNameId"
-          label={t('issuer.programmeNameId')}
-          hint={t('issuer.defaultHint', { name: translate('id', 'app.programme') })}
-          name="programmeNameId"
-          optional
-          defaultValue={value('programmeNameId')}
-          errors={errors?.programmeNameId}
-        />
-        <Field
-          id="programmeNameEn"
-          label={t('issuer.programmeNameEn')}
-          hint={t('issuer.defaultHint', { name: translate('en', 'app.programme') })}
-          name="programmeNameEn"
-          lang="en"
-          optional
-          defaultValue={value('programmeNameEn')}
-          errors={errors?.programmeNameEn}
-        />
-        <Field
-          id="issuerName"
-          label={t('issuer.issuerName')}
-          hint={t('issuer.defaultHint', { name: translate('id', 'app.ministry') })}
-          name="issuerName"
-          optional
-          defaultValue={value('issuerName')}
-          errors={errors?.issuerName}
-        />
-        <Field
-          id="signatoryName"
-          label={t('issuer.signatoryName')}
-          hint={t('issuer.signatoryNameHint')}
-          name="signatoryName"
-          optional
-          defaultValue={value('signatoryName')}
-          errors={errors?.signatoryName}
-        />
-        <Field id="signatoryTitle" label={t('issuer.signatoryTitle')} name="signatoryTitle" optional defaultValue={value('signatoryTitle')} errors={errors?.signatoryTitle} />
+        {textFields.map((field) => (
+          <Field
+            key={field.name}
+            id={field.name}
+            label={t(`issuer.${field.name}`)}
+            hint={field.hint}
+            name={field.name}
+            lang={field.lang}
+            optional
+            defaultValue={actionData?.values[field.name] ?? texts[field.name] ?? ''}
+            errors={errors?.[field.name]}
+          />
+        ))}
         <ImageField name="logo" label={t('issuer.logo')} preview={t('issuer.logoPreview')} remove={t('issuer.removeLogo')} removeName="removeLogo" current={logo} maxKb={maxKb} errors={errors?.logo} />
         <ImageField
           name="signature"
