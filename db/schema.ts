@@ -389,6 +389,7 @@ export interface Database {
   data_purges: DataPurgeTable
   residents: ResidentTable
   webinar_reach: WebinarReachTable
+  webinar_outcomes: WebinarOutcomesTable
   questions: QuestionTable
   webinar_tests: WebinarTestTable
   webinar_questions: WebinarQuestionTable
@@ -433,6 +434,16 @@ interface ResidentTable {
  * A finished webinar's reach, built by the programme report. Triggers on registrations delete it
  * whenever a row that feeds it changes, so it is current or missing, never stale.
  */
+/** A finished webinar's learning and satisfaction sums for the programme dashboard: current or missing (triggers delete it on every change). */
+interface WebinarOutcomesTable {
+  webinar_id: string
+  /** JSON: finished attempts' score sums per test, pairing and pillar */
+  learning: string
+  /** JSON: the number of evaluations, and per fixed rating item its sum and count */
+  satisfaction: string
+  built_at: string
+}
+
 interface WebinarReachTable {
   webinar_id: string
   /** registrations with status 'registered' */

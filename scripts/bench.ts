@@ -15,8 +15,10 @@
 //                                  every PDF drawn and every mail rendered
 //   npm run bench -- abuse         hostile input: a post with one key repeated 30,000 times against the production
 //                                  build, and Zoom reports with 60,000-character names
-//   npm run bench -- programme     the programme dashboard over 5,000 finished webinars and 1,000,000 registrations:
-//                                  the model call (5 runs, median and max) with and without filters, then the page
+//   npm run bench -- programme     the programme dashboard over 5,000 finished webinars, 1,000,000 registrations,
+//                                  1,000,000 test attempts and their evaluations: the model calls (5 runs, median
+//                                  and max) with and without filters, then the page (BENCH_PROGRAMME_SCALE=0.02 for
+//                                  a quick check)
 //   npm run bench -- engines       SQLite beside PostgreSQL (a throwaway server): the registration rush with 1 and 2
 //                                  app processes, the mail run with 1 and 2 worker processes (see bench/engines.ts)
 //

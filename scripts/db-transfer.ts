@@ -31,11 +31,12 @@ const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock']
  */
 const REGION_TABLES = ['regencies', 'provinces']
 /**
- * The programme report's snapshots: a trigger deletes a webinar's snapshot whenever one of its
- * registrations is inserted, so they are copied after everything else. (The same triggers touch
- * `residents` only on update and delete, which a copy does not do.)
+ * The programme report's snapshots: triggers delete a webinar's snapshot whenever one of its
+ * registrations, test attempts, evaluations or ratings is inserted, so they are copied after
+ * everything else. (The same triggers touch `residents` only on update and delete, which a copy
+ * does not do.)
  */
-const COPIED_LAST = ['webinar_reach']
+const COPIED_LAST = ['webinar_reach', 'webinar_outcomes']
 /** Width of the table names in the progress lines: the longest name and a space or more. */
 const TABLE_COLUMN = 24
 

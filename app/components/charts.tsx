@@ -2,7 +2,8 @@
 // kilobytes of markup and nothing to run. Each one is an image with a title for screen readers; the page puts
 // the same numbers in a table beside it, which is the chart's full text alternative.
 
-export type Bar = { key: string; label: string; value: number }
+/** `text`, when given, is written instead of the formatted value (e.g. "—" for a group with no data, drawn as no bar). */
+export type Bar = { key: string; label: string; value: number; text?: string }
 
 // Geometry in viewBox units. The chart scales to its container's width; at 360 px a unit is
 // about a pixel, so the 12-unit text reads like the page's small print.
@@ -59,13 +60,13 @@ export function BarChart({ id, title, description, bars, formatValue = String }:
         const width = bar.value * scale
         return (
           <g key={bar.key}>
-            <title>{`${bar.label}: ${formatValue(bar.value)}`}</title>
+            <title>{`${bar.label}: ${bar.text ?? formatValue(bar.value)}`}</title>
             <text x={LABEL_WIDTH - GAP} y={y + BAR / 2} textAnchor="end" dominantBaseline="central" fill="#1b1f24">
               {fitLabel(bar.label)}
             </text>
             <rect x={LABEL_WIDTH} y={y} width={width} height={BAR} fill="#0b5cad" />
             <text x={LABEL_WIDTH + width + 4} y={y + BAR / 2} dominantBaseline="central" fill="#1b1f24">
-              {formatValue(bar.value)}
+              {bar.text ?? formatValue(bar.value)}
             </text>
           </g>
         )

@@ -208,3 +208,52 @@ export async function anonymiseEvaluations(db: DB, registrationIds: string[], no
   const result = await db.updateTable('evaluations').set({ registration_id: null, comment: null, anonymised_at: now }).where('registration_id', 'in', registrationIds).executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
+
+/** The fixed ratings every evaluation asks, which the programme dashboard compares across webinars (the organisers' own questions differ per webinar). */
+export const PROGRAMME_RATING_ITEMS = ['content', 'speaker', 'moderator', 'platform'] as const
+export type ProgrammeRatingItem = (typeof PROGRAMME_RATING_ITEMS)[number]
+
+/** Per webinar: how many evaluated, and each fixed item's rating sum and count (all of a webinar's speakers together). */
+export type WebinarSatisfactionSums = { evaluations: number; ratings: Record<ProgrammeRatingItem, { sum: number; n: number }> }
+
+export const emptySatisfactionSums = (): WebinarSatisfactionSums => ({
+  evaluations: 0,
+  ratings: { content: { sum: 0, n: 0 }, speaker: { sum: 0, n: 0 }, moderator: { sum: 0, n: 0 }, platform: { sum: 0, n: 0 } },
+})
+
+/** The evaluations of these webinars, summed per webinar; a webinar nobody evaluated is left out. */
+export async function sumSatisfaction(db: DB, webinarIds: string[]): Promise<Map<string, WebinarSatisfactionSums>> {
+  const result = new Map<string, WebinarSatisfactionSums>()
+  if (webinarIds.length === 0) return result
+  const counts = await db
+    .selectFrom('evaluations')
+    .select(['webinar_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('webinar_id', 'in', webinarIds)
+    .groupBy('webinar_id')
+    .execute()
+  const ratings = await db
+    .selectFrom('evaluation_ratings')
+    .select(['webinar_id', 'item', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('rating').as('sum')])
+    .where('webinar_id', 'in', webinarIds)
+    .where('item', 'in', PROGRAMME_RATING_ITEMS)
+    .groupBy(['webinar_id', 'item'])
+    .execute()
+  const sumsOf = (webinarId: string) => {
+    let sums = result.get(webinarId)
+    if (!sums) result.set(webinarId, (sums = emptySatisfactionSums()))
+    return sums
+  }
+  // PostgreSQL returns counts and integer sums as strings.
+  for (const row of counts) sumsOf(row.webinar_id).evaluations = Number(row.n)
+  for (const row of ratings) sumsOf(row.webinar_id).ratings[row.item as ProgrammeRatingItem] = { sum: Number(row.sum), n: Number(row.n) }
+  return result
+}
+
+/** Adds b into a (for cuts made of several webinars). */
+export function addSatisfactionSums(a: WebinarSatisfactionSums, b: WebinarSatisfactionSums): void {
+  a.evaluations += b.evaluations
+  for (const item of PROGRAMME_RATING_ITEMS) {
+    a.ratings[item].sum += b.ratings[item].sum
+    a.ratings[item].n += b.ratings[item].n
+  }
+}

@@ -308,7 +308,10 @@ export async function startAttempt(db: DB, token: string, kind: TestKind, now = 
     const taker = await findTaker(trx, token)
     if (!taker) return { ok: false, reason: 'notFound' }
     const tests = await webinarTests(trx, taker.webinar_id)
-    if (stateFor(kind, taker, tests, now) !== 'open') return { ok: false, reason: 'notOpen' }
+    const state = stateFor(kind, taker, tests, now)
+    // As the page: no seat (cancelled, waitlisted) or no such test on this webinar is not found.
+    if (state === null) return { ok: false, reason: 'notFound' }
+    if (state !== 'open') return { ok: false, reason: 'notOpen' }
     const existing = await findAttempt(trx, taker.id, kind)
     if (existing) return { ok: true, attemptId: existing.id }
     const questions = await listWebinarQuestions(trx, taker.webinar_id)
@@ -353,10 +356,12 @@ async function openAttempt(trx: Conn, token: string, kind: TestKind, now: string
   const attempts = await trx.selectFrom('test_attempts').select('id').where('registration_id', '=', taker.id).execute()
   await lockRows(trx, 'test_attempts', attempts.map((attempt) => attempt.id))
   const tests = await webinarTests(trx, taker.webinar_id)
+  const state = stateFor(kind, taker, tests, now)
+  if (state === null) return { ok: false as const, reason: 'notFound' as const }
   const attempt = await findAttempt(trx, taker.id, kind)
   if (!attempt) return { ok: false as const, reason: 'notOpen' as const }
   if (attempt.finished_at !== null) return { ok: false as const, reason: 'finished' as const }
-  if (stateFor(kind, taker, tests, now) !== 'open') return { ok: false as const, reason: 'notOpen' as const }
+  if (state !== 'open') return { ok: false as const, reason: 'notOpen' as const }
   return { ok: true as const, taker, attempt, order: JSON.parse(attempt.question_order) as string[] }
 }
 

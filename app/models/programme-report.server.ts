@@ -1,7 +1,16 @@
 import type { RegistrationStatus } from '#db/schema'
 import { lockWebinars, serialiseJob, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
-import { PILLARS, splitPillars, type Pillar } from '#app/utils/catalog'
+import { PILLARS, splitPillars, type Pillar, type Segment } from '#app/utils/catalog'
+import {
+  addSatisfactionSums,
+  emptySatisfactionSums,
+  PROGRAMME_RATING_ITEMS,
+  sumSatisfaction,
+  type ProgrammeRatingItem,
+  type WebinarSatisfactionSums,
+} from '#app/models/evaluation.server'
+import { addLearningSums, emptyLearningSums, summariseLearning, sumLearning, type LearningCut, type ProgrammeLearning, type WebinarLearningSums } from '#app/models/test-report.server'
 import { localToUtc, nowIso, utcToLocal } from '#app/utils/time'
 
 // The programme dashboard: webinars held, registrations, present and unique residents reached,
@@ -91,10 +100,7 @@ export async function getProgrammeReport(db: DB, filters: ProgrammeFilters, opti
 
 /** Finished webinars that may fall in the filter, with their snapshot if it is built. */
 async function listHeldWebinars(db: DB, filters: ProgrammeFilters) {
-  let query = db
-    .selectFrom('webinars')
-    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
-    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
+  return heldWebinars(db, filters)
     .leftJoin('webinar_reach', 'webinar_reach.webinar_id', 'webinars.id')
     .select([
       'webinars.id',
@@ -109,6 +115,15 @@ async function listHeldWebinars(db: DB, filters: ProgrammeFilters) {
       'webinar_reach.present',
       'webinar_reach.resident_ids',
     ])
+    .execute()
+}
+
+/** Finished webinars that may fall in the filter: the province, and UTC bounds around the dates. */
+function heldWebinars(db: DB, filters: ProgrammeFilters) {
+  let query = db
+    .selectFrom('webinars')
+    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
+    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
     .where('webinars.status', '=', 'finished')
     .where('webinars.start_at', 'is not', null)
   if (filters.province) query = query.where('regencies.province_code', '=', filters.province)
@@ -116,7 +131,129 @@ async function listHeldWebinars(db: DB, filters: ProgrammeFilters) {
   // local date is checked exactly once each webinar's zone is known.
   if (filters.from) query = query.where('webinars.start_at', '>=', localToUtc(filters.from, '00:00', 'WIT'))
   if (filters.to) query = query.where('webinars.start_at', '<=', `${filters.to}T23:59:59.999Z`)
-  return query.execute()
+  return query
+}
+
+// --- Learning and satisfaction ---------------------------------------------------------------
+// The same finished webinars and filters as the reach figures. Learning gain is by the pillar of
+// each question (a test asks several pillars), by province, segment and month; satisfaction is
+// by the webinar's pillars (a webinar on two pillars counts in both), province, segment and
+// month. Both come from each webinar's sums in `webinar_outcomes`, built when missing.
+
+/** Mean ratings (1–5) of the fixed evaluation items; null when nobody rated that item. */
+export type SatisfactionFigures = { webinars: number; evaluations: number; means: Record<ProgrammeRatingItem, number | null> }
+export type SatisfactionCut = { key: string; name: string; figures: SatisfactionFigures }
+export type ProgrammeSatisfaction = { overall: SatisfactionFigures; byPillar: SatisfactionCut[]; byProvince: SatisfactionCut[]; bySegment: SatisfactionCut[]; byMonth: SatisfactionCut[] }
+export type ProgrammeOutcomes = { learning: ProgrammeLearning; satisfaction: ProgrammeSatisfaction }
+
+type Outcomes = { learning: WebinarLearningSums; satisfaction: WebinarSatisfactionSums }
+
+export async function getProgrammeOutcomes(db: DB, filters: ProgrammeFilters): Promise<ProgrammeOutcomes> {
+  const webinars = (await listOutcomeWebinars(db, filters))
+    .map((row) => ({ ...row, local: utcToLocal(row.start_at!, row.time_zone).date }))
+    .filter((row) => !(filters.from && row.local < filters.from) && !(filters.to && row.local > filters.to))
+  const missing = webinars.filter((row) => row.learning === null).map((row) => row.id)
+  const built = missing.length ? await buildWebinarOutcomes(db, missing) : new Map<string, Outcomes>()
+
+  const learning = { overall: emptyLearningSums(), province: new Cuts(emptyLearningSums), segment: new Cuts(emptyLearningSums), month: new Cuts(emptyLearningSums) }
+  const satisfaction = {
+    overall: new SatisfactionGroup(),
+    pillar: new Cuts(() => new SatisfactionGroup()),
+    province: new Cuts(() => new SatisfactionGroup()),
+    segment: new Cuts(() => new SatisfactionGroup()),
+    month: new Cuts(() => new SatisfactionGroup()),
+  }
+  for (const pillar of PILLARS) satisfaction.pillar.get(pillar, pillar)
+  for (const row of webinars) {
+    const outcomes = built.get(row.id) ?? parseOutcomes(row.learning!, row.satisfaction!)
+    const month = row.local.slice(0, 7)
+    // Only webinars that had a finished attempt count for learning, as in the webinar's own report.
+    if (outcomes.learning.took.pre + outcomes.learning.took.post > 0) {
+      addLearningSums(learning.overall, outcomes.learning)
+      addLearningSums(learning.province.get(row.province_code, row.province_name), outcomes.learning)
+      addLearningSums(learning.segment.get(row.segment, row.segment), outcomes.learning)
+      addLearningSums(learning.month.get(month, month), outcomes.learning)
+    }
+    satisfaction.overall.add(outcomes.satisfaction)
+    for (const pillar of splitPillars(row.pillars)) satisfaction.pillar.get(pillar, pillar).add(outcomes.satisfaction)
+    satisfaction.province.get(row.province_code, row.province_name).add(outcomes.satisfaction)
+    satisfaction.segment.get(row.segment, row.segment).add(outcomes.satisfaction)
+    satisfaction.month.get(month, month).add(outcomes.satisfaction)
+  }
+
+  const learningCuts = (cuts: Cuts<WebinarLearningSums>): LearningCut[] => cuts.list().map(({ key, name, value }) => ({ key, name, summary: summariseLearning(value) }))
+  const satisfactionCuts = (cuts: Cuts<SatisfactionGroup>): SatisfactionCut[] => cuts.list().map(({ key, name, value }) => ({ key, name, figures: value.figures() }))
+  const byPaired = (a: LearningCut, b: LearningCut) => b.summary.pairedResidents - a.summary.pairedResidents || a.name.localeCompare(b.name, 'id')
+  const byEvaluations = (a: SatisfactionCut, b: SatisfactionCut) => b.figures.evaluations - a.figures.evaluations || a.name.localeCompare(b.name, 'id')
+  const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key)
+  return {
+    learning: {
+      overall: summariseLearning(learning.overall),
+      byProvince: learningCuts(learning.province).sort(byPaired),
+      bySegment: learningCuts(learning.segment).sort(byPaired),
+      byMonth: learningCuts(learning.month).sort(byKey),
+    },
+    satisfaction: {
+      overall: satisfaction.overall.figures(),
+      byPillar: satisfactionCuts(satisfaction.pillar),
+      byProvince: satisfactionCuts(satisfaction.province).sort(byEvaluations),
+      bySegment: satisfactionCuts(satisfaction.segment).sort(byEvaluations),
+      byMonth: satisfactionCuts(satisfaction.month).sort(byKey),
+    },
+  }
+}
+
+/** Finished webinars that may fall in the filter, with their outcome sums if they are built. */
+async function listOutcomeWebinars(db: DB, filters: ProgrammeFilters) {
+  return heldWebinars(db, filters)
+    .leftJoin('webinar_outcomes', 'webinar_outcomes.webinar_id', 'webinars.id')
+    .select([
+      'webinars.id',
+      'webinars.pillars',
+      'webinars.segment',
+      'webinars.start_at',
+      'provinces.code as province_code',
+      'provinces.name as province_name',
+      'provinces.time_zone',
+      'webinar_outcomes.learning',
+      'webinar_outcomes.satisfaction',
+    ])
+    .execute()
+}
+
+/** Groups keyed by a cut's value (a province code, a segment, a month), each with its display name. */
+class Cuts<T> {
+  private groups = new Map<string, { name: string; value: T }>()
+  constructor(private create: () => T) {}
+  get(key: string, name: string): T {
+    let group = this.groups.get(key)
+    if (!group) this.groups.set(key, (group = { name, value: this.create() }))
+    return group.value
+  }
+  list() {
+    return [...this.groups].map(([key, group]) => ({ key, name: group.name, value: group.value }))
+  }
+}
+
+class SatisfactionGroup {
+  webinars = 0
+  sums = emptySatisfactionSums()
+  add(sums: WebinarSatisfactionSums) {
+    this.webinars++
+    addSatisfactionSums(this.sums, sums)
+  }
+  figures(): SatisfactionFigures {
+    const means = {} as Record<ProgrammeRatingItem, number | null>
+    for (const item of PROGRAMME_RATING_ITEMS) {
+      const { sum, n } = this.sums.ratings[item]
+      means[item] = n === 0 ? null : sum / n
+    }
+    return { webinars: this.webinars, evaluations: this.sums.evaluations, means }
+  }
+}
+
+function parseOutcomes(learning: string, satisfaction: string): Outcomes {
+  return { learning: JSON.parse(learning) as WebinarLearningSums, satisfaction: JSON.parse(satisfaction) as WebinarSatisfactionSums }
 }
 
 // --- Snapshots -------------------------------------------------------------------------------
@@ -135,10 +272,9 @@ const BUILD_BATCH = 100
  */
 export async function buildWebinarReach(db: DB, webinarIds: string[]): Promise<Map<string, Reach>> {
   const built = new Map<string, Reach>()
-  const inTransaction = <T>(work: (trx: DB) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work))
   for (let i = 0; i < webinarIds.length; i += BUILD_BATCH) {
     const batch = webinarIds.slice(i, i + BUILD_BATCH)
-    await inTransaction(async (trx) => {
+    await inTransaction(db, async (trx) => {
       // On PostgreSQL nothing holds one write lock for everyone: builders take turns (so they never
       // insert the same resident at once), and the batch's webinars are locked, so no registration
       // or finalise changes them while their snapshot is read.
@@ -198,6 +334,43 @@ export async function buildWebinarReach(db: DB, webinarIds: string[]): Promise<M
     })
   }
   return built
+}
+
+/**
+ * Builds (or rebuilds) the learning and satisfaction sums of these webinars. Each batch locks its
+ * webinars (see the migration: a writer of an attempt, evaluation or rating waits for the lock,
+ * then deletes the snapshot), reads their sums and writes them, in one transaction.
+ */
+export async function buildWebinarOutcomes(db: DB, webinarIds: string[]): Promise<Map<string, Outcomes>> {
+  const built = new Map<string, Outcomes>()
+  for (let i = 0; i < webinarIds.length; i += BUILD_BATCH) {
+    const batch = webinarIds.slice(i, i + BUILD_BATCH)
+    await inTransaction(db, async (trx) => {
+      await lockWebinars(trx, batch)
+      const learning = await sumLearning(trx, batch)
+      const satisfaction = await sumSatisfaction(trx, batch)
+      await racePoint('outcomes:after-read')
+      const builtAt = nowIso()
+      const values = batch.map((webinarId) => {
+        const outcomes = { learning: learning.get(webinarId) ?? emptyLearningSums(), satisfaction: satisfaction.get(webinarId) ?? emptySatisfactionSums() }
+        built.set(webinarId, outcomes)
+        return { webinar_id: webinarId, learning: JSON.stringify(outcomes.learning), satisfaction: JSON.stringify(outcomes.satisfaction), built_at: builtAt }
+      })
+      await trx
+        .insertInto('webinar_outcomes')
+        .values(values)
+        .onConflict((oc) =>
+          oc.column('webinar_id').doUpdateSet((eb) => ({ learning: eb.ref('excluded.learning'), satisfaction: eb.ref('excluded.satisfaction'), built_at: eb.ref('excluded.built_at') })),
+        )
+        .execute()
+    })
+  }
+  return built
+}
+
+/** In the caller's transaction if there is one, else in a new one. */
+function inTransaction<T>(db: DB, work: (trx: DB) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work)
 }
 
 /** Ascending ids as LEB128 varint gaps: about two bytes a resident instead of four. */
@@ -294,7 +467,7 @@ function monthsBetween(months: string[]): string[] {
 // `npm run bench -- programme` loads a year-scale programme through these: plain multi-row
 // inserts in transactions, without the e-mails and seat checks the real paths do.
 
-export type BenchWebinar = { id: string; slug: string; regencyCode: string; pillars: Pillar[]; startAt: string; endAt: string; registered: number; total: number }
+export type BenchWebinar = { id: string; slug: string; regencyCode: string; pillars: Pillar[]; segment?: Segment; startAt: string; endAt: string; registered: number; total: number }
 
 export async function insertBenchWebinars(db: DB, webinars: BenchWebinar[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -308,7 +481,7 @@ export async function insertBenchWebinars(db: DB, webinars: BenchWebinar[]): Pro
             topic: `Literasi Digital ${w.slug}`,
             description: '',
             pillars: w.pillars.join(','),
-            segment: 'umum',
+            segment: w.segment ?? 'umum',
             regency_code: w.regencyCode,
             start_at: w.startAt,
             end_at: w.endAt,
@@ -370,6 +543,82 @@ export async function insertBenchRegistrations(db: DB, registrations: BenchRegis
           })),
         )
         .execute()
+    }
+  })
+}
+
+/** A test attempt as the bench and the tests load it: per pillar asked, the questions and (once finished) the right answers. */
+export type BenchAttempt = {
+  id: string
+  webinarId: string
+  registrationId: string
+  kind: 'pre' | 'post'
+  startedAt: string
+  finishedAt: string | null
+  paired: number
+  pillars: Partial<Record<Pillar, { total: number; correct: number }>>
+}
+
+export async function insertBenchAttempts(db: DB, attempts: BenchAttempt[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < attempts.length; i += 500) {
+      await trx
+        .insertInto('test_attempts')
+        .values(
+          attempts.slice(i, i + 500).map((a) => {
+            const finished = a.finishedAt !== null
+            const perPillar = Object.fromEntries(
+              PILLARS.flatMap((p) => [
+                [`${p}_total`, a.pillars[p]?.total ?? 0],
+                [`${p}_correct`, finished && a.pillars[p] ? a.pillars[p]!.correct : null],
+              ]),
+            ) as Record<`${Pillar}_total`, number> & Record<`${Pillar}_correct`, number | null>
+            const scored = Object.values(a.pillars)
+            return {
+              id: a.id,
+              webinar_id: a.webinarId,
+              registration_id: a.registrationId,
+              kind: a.kind,
+              question_order: '[]',
+              started_at: a.startedAt,
+              finished_at: a.finishedAt,
+              total: scored.reduce((sum, p) => sum + p.total, 0),
+              correct: finished ? scored.reduce((sum, p) => sum + p.correct, 0) : null,
+              paired: a.paired,
+              ...perPillar,
+            }
+          }),
+        )
+        .execute()
+    }
+  })
+}
+
+/** An evaluation as the bench and the tests load it: its fixed ratings (one per speaker rated). */
+export type BenchEvaluation = {
+  id: string
+  webinarId: string
+  registrationId: string | null
+  submittedAt: string
+  ratings: { content: number; speakers: number[]; moderator: number | null; platform: number }
+}
+
+export async function insertBenchEvaluations(db: DB, evaluations: BenchEvaluation[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < evaluations.length; i += 500) {
+      const batch = evaluations.slice(i, i + 500)
+      await trx
+        .insertInto('evaluations')
+        .values(batch.map((e) => ({ id: e.id, webinar_id: e.webinarId, registration_id: e.registrationId, comment: null, submitted_at: e.submittedAt, anonymised_at: null })))
+        .execute()
+      const ratings = batch.flatMap((e) => [
+        { evaluation_id: e.id, webinar_id: e.webinarId, item: 'content' as const, subject: '', rating: e.ratings.content },
+        ...e.ratings.speakers.map((rating, s) => ({ evaluation_id: e.id, webinar_id: e.webinarId, item: 'speaker' as const, subject: `speaker-${s + 1}`, rating })),
+        ...(e.ratings.moderator === null ? [] : [{ evaluation_id: e.id, webinar_id: e.webinarId, item: 'moderator' as const, subject: '', rating: e.ratings.moderator }]),
+        { evaluation_id: e.id, webinar_id: e.webinarId, item: 'platform' as const, subject: '', rating: e.ratings.platform },
+      ])
+      // 5 columns a row: well under either engine's limit of bound values per statement.
+      for (let j = 0; j < ratings.length; j += 2000) await trx.insertInto('evaluation_ratings').values(ratings.slice(j, j + 2000)).execute()
     }
   })
 }

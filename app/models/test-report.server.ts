@@ -2,7 +2,6 @@ import { sql } from 'kysely'
 import type { QuestionPillar, TestKind } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { PILLARS } from '#app/utils/catalog'
-import { utcToLocal } from '#app/utils/time'
 
 // What the learning tests measured. A score is the share of a pillar's questions answered right
 // (0–100), per attempt; a mean is over finished attempts. The gain is over paired residents only:
@@ -153,47 +152,5 @@ export async function listTestResults(db: DB, webinarId: string) {
 }
 
 export type LearningCut = { key: string; name: string; summary: LearningSummary }
+/** The programme dashboard's learning gain (see getProgrammeOutcomes): by pillar is `overall.pillars`. */
 export type ProgrammeLearning = { overall: LearningSummary; byProvince: LearningCut[]; bySegment: LearningCut[]; byMonth: LearningCut[] }
-
-/**
- * The programme dashboard's learning gain: finished webinars in the filter (the same filters as
- * the reach figures), their attempts summed once per webinar, then combined per province,
- * segment and month (the webinar's local month). By pillar is `overall.pillars`.
- */
-export async function getProgrammeLearning(db: DB, filters: { from: string | null; to: string | null; province: string | null }): Promise<ProgrammeLearning> {
-  let query = db
-    .selectFrom('webinars')
-    .innerJoin('regencies', 'regencies.code', 'webinars.regency_code')
-    .innerJoin('provinces', 'provinces.code', 'regencies.province_code')
-    .innerJoin('webinar_tests', 'webinar_tests.webinar_id', 'webinars.id')
-    .select(['webinars.id', 'webinars.segment', 'webinars.start_at', 'provinces.code as province_code', 'provinces.name as province_name', 'provinces.time_zone'])
-    .where('webinars.status', '=', 'finished')
-    .where('webinars.start_at', 'is not', null)
-  if (filters.province) query = query.where('regencies.province_code', '=', filters.province)
-  const webinars = await query.execute()
-  const sums = await sumLearning(db, null)
-  const overall = emptyLearningSums()
-  const cuts = { province: new Map<string, { name: string; sums: WebinarLearningSums }>(), segment: new Map<string, { name: string; sums: WebinarLearningSums }>(), month: new Map<string, { name: string; sums: WebinarLearningSums }>() }
-  const add = (map: Map<string, { name: string; sums: WebinarLearningSums }>, key: string, name: string, s: WebinarLearningSums) => {
-    let cut = map.get(key)
-    if (!cut) map.set(key, (cut = { name, sums: emptyLearningSums() }))
-    addLearningSums(cut.sums, s)
-  }
-  for (const webinar of webinars) {
-    const s = sums.get(webinar.id)
-    if (!s) continue
-    const local = utcToLocal(webinar.start_at!, webinar.time_zone).date
-    if ((filters.from && local < filters.from) || (filters.to && local > filters.to)) continue
-    addLearningSums(overall, s)
-    add(cuts.province, webinar.province_code, webinar.province_name, s)
-    add(cuts.segment, webinar.segment, webinar.segment, s)
-    add(cuts.month, local.slice(0, 7), local.slice(0, 7), s)
-  }
-  const list = (map: Map<string, { name: string; sums: WebinarLearningSums }>) => [...map].map(([key, cut]) => ({ key, name: cut.name, summary: summariseLearning(cut.sums) }))
-  return {
-    overall: summariseLearning(overall),
-    byProvince: list(cuts.province).sort((a, b) => b.summary.pairedResidents - a.summary.pairedResidents || a.name.localeCompare(b.name, 'id')),
-    bySegment: list(cuts.segment).sort((a, b) => b.summary.pairedResidents - a.summary.pairedResidents),
-    byMonth: list(cuts.month).sort((a, b) => a.key.localeCompare(b.key)),
-  }
-}

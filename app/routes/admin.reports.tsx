@@ -2,19 +2,18 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
-import { BarChart } from '#app/components/charts'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
-import { TableScroll } from '#app/components/table-scroll'
 import { DateRangeFilters, FilterActions, ProvinceFilter } from '#app/components/filters'
 import { dictionaries, formatNumber, isMessageKey, translate, useLang, useT, type Lang, type MessageKey } from '#app/i18n'
-import { getProgrammeReport, type ReachFigures } from '#app/models/programme-report.server'
-import { getProgrammeLearning } from '#app/models/test-report.server'
+import { getProgrammeOutcomes, getProgrammeReport, type ReachFigures } from '#app/models/programme-report.server'
 import { ProgrammeLearningSection } from '#app/components/programme-learning'
+import { ProgrammeSatisfactionSection } from '#app/components/programme-satisfaction'
+import { CutSection } from '#app/components/programme-cut'
 import { listProvinces } from '#app/models/region.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
-import { programmeReportFilterSchema } from '#app/utils/programme-report-schema.server'
+import { filterQuery, programmeReportFilterSchema } from '#app/utils/programme-report-schema.server'
 import { toFieldErrors } from '#app/utils/validation.server'
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(translate(metaLang(matches), 'programme.title'))
@@ -26,17 +25,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb()
   const provinces = await listProvinces(db)
   const parsed = programmeReportFilterSchema(provinces.map((p) => p.code)).safeParse(Object.fromEntries(new URL(request.url).searchParams))
-  if (!parsed.success) return json({ provinces, report: null, learning: null, errors: toFieldErrors(parsed.error) }, { status: 400 })
-  const [report, learning] = await Promise.all([getProgrammeReport(db, parsed.data, { regencyLimit: REGENCY_TOP }), getProgrammeLearning(db, parsed.data)])
-  return json({ provinces, report, learning, errors: null })
+  if (!parsed.success) return json({ provinces, report: null, outcomes: null, exportQuery: '', errors: toFieldErrors(parsed.error) }, { status: 400 })
+  const [report, outcomes] = await Promise.all([getProgrammeReport(db, parsed.data, { regencyLimit: REGENCY_TOP }), getProgrammeOutcomes(db, parsed.data)])
+  return json({ provinces, report, outcomes, exportQuery: filterQuery(parsed.data), errors: null })
 }
 
 export default function ProgrammeReportPage() {
-  const { provinces, report, learning, errors } = useLoaderData<typeof loader>()
+  const { provinces, report, outcomes, exportQuery, errors } = useLoaderData<typeof loader>()
   const t = useT()
   const lang = useLang()
   const fieldErrors = errors as Record<string, string[]> | null
   const number = numberFormat(lang)
+  const labels = {
+    pillar: (code: string) => (isMessageKey(`pillar.${code}`) ? t(`pillar.${code}` as MessageKey) : code),
+    segment: (code: string) => (isMessageKey(`segment.${code}`) ? t(`segment.${code}` as MessageKey) : code),
+    month: (key: string) => monthLabel(key, lang, 'short'),
+  }
   return (
     <section aria-labelledby="programme-title">
       <h1 id="programme-title">{t('programme.title')}</h1>
@@ -67,6 +71,7 @@ export default function ProgrammeReportPage() {
           </dl>
 
           <ReachSection
+            exportQuery={exportQuery}
             id="by-province"
             heading={t('programme.byProvince')}
             chartTitle={t('programme.chart.province')}
@@ -74,8 +79,10 @@ export default function ProgrammeReportPage() {
             rows={report.byProvince.map((p) => ({ key: p.code, label: p.name, chartLabel: p.name, figures: p }))}
           />
           <ReachSection
+            exportQuery={exportQuery}
             id="by-regency"
             heading={t('programme.byRegency')}
+            exportHeading={t('programme.csv.allRegencies')}
             note={t('programme.regencyTop', { top: report.byRegency.top.length, count: report.byRegency.reached })}
             chartTitle={t('programme.chart.regency', { top: report.byRegency.top.length })}
             groupHeader={t('programme.col.regency')}
@@ -93,6 +100,7 @@ export default function ProgrammeReportPage() {
             }))}
           />
           <ReachSection
+            exportQuery={exportQuery}
             id="by-pillar"
             heading={t('programme.byPillar')}
             chartTitle={t('programme.chart.pillar')}
@@ -101,13 +109,19 @@ export default function ProgrammeReportPage() {
             rows={report.byPillar.map((p) => ({ key: p.code, label: t(`pillar.${p.code}`), chartLabel: translate('id', `pillar.${p.code}`), figures: p }))}
           />
           <ReachSection
+            exportQuery={exportQuery}
             id="by-month"
             heading={t('programme.byMonth')}
             chartTitle={t('programme.chart.month')}
             groupHeader={t('programme.col.month')}
             rows={report.byMonth.map((m) => ({ key: m.month, label: monthLabel(m.month, lang, 'long'), chartLabel: monthLabel(m.month, lang, 'short'), figures: m }))}
           />
-          {learning ? <ProgrammeLearningSection learning={learning} labels={{ segment: (code) => (isMessageKey(`segment.${code}`) ? t(`segment.${code}` as MessageKey) : code), month: (key) => monthLabel(key, lang, 'short') }} /> : null}
+          {outcomes ? (
+            <>
+              <ProgrammeLearningSection learning={outcomes.learning} labels={labels} exportQuery={exportQuery} />
+              <ProgrammeSatisfactionSection satisfaction={outcomes.satisfaction} labels={labels} exportQuery={exportQuery} />
+            </>
+          ) : null}
         </>
       )}
     </section>
@@ -117,45 +131,26 @@ export default function ProgrammeReportPage() {
 type ReachRow = { key: string; label: ReactNode; chartLabel: string; figures: ReachFigures }
 
 /** One dimension: a chart of unique residents reached, then every figure in a table (the chart's text alternative). */
-function ReachSection({ id, heading, note, chartTitle, groupHeader, rows }: { id: string; heading: string; note?: string; chartTitle: string; groupHeader: string; rows: ReachRow[] }) {
+function ReachSection({
+  rows,
+  ...section
+}: { id: string; heading: string; note?: string; chartTitle: string; groupHeader: string; rows: ReachRow[]; exportQuery: string; exportHeading?: string }) {
   const t = useT()
   const number = numberFormat(useLang())
   return (
-    <section aria-labelledby={`${id}-heading`}>
-      <h2 id={`${id}-heading`}>{heading}</h2>
-      {note ? <p className="muted">{note}</p> : null}
-      <BarChart
-        id={`${id}-chart`}
-        title={chartTitle}
-        description={t('programme.chartDesc')}
-        bars={rows.map((row) => ({ key: row.key, label: row.chartLabel, value: row.figures.residents }))}
-        formatValue={number}
-      />
-      <TableScroll labelledBy={`${id}-heading`}>
-        <table aria-labelledby={`${id}-heading`}>
-          <thead>
-            <tr>
-              <th scope="col">{groupHeader}</th>
-              <th scope="col">{t('programme.held')}</th>
-              <th scope="col">{t('programme.registrations')}</th>
-              <th scope="col">{t('programme.present')}</th>
-              <th scope="col">{t('programme.residents')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.key}>
-                <th scope="row">{row.label}</th>
-                <td>{number(row.figures.held)}</td>
-                <td>{number(row.figures.registrations)}</td>
-                <td>{number(row.figures.present)}</td>
-                <td>{number(row.figures.residents)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
-    </section>
+    <CutSection
+      {...section}
+      level={2}
+      formatValue={number}
+      columns={[t('programme.held'), t('programme.registrations'), t('programme.present'), t('programme.residents')]}
+      rows={rows.map((row) => ({
+        key: row.key,
+        label: row.label,
+        chartLabel: row.chartLabel,
+        value: row.figures.residents,
+        cells: [row.figures.held, row.figures.registrations, row.figures.present, row.figures.residents].map(number),
+      }))}
+    />
   )
 }
 

@@ -16,3 +16,11 @@ export function programmeReportFilterSchema(provinceCodes: readonly string[]) {
       if (filters.from && filters.to && filters.to < filters.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'programme.toBeforeFrom' })
     })
 }
+
+/** The filters as a query string for links that keep them ("?from=2021-09-01&province=33"); empty when there are none. */
+export function filterQuery(filters: { from: string | null; to: string | null; province: string | null }): string {
+  const params = new URLSearchParams()
+  for (const key of ['from', 'to', 'province'] as const) if (filters[key]) params.set(key, filters[key])
+  const query = params.toString()
+  return query ? `?${query}` : ''
+}

@@ -11,6 +11,7 @@ export type RacePoint =
   | 'register:after-read'
   | 'outbox:after-select'
   | 'reach:before-insert'
+  | 'outcomes:after-read'
   | 'purge:after-claim'
   | 'assign-role:after-read'
   | 'brief-answer:after-read'

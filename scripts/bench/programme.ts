@@ -1,16 +1,32 @@
 // The programme dashboard over a year-scale programme: 5,000 finished webinars across every
-// province, regency, pillar and month of two years, and 1,000,000 registrations, ~30% of them by
-// residents who come back to other webinars and ~70% of the seated ones present. Times the
-// dashboard's model call (the first one builds the reach snapshots), then the full page through
-// the production build.
+// province, regency, pillar, segment and month of two years, and 1,000,000 registrations, ~30% of
+// them by residents who come back to other webinars and ~70% of the seated ones present. 90% of
+// the webinars ran a pre- and post-test: 1,000,000 test attempts in all (5 questions per pillar
+// of the webinar, scores drawn per resident with a gain that differs per webinar, a few left
+// unfinished), and ~45% of those present filled in the evaluation (content, 1–3 speakers, the
+// moderator, the platform). Times the dashboard's model calls (the first ones build the reach and
+// outcome snapshots), then the full page through the production build.
+// The attempts' individual answers (test_answers) are not loaded: the dashboard never reads them.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { finaliseAttendance, reopenAttendance } from '#app/models/attendance.server'
-import { getProgrammeReport, insertBenchRegistrations, insertBenchWebinars, type BenchRegistration, type BenchWebinar, type ProgrammeFilters } from '#app/models/programme-report.server'
+import {
+  getProgrammeOutcomes,
+  getProgrammeReport,
+  insertBenchAttempts,
+  insertBenchEvaluations,
+  insertBenchRegistrations,
+  insertBenchWebinars,
+  type BenchAttempt,
+  type BenchEvaluation,
+  type BenchRegistration,
+  type BenchWebinar,
+  type ProgrammeFilters,
+} from '#app/models/programme-report.server'
 import { listRegencies } from '#app/models/region.server'
 import { createStaffUser } from '#app/models/user.server'
-import { PILLARS } from '#app/utils/catalog'
+import { PILLARS, SEGMENTS, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
 import { createDb } from '#app/utils/db.server'
 import { localToUtc } from '#app/utils/time'
@@ -19,11 +35,23 @@ import { startServer, stop } from './load'
 
 type Report = (title: string, rows: Array<[string, string | number]>) => void
 
-const WEBINARS = 5_000
-const REGISTRATIONS = 1_000_000
+/** BENCH_PROGRAMME_SCALE=0.02 for a quick check that the bench runs: every count times that. */
+const SCALE = Number(process.env.BENCH_PROGRAMME_SCALE ?? 1)
+if (!(SCALE > 0 && SCALE <= 1)) throw new Error('BENCH_PROGRAMME_SCALE must be a number above 0 and at most 1')
+const WEBINARS = Math.round(5_000 * SCALE)
+const REGISTRATIONS = Math.round(1_000_000 * SCALE)
 /** Share of registrations made by returning residents, drawn from a pool of this size. */
 const RETURNING_SHARE = 0.3
-const RETURNING_POOL = 100_000
+const RETURNING_POOL = Math.round(100_000 * SCALE)
+const ATTEMPTS = Math.round(1_000_000 * SCALE)
+/** Share of webinars with a pre- and post-test; of their seated registrants, who take the pre-test; of those present, who take the post-test. */
+const TESTED_SHARE = 0.9
+const PRE_SHARE = 0.65
+const POST_SHARE = 0.85
+const UNFINISHED_SHARE = 0.04
+const QUESTIONS_PER_PILLAR = 5
+/** Share of those present who evaluate. */
+const EVALUATION_SHARE = 0.45
 const RUNS = 5
 const PASSWORD = 'bench-password-123'
 
@@ -63,6 +91,7 @@ async function loadProgramme(file: string) {
         slug: `bench-${i}`,
         regencyCode: regency.code,
         pillars: pillars.length ? pillars : [pick(PILLARS)],
+        segment: pick(SEGMENTS),
         startAt,
         endAt: new Date(Date.parse(startAt) + 3 * 3_600_000).toISOString(),
         registered: 0,
@@ -92,6 +121,44 @@ async function loadProgramme(file: string) {
       webinar.total = list.length
       return list
     })
+    // Per webinar: whether it ran tests, how much its residents gained (in the chance of a right
+    // answer; a few lose ground), how good it was (around which its ratings fall), its speakers.
+    const profiles = webinars.map(() => ({ tested: rnd() < TESTED_SHARE, gain: -0.05 + rnd() * 0.3, quality: 3 + rnd() * 1.8, speakers: 1 + Math.floor(rnd() * 3) }))
+    const binomial = (n: number, p: number) => {
+      let k = 0
+      for (let i = 0; i < n; i++) if (rnd() < p) k++
+      return k
+    }
+    const rating = (quality: number) => Math.min(5, Math.max(1, Math.round(quality + (rnd() - 0.5) * 2.2)))
+    const attempts: BenchAttempt[] = []
+    const evaluations: BenchEvaluation[] = []
+    let attemptCount = 0
+    let evaluationCount = 0
+    const residentTests = (webinar: BenchWebinar, gain: number, registrationId: string, present: boolean) => {
+      const takesPre = rnd() < PRE_SHARE
+      const takesPost = present && rnd() < POST_SHARE
+      const preFinished = takesPre && rnd() >= UNFINISHED_SHARE
+      const postFinished = takesPost && rnd() >= UNFINISHED_SHARE
+      const ability = 0.3 + rnd() * 0.45
+      for (const [kind, takes, finished, chance] of [
+        ['pre', takesPre, preFinished, ability],
+        ['post', takesPost, postFinished, Math.min(0.97, Math.max(0.03, ability + gain + (rnd() - 0.5) * 0.2))],
+      ] as const) {
+        if (!takes || attemptCount >= ATTEMPTS) continue
+        const at = new Date(Date.parse(kind === 'pre' ? webinar.startAt : webinar.endAt) + (kind === 'pre' ? -3_600_000 : 7_200_000)).toISOString()
+        attempts.push({
+          id: `bench-attempt-${String(attemptCount++).padStart(7, '0')}`,
+          webinarId: webinar.id,
+          registrationId,
+          kind,
+          startedAt: at,
+          finishedAt: finished ? new Date(Date.parse(at) + 600_000).toISOString() : null,
+          paired: preFinished && postFinished ? 1 : 0,
+          pillars: Object.fromEntries(webinar.pillars.map((p) => [p, { total: QUESTIONS_PER_PILLAR, correct: binomial(QUESTIONS_PER_PILLAR, chance) }])) as Partial<Record<Pillar, { total: number; correct: number }>>,
+        })
+      }
+    }
+
     const started = performance.now()
     await insertBenchWebinars(db, webinars)
     let inserted = 0
@@ -113,6 +180,24 @@ async function loadProgramme(file: string) {
         // Ids and tokens in insertion order: their unique indexes are appended to, not split at
         // random, so loading takes seconds. The report never reads them.
         const n = String(inserted + rows.length).padStart(7, '0')
+        const profile = profiles[w]!
+        if (outcome <= REGISTERED_ABSENT) {
+          if (profile.tested) residentTests(webinar, profile.gain, `bench-${n}`, outcome === REGISTERED_PRESENT)
+          if (outcome === REGISTERED_PRESENT && rnd() < EVALUATION_SHARE) {
+            evaluations.push({
+              id: `bench-evaluation-${String(evaluationCount++).padStart(7, '0')}`,
+              webinarId: webinar.id,
+              registrationId: `bench-${n}`,
+              submittedAt: webinar.endAt,
+              ratings: {
+                content: rating(profile.quality),
+                speakers: Array.from({ length: profile.speakers }, () => rating(profile.quality + (rnd() - 0.5))),
+                moderator: rating(profile.quality + 0.2),
+                platform: rating(profile.quality - 0.4),
+              },
+            })
+          }
+        }
         rows.push({
           id: `bench-${n}`,
           webinarId: webinar.id,
@@ -127,8 +212,12 @@ async function loadProgramme(file: string) {
       }
       if (rows.length >= 20_000 || w === webinars.length - 1) {
         await insertBenchRegistrations(db, rows)
+        await insertBenchAttempts(db, attempts)
+        await insertBenchEvaluations(db, evaluations)
         inserted += rows.length
         rows.length = 0
+        attempts.length = 0
+        evaluations.length = 0
       }
     }
     const loadMs = performance.now() - started
@@ -143,7 +232,7 @@ async function loadProgramme(file: string) {
     const province = [...perProvince].sort((a, b) => b[1] - a[1])[0]![0]
     const provinceName = regencies.find((r) => r.province_code === province)!.province_name
     const biggest = webinars[sizes.indexOf(Math.max(...sizes))]!
-    return { db, userId, province, provinceName, biggestWebinarId: biggest.id, inserted, loadMs }
+    return { db, userId, province, provinceName, biggestWebinarId: biggest.id, inserted, attemptCount, evaluationCount, loadMs }
   } catch (error) {
     await db.destroy()
     throw error
@@ -164,7 +253,7 @@ export async function benchProgramme(report: Report) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-bench-programme-'))
   try {
     const file = path.join(dir, 'programme.sqlite')
-    const { db, userId, province, provinceName, biggestWebinarId, inserted, loadMs } = await loadProgramme(file)
+    const { db, userId, province, provinceName, biggestWebinarId, inserted, attemptCount, evaluationCount, loadMs } = await loadProgramme(file)
     const scenarios: Array<[string, ProgrammeFilters, string]> = [
       ['no filter', { from: null, to: null, province: null }, ''],
       [`province ${province} (${provinceName}, the most webinars)`, { from: null, to: null, province }, `?province=${province}`],
@@ -172,25 +261,45 @@ export async function benchProgramme(report: Report) {
     ]
     const modelRows: Array<[string, string | number]> = []
     let totals: Awaited<ReturnType<typeof getProgrammeReport>>['totals']
+    let outcomes: Awaited<ReturnType<typeof getProgrammeOutcomes>>
+    // What the page's loader asks of the models: reach, then learning gain and satisfaction.
+    const dashboard = (filters: ProgrammeFilters) => Promise.all([getProgrammeReport(db, filters), getProgrammeOutcomes(db, filters)])
     try {
       let started = performance.now()
       const first = await getProgrammeReport(db, scenarios[0]![1])
-      modelRows.push(['first call: builds all 5,000 snapshots', ms(performance.now() - started)])
+      modelRows.push([`getProgrammeReport, first call: builds all ${thousands(WEBINARS)} reach snapshots`, ms(performance.now() - started)])
       totals = first.totals
-      for (const [label, filters] of scenarios) modelRows.push([`${label}: ${RUNS} runs`, await timeRuns(() => getProgrammeReport(db, filters))])
+      started = performance.now()
+      outcomes = await getProgrammeOutcomes(db, scenarios[0]![1])
+      modelRows.push([`getProgrammeOutcomes, first call: builds all ${thousands(WEBINARS)} learning and satisfaction snapshots`, ms(performance.now() - started)])
+      for (const [label, filters] of scenarios) modelRows.push([`reach + outcomes, ${label}: ${RUNS} runs`, await timeRuns(() => dashboard(filters))])
+      for (const [label, filters] of scenarios.slice(0, 1)) modelRows.push([`outcomes alone, ${label}: ${RUNS} runs`, await timeRuns(() => getProgrammeOutcomes(db, filters))])
 
-      // Reopening and finalising a webinar's attendance drops its snapshot (the triggers); the next call rebuilds it.
+      // Reopening and finalising a webinar's attendance drops its reach snapshot (the triggers); the next call rebuilds it.
       await reopenAttendance(db, biggestWebinarId, userId, 'bench')
       await finaliseAttendance(db, biggestWebinarId, userId)
       started = performance.now()
-      await getProgrammeReport(db, scenarios[0]![1])
-      modelRows.push(['after one webinar was re-finalised (rebuilds 1)', ms(performance.now() - started)])
+      await dashboard(scenarios[0]![1])
+      modelRows.push(['after one webinar was re-finalised (rebuilds 1 reach snapshot)', ms(performance.now() - started)])
+      // A late evaluation drops that webinar's outcome snapshot.
+      const registration = await db.selectFrom('registrations').select('id').where('webinar_id', '=', biggestWebinarId).where('status', '=', 'registered').orderBy('id', 'desc').executeTakeFirstOrThrow()
+      await db.deleteFrom('evaluations').where('registration_id', '=', registration.id).execute()
+      await insertBenchEvaluations(db, [{ id: 'bench-evaluation-late', webinarId: biggestWebinarId, registrationId: registration.id, submittedAt: new Date().toISOString(), ratings: { content: 5, speakers: [5], moderator: 5, platform: 5 } }])
+      started = performance.now()
+      await dashboard(scenarios[0]![1])
+      modelRows.push(['after a late evaluation of one webinar (rebuilds 1 outcome snapshot)', ms(performance.now() - started)])
     } finally {
       await db.destroy()
     }
-    report(`Programme dashboard: getProgrammeReport over ${thousands(WEBINARS)} finished webinars and ${thousands(inserted)} registrations (node ${process.version}, ${os.cpus().length} CPUs; target ≤ 500 ms per page)`, [
-      ['load: insertBenchWebinars + insertBenchRegistrations', `${(loadMs / 1000).toFixed(1)} s (not part of the figures)`],
+    const { learning, satisfaction } = outcomes
+    const oneDecimal = (value: number | null) => (value === null ? '–' : value.toFixed(1))
+    report(`Programme dashboard: the page's model calls over ${thousands(WEBINARS)} finished webinars, ${thousands(inserted)} registrations, ${thousands(attemptCount)} test attempts and ${thousands(evaluationCount)} evaluations (node ${process.version}, ${os.cpus().length} CPUs; target ≤ 500 ms per page)`, [
+      ['load: webinars, registrations, attempts, evaluations and their ratings', `${(loadMs / 1000).toFixed(1)} s (not part of the figures)`],
       ['figures, no filter', `${thousands(totals.held)} held, ${thousands(totals.registrations)} registrations, ${thousands(totals.present)} present, ${thousands(totals.residents)} unique residents`],
+      [
+        'learning and satisfaction, no filter',
+        `${thousands(learning.overall.took.pre)} pre- and ${thousands(learning.overall.took.post)} post-tests finished, ${thousands(learning.overall.pairedResidents)} paired, gain ${oneDecimal(learning.overall.overall.gain)} points; ${thousands(satisfaction.overall.evaluations)} evaluations, content ${oneDecimal(satisfaction.overall.means.content)}`,
+      ],
       ...modelRows,
     ])
 

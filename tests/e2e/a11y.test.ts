@@ -5,6 +5,7 @@ import { translate, type MessageKey } from '#app/i18n'
 import { markAttendance } from '#app/models/attendance.server'
 import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
 import { createPerson } from '#app/models/person.server'
+import { insertBenchAttempts, insertBenchEvaluations } from '#app/models/programme-report.server'
 import { registerParticipant } from '#app/models/registration.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
@@ -156,8 +157,37 @@ describe('no serious or critical axe violations', () => {
       expect(await audit(`/attendance/${pastWebinar.slug}/report`, t('report.title', { topic: PAST_TOPIC }))).toEqual([])
     })
 
-    test('the programme dashboard', async () => {
+    test('the programme dashboard, with its learning gain and satisfaction charts and tables', async () => {
+      // Two anonymous evaluations and one resident's pre- and post-test on the past webinar, so
+      // every section of the dashboard is drawn.
+      await insertBenchEvaluations(
+        server.db,
+        [4, 5].map((rating) => ({ id: `a11y-evaluation-${rating}`, webinarId: pastWebinar.id, registrationId: null, submittedAt: '2021-09-02T00:00:00.000Z', ratings: { content: rating, speakers: [rating], moderator: rating, platform: rating } })),
+      )
+      const untested = await server.db
+        .selectFrom('registrations')
+        .select('id')
+        .where('webinar_id', '=', pastWebinar.id)
+        .where('status', '=', 'registered')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('test_attempts').select('test_attempts.id').whereRef('test_attempts.registration_id', '=', 'registrations.id'))))
+        .executeTakeFirstOrThrow()
+      await insertBenchAttempts(
+        server.db,
+        (['pre', 'post'] as const).map((kind) => ({
+          id: `a11y-attempt-${kind}`,
+          webinarId: pastWebinar.id,
+          registrationId: untested.id,
+          kind,
+          startedAt: '2021-09-01T00:00:00.000Z',
+          finishedAt: '2021-09-01T00:10:00.000Z',
+          paired: 1,
+          pillars: { cakap: { total: 4, correct: kind === 'pre' ? 2 : 3 } },
+        })),
+      )
       expect(await audit('/admin/reports', t('programme.title'))).toEqual([])
+      for (const heading of ['tests.programme.byMonth', 'programme.satisfaction.byMonth'] as const) {
+        await browser.page.getByRole('heading', { level: 3, name: t(heading), exact: true }).waitFor({ timeout: 5_000 })
+      }
     })
 
     test("a webinar's certificates", async () => {

@@ -63,7 +63,7 @@ describe('a webinar without tests', () => {
     const registrant = await register(webinar.id)
     expect(await webinarTests(db, webinar.id)).toMatchObject({ pre: false, post: false })
     expect(await finishedTest(db, registrant.id, 'pre')).toBe(false)
-    expect(await startAttempt(db, registrant.token, 'pre', BEFORE)).toEqual({ ok: false, reason: 'notOpen' })
+    expect(await startAttempt(db, registrant.token, 'pre', BEFORE)).toEqual({ ok: false, reason: 'notFound' })
   })
 })
 
@@ -223,7 +223,7 @@ describe('taking a test', () => {
     const webinar = await webinarWithTests(['cakap'], 1)
     const registrant = await register(webinar.id)
     await db.updateTable('registrations').set({ status: 'waitlisted' }).where('id', '=', registrant.id).execute()
-    expect(await startAttempt(db, registrant.token, 'pre', BEFORE)).toEqual({ ok: false, reason: 'notOpen' })
+    expect(await startAttempt(db, registrant.token, 'pre', BEFORE)).toEqual({ ok: false, reason: 'notFound' })
     expect(await getAttemptView(db, registrant.token, 'pre', BEFORE)).toBeNull()
   })
 })

@@ -205,16 +205,18 @@ test('Klaten has evaluations with comments in Indonesian, slides from two speake
 })
 
 test('the programme dashboard’s learning gain counts Klaten’s paired residents by pillar, province, segment and month', async () => {
-  const { getProgrammeLearning, getWebinarLearning } = await import('#app/models/test-report.server')
+  const { getWebinarLearning } = await import('#app/models/test-report.server')
+  const { getProgrammeOutcomes } = await import('#app/models/programme-report.server')
+  const getProgrammeLearning = async (filters: { from: string | null; to: string | null; province: string | null }) => (await getProgrammeOutcomes(getDb(), filters)).learning
   const klaten = (await getWebinarBySlug(getDb(), KLATEN_SLUG))!
   const own = await getWebinarLearning(getDb(), klaten.id)
-  const programme = await getProgrammeLearning(getDb(), { from: null, to: null, province: null })
+  const programme = await getProgrammeLearning({ from: null, to: null, province: null })
   expect(programme.overall.pairedResidents).toBe(own.pairedResidents)
   expect(programme.overall.pillars.map((p) => [p.pillar, p.gain])).toEqual(own.pillars.map((p) => [p.pillar, p.gain]))
   expect(programme.byProvince).toEqual([expect.objectContaining({ key: '33', summary: expect.objectContaining({ pairedResidents: own.pairedResidents }) })])
   expect(programme.bySegment.map((c) => c.key)).toEqual(['umum'])
   expect(programme.byMonth.map((c) => c.key)).toEqual(['2021-09'])
   // Outside the filter, nothing.
-  expect((await getProgrammeLearning(getDb(), { from: '2022-01-01', to: null, province: null })).overall.pairedResidents).toBe(0)
-  expect((await getProgrammeLearning(getDb(), { from: null, to: null, province: '35' })).byProvince).toEqual([])
+  expect((await getProgrammeLearning({ from: '2022-01-01', to: null, province: null })).overall.pairedResidents).toBe(0)
+  expect((await getProgrammeLearning({ from: null, to: null, province: '35' })).byProvince).toEqual([])
 })

@@ -270,7 +270,7 @@ describe('a webinar’s tests', () => {
     expect(keys.some((key) => key.includes(sri.token))).toBe(false)
   })
 
-  test('a result is reached only through its own link: another resident\'s link shows theirs, a cancelled or erased link is 404, the results CSV is staff-only', async () => {
+  test('a result is reached only through its own link: another resident\'s link shows theirs, a cancelled or erased link is 404 for its page and its posts alike, the results CSV is staff-only', async () => {
     const { cancelRegistration } = await import('#app/models/registration.server')
     const { eraseRegistrationByToken } = await import('#app/models/personal-data.server')
     const webinar = await publishedWebinar({ pillars: ['cakap'] })
@@ -297,7 +297,12 @@ describe('a webinar’s tests', () => {
     await finishAll(ani.token, '1')
     expect(await cancelRegistration(db, ani.token)).toBe(true)
     expect((await view(ani.token)).status).toBe(404)
-    expect((await call(testAction, postRequest(path(ani.token), { intent: 'finish' }), params(ani.token))).status).toBe(409)
+    // Its posts are 404 too, as the page is: the link no longer names a seat holder.
+    for (const intent of ['start', 'answers', 'finish']) expect((await call(testAction, postRequest(path(ani.token), { intent }), params(ani.token))).status, intent).toBe(404)
+    // A test the webinar does not have (no post-test here): its page and its posts alike are 404.
+    const post = { token: sri.token, kind: 'post' }
+    expect((await call(testLoader, getRequest(`/r/${sri.token}/test/post`), post)).status).toBe(404)
+    for (const intent of ['start', 'finish']) expect((await call(testAction, postRequest(`/r/${sri.token}/test/post`, { intent }), post)).status, intent).toBe(404)
     await finishAll(dewi.token, '1')
     expect(await eraseRegistrationByToken(db, dewi.token)).not.toBeNull()
     expect((await view(dewi.token)).status).toBe(404)

@@ -1,7 +1,7 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { BarChart, fitLabel } from '#app/components/charts'
-import { insertBenchRegistrations, insertBenchWebinars, type BenchRegistration, type ProgrammeReport } from '#app/models/programme-report.server'
+import { insertBenchEvaluations, insertBenchRegistrations, insertBenchWebinars, type BenchRegistration, type ProgrammeReport } from '#app/models/programme-report.server'
 import { loader } from '#app/routes/admin.reports'
 import type { DB } from '#app/utils/db.server'
 import { getDb } from '#app/utils/db.server'
@@ -163,6 +163,15 @@ describe('the page, from the production build', () => {
       { id: 'route-siau-f', webinarId: 'route-siau', token: 'route-siau-f-token', email: 'f@example.org', regencyCode: '71.09', status: 'registered', position: 1, attended: 1, at: '2021-10-01T00:00:00.000Z' },
       { id: 'route-seribu-g', webinarId: 'route-seribu', token: 'route-seribu-g-token', email: 'g@example.org', regencyCode: '31.01', status: 'registered', position: 1, attended: 1, at: '2021-10-01T00:00:00.000Z' },
     ])
+    // Satisfaction: Klaten rated 4 and 5 for its content, Denpasar 3; Siau and Kepulauan Seribu not at all.
+    await insertBenchEvaluations(
+      server.db,
+      [
+        ['route-klaten', 4],
+        ['route-klaten', 5],
+        ['route-denpasar', 3],
+      ].map(([webinarId, content], i) => ({ id: `route-evaluation-${i}`, webinarId: webinarId as string, registrationId: null, submittedAt: '2021-10-10T00:00:00.000Z', ratings: { content: content as number, speakers: [4], moderator: 5, platform: 3 } })),
+    )
     const organiser = await createStaff(server.db, 'organiser', { password: 'a-good-password' })
     cookie = await signIn(server, organiser)
   })
@@ -178,9 +187,21 @@ describe('the page, from the production build', () => {
       'Grafik batang: warga unik terjangkau per kabupaten/kota, 4 teratas',
       'Grafik batang: warga unik terjangkau per pilar',
       'Grafik batang: warga unik terjangkau per bulan',
+      'Grafik rata-rata nilai isi materi (1–5): Kepuasan per pilar',
+      'Grafik rata-rata nilai isi materi (1–5): Kepuasan per provinsi',
+      'Grafik rata-rata nilai isi materi (1–5): Kepuasan per segmen',
+      'Grafik rata-rata nilai isi materi (1–5): Kepuasan per bulan',
     ])
     for (const m of charts) expect(m[1]).toBe(m[2])
-    expect(html.match(/<table/g)).toHaveLength(4)
+    expect(html.match(/<table/g)).toHaveLength(8)
+    // Satisfaction, the Indonesian way; a province nobody evaluated has a dash, in the table and the chart, and no bar.
+    expect(html).toContain('3 evaluasi dari 4 webinar; rata-rata nilai isi materi 4,00.')
+    expect(html).toContain('<th scope="row">Jawa Tengah</th><td>1</td><td>2</td><td>4,50</td><td>4,00</td><td>5,00</td><td>3,00</td>')
+    expect(html).toContain('<th scope="row">Sulawesi Utara</th><td>1</td><td>0</td><td>—</td><td>—</td><td>—</td><td>—</td>')
+    expect(html).toContain('<title>Sulawesi Utara: —</title>')
+    // Each table's CSV beside it.
+    expect(html).toContain('href="/admin/reports/by-province.csv" download="">Unduh CSV: Per provinsi</a>')
+    expect(html).toContain('href="/admin/reports/satisfaction-month.csv" download="">Unduh CSV: Kepuasan per bulan</a>')
     expect(html).toContain('<th scope="row">Jawa Tengah</th><td>1</td><td>2</td><td>1</td><td>2</td>')
     // Cut in the chart, whole in the table.
     expect(html).toContain(`>${fitLabel('Daerah Khusus Ibukota Jakarta')}</text>`)
@@ -215,7 +236,7 @@ describe('the page, from the production build', () => {
       }))
       expect(layout.viewport).toBe(360)
       expect(layout.page).toBeLessThanOrEqual(360)
-      expect(layout.charts).toHaveLength(4)
+      expect(layout.charts).toHaveLength(8)
       for (const chart of layout.charts) {
         expect(chart.right).toBeLessThanOrEqual(360)
         expect(chart.textsInside).toBe(true)

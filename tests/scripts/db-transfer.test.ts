@@ -5,7 +5,7 @@ import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import { eraseRegistrationByToken, setRetentionMonths } from '#app/models/personal-data.server'
-import { buildWebinarReach } from '#app/models/programme-report.server'
+import { buildWebinarOutcomes, buildWebinarReach } from '#app/models/programme-report.server'
 import { hitRateLimits } from '#app/models/rate-limit.server'
 import { createSession } from '#app/models/session.server'
 import { createDb, type DB } from '#app/utils/db.server'
@@ -44,6 +44,7 @@ const PRIMARY_KEYS: Record<string, string[]> = {
   test_answers: ['attempt_id', 'question_id'],
   test_attempts: ['id'],
   users: ['id'],
+  webinar_outcomes: ['webinar_id'],
   webinar_reach: ['webinar_id'],
   webinar_roles: ['id'],
   webinar_questions: ['webinar_id', 'question_id'],
@@ -126,6 +127,7 @@ async function fillEmptyTables(db: DB): Promise<void> {
   // The erasure above changed registrations, which dropped snapshots: build them as the report would.
   const finished = await db.selectFrom('webinars').select('id').where('status', '=', 'finished').execute()
   await buildWebinarReach(db, finished.map((webinar) => webinar.id))
+  await buildWebinarOutcomes(db, finished.map((webinar) => webinar.id))
 }
 
 function transfer(from: string, to: string, options: string[] = []): Promise<ScriptResult> {
