@@ -6,7 +6,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { Brand, SiteFooter } from '#app/components/site-chrome'
 import { DEFAULT_LANG, LangContext, useT, type Lang } from '#app/i18n'
 import { getLang } from '#app/i18n/lang.server'
-import { getHelpdesk, type Helpdesk } from '#app/models/site-settings.server'
+import { getSiteIdentity, type SiteIdentity } from '#app/models/site-settings.server'
 import { getOptionalUser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { useNonce } from '#app/utils/nonce'
@@ -19,11 +19,11 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }]
 export const meta: MetaFunction = () => [{ title: 'Literasi Webinar' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const [lang, user, helpdesk] = await Promise.all([getLang(request), getOptionalUser(request), getHelpdesk(getDb())])
-  return json({ lang, user: user ? { name: user.name, role: user.role } : null, helpdesk })
+  const [lang, user, identity] = await Promise.all([getLang(request), getOptionalUser(request), getSiteIdentity(getDb())])
+  return json({ lang, user: user ? { name: user.name, role: user.role } : null, identity })
 }
 
-type RootData = { lang: Lang; user: { name: string; role: 'organiser' | 'moderator' | 'speaker' } | null; helpdesk: Helpdesk }
+type RootData = { lang: Lang; user: { name: string; role: 'organiser' | 'moderator' | 'speaker' } | null; identity: SiteIdentity }
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root') as RootData | undefined
@@ -43,9 +43,9 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         <LangContext.Provider value={lang}>
-          <Header user={data?.user ?? null} />
+          <Header user={data?.user ?? null} identity={data?.identity ?? null} />
           <main id="main">{children}</main>
-          <SiteFooter signedIn={!!data?.user} helpdesk={data?.helpdesk ?? null} />
+          <SiteFooter signedIn={!!data?.user} identity={data?.identity ?? null} />
         </LangContext.Provider>
         {scripts ? (
           <>
@@ -60,7 +60,7 @@ export function Layout({ children }: { children: ReactNode }) {
   )
 }
 
-function Header({ user }: { user: RootData['user'] }) {
+function Header({ user, identity }: { user: RootData['user']; identity: SiteIdentity | null }) {
   const t = useT()
   const location = useLocation()
   const here = `${location.pathname}${location.search}`
@@ -70,7 +70,7 @@ function Header({ user }: { user: RootData['user'] }) {
         {t('app.skipToContent')}
       </a>
       <div className="header-row">
-        <Brand />
+        <Brand identity={identity} />
         <Form method="post" action="/lang" className="inline-form">
           <input type="hidden" name="redirectTo" value={here} />
           <input type="hidden" name="lang" value={t('lang.switchToName')} />
@@ -90,6 +90,7 @@ function Header({ user }: { user: RootData['user'] }) {
               <Link to="/admin/outbox">{t('nav.outbox')}</Link>
               <Link to="/admin/reports">{t('nav.reports')}</Link>
               <Link to="/admin/privacy">{t('nav.privacy')}</Link>
+              <Link to="/admin/issuer">{t('nav.issuer')}</Link>
             </>
           ) : (
             <Link to="/me">{t('nav.myWebinars')}</Link>

@@ -1,6 +1,7 @@
 import { Link } from '@remix-run/react'
-import { useT } from '#app/i18n'
-import type { Helpdesk } from '#app/models/site-settings.server'
+import { useLang, useT } from '#app/i18n'
+import type { SiteIdentity } from '#app/models/site-settings.server'
+import { issuerNameFor, programmeNameFor } from '#app/utils/site-identity'
 import { HelpdeskLinks } from './personal-page'
 
 // The service's identity, as restrained as a government service's should be: the programme's
@@ -18,30 +19,33 @@ export function ProgrammeLogo() {
   )
 }
 
-export function Brand() {
+/** The programme's name comes from the issuer settings (/admin/issuer), the dictionary's by default. */
+export function Brand({ identity }: { identity: SiteIdentity | null }) {
   const t = useT()
+  const lang = useLang()
   return (
     <Link to="/" className="brand">
       <ProgrammeLogo />
       <span className="brand-text">
         <span className="brand-name">{t('app.name')}</span>
-        <span className="brand-tagline">{t('app.programme')}</span>
+        <span className="brand-tagline">{programmeNameFor(identity, lang)}</span>
       </span>
     </Link>
   )
 }
 
-export function SiteFooter({ signedIn, helpdesk }: { signedIn: boolean; helpdesk: Helpdesk | null }) {
+export function SiteFooter({ signedIn, identity }: { signedIn: boolean; identity: SiteIdentity | null }) {
   const t = useT()
+  const lang = useLang()
   return (
     <footer className="site-footer">
       <div className="footer-row">
         <p className="ministry">
-          <span className="muted">{t('footer.runBy')}</span> <strong>{t('app.ministry')}</strong>
+          <span className="muted">{t('footer.runBy')}</span> <strong>{issuerNameFor(identity, lang)}</strong>
         </p>
-        {helpdesk && (helpdesk.helpdeskEmail || helpdesk.helpdeskPhone) ? (
+        {identity && (identity.helpdeskEmail || identity.helpdeskPhone) ? (
           <p>
-            {t('footer.helpdesk')}: <HelpdeskLinks helpdesk={helpdesk} />
+            {t('footer.helpdesk')}: <HelpdeskLinks helpdesk={identity} />
           </p>
         ) : null}
         <nav aria-label={t('footer.nav')} className="footer-links">

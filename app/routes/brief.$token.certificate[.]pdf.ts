@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { getBriefCertificate } from '#app/models/certificate.server'
+import { getCertificateIssuer } from '#app/models/site-settings.server'
 import { certificatePdfResponse } from '#app/utils/certificate.server'
 import { getDb } from '#app/utils/db.server'
 
@@ -7,5 +8,5 @@ import { getDb } from '#app/utils/db.server'
 export async function loader({ params }: LoaderFunctionArgs) {
   const certificate = params.token ? await getBriefCertificate(getDb(), params.token) : null
   if (!certificate) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'private, no-store' } })
-  return certificatePdfResponse(certificate)
+  return certificatePdfResponse(certificate, await getCertificateIssuer(getDb()))
 }

@@ -5,11 +5,13 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { formatDate, useLang, useT, translate } from '#app/i18n'
 import { getCertificateByNumber, normaliseCertificateNumber } from '#app/models/certificate.server'
 import { hitRateLimits } from '#app/models/rate-limit.server'
+import { getSiteIdentity } from '#app/models/site-settings.server'
 import { getDb } from '#app/utils/db.server'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { limitKey } from '#app/utils/limit-keys.server'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { NO_SCRIPTS } from '#app/utils/page-scripts'
+import { issuerNameFor } from '#app/utils/site-identity'
 
 // A resident page: plain HTML, no scripts (utils/page-scripts.ts).
 export const handle = NO_SCRIPTS
@@ -36,9 +38,11 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!certificate) return json({ state: 'notFound' as const, number: (params.number ?? '').slice(0, 40) }, { status: 404, headers: NO_STORE })
   const state = certificate.revoked_at ? ('revoked' as const) : certificate.replaced_by_id ? ('replaced' as const) : ('valid' as const)
   const deleted = certificate.name === null
+  const { issuerName } = await getSiteIdentity(db)
   return json(
     {
       state,
+      issuerName,
       certificate: {
         number: certificate.number,
         topic: certificate.topic,
@@ -82,6 +86,8 @@ export default function VerifyCertificate() {
           <dl className="details">
             <dt>{t('certificate.number')}</dt>
             <dd>{data.certificate.number}</dd>
+            <dt>{t('certificate.issuer')}</dt>
+            <dd>{issuerNameFor(data, lang)}</dd>
             {data.certificate.holder ? (
               <>
                 <dt>{t('certificate.holder')}</dt>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { getUserCertificate, normaliseCertificateNumber } from '#app/models/certificate.server'
+import { getCertificateIssuer } from '#app/models/site-settings.server'
 import { requireUser } from '#app/utils/auth.server'
 import { certificatePdfResponse } from '#app/utils/certificate.server'
 import { getDb } from '#app/utils/db.server'
@@ -10,5 +11,5 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const number = normaliseCertificateNumber(params.number ?? '')
   const certificate = number ? await getUserCertificate(getDb(), user.id, number) : null
   if (!certificate) throw new Response('Not found', { status: 404 })
-  return certificatePdfResponse(certificate)
+  return certificatePdfResponse(certificate, await getCertificateIssuer(getDb()))
 }

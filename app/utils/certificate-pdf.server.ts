@@ -1,6 +1,8 @@
 import { deflateSync } from 'node:zlib'
 import {
   beginText,
+  concatTransformationMatrix,
+  drawObject,
   endText,
   PDFDocument,
   type PDFFont,
@@ -15,6 +17,7 @@ import {
   setTextMatrix,
   showText,
 } from 'pdf-lib'
+import { PNG } from 'pngjs'
 import QRCode from 'qrcode'
 import { type FontStyle, fontsOf, lineOf, type LoadedFont, loadedFontFor, type Piece, printable } from './certificate-fonts.server'
 
@@ -40,6 +43,19 @@ export type CertificateData = {
   verifyUrl: string
   /** ISO UTC */
   issuedAt: string
+  issuer: CertificateIssuer
+}
+
+/** Who issues the certificate, from the settings an organiser edits (see site-settings.server.ts). */
+export type CertificateIssuer = {
+  programmeName: string
+  /** the ministry */
+  issuerName: string
+  signatoryName: string | null
+  signatoryTitle: string | null
+  /** PNG bytes (an SVG upload is rasterised once, when it is uploaded) */
+  logoPng: Uint8Array | null
+  signaturePng: Uint8Array | null
 }
 
 export const CERTIFICATE_ROLE_LABELS: Record<CertificateRole, string> = {
@@ -49,7 +65,6 @@ export const CERTIFICATE_ROLE_LABELS: Record<CertificateRole, string> = {
   kol: 'Key Opinion Leader',
 }
 
-const PROGRAMME = 'Gerakan Nasional Literasi Digital'
 const APP_NAME = 'Literasi Webinar'
 
 // ---------------------------------------------------------------------------------------------
@@ -267,6 +282,55 @@ function drawQrCode(doc: PDFDocument, page: PDFPage, text: string, x: number, y:
   page.node.addContentStream(doc.context.register(doc.context.flateStream(ops.join('\n'))))
 }
 
+/** One line centred on the page, as large as fits between `max` and `min`, else cut with an ellipsis. */
+function drawFitted(page: PDFPage, text: string, face: Face, max: number, min: number, maxWidth: number, y: number, color: RGB) {
+  const size = fitSize(text, face, max, min, maxWidth)
+  drawCentered(page, [{ text: size ? text : withEllipsis(text, face, min, maxWidth), face }], size ?? min, y, color)
+}
+
+/** A PNG decoded once and its pixels compressed once, ready to be written into any document. */
+type PreparedImage = { width: number; height: number; color: Buffer; alpha: Buffer | null }
+
+// pdf-lib's embedPng decodes the PNG and compresses its pixels again for every document, in
+// JavaScript: a logo and a signature took ~130 ms per certificate, five times the rest of it.
+// The issuer's images are the same bytes for every certificate (the settings cache them by
+// their content), so they are prepared once, here, and each document only copies the streams.
+const preparedImages = new WeakMap<Uint8Array, PreparedImage>()
+
+function prepareImage(png: Uint8Array): PreparedImage {
+  const cached = preparedImages.get(png)
+  if (cached) return cached
+  const { width, height, data } = PNG.sync.read(Buffer.from(png.buffer, png.byteOffset, png.byteLength))
+  const color = Buffer.alloc(width * height * 3)
+  const alpha = Buffer.alloc(width * height)
+  let opaque = true
+  for (let i = 0; i < width * height; i++) {
+    color[i * 3] = data[i * 4]!
+    color[i * 3 + 1] = data[i * 4 + 1]!
+    color[i * 3 + 2] = data[i * 4 + 2]!
+    alpha[i] = data[i * 4 + 3]!
+    if (alpha[i] !== 255) opaque = false
+  }
+  const prepared = { width, height, color: deflateSync(color), alpha: opaque ? null : deflateSync(alpha) }
+  preparedImages.set(png, prepared)
+  return prepared
+}
+
+/** A PNG scaled to fit a box, keeping its proportions, at the box's bottom (left or centred). */
+function drawImageIn(doc: PDFDocument, page: PDFPage, png: Uint8Array, box: { x: number; y: number; width: number; height: number }, align: 'left' | 'center') {
+  const image = prepareImage(png)
+  const context = doc.context
+  const pixels = { Type: 'XObject', Subtype: 'Image', Width: image.width, Height: image.height, BitsPerComponent: 8, Filter: 'FlateDecode' }
+  const mask = image.alpha ? context.register(context.stream(image.alpha, { ...pixels, ColorSpace: 'DeviceGray' })) : null
+  const ref = context.register(context.stream(image.color, { ...pixels, ColorSpace: 'DeviceRGB', ...(mask ? { SMask: mask } : {}) }))
+  const name = page.node.newXObject('Image', ref)
+  const scale = Math.min(box.width / image.width, box.height / image.height)
+  const width = round(image.width * scale)
+  const height = round(image.height * scale)
+  const x = round(align === 'left' ? box.x : box.x + (box.width - width) / 2)
+  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(width, 0, 0, height, x, round(box.y)), drawObject(name), popGraphicsState())
+}
+
 /** The certificate as PDF bytes (backed by a plain ArrayBuffer, so it can be a Response body as is). */
 export async function renderCertificatePdf(data: CertificateData): Promise<Uint8Array<ArrayBuffer>> {
   const doc = await PDFDocument.create()
@@ -283,16 +347,21 @@ export async function renderCertificatePdf(data: CertificateData): Promise<Uint8
   const place = printable(data.place, 'regular')
   const number = printable(data.number, 'bold')
   const verifyUrl = printable(data.verifyUrl, 'regular')
+  const programme = printable(data.issuer.programmeName, 'bold')
+  const issuerName = printable(data.issuer.issuerName, 'regular')
+  const signatoryName = data.issuer.signatoryName ? printable(data.issuer.signatoryName, 'bold') : ''
+  const signatoryTitle = data.issuer.signatoryTitle ? printable(data.issuer.signatoryTitle, 'regular') : ''
+  const issuedBy = `Diterbitkan secara elektronik oleh ${issuerName} melalui ${APP_NAME}.`
   const [regular, bold] = await Promise.all([
-    embedFace(doc, 'regular', [APP_NAME, dateText, place, verifyUrl, `${PROGRAMME} ·…`]),
-    embedFace(doc, 'bold', [PROGRAMME.toUpperCase(), name, roleLabel, topic, number, '…']),
+    embedFace(doc, 'regular', [APP_NAME, dateText, place, verifyUrl, issuerName, signatoryTitle, issuedBy, '·…']),
+    embedFace(doc, 'bold', [programme.toUpperCase(), name, roleLabel, topic, number, signatoryName, '…']),
   ])
 
   const title = `Sertifikat ${number}`
   const issued = new Date(data.issuedAt)
   doc.setTitle(title, { showInWindowTitleBar: true })
-  doc.setSubject(`Sertifikat ${roleLabel} webinar ${PROGRAMME}: ${topic}`)
-  doc.setAuthor(APP_NAME)
+  doc.setSubject(`Sertifikat ${roleLabel} webinar ${programme}: ${topic}`)
+  doc.setAuthor(issuerName)
   doc.setCreator(APP_NAME)
   doc.setProducer(`${APP_NAME} (pdf-lib)`)
   doc.setKeywords(['sertifikat', 'literasi digital', number])
@@ -308,8 +377,10 @@ export async function renderCertificatePdf(data: CertificateData): Promise<Uint8
   page.drawRectangle({ x: 22, y: 22, width: PAGE_WIDTH - 44, height: PAGE_HEIGHT - 44, borderColor: ACCENT, borderWidth: 1.5 })
   page.drawRectangle({ x: 29, y: 29, width: PAGE_WIDTH - 58, height: PAGE_HEIGHT - 58, borderColor: RULE, borderWidth: 0.5 })
 
-  drawCentered(page, [{ text: PROGRAMME.toUpperCase(), face: bold }], 13, 527, ACCENT)
-  drawCentered(page, [{ text: APP_NAME, face: regular }], 10.5, 510, MUTED)
+  // The head: the logo at the top left, the programme and its issuer centred.
+  if (data.issuer.logoPng) drawImageIn(doc, page, data.issuer.logoPng, { x: 46, y: 494, width: 84, height: 64 }, 'left')
+  drawFitted(page, programme.toUpperCase(), bold, 13, 8, 560, 527, ACCENT)
+  drawFitted(page, issuerName, regular, 10.5, 7, 560, 510, MUTED)
   page.drawLine({ start: { x: CENTER_X - 30, y: 497 }, end: { x: CENTER_X + 30, y: 497 }, thickness: 1.2, color: ACCENT })
 
   drawCentered(page, [{ text: 'SERTIFIKAT', face: bold }], 40, 446)
@@ -362,7 +433,16 @@ export async function renderCertificatePdf(data: CertificateData): Promise<Uint8
   drawLine(page, label, regular, 10.5, left, 94, INK)
   drawLine(page, number, bold, 10.5, round(left + widthOf(label, regular, 10.5)), 94, INK)
   drawLine(page, 'Pindai kode QR, atau buka alamat di bawahnya, untuk memeriksa keaslian sertifikat ini.', regular, 8, left, 78, MUTED)
-  drawLine(page, `Diterbitkan secara elektronik oleh ${APP_NAME}, ${PROGRAMME}.`, regular, 8, left, 66, MUTED)
+  const issuedBySize = fitSize(issuedBy, regular, 8, 5.5, 570)
+  drawLine(page, issuedBySize ? issuedBy : withEllipsis(issuedBy, regular, 5.5, 570), regular, issuedBySize ?? 5.5, left, 66, MUTED)
+
+  // The signature block, centred above the number: the title, the signature, the name.
+  if (signatoryTitle) drawFitted(page, signatoryTitle, regular, 10, 7, 300, 172, MUTED)
+  if (data.issuer.signaturePng) drawImageIn(doc, page, data.issuer.signaturePng, { x: CENTER_X - 80, y: 124, width: 160, height: 42 }, 'center')
+  if (signatoryName) {
+    drawFitted(page, signatoryName, bold, 11, 7, 300, 110, INK)
+    page.drawLine({ start: { x: CENTER_X - 110, y: 121 }, end: { x: CENTER_X + 110, y: 121 }, thickness: 0.5, color: RULE })
+  }
 
   // No pauses between objects: a certificate is small, and yielding would only add timer latency.
   return (await doc.save({ objectsPerTick: Infinity })) as Uint8Array<ArrayBuffer>

@@ -1,6 +1,6 @@
 import { formatDate } from '#app/i18n'
 import type { CertificateRecord } from '#app/models/certificate.server'
-import { renderCertificatePdf } from './certificate-pdf.server'
+import { type CertificateIssuer, renderCertificatePdf } from './certificate-pdf.server'
 import { getEnv } from './env.server'
 
 type Printable = Pick<CertificateRecord, 'number' | 'name' | 'role' | 'topic' | 'start_at' | 'time_zone' | 'regency_name' | 'province_name' | 'issued_at'>
@@ -13,7 +13,7 @@ export function verificationUrl(number: string): string {
  * A certificate as a PDF download. The PDF is drawn when asked for, from the current data, so
  * a reissued name or a purged one never lingers in a stored file. Certificates are in Indonesian.
  */
-export async function certificatePdfResponse(certificate: Printable): Promise<Response> {
+export async function certificatePdfResponse(certificate: Printable, issuer: CertificateIssuer): Promise<Response> {
   const pdf = await renderCertificatePdf({
     number: certificate.number,
     name: certificate.name ?? '',
@@ -23,6 +23,7 @@ export async function certificatePdfResponse(certificate: Printable): Promise<Re
     place: `${certificate.regency_name}, ${certificate.province_name}`,
     verifyUrl: verificationUrl(certificate.number),
     issuedAt: certificate.issued_at,
+    issuer,
   })
   return new Response(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength), {
     headers: {

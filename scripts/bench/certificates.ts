@@ -9,6 +9,7 @@ import { MailWorker, parseSender } from '#app/mail/worker.server'
 import { finaliseAttendance, markAttendance } from '#app/models/attendance.server'
 import { getCertificateByNumber, listWebinarCertificates } from '#app/models/certificate.server'
 import { countOutboxByState } from '#app/models/outbox.server'
+import { getCertificateIssuer } from '#app/models/site-settings.server'
 import { getUserByEmail } from '#app/models/user.server'
 import { certificatePdfResponse } from '#app/utils/certificate.server'
 import { getEnv } from '#app/utils/env.server'
@@ -42,7 +43,7 @@ export async function benchCertificates({ report, freshDatabase, publishedDemoWe
       const { rows } = await listWebinarCertificates(db, webinarId, page)
       for (const row of rows) {
         const certificate = (await getCertificateByNumber(db, row.number))!
-        bytes += (await (await certificatePdfResponse(certificate)).arrayBuffer()).byteLength
+        bytes += (await (await certificatePdfResponse(certificate, await getCertificateIssuer(db))).arrayBuffer()).byteLength
         drawn++
       }
     }

@@ -2,8 +2,14 @@
 // organisers use, rendered by the production build in Chromium at 360×740 and hydrated.
 import type { Page } from 'playwright-core'
 import { translate, type MessageKey } from '#app/i18n'
+import { markAttendance } from '#app/models/attendance.server'
 import { reissueCertificate, revokeCertificate } from '#app/models/certificate.server'
+import { createPerson } from '#app/models/person.server'
 import { insertBenchAttempts, insertBenchEvaluations } from '#app/models/programme-report.server'
+import { registerParticipant } from '#app/models/registration.server'
+import { assignRole } from '#app/models/webinar-role.server'
+import { publishWebinar, saveWebinar } from '#app/models/webinar.server'
+import { webinarForm } from '#tests/setup/factories'
 import { blockingViolations, createStaff, launchBrowser, signInBrowser, startTestServer, waitForHydration, type BrowserSession, type TestServer } from './harness'
 import { arrangeResidentPages, PAST_TOPIC, TOPIC } from './resident-pages'
 
@@ -266,5 +272,63 @@ describe('no serious or critical axe violations on the learning tests’ pages',
       expect(await audit(`/attendance/${webinar.slug}/tests`, t('tests.settings.title'))).toEqual([])
       expect(await audit(`/attendance/${webinar.slug}/report`, t('report.title', { topic: TOPIC }))).toEqual([])
     })
+  })
+})
+
+describe('no serious or critical axe violations on /me, the finalise confirmation and the issuer settings', () => {
+  const ENDED_TOPIC = 'Keamanan Digital bagi Pelaku UMKM'
+  let ended: { id: string; slug: string }
+  let speaker: Awaited<ReturnType<typeof createStaff>>
+
+  beforeAll(async () => {
+    const db = server.db
+    // A webinar that has ended with one resident marked present, not finalised yet; its speaker
+    // has an account, so their /me lists it.
+    speaker = await createStaff(db, 'speaker', { password: 'kata-sandi-yang-panjang-2', name: 'Narasumber Aksesibel' })
+    const person = (name: string, userId: string | null) => createPerson(db, { name, title: 'Narasumber', organisation: 'Uji', email: null, whatsapp: null, bio: null, userId })
+    const saved = await saveWebinar(db, webinarForm({ topic: ENDED_TOPIC, date: '2022-03-01', capacity: 50 }), { userId: organiser.id })
+    if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
+    ended = saved
+    await assignRole(db, saved.id, { personId: await person('Moderator Selesai', null), role: 'moderator', talkTitle: null, pillar: null })
+    await assignRole(db, saved.id, { personId: await person('Narasumber Aksesibel', speaker.id), role: 'speaker', talkTitle: 'Materi', pillar: 'aman' })
+    if (!(await publishWebinar(db, saved.id)).ok) throw new Error('ended webinar not published')
+    const attendee = await registerParticipant(
+      db,
+      saved.id,
+      { name: 'Ani Lestari', email: 'ani.a11y@example.org', whatsapp: '+6281234567892', regencyCode: '33.10', occupation: 'guru', ageRange: '25-34', gender: null, lang: 'id' },
+      '2022-02-27T00:00:00.000Z',
+    )
+    if (!attendee.ok) throw new Error(attendee.reason)
+    const row = await db.selectFrom('registrations').select('id').where('token', '=', attendee.token).executeTakeFirstOrThrow()
+    await markAttendance(db, saved.id, row.id, { present: true, reason: 'seenInMeeting', note: null }, organiser.id)
+  })
+
+  afterEach(async () => {
+    await browser.context.clearCookies()
+  })
+
+  test("a speaker's /me with their assignment", async () => {
+    await signInBrowser(browser, server, speaker)
+    expect(await audit('/me', t('me.title'))).toEqual([])
+    await browser.page.getByRole('heading', { level: 2, name: ENDED_TOPIC }).waitFor({ timeout: 5_000 })
+  })
+
+  test('the finalise confirmation step, with its counts', async () => {
+    await signInBrowser(browser, server, organiser)
+    expect(await audit(`/attendance/${ended.slug}?confirm=finalise`, t('attendance.heading', { topic: ENDED_TOPIC }))).toEqual([])
+    await browser.page.getByRole('button', { name: t('attendance.finalise.confirmSubmit') }).waitFor()
+  })
+
+  test('the certificate issuer settings, and the same page refusing a hostile SVG beside its field', async () => {
+    await signInBrowser(browser, server, organiser)
+    expect(await audit('/admin/issuer', t('issuer.title'))).toEqual([])
+    const { page } = browser
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><script>alert(1)</script></svg>'
+    await page.getByLabel(t('issuer.logo')).setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) })
+    await page.getByRole('button', { name: t('form.save') }).click()
+    await page.getByRole('alert').waitFor()
+    expect(await page.getByLabel(t('issuer.logo')).getAttribute('aria-invalid')).toBe('true')
+    expect(await page.locator('.field-errors', { hasText: t('issuer.error.unsafeSvg') }).count()).toBeGreaterThan(0)
+    expect(await blockingViolations(page)).toEqual([])
   })
 })

@@ -186,6 +186,7 @@ describe('every page loads without a console error or a failed hydration', () =>
     const urls = pageUrls()
     expect(urls.length).toBeGreaterThan(20)
     expect(urls.find((u) => u.file === 'admin.privacy')?.url).toBe('/admin/privacy')
+    expect(urls.find((u) => u.file === 'admin.issuer')?.url).toBe('/admin/issuer')
   })
 
   for (const role of ROLES) {

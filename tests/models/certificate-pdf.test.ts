@@ -6,6 +6,7 @@ import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs'
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api'
 import { unprintableCharacters } from '#app/utils/certificate-fonts.server'
 import { CERTIFICATE_ROLE_LABELS, type CertificateData, renderCertificatePdf } from '#app/utils/certificate-pdf.server'
+import { pngBytes } from '#tests/setup/images'
 
 // The real renderer, read back by a real PDF reader (pdf.js): its text, its page, and its QR code
 // scanned from the rendered pixels.
@@ -19,6 +20,14 @@ const typical: CertificateData = {
   place: 'Kabupaten Klaten, Jawa Tengah',
   verifyUrl: 'http://localhost:3000/certificates/7K3M-9QXD-H2PF-W8RT',
   issuedAt: '2021-09-01T09:30:00.000Z',
+  issuer: {
+    programmeName: 'Gerakan Nasional Literasi Digital',
+    issuerName: 'Kementerian Komunikasi dan Digital Republik Indonesia',
+    signatoryName: null,
+    signatoryTitle: null,
+    logoPng: null,
+    signaturePng: null,
+  },
 }
 
 async function firstPage(pdf: Uint8Array): Promise<PDFPageProxy> {
@@ -156,7 +165,7 @@ describe('renderCertificatePdf', () => {
   test('the document names itself: title, author, creator, language', async () => {
     const doc = await PDFDocument.load(await renderCertificatePdf(typical), { updateMetadata: false })
     expect(doc.getTitle()).toBe(`Sertifikat ${typical.number}`)
-    expect(doc.getAuthor()).toBe('Literasi Webinar')
+    expect(doc.getAuthor()).toBe(typical.issuer.issuerName)
     expect(doc.getCreator()).toBe('Literasi Webinar')
     expect(doc.getCreationDate()?.toISOString()).toBe('2021-09-01T09:30:00.000Z')
     expect(doc.catalog.lookup(PDFName.of('Lang'), PDFString).decodeText()).toBe('id')
@@ -310,12 +319,48 @@ describe('renderCertificatePdf', () => {
     expect(lines.length).toBeLessThanOrEqual(2)
   })
 
+  test('the issuer is printed: programme, ministry, logo, signature, and the signatory\'s name and title', async () => {
+    const issuer = {
+      programmeName: 'Program Cakap Digital Nusantara',
+      issuerName: 'Direktorat Jenderal Aplikasi Informatika',
+      signatoryName: 'Dr. Ir. Bambang Sutejo, M.Sc.',
+      signatoryTitle: 'Direktur Pemberdayaan Informatika',
+      logoPng: pngBytes(120, 120, [16, 70, 128, 255]),
+      signaturePng: pngBytes(300, 90, [20, 20, 20, 255]),
+    }
+    const pdf = await renderCertificatePdf({ ...typical, issuer })
+    const text = await pageText(pdf)
+    expect(text).toContain('PROGRAM CAKAP DIGITAL NUSANTARA')
+    expect(text).toContain(issuer.issuerName)
+    expect(text).toContain(issuer.signatoryName)
+    expect(text).toContain(issuer.signatoryTitle)
+    expect(text).toContain(`Diterbitkan secara elektronik oleh ${issuer.issuerName} melalui Literasi Webinar.`)
+    expect(text).not.toContain('GERAKAN NASIONAL LITERASI DIGITAL')
+    // The logo and the signature are drawn as pictures, inside the page; the QR code still scans.
+    const operators = await (await firstPage(pdf)).getOperatorList()
+    expect(operators.fnArray.filter((fn) => fn === OPS.paintImageXObject)).toHaveLength(2)
+    expect(await scanQrCode(pdf)).toBe(typical.verifyUrl)
+    // Without a signatory, nothing is printed in its place.
+    const plain = await pageText(await renderCertificatePdf(typical))
+    expect(plain).toContain('GERAKAN NASIONAL LITERASI DIGITAL')
+    expect(plain).toContain(typical.issuer.issuerName)
+    expect(plain).not.toContain('Direktur')
+  })
+
   test('every line stays inside the page', async () => {
     const pdf = await renderCertificatePdf({
       ...typical,
       name: 'Raden Mas Muhammad Abdurrahman Wahyu Kusumaningrat Hadiningrat Prawirodirdjo Soerjosoemarno Putra Jr',
       topic: 'Literasi digital '.repeat(30),
       place: 'Kabupaten Kepulauan Siau Tagulandang Biaro, Sulawesi Utara',
+      issuer: {
+        programmeName: 'Program '.repeat(20),
+        issuerName: 'Kementerian '.repeat(20),
+        signatoryName: 'Nama '.repeat(30),
+        signatoryTitle: 'Jabatan '.repeat(30),
+        logoPng: null,
+        signaturePng: null,
+      },
       verifyUrl: `https://literasi-webinar.example.go.id/certificates/${'X'.repeat(120)}`,
     })
     const content = await (await firstPage(pdf)).getTextContent()

@@ -28,10 +28,24 @@ export function meetAt(point: RacePoint, patienceMs = 400): () => void {
   })
 }
 
-/** Runs both at once, meeting at `point`, with the lock rule on or (the control run) off. */
-export async function race<T>(point: RacePoint, lockRule: boolean, both: [() => Promise<T>, () => Promise<T>]): Promise<T[]> {
+/**
+ * How long the first waits for the second in a control run. Without the lock rule nothing holds
+ * the second back but a busy machine (a full `npm test` on two cores), and a control run whose
+ * second arrives too late shows no race and fails for the wrong reason: so it waits that long.
+ */
+const CONTROL_PATIENCE_MS = 10_000
+
+/** The first's patience: short with the lock rule (the second is held off by the lock), long in a control run. */
+const patienceFor = (lockRule: boolean, patienceMs: number, controlPatienceMs = CONTROL_PATIENCE_MS) => (lockRule ? patienceMs : controlPatienceMs)
+
+/**
+ * Runs both at once, meeting at `point`, with the lock rule on or (the control run) off. A race
+ * whose second is held off by a row lock even in the control run (it shows the race after the
+ * first commits) gives a short `controlPatienceMs`.
+ */
+export async function race<T>(point: RacePoint, lockRule: boolean, both: [() => Promise<T>, () => Promise<T>], { controlPatienceMs = CONTROL_PATIENCE_MS } = {}): Promise<T[]> {
   setLockRuleForTests(lockRule)
-  const stop = meetAt(point)
+  const stop = meetAt(point, patienceFor(lockRule, 400, controlPatienceMs))
   try {
     return await Promise.all(both.map((run) => run()))
   } finally {
@@ -69,7 +83,7 @@ export async function readDuring<A, B>(lockRule: boolean, first: Step<A>, second
     onRacePoint(first.point, async () => {
       if (secondRun) return
       secondRun = second.run()
-      await Promise.race([arrival, new Promise((resolve) => setTimeout(resolve, patienceMs))])
+      await Promise.race([arrival, new Promise((resolve) => setTimeout(resolve, patienceFor(lockRule, patienceMs)))])
     }),
     onRacePoint(second.point, async () => {
       secondArrived()
