@@ -1,4 +1,4 @@
-import { Link } from '@remix-run/react'
+import { Link, useRouteLoaderData } from '@remix-run/react'
 import { useLang, useT } from '#app/i18n'
 import type { SiteIdentity } from '#app/models/site-settings.server'
 import { issuerNameFor, programmeNameFor } from '#app/utils/site-identity'
@@ -17,6 +17,12 @@ export function ProgrammeLogo() {
       <path d="M11 19v-3m4 3v-5m4 5v-7m4 7v-2" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
     </svg>
   )
+}
+
+/** The programme's name in the reader's language, as the root loader read it from the settings. */
+export function useProgrammeName(): string {
+  const data = useRouteLoaderData('root') as { identity?: SiteIdentity } | undefined
+  return programmeNameFor(data?.identity ?? null, useLang())
 }
 
 /** The programme's name comes from the issuer settings (/admin/issuer), the dictionary's by default. */

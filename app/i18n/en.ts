@@ -73,7 +73,7 @@ export const en: Dictionary = {
   'form.saved': 'Changes saved.',
 
   'home.title': 'Digital Literacy Webinars',
-  'home.body': "The National Digital Literacy Movement runs free webinars for residents of every regency and city.",
+  'home.body': '{programme} runs free webinars for residents of every regency and city.',
   'home.staffSignIn': 'Sign in for organisers, moderators and speakers',
 
   'login.title': 'Sign in',

@@ -72,7 +72,7 @@ export const id = {
   'form.saved': 'Perubahan disimpan.',
 
   'home.title': 'Webinar Literasi Digital',
-  'home.body': 'Gerakan Nasional Literasi Digital menyelenggarakan webinar gratis untuk warga di setiap kabupaten/kota.',
+  'home.body': '{programme} menyelenggarakan webinar gratis untuk warga di setiap kabupaten/kota.',
   'home.staffSignIn': 'Masuk untuk staf penyelenggara, moderator, dan narasumber',
 
   'login.title': 'Masuk',

@@ -6,6 +6,7 @@ import { pageCount, Pagination } from '#app/components/pagination'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { PillarNames, SeatsLeft, WebinarWhen } from '#app/components/public-webinar'
 import { RegencySelect, type RegencyChoice } from '#app/components/regency-select'
+import { useProgrammeName } from '#app/components/site-chrome'
 import { translate, useT } from '#app/i18n'
 import { listProvinces } from '#app/models/region.server'
 import { CATALOGUE_PAGE_SIZE, listUpcomingWebinarRegencies, listUpcomingWebinars } from '#app/models/webinar.server'
@@ -47,12 +48,13 @@ export default function CataloguePage() {
   const { provinces, regencies, rows, total, page, pages, errors } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   const t = useT()
+  const programmeName = useProgrammeName()
   const fieldErrors = errors as Record<string, string[]> | null
   const filtered = ['province', 'regency', 'pillar', 'from', 'to'].some((name) => searchParams.get(name))
   return (
     <section aria-labelledby="catalogue-title">
       <h1 id="catalogue-title">{t('catalogue.title')}</h1>
-      <p>{t('home.body')}</p>
+      <p>{t('home.body', { programme: programmeName })}</p>
 
       <details className="filter-box" open={filtered || !!fieldErrors}>
         <summary>{t('catalogue.filterTitle')}</summary>

@@ -23,6 +23,11 @@ export const SITE_IMAGE_MAX_BYTES = 500 * 1024
 export const SITE_IMAGE_MAX_SIDE = 4000
 /** The width an SVG is rasterised at for print: sharp at the size the certificate draws it. */
 const RASTER_WIDTH = 800
+/**
+ * A PNG larger than this on a side is scaled down for print: the certificate draws a logo 84 pt
+ * wide, and the PDF holds the pixels, so a 4,000-pixel photograph would weigh on every download.
+ */
+const PRINT_MAX_SIDE = 1000
 
 export type SiteImageRefusal = 'notImage' | 'badPng' | 'badSize' | 'badSvg' | 'unsafeSvg'
 
@@ -72,7 +77,13 @@ async function checkPng(bytes: Buffer): Promise<SiteImageCheck> {
   } catch {
     return { ok: false, reason: 'badPng' }
   }
-  return { ok: true, png: bytes, svg: null, width, height }
+  if (width <= PRINT_MAX_SIDE && height <= PRINT_MAX_SIDE) return { ok: true, png: bytes, svg: null, width, height }
+  // resvg scales it: the PNG as the one image of an SVG of its own size, drawn at the smaller size.
+  const { Resvg } = await import('@resvg/resvg-js')
+  const wrapper = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><image width="${width}" height="${height}" href="data:image/png;base64,${bytes.toString('base64')}"/></svg>`
+  const fitTo = width >= height ? ({ mode: 'width', value: PRINT_MAX_SIDE } as const) : ({ mode: 'height', value: PRINT_MAX_SIDE } as const)
+  const rendered = new Resvg(wrapper, { fitTo, font: { loadSystemFonts: false } }).render()
+  return { ok: true, png: rendered.asPng(), svg: null, width: rendered.width, height: rendered.height }
 }
 
 let purifier: { window: JSDOM['window']; purify: DOMPurify } | null = null

@@ -20,8 +20,8 @@ const DURATION_S = Number(process.env.BENCH_PAGES_SECONDS ?? 8)
 const SLOW_3G = { offline: false, latency: 400 * 5, downloadThroughput: (500 * 1000) / 8 * 0.8, uploadThroughput: (500 * 1000) / 8 * 0.8 }
 const PAINT_RUNS = 3
 
-export async function prepareDatabase(dir: string): Promise<string> {
-  const file = path.join(dir, 'pages.sqlite')
+/** The bench's database (a SQLite file in `dir`, or the PostgreSQL database at `url`): migrated, with the webinars. */
+export async function prepareDatabase(dir: string, file = path.join(dir, 'pages.sqlite')): Promise<string> {
   const { createDb } = await import('#app/utils/db.server')
   const { prepareDatabase: migrate } = await import('../migrate')
   const { createStaffUser } = await import('#app/models/user.server')
@@ -137,6 +137,8 @@ export async function benchPages(report: Report) {
   const { buildIfNeeded } = await import('../serve-build')
   buildIfNeeded()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-bench-pages-'))
+  const { startTestPostgres, PostgresUnavailableError } = await import('../test-postgres')
+  let postgres: Awaited<ReturnType<typeof startTestPostgres>> | undefined
   try {
     const file = await prepareDatabase(dir)
     const app = await startServer('scripts/serve.ts', [], productionEnv(file, PROCESSES))
@@ -153,6 +155,25 @@ export async function benchPages(report: Report) {
       paint = await firstPaint(app.url).catch((error: unknown) => error as Error)
     } finally {
       await stop(app.child)
+    }
+
+    // The same on PostgreSQL, production's engine: there each process asks the server for the
+    // change counter, one round trip shared by the requests that arrive together.
+    let onPostgres: Awaited<ReturnType<typeof measure>> | null = null
+    try {
+      postgres = await startTestPostgres()
+      const { adminQuery } = await import('../test-postgres')
+      await adminQuery(postgres.serverUrl, 'create database bench_pages')
+      const url = await prepareDatabase(dir, postgres.urlOf('bench_pages'))
+      const pgApp = await startServer('scripts/serve.ts', [], productionEnv(url, PROCESSES))
+      try {
+        onPostgres = await measure(pgApp.url)
+      } finally {
+        await stop(pgApp.child)
+      }
+    } catch (error) {
+      if (!(error instanceof PostgresUnavailableError)) throw error
+      console.error(`pages: PostgreSQL is left out: ${error.message}`)
     }
 
     const pagesFile = path.join(dir, 'pages.json')
@@ -174,6 +195,9 @@ export async function benchPages(report: Report) {
         [`${name}: ours, requests/s`, `${a.perSecond} (p99 ${a.p99} ms, non-2xx ${a.non2xx}, errors ${a.errors})`],
         [`${name}: bare node:http, requests/s`, b.perSecond],
         [`${name}: ours as a share of bare`, `${((a.perSecond / b.perSecond) * 100).toFixed(0)}%`],
+        ...(onPostgres
+          ? ([[`${name}: ours on PostgreSQL, requests/s`, `${onPostgres[pathname]!.perSecond} (p99 ${onPostgres[pathname]!.p99} ms, non-2xx ${onPostgres[pathname]!.non2xx}, errors ${onPostgres[pathname]!.errors}), ${((onPostgres[pathname]!.perSecond / b.perSecond) * 100).toFixed(0)}% of bare`]] as Array<[string, string]>)
+          : []),
         [`${name}: HTML bytes (gzip)`, Buffer.from(captured[pathname]!.body, 'base64').length],
       )
     }
@@ -191,6 +215,7 @@ export async function benchPages(report: Report) {
       ['requests on first load', paint.map((r) => r.requests).join(', ')],
     ])
   } finally {
+    postgres?.stop()
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }

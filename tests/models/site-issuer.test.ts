@@ -43,6 +43,17 @@ describe('checkSiteImage', () => {
     expect(await checkSiteImage(bytes)).toEqual({ ok: true, png: bytes, svg: null, width: 120, height: 60 })
   })
 
+  test('a PNG larger than print needs is scaled down to 1,000 pixels on its longer side, its proportions kept', async () => {
+    const wide = await checked(pngBytes(3000, 600, [200, 30, 30, 255]))
+    expect([wide.width, wide.height]).toEqual([1000, 200])
+    const decoded = PNG.sync.read(wide.png)
+    expect([decoded.width, decoded.height]).toEqual([1000, 200])
+    // The same colour, still opaque.
+    expect([...decoded.data.subarray(4 * 500 * 100 + 4 * 500, 4 * 500 * 100 + 4 * 500 + 4)]).toEqual([200, 30, 30, 255])
+    const tall = await checked(pngBytes(500, 2000))
+    expect([tall.width, tall.height]).toEqual([250, 1000])
+  })
+
   test('a PNG that does not decode whole is refused: a cut file, a damaged chunk', async () => {
     const bytes = pngBytes(120, 60)
     expect(await checkSiteImage(bytes.subarray(0, bytes.length - 20))).toEqual({ ok: false, reason: 'badPng' })
