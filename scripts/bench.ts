@@ -18,7 +18,7 @@
 //   npm run bench -- programme     the programme dashboard over 5,000 finished webinars, 1,000,000 registrations,
 //                                  1,000,000 test attempts and their evaluations: the model calls (5 runs, median
 //                                  and max) with and without filters, then the page (BENCH_PROGRAMME_SCALE=0.02 for
-//                                  a quick check)
+//                                  a quick check; BENCH_PROGRAMME_ENGINE=postgres in a throwaway PostgreSQL)
 //   npm run bench -- engines       SQLite beside PostgreSQL (a throwaway server): the registration rush with 1 and 2
 //                                  app processes, the mail run with 1 and 2 worker processes (see bench/engines.ts)
 //

@@ -69,8 +69,8 @@ const thousands = (n: number) => n.toLocaleString('en')
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const ms = (value: number) => `${value.toFixed(0)} ms`
 
-async function loadProgramme(file: string) {
-  const db = createDb(file)
+async function loadProgramme(databaseUrl: string) {
+  const db = createDb(databaseUrl)
   try {
     await prepareDatabase(db)
     const rnd = random(20211001)
@@ -251,9 +251,21 @@ async function timeRuns(run: () => Promise<unknown>) {
 
 export async function benchProgramme(report: Report) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-bench-programme-'))
+  // BENCH_PROGRAMME_ENGINE=postgres: the same programme in a throwaway PostgreSQL server.
+  const engine = process.env.BENCH_PROGRAMME_ENGINE ?? 'sqlite'
+  if (engine !== 'sqlite' && engine !== 'postgres') throw new Error('BENCH_PROGRAMME_ENGINE must be sqlite or postgres')
+  let postgres: { stop(): void } | undefined
   try {
-    const file = path.join(dir, 'programme.sqlite')
-    const { db, userId, province, provinceName, biggestWebinarId, inserted, attemptCount, evaluationCount, loadMs } = await loadProgramme(file)
+    let databaseUrl = path.join(dir, 'programme.sqlite')
+    if (engine === 'postgres') {
+      const { adminQuery, startTestPostgres } = await import('../test-postgres')
+      const server = await startTestPostgres()
+      postgres = server
+      await adminQuery(server.serverUrl, 'create database bench_programme')
+      databaseUrl = server.urlOf('bench_programme')
+    }
+    const engineName = engine === 'postgres' ? 'PostgreSQL' : 'SQLite'
+    const { db, userId, province, provinceName, biggestWebinarId, inserted, attemptCount, evaluationCount, loadMs } = await loadProgramme(databaseUrl)
     const scenarios: Array<[string, ProgrammeFilters, string]> = [
       ['no filter', { from: null, to: null, province: null }, ''],
       [`province ${province} (${provinceName}, the most webinars)`, { from: null, to: null, province }, `?province=${province}`],
@@ -293,7 +305,7 @@ export async function benchProgramme(report: Report) {
     }
     const { learning, satisfaction } = outcomes
     const oneDecimal = (value: number | null) => (value === null ? '–' : value.toFixed(1))
-    report(`Programme dashboard: the page's model calls over ${thousands(WEBINARS)} finished webinars, ${thousands(inserted)} registrations, ${thousands(attemptCount)} test attempts and ${thousands(evaluationCount)} evaluations (node ${process.version}, ${os.cpus().length} CPUs; target ≤ 500 ms per page)`, [
+    report(`Programme dashboard: the page's model calls over ${thousands(WEBINARS)} finished webinars, ${thousands(inserted)} registrations, ${thousands(attemptCount)} test attempts and ${thousands(evaluationCount)} evaluations (${engineName}, node ${process.version}, ${os.cpus().length} CPUs; target ≤ 500 ms per page)`, [
       ['load: webinars, registrations, attempts, evaluations and their ratings', `${(loadMs / 1000).toFixed(1)} s (not part of the figures)`],
       ['figures, no filter', `${thousands(totals.held)} held, ${thousands(totals.registrations)} registrations, ${thousands(totals.present)} present, ${thousands(totals.residents)} unique residents`],
       [
@@ -309,7 +321,7 @@ export async function benchProgramme(report: Report) {
     const app = await startServer('scripts/serve.ts', [], {
       ...process.env,
       NODE_ENV: 'production',
-      DATABASE_URL: file,
+      DATABASE_URL: databaseUrl,
       SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789',
       SMTP_URL: '',
       WEB_CONCURRENCY: '1',
@@ -334,11 +346,12 @@ export async function benchProgramme(report: Report) {
       const pageRows: Array<[string, string | number]> = []
       for (const [label, , query] of scenarios) pageRows.push([`${label}: ${RUNS} runs`, await timeRuns(() => page(query))])
       pageRows.push(['HTML bytes, no filter (after decompression)', thousands(await page(''))])
-      report('Programme dashboard: GET /admin/reports through the production build, signed in as an organiser, one process (target ≤ 500 ms)', pageRows)
+      report(`Programme dashboard: GET /admin/reports through the production build, signed in as an organiser, one process, ${engineName} (target ≤ 500 ms)`, pageRows)
     } finally {
       await stop(app.child)
     }
   } finally {
+    postgres?.stop()
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }
