@@ -439,9 +439,9 @@ interface WebinarOutcomesTable {
   webinar_id: string
   /** bumped by every write that retires the sums (PostgreSQL); a builder writes only over the generation it read */
   generation: Generated<number>
-  /** JSON: finished attempts' score sums per test, pairing and pillar; null while retired */
+  /** JSON array: finished attempts' score sums per test, pairing and pillar (see encodeOutcomes); null while retired */
   learning: string | null
-  /** JSON: the number of evaluations, and per fixed rating item its sum and count; null while retired */
+  /** JSON array: the number of evaluations, and per fixed rating item its sum and count; null while retired */
   satisfaction: string | null
   built_at: string | null
 }

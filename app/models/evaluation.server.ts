@@ -248,12 +248,3 @@ export async function sumSatisfaction(db: DB, webinarIds: string[]): Promise<Map
   for (const row of ratings) sumsOf(row.webinar_id).ratings[row.item as ProgrammeRatingItem] = { sum: Number(row.sum), n: Number(row.n) }
   return result
 }
-
-/** Adds b into a (for cuts made of several webinars). */
-export function addSatisfactionSums(a: WebinarSatisfactionSums, b: WebinarSatisfactionSums): void {
-  a.evaluations += b.evaluations
-  for (const item of PROGRAMME_RATING_ITEMS) {
-    a.ratings[item].sum += b.ratings[item].sum
-    a.ratings[item].n += b.ratings[item].n
-  }
-}

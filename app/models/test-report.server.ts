@@ -57,20 +57,6 @@ export async function sumLearning(db: DB, webinarIds: string[] | null): Promise<
   return result
 }
 
-/** Adds b into a (for cuts made of several webinars). */
-export function addLearningSums(a: WebinarLearningSums, b: WebinarLearningSums): void {
-  for (const kind of ['pre', 'post'] as const) {
-    a.took[kind] += b.took[kind]
-    for (const p of PILLARS) {
-      a.all[kind][p].sum += b.all[kind][p].sum
-      a.all[kind][p].n += b.all[kind][p].n
-      a.paired[kind][p].sum += b.paired[kind][p].sum
-      a.paired[kind][p].n += b.paired[kind][p].n
-    }
-  }
-  a.paired.residents += b.paired.residents
-}
-
 export type PillarLearning = {
   pillar: QuestionPillar
   /** mean score over every finished attempt; null when none asked this pillar */
