@@ -434,14 +434,16 @@ interface ResidentTable {
  * A finished webinar's reach, built by the programme report. Triggers on registrations delete it
  * whenever a row that feeds it changes, so it is current or missing, never stale.
  */
-/** A finished webinar's learning and satisfaction sums for the programme dashboard: current or missing (triggers delete it on every change). */
+/** A finished webinar's learning and satisfaction sums for the programme dashboard: current or missing (triggers retire it on every change). */
 interface WebinarOutcomesTable {
   webinar_id: string
-  /** JSON: finished attempts' score sums per test, pairing and pillar */
-  learning: string
-  /** JSON: the number of evaluations, and per fixed rating item its sum and count */
-  satisfaction: string
-  built_at: string
+  /** bumped by every write that retires the sums (PostgreSQL); a builder writes only over the generation it read */
+  generation: Generated<number>
+  /** JSON: finished attempts' score sums per test, pairing and pillar; null while retired */
+  learning: string | null
+  /** JSON: the number of evaluations, and per fixed rating item its sum and count; null while retired */
+  satisfaction: string | null
+  built_at: string | null
 }
 
 interface WebinarReachTable {

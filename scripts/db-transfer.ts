@@ -31,9 +31,10 @@ const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock']
  */
 const REGION_TABLES = ['regencies', 'provinces']
 /**
- * The programme report's snapshots: triggers delete a webinar's snapshot whenever one of its
- * registrations, test attempts, evaluations or ratings is inserted, so they are copied after
- * everything else. (The same triggers touch `residents` only on update and delete, which a copy
+ * The programme report's snapshots: triggers delete (or, for the outcome sums on PostgreSQL, mark
+ * as retired) a webinar's snapshot whenever one of its registrations, test attempts, evaluations
+ * or ratings is inserted, so they are copied after everything else, in place of whatever those
+ * triggers left. (The same triggers touch `residents` only on update and delete, which a copy
  * does not do.)
  */
 const COPIED_LAST = ['webinar_reach', 'webinar_outcomes']
@@ -334,6 +335,7 @@ export async function transferDatabase(
           for (const name of REGION_TABLES) await to.deleteFrom(name).execute()
           for (const table of order) {
             try {
+              if (COPIED_LAST.includes(table.name)) await to.deleteFrom(table.name).execute()
               await copyTable(from, to, table, totals.get(table.name)!, batchRows, report)
             } catch (error) {
               if (error instanceof TransferError) throw error

@@ -1,6 +1,6 @@
 import type { RegistrationStatus } from '#db/schema'
 import { lockWebinars, serialiseJob, type DB } from '#app/utils/db.server'
-import { racePoint } from '#app/utils/race-points.server'
+import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import { PILLARS, splitPillars, type Pillar, type Segment } from '#app/utils/catalog'
 import {
   addSatisfactionSums,
@@ -152,7 +152,7 @@ export async function getProgrammeOutcomes(db: DB, filters: ProgrammeFilters): P
   const webinars = (await listOutcomeWebinars(db, filters))
     .map((row) => ({ ...row, local: utcToLocal(row.start_at!, row.time_zone).date }))
     .filter((row) => !(filters.from && row.local < filters.from) && !(filters.to && row.local > filters.to))
-  const missing = webinars.filter((row) => row.learning === null).map((row) => row.id)
+  const missing = webinars.filter((row) => row.learning === null || row.satisfaction === null).map((row) => row.id)
   const built = missing.length ? await buildWebinarOutcomes(db, missing) : new Map<string, Outcomes>()
 
   const learning = { overall: emptyLearningSums(), province: new Cuts(emptyLearningSums), segment: new Cuts(emptyLearningSums), month: new Cuts(emptyLearningSums) }
@@ -337,16 +337,20 @@ export async function buildWebinarReach(db: DB, webinarIds: string[]): Promise<M
 }
 
 /**
- * Builds (or rebuilds) the learning and satisfaction sums of these webinars. Each batch locks its
- * webinars (see the migration: a writer of an attempt, evaluation or rating waits for the lock,
- * then deletes the snapshot), reads their sums and writes them, in one transaction.
+ * Builds (or rebuilds) the learning and satisfaction sums of these webinars, a batch per
+ * transaction. No lock: each snapshot's generation is read before the sums, and the sums are
+ * written only over that generation. A write of an attempt, evaluation or rating that commits in
+ * between bumps it (see the migrations), so its snapshot stays missing and the next view builds
+ * it again; the sums returned for this view are those read.
  */
 export async function buildWebinarOutcomes(db: DB, webinarIds: string[]): Promise<Map<string, Outcomes>> {
   const built = new Map<string, Outcomes>()
   for (let i = 0; i < webinarIds.length; i += BUILD_BATCH) {
     const batch = webinarIds.slice(i, i + BUILD_BATCH)
     await inTransaction(db, async (trx) => {
-      await lockWebinars(trx, batch)
+      const generations = new Map(
+        (await trx.selectFrom('webinar_outcomes').select(['webinar_id', 'generation']).where('webinar_id', 'in', batch).execute()).map((row) => [row.webinar_id, Number(row.generation)]),
+      )
       const learning = await sumLearning(trx, batch)
       const satisfaction = await sumSatisfaction(trx, batch)
       await racePoint('outcomes:after-read')
@@ -354,14 +358,16 @@ export async function buildWebinarOutcomes(db: DB, webinarIds: string[]): Promis
       const values = batch.map((webinarId) => {
         const outcomes = { learning: learning.get(webinarId) ?? emptyLearningSums(), satisfaction: satisfaction.get(webinarId) ?? emptySatisfactionSums() }
         built.set(webinarId, outcomes)
-        return { webinar_id: webinarId, learning: JSON.stringify(outcomes.learning), satisfaction: JSON.stringify(outcomes.satisfaction), built_at: builtAt }
+        return { webinar_id: webinarId, generation: generations.get(webinarId) ?? 0, learning: JSON.stringify(outcomes.learning), satisfaction: JSON.stringify(outcomes.satisfaction), built_at: builtAt }
       })
       await trx
         .insertInto('webinar_outcomes')
         .values(values)
-        .onConflict((oc) =>
-          oc.column('webinar_id').doUpdateSet((eb) => ({ learning: eb.ref('excluded.learning'), satisfaction: eb.ref('excluded.satisfaction'), built_at: eb.ref('excluded.built_at') })),
-        )
+        .onConflict((oc) => {
+          const update = oc.column('webinar_id').doUpdateSet((eb) => ({ learning: eb.ref('excluded.learning'), satisfaction: eb.ref('excluded.satisfaction'), built_at: eb.ref('excluded.built_at') }))
+          // Only a race test's control run writes over a newer generation, to show the race.
+          return lockRuleOn() ? update.where('webinar_outcomes.generation', '=', (eb) => eb.ref('excluded.generation')) : update
+        })
         .execute()
     })
   }
