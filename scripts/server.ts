@@ -29,7 +29,7 @@ import { withOutagesAs503 } from '#app/utils/unavailable.server'
 /** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
 export const FORM_BODY_LIMIT = 1024 * 1024
 export const UPLOAD_BODY_LIMIT = 21 * 1024 * 1024
-const UPLOAD_PATHS = /^\/(attendance\/[^/]+\/import|brief\/[^/]+\/slides)\/?$/
+const UPLOAD_PATHS = /^\/(attendance\/[^/]+\/import|brief\/[^/]+\/slides|admin\/issuer)\/?$/
 
 export function createApp(build: ServerBuild, env: Env) {
   const app = express()

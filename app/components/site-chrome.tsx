@@ -31,7 +31,7 @@ export function Brand({ identity }: { identity: SiteIdentity | null }) {
   const lang = useLang()
   return (
     <Link to="/" className="brand">
-      <ProgrammeLogo />
+      {identity?.logoMark ? <img className="logo" src={identity.logoMark.url} alt="" width={Math.round(identity.logoMark.width / 2)} height={Math.round(identity.logoMark.height / 2)} /> : <ProgrammeLogo />}
       <span className="brand-text">
         <span className="brand-name">{t('app.name')}</span>
         <span className="brand-tagline">{programmeNameFor(identity, lang)}</span>

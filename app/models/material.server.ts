@@ -4,7 +4,7 @@ import { lockWebinars, type DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
-import { keepUpload, removeUploadFile, uploadPath, type StoredUpload } from '#app/utils/uploads.server'
+import { keepUpload, listUploadsWrittenBefore, removeUploadFile, uploadPath, type StoredUpload } from '#app/utils/uploads.server'
 import { evaluationOpen } from './evaluation.server'
 import { webinarTests } from './learning-test.server'
 
@@ -192,4 +192,30 @@ export async function getPublicRecording(db: DB, webinarId: string, now = nowIso
   const webinar = await db.selectFrom('webinars').select(['recording_url', 'recording_public', 'status', 'end_at']).where('id', '=', webinarId).executeTakeFirst()
   if (!webinar?.recording_url || webinar.recording_public !== 1 || !evaluationOpen(webinar, now)) return null
   return webinar.recording_url
+}
+
+/** How old a file nothing refers to must be before it goes: an upload in progress is never that old. */
+export const ORPHAN_UPLOAD_AGE_MS = 60 * 60_000
+
+/**
+ * Removes what the upload folder holds that nothing refers to, once it is an hour old: slide
+ * files whose row is gone (the process stopped between the commit that removed a role and the
+ * removal of its file, or a file kept whose row was never written) and temporary files of
+ * uploads that never finished. A file renamed into place a moment ago, its row not yet
+ * committed, is younger than that and stays. Each machine sharing the folder may run it; a file
+ * removed twice is no error. Returns how many files went.
+ */
+export async function removeOrphanUploads(db: DB, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - ORPHAN_UPLOAD_AGE_MS)
+  const orphans = (await listUploadsWrittenBefore('tmp', before)).map((name) => uploadPath('tmp', name))
+  const slides = (await listUploadsWrittenBefore('materials', before))
+    .map((name) => ({ name, id: /^[^/]+\/([^/]+)\.pdf$/.exec(name)?.[1] ?? null }))
+  for (let at = 0; at < slides.length; at += 500) {
+    const batch = slides.slice(at, at + 500)
+    const ids = batch.flatMap((slide) => (slide.id ? [slide.id] : []))
+    const kept = new Set(ids.length ? (await db.selectFrom('materials').select('id').where('id', 'in', ids).execute()).map((row) => row.id) : [])
+    for (const slide of batch) if (!slide.id || !kept.has(slide.id)) orphans.push(uploadPath('materials', slide.name))
+  }
+  for (const file of orphans) await removeUploadFile(file)
+  return orphans.length
 }

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { Lang } from '#db/schema'
 import type { CertificateIssuer } from '#app/utils/certificate-pdf.server'
 import type { DB } from '#app/utils/db.server'
@@ -82,7 +83,13 @@ export type IssuerSettings = IssuerTexts & Record<IssuerImageName, StoredSiteIma
 type IssuerImageChange = StoredSiteImage | null | 'keep'
 
 /** What every page's header and footer say about who runs the service. */
-export type SiteIdentity = Helpdesk & { programmeNameId: string | null; programmeNameEn: string | null; issuerName: string | null }
+export type SiteIdentity = Helpdesk & {
+  programmeNameId: string | null
+  programmeNameEn: string | null
+  issuerName: string | null
+  /** The uploaded logo's header copy (see site.logo.$file.ts), or null for the built-in mark. */
+  logoMark: { url: string; width: number; height: number } | null
+}
 
 async function readSettings(db: DB, keys: string[]): Promise<(key: string) => string | null> {
   const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys).execute()
@@ -113,14 +120,23 @@ export async function getIssuerSettings(db: DB): Promise<IssuerSettings> {
 }
 
 export async function getSiteIdentity(db: DB): Promise<SiteIdentity> {
-  const value = await readSettings(db, [KEYS.helpdeskEmail, KEYS.helpdeskPhone, ISSUER_KEYS.programmeNameId, ISSUER_KEYS.programmeNameEn, ISSUER_KEYS.issuerName])
+  const value = await readSettings(db, [KEYS.helpdeskEmail, KEYS.helpdeskPhone, ISSUER_KEYS.programmeNameId, ISSUER_KEYS.programmeNameEn, ISSUER_KEYS.issuerName, IMAGE_KEYS.logo])
+  const mark = parseImage(value(IMAGE_KEYS.logo))?.mark
   return {
+    logoMark: mark ? { url: `/site/logo/${path.posix.basename(mark.png)}`, width: mark.width, height: mark.height } : null,
     helpdeskEmail: value(KEYS.helpdeskEmail),
     helpdeskPhone: value(KEYS.helpdeskPhone),
     programmeNameId: value(ISSUER_KEYS.programmeNameId),
     programmeNameEn: value(ISSUER_KEYS.programmeNameEn),
     issuerName: value(ISSUER_KEYS.issuerName),
   }
+}
+
+/** The logo's header copy by its file name, only while it is the current logo's: an old name is gone. */
+export async function getLogoMarkPath(db: DB, fileName: string): Promise<string | null> {
+  const value = await readSettings(db, [IMAGE_KEYS.logo])
+  const mark = parseImage(value(IMAGE_KEYS.logo))?.mark
+  return mark && path.posix.basename(mark.png) === fileName ? mark.png : null
 }
 
 /** Everything the certificate PDF prints about its issuer (certificates are in Indonesian). */
@@ -156,7 +172,8 @@ export async function updateIssuer(
       else {
         const image = await storeSiteImage(name, change)
         stored.push(image)
-        changes[name] = { png: image.png, svg: image.svg, width: image.width, height: image.height }
+        const { created: _, ...kept } = image
+        changes[name] = kept
       }
     }
     const unused = await saveIssuerSettings(db, texts, changes, actorId)

@@ -1,3 +1,4 @@
+import { removeOrphanUploads } from '#app/models/material.server'
 import { purgeExpiredPersonalData } from '#app/models/personal-data.server'
 import { pruneRateLimits } from '#app/models/rate-limit.server'
 import { pruneExpiredSessions } from '#app/models/session.server'
@@ -12,19 +13,22 @@ export type Housekeeping = {
   sessions: number
   passwordTokens: number
   rateLimits: number
+  /** files in the upload folder that nothing refers to */
+  uploads: number
 }
 
 /**
  * One pass of housekeeping, so nothing grows without bound: personal data past the retention
- * period, expired sessions, spent or expired set-password links, and rate-limit counts whose
- * window closed long ago.
+ * period, expired sessions, spent or expired set-password links, rate-limit counts whose
+ * window closed long ago, and upload files nothing refers to.
  */
 export async function runHousekeeping(db: DB): Promise<Housekeeping> {
   const { webinars, registrations } = await purgeExpiredPersonalData(db, null)
   const sessions = await pruneExpiredSessions(db)
   const passwordTokens = await prunePasswordTokens(db)
   const rateLimits = await pruneRateLimits(db)
-  return { webinars, registrations, sessions, passwordTokens, rateLimits }
+  const uploads = await removeOrphanUploads(db)
+  return { webinars, registrations, sessions, passwordTokens, rateLimits, uploads }
 }
 
 /**

@@ -35,7 +35,18 @@ export type CheckedSiteImage = { ok: true; png: Buffer; svg: string | null; widt
 export type SiteImageCheck = CheckedSiteImage | { ok: false; reason: SiteImageRefusal }
 
 /** What is kept in the settings row: paths under UPLOAD_DIR and the size in pixels. */
-export type StoredSiteImage = { png: string; svg: string | null; width: number; height: number }
+export type StoredSiteImage = {
+  png: string
+  svg: string | null
+  width: number
+  height: number
+  /** The logo's small copy for the public header (64 px tall: 32 CSS pixels at twice the density). */
+  mark?: { png: string; width: number; height: number } | null
+}
+
+/** The header mark's height in pixels, and the widest it may be (a wide logo is scaled to fit). */
+const MARK_HEIGHT = 64
+const MARK_MAX_WIDTH = 192
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
@@ -78,12 +89,8 @@ async function checkPng(bytes: Buffer): Promise<SiteImageCheck> {
     return { ok: false, reason: 'badPng' }
   }
   if (width <= PRINT_MAX_SIDE && height <= PRINT_MAX_SIDE) return { ok: true, png: bytes, svg: null, width, height }
-  // resvg scales it: the PNG as the one image of an SVG of its own size, drawn at the smaller size.
-  const { Resvg } = await import('@resvg/resvg-js')
-  const wrapper = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><image width="${width}" height="${height}" href="data:image/png;base64,${bytes.toString('base64')}"/></svg>`
-  const fitTo = width >= height ? ({ mode: 'width', value: PRINT_MAX_SIDE } as const) : ({ mode: 'height', value: PRINT_MAX_SIDE } as const)
-  const rendered = new Resvg(wrapper, { fitTo, font: { loadSystemFonts: false } }).render()
-  return { ok: true, png: rendered.asPng(), svg: null, width: rendered.width, height: rendered.height }
+  const scaled = await scalePng(bytes, width, height, width >= height ? { mode: 'width', value: PRINT_MAX_SIDE } : { mode: 'height', value: PRINT_MAX_SIDE })
+  return { ok: true, png: scaled.png, svg: null, width: scaled.width, height: scaled.height }
 }
 
 let purifier: { window: JSDOM['window']; purify: DOMPurify } | null = null
@@ -157,6 +164,16 @@ async function checkSvg(text: string): Promise<SiteImageCheck> {
   }
 }
 
+type FitTo = { mode: 'width' | 'height'; value: number }
+
+/** A checked PNG scaled by resvg: the PNG as the one image of an SVG of its own size, drawn at the new size. */
+async function scalePng(bytes: Buffer, width: number, height: number, fitTo: FitTo): Promise<{ png: Buffer; width: number; height: number }> {
+  const { Resvg } = await import('@resvg/resvg-js')
+  const wrapper = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><image width="${width}" height="${height}" href="data:image/png;base64,${bytes.toString('base64')}"/></svg>`
+  const rendered = new Resvg(wrapper, { fitTo, font: { loadSystemFonts: false } }).render()
+  return { png: rendered.asPng(), width: rendered.width, height: rendered.height }
+}
+
 /** The upload rule: only the size is checked while streaming; an SVG has no fixed first bytes. */
 export const SITE_IMAGE_RULE = { maxBytes: SITE_IMAGE_MAX_BYTES, magic: new Uint8Array(0) }
 
@@ -200,7 +217,15 @@ export async function storeSiteImage(kind: 'logo' | 'signature', image: CheckedS
   const created = !fs.existsSync(uploadPath(png))
   await writeAtomically(uploadPath(png), image.png)
   if (svg) await writeAtomically(uploadPath(svg), image.svg!)
-  return { png, svg, width: image.width, height: image.height, created }
+  let mark: StoredSiteImage['mark'] = null
+  if (kind === 'logo') {
+    // The header's copy: a few kB, so the public pages stay within their weight budget.
+    const fitTo: FitTo = image.width / image.height > MARK_MAX_WIDTH / MARK_HEIGHT ? { mode: 'width', value: MARK_MAX_WIDTH } : { mode: 'height', value: MARK_HEIGHT }
+    const small = await scalePng(image.png, image.width, image.height, fitTo)
+    mark = { png: path.posix.join('site', `mark-${sha}.png`), width: small.width, height: small.height }
+    await writeAtomically(uploadPath(mark.png), small.png)
+  }
+  return { png, svg, width: image.width, height: image.height, mark, created }
 }
 
 async function writeAtomically(finalPath: string, data: Buffer | string) {
@@ -214,6 +239,7 @@ export async function removeSiteImage(image: StoredSiteImage | null): Promise<vo
   if (!image) return
   await removeUploadFile(uploadPath(image.png))
   if (image.svg) await removeUploadFile(uploadPath(image.svg))
+  if (image.mark) await removeUploadFile(uploadPath(image.mark.png))
 }
 
 // Image bytes for the PDF, read once per process: files are named by their content, so a path

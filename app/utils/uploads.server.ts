@@ -101,6 +101,29 @@ export async function discardUpload(upload: UploadOutcome | undefined): Promise<
   if (upload?.ok) await fs.promises.rm(upload.tempPath, { force: true })
 }
 
+/**
+ * The files under one folder of the upload folder (`tmp`, `materials`, …, at any depth) last
+ * written before `before`, as paths relative to that folder; none when it does not exist.
+ */
+export async function listUploadsWrittenBefore(folder: string, before: Date): Promise<string[]> {
+  const root = uploadPath(folder)
+  let entries: fs.Dirent[]
+  try {
+    entries = await fs.promises.readdir(root, { recursive: true, withFileTypes: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const old: string[] = []
+  for (const entry of entries) {
+    if (!entry.isFile()) continue
+    const full = path.join(entry.parentPath, entry.name)
+    const { mtimeMs } = await fs.promises.stat(full).catch(() => ({ mtimeMs: Infinity }))
+    if (mtimeMs < before.getTime()) old.push(path.relative(root, full))
+  }
+  return old
+}
+
 export async function removeUploadFile(finalPath: string): Promise<void> {
   await fs.promises.rm(finalPath, { force: true })
 }

@@ -3,10 +3,14 @@
 // of the page, its stylesheet, fonts, images, anything) through the DevTools protocol. A byte
 // count, not a timing: each page stays within 30 kB and loads no script file.
 import type { CDPSession } from 'playwright-core'
+import { updateIssuer } from '#app/models/site-settings.server'
+import { checkSiteImage } from '#app/utils/site-image.server'
 import { createStaff, get, launchBrowser, startTestServer, type BrowserSession, type TestServer } from './harness'
 import { arrangeResidentPages, type ResidentPages } from './resident-pages'
 
 const BUDGET_BYTES = 30_000
+/** A ministry-style emblem: a shield, a ring of stars, a gradient. */
+const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 140"><defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#0b5cad"/><stop offset="1" stop-color="#06305c"/></linearGradient></defs><path d="M60 4 114 24v44c0 34-24 58-54 68C30 126 6 102 6 68V24z" fill="url(#g)" stroke="#c9a227" stroke-width="4"/>${Array.from({ length: 12 }, (_, i) => `<circle cx="${(60 + 34 * Math.cos((i * Math.PI) / 6)).toFixed(1)}" cy="${(66 + 34 * Math.sin((i * Math.PI) / 6)).toFixed(1)}" r="4" fill="#f5d76e"/>`).join('')}<path d="M40 66h40M60 46v40" stroke="#fff" stroke-width="8" stroke-linecap="round"/></svg>`
 
 let server: TestServer
 let browser: BrowserSession
@@ -16,6 +20,10 @@ beforeAll(async () => {
   server = await startTestServer()
   const organiser = await createStaff(server.db, 'organiser')
   pages = await arrangeResidentPages(server.db, organiser.id)
+  // An organiser has uploaded a logo: the header shows its small copy, one image within the budget.
+  const logo = await checkSiteImage(Buffer.from(LOGO_SVG))
+  if (!logo.ok) throw new Error(logo.reason)
+  await updateIssuer(server.db, { programmeNameId: 'Gerakan Nasional Literasi Digital', programmeNameEn: null, issuerName: null, signatoryName: null, signatoryTitle: null }, { logo, signature: 'keep' }, organiser.id)
   browser = await launchBrowser({ baseURL: server.url, viewport: { width: 360, height: 740 } })
 })
 
@@ -71,6 +79,8 @@ describe('every resident page, first load with an empty cache', () => {
       expect(loaded.status, name).toBe(status)
       const scripts = loaded.requests.filter((request) => request.type === 'Script')
       expect(scripts, `${name} loads scripts`).toEqual([])
+      // The uploaded logo's header copy is among the bytes counted.
+      expect(loaded.requests.some((request) => request.type === 'Image' && new URL(request.url).pathname.startsWith('/site/logo/')), `${name} shows the logo`).toBe(true)
       // The document itself is always among them: nothing was served from a cache.
       expect(loaded.requests.find((request) => request.type === 'Document')?.bytes ?? 0, name).toBeGreaterThan(500)
       sizes.push(`${String(loaded.bytes).padStart(6)}  ${name}`)

@@ -7,7 +7,7 @@ import { createPasswordLink, setPasswordWithToken } from '#app/models/user.serve
 import { hashToken } from '#app/utils/crypto.server'
 import { getDb } from '#app/utils/db.server'
 import { runHousekeeping } from '#app/utils/retention.server'
-import { createUser } from '#tests/setup/factories'
+import { createUser, publishedWebinar } from '#tests/setup/factories'
 
 const db = getDb()
 
@@ -53,4 +53,33 @@ test('expired sessions, unusable set-password links and old rate-limit rows go; 
   expect(links).toEqual([{ user_id: pendingUser.id }])
   const keys = await db.selectFrom('rate_limits').select('key').where('key', 'like', 'housekeeping:%').execute()
   expect(keys).toEqual([{ key: 'housekeeping:live' }])
+})
+
+test('upload files nothing refers to (a crash between a commit and its file removal, or mid-upload) go once they are an hour old; files in use, and fresh ones, stay', async () => {
+  const { uploadPath } = await import('#app/utils/uploads.server')
+  const fs = await import('node:fs')
+  const path = await import('node:path')
+  const { randomBytes } = await import('node:crypto')
+  const webinar = await publishedWebinar()
+  const roleId = (await db.selectFrom('webinar_roles').select('id').where('webinar_id', '=', webinar.id).where('role', '=', 'speaker').executeTakeFirstOrThrow()).id
+  const keptId = randomBytes(8).toString('hex')
+  await db.insertInto('materials').values({ id: keptId, webinar_id: webinar.id, webinar_role_id: roleId, file_name: 'slides.pdf', bytes: 8, sha256: 'x', uploaded_at: new Date().toISOString() }).execute()
+  const hourAgo = new Date(Date.now() - 61 * 60_000)
+  const file = (segments: string[], old: boolean) => {
+    const full = uploadPath(...segments)
+    fs.mkdirSync(path.dirname(full), { recursive: true })
+    fs.writeFileSync(full, '%PDF-1.4')
+    if (old) fs.utimesSync(full, hourAgo, hourAgo)
+    return full
+  }
+  const inUse = file(['materials', webinar.id, `${keptId}.pdf`], true)
+  const orphan = file(['materials', webinar.id, `${randomBytes(8).toString('hex')}.pdf`], true)
+  // A file renamed into place a moment ago, whose row is still being written.
+  const justKept = file(['materials', webinar.id, `${randomBytes(8).toString('hex')}.pdf`], false)
+  const brokenUpload = file(['tmp', `${randomBytes(16).toString('hex')}.part`], true)
+  const uploading = file(['tmp', `${randomBytes(16).toString('hex')}.part`], false)
+
+  const done = await runHousekeeping(db)
+  expect(done.uploads).toBeGreaterThanOrEqual(2)
+  expect([inUse, orphan, justKept, brokenUpload, uploading].map((f) => fs.existsSync(f))).toEqual([true, false, true, false, true])
 })

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { PNG } from 'pngjs'
-import { getCertificateIssuer, getIssuerSettings, getSiteIdentity, updateIssuer } from '#app/models/site-settings.server'
+import { getCertificateIssuer, getIssuerSettings, getLogoMarkPath, getSiteIdentity, updateIssuer } from '#app/models/site-settings.server'
 import { getDb } from '#app/utils/db.server'
 import { checkSiteImage, readImageField, SITE_IMAGE_MAX_BYTES, SITE_IMAGE_RULE, type CheckedSiteImage } from '#app/utils/site-image.server'
 import { issuerNameFor, programmeNameFor } from '#app/utils/site-identity'
@@ -166,8 +166,15 @@ describe('the issuer settings', () => {
     const settings = await getIssuerSettings(db)
     expect(settings).toMatchObject({ ...texts, logo: { width: 800, height: 400 }, signature: { width: 300, height: 90, svg: null } })
     expect(settings.logo!.svg).toMatch(/^site\/logo-[0-9a-f]{32}\.svg$/)
-    expect(uploadedFiles()).toEqual([settings.logo!.png, settings.logo!.svg, settings.signature!.png].sort())
+    // The logo has a small copy for the header, 64 px tall (2:1, as the SVG); the signature none.
+    expect(settings.logo!.mark).toEqual({ png: expect.stringMatching(/^site\/mark-[0-9a-f]{32}\.png$/), width: 128, height: 64 })
+    expect(settings.signature!.mark).toBeNull()
+    expect(PNG.sync.read(fs.readFileSync(path.join(uploadRoot(), settings.logo!.mark!.png)))).toMatchObject({ width: 128, height: 64 })
+    expect(uploadedFiles()).toEqual([settings.logo!.png, settings.logo!.svg, settings.logo!.mark!.png, settings.signature!.png].sort())
     const identity = await getSiteIdentity(db)
+    expect(identity.logoMark).toEqual({ url: `/site/logo/${path.basename(settings.logo!.mark!.png)}`, width: 128, height: 64 })
+    expect(await getLogoMarkPath(db, path.basename(settings.logo!.mark!.png))).toBe(settings.logo!.mark!.png)
+    expect(await getLogoMarkPath(db, 'mark-0000.png')).toBeNull()
     // The English name falls back to the Indonesian one that was set.
     expect(programmeNameFor(identity, 'en')).toBe('Program Cakap Digital')
     expect(issuerNameFor(identity, 'id')).toBe(texts.issuerName)
@@ -181,7 +188,7 @@ describe('the issuer settings', () => {
     await updateIssuer(db, texts, { logo: 'keep', signature: newSignature }, organiser.id)
     const replaced = await getIssuerSettings(db)
     expect(replaced.logo).toEqual(settings.logo)
-    expect(uploadedFiles()).toEqual([settings.logo!.png, settings.logo!.svg, replaced.signature!.png].sort())
+    expect(uploadedFiles()).toEqual([settings.logo!.png, settings.logo!.svg, settings.logo!.mark!.png, replaced.signature!.png].sort())
 
     // The same image again keeps its file (it is named by its content).
     await updateIssuer(db, texts, { logo: 'keep', signature: newSignature }, organiser.id)
@@ -191,6 +198,7 @@ describe('the issuer settings', () => {
     await updateIssuer(db, { programmeNameId: null, programmeNameEn: null, issuerName: null, signatoryName: null, signatoryTitle: null }, { logo: 'remove', signature: 'remove' }, organiser.id)
     expect(await getIssuerSettings(db)).toEqual({ programmeNameId: null, programmeNameEn: null, issuerName: null, signatoryName: null, signatoryTitle: null, logo: null, signature: null })
     expect(uploadedFiles()).toEqual([])
+    expect((await getSiteIdentity(db)).logoMark).toBeNull()
     expect(await db.selectFrom('settings').select('key').where('key', 'in', ['certificate_logo', 'certificate_signature', 'issuer_name']).execute()).toEqual([])
   })
 })

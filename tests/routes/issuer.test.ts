@@ -10,6 +10,7 @@ import { publishWebinar } from '#app/models/webinar.server'
 import { action as issuerAction, loader as issuerLoader } from '#app/routes/admin.issuer'
 import { loader as imageLoader } from '#app/routes/admin.issuer.$image[.]png'
 import { loader as verifyLoader } from '#app/routes/certificates.$number'
+import { loader as logoMarkLoader } from '#app/routes/site.logo.$file'
 import { loader as residentPdfLoader } from '#app/routes/r.$token.certificate[.]pdf'
 import { loader as rootLoader } from '#app/root'
 import { getDb } from '#app/utils/db.server'
@@ -122,8 +123,17 @@ describe('a saved issuer', () => {
     expect(Buffer.from(await preview.arrayBuffer()).subarray(1, 4).toString('latin1')).toBe('PNG')
     expect((await call(imageLoader as never, getRequest('/admin/issuer/other.png', { cookie: organiser.cookie }), { image: 'other' })).status).toBe(404)
 
-    const root = (await (await call(rootLoader as never, getRequest('/'))).json()) as { identity: Record<string, unknown> }
-    expect(root.identity).toMatchObject({ programmeNameId: TEXTS.programmeNameId, programmeNameEn: TEXTS.programmeNameEn, issuerName: TEXTS.issuerName })
+    const root = (await (await call(rootLoader as never, getRequest('/'))).json()) as { identity: { logoMark: { url: string } } & Record<string, unknown> }
+    expect(root.identity).toMatchObject({ programmeNameId: TEXTS.programmeNameId, programmeNameEn: TEXTS.programmeNameEn, issuerName: TEXTS.issuerName, logoMark: { width: 64, height: 64 } })
+    // The header's logo is public and kept for a year: its address changes with its content.
+    const file = root.identity.logoMark.url.replace('/site/logo/', '')
+    const mark = await call(logoMarkLoader as never, getRequest(root.identity.logoMark.url), { file })
+    expect(mark.status).toBe(200)
+    expect(mark.headers.get('Content-Type')).toBe('image/png')
+    expect(mark.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable')
+    for (const other of ['logo.png', '../logo.png', file.replace(/[0-9a-f]{4}\.png$/, '0000.png')]) {
+      expect((await call(logoMarkLoader as never, getRequest(`/site/logo/${encodeURIComponent(other)}`), { file: other })).status, other).toBe(404)
+    }
 
     // A resident's certificate, downloaded now, names the issuer and the signatory.
     const webinar = await createWebinar(organiser.id, { complete: true })
