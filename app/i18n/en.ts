@@ -452,7 +452,7 @@ export const en: Dictionary = {
   // e-mail (keys mail.*)
   'mail.greeting': 'Hello {name},',
   'mail.signature': 'Best regards,\nThe Digital Literacy team',
-  'mail.footer': 'This e-mail was sent by Literasi Webinar, part of the National Digital Literacy Movement.',
+  'mail.footer': 'This e-mail was sent by Literasi Webinar ({programme}).',
   'mail.detail.topic': 'Topic',
   'mail.detail.when': 'When',
   'mail.detail.where': 'Regency/city',

@@ -451,7 +451,7 @@ export const id = {
   // e-mail (keys mail.*)
   'mail.greeting': 'Halo {name},',
   'mail.signature': 'Salam literasi,\nTim Literasi Digital',
-  'mail.footer': 'E-mail ini dikirim oleh Literasi Webinar, program Gerakan Nasional Literasi Digital.',
+  'mail.footer': 'E-mail ini dikirim oleh Literasi Webinar, program {programme}.',
   'mail.detail.topic': 'Topik',
   'mail.detail.when': 'Waktu',
   'mail.detail.where': 'Kabupaten/kota',

@@ -1,5 +1,6 @@
 import type { getOutboxMessage } from '#app/models/outbox.server'
 import { getEnv } from '#app/utils/env.server'
+import type { ProgrammeNames } from '#app/utils/site-identity'
 import type { CalendarMethod } from './calendar.server'
 import { buildMessage, parseSender } from './worker.server'
 
@@ -18,11 +19,14 @@ export type MailPreview = {
 type OutboxRow = NonNullable<Awaited<ReturnType<typeof getOutboxMessage>>>
 
 /** Null when the stored payload cannot be rendered (the worker fails such a message too). */
-export function previewMail(mail: Pick<OutboxRow, 'payload' | 'recipient_email' | 'recipient_name' | 'lang' | 'message_id'>): MailPreview | null {
+export function previewMail(
+  mail: Pick<OutboxRow, 'payload' | 'recipient_email' | 'recipient_name' | 'lang' | 'message_id'>,
+  programme: Partial<ProgrammeNames> | null,
+): MailPreview | null {
   const from = getEnv().MAIL_FROM
   let message: ReturnType<typeof buildMessage>
   try {
-    message = buildMessage(mail, parseSender(from), from)
+    message = buildMessage(mail, { ...parseSender(from), programme }, from)
   } catch {
     return null
   }

@@ -1,4 +1,5 @@
 import type { Lang } from '#db/schema'
+import { programmeNameFor, type ProgrammeNames } from '#app/utils/site-identity'
 import { NARROW_SCREEN_CSS } from './styles.server'
 import { formatDateTime, formatTime, translate, type MessageKey, type Vars } from '#app/i18n'
 import { serialiseWebUrl, webUrlText } from '#app/utils/web-url'
@@ -25,7 +26,12 @@ export type RenderedMail = {
   calendar: { method: CalendarMethod; content: string } | null
 }
 
-export type Sender = { name: string; email: string }
+export type Sender = {
+  name: string
+  email: string
+  /** The programme's names as an organiser set them (/admin/issuer), for the footer; the dictionary's where empty. */
+  programme?: Partial<ProgrammeNames> | null
+}
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
@@ -247,7 +253,8 @@ export function renderMail(payload: MailPayload, recipient: { name: string; emai
       break
   }
   blocks.push({ type: 'p', text: t('mail.signature') })
-  return { subject, text: toText(blocks, t('mail.footer')), html: toHtml(blocks, t('mail.footer'), lang, subject), calendar }
+  const footer = t('mail.footer', { programme: programmeNameFor(sender.programme ?? null, lang) })
+  return { subject, text: toText(blocks, footer), html: toHtml(blocks, footer, lang, subject), calendar }
 }
 
 function toText(blocks: Block[], footer: string): string {

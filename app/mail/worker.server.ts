@@ -8,6 +8,7 @@ import {
   renewMailClaim,
   type ClaimedMail,
 } from '#app/models/outbox.server'
+import { getSiteIdentity } from '#app/models/site-settings.server'
 import type { DB } from '#app/utils/db.server'
 import { countMailFailure } from '#app/utils/metrics.server'
 import type { MailPayload } from './payload'
@@ -125,6 +126,9 @@ export class MailWorker {
       leaseMs: this.options.leaseMs,
     })
     if (claimed.length === 0) return { sent: 0, failed: 0 }
+    // The programme's name for the footers, as set now (a read, not a transaction); the
+    // dictionary's should the read fail, rather than holding the batch back.
+    const sender: Sender = { ...this.options.sender, programme: await getSiteIdentity(this.db).catch(() => null) }
     let sent = 0
     let failed = 0
     let index = 0
@@ -146,7 +150,7 @@ export class MailWorker {
     const lanes = Array.from({ length: Math.min(concurrency, claimed.length) }, async () => {
       while (index < claimed.length) {
         const mail = claimed[index++]!
-        const outcome = await this.#deliver(mail, claimedAt.getTime())
+        const outcome = await this.#deliver(mail, claimedAt.getTime(), sender)
         if (outcome) {
           delivered.push({ id: mail.id, raw: outcome.raw })
           sent++
@@ -164,12 +168,12 @@ export class MailWorker {
   }
 
   /** Sends one claimed message; its raw MIME when delivered (recorded by the batch), null when not. */
-  async #deliver(mail: ClaimedMail, claimedAt: number): Promise<{ raw: string | null } | null> {
+  async #deliver(mail: ClaimedMail, claimedAt: number, sender: Sender): Promise<{ raw: string | null } | null> {
     // No transaction is open here: the claim was committed, the send is network I/O, and the
     // outcome is recorded in a short write afterwards (a failure here, a delivery by the batch).
     let message: SendMailOptions
     try {
-      message = buildMessage(mail, this.options.sender, this.options.from)
+      message = buildMessage(mail, sender, this.options.from)
     } catch (error) {
       countMailFailure('render')
       await markMailAttemptFailed(this.db, mail.id, this.workerId, { error: `render: ${describe(error)}`, retryAt: null })

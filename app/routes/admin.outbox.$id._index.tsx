@@ -7,6 +7,7 @@ import { kindLabel, outboxTime } from '#app/components/outbox'
 import { formatNumber, useLang, useT } from '#app/i18n'
 import { previewMail } from '#app/mail/preview.server'
 import { getOutboxMessage, resendMail } from '#app/models/outbox.server'
+import { getSiteIdentity } from '#app/models/site-settings.server'
 import { requireOrganiser } from '#app/utils/auth.server'
 import { getDb } from '#app/utils/db.server'
 import { OutboxMessageActionSchema } from '#app/utils/outbox-schema.server'
@@ -29,8 +30,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireOrganiser(request)
   const message = await requireMessage(params.id)
   const { raw, payload: _payload, ...details } = message
+  const identity = await getSiteIdentity(getDb())
   return json(
-    { message: { ...details, hasRaw: raw !== null }, preview: previewMail(message), resent: new URL(request.url).searchParams.has('resent') },
+    { message: { ...details, hasRaw: raw !== null }, preview: previewMail(message, identity), resent: new URL(request.url).searchParams.has('resent') },
     { headers: NO_STORE },
   )
 }

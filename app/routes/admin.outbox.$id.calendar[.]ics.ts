@@ -9,7 +9,7 @@ import { getDb } from '#app/utils/db.server'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireOrganiser(request)
   const message = await getOutboxMessage(getDb(), params.id ?? '')
-  const calendar = message ? previewMail(message)?.calendar : null
+  const calendar = message ? previewMail(message, null)?.calendar : null
   if (!calendar) throw new Response('Not found', { status: 404 })
   return calendarResponse(calendar, 'undangan.ics')
 }

@@ -235,7 +235,7 @@ describe("a person's e-mail language", () => {
       .where('kind', '=', 'speaker_brief')
       .executeTakeFirstOrThrow()
     expect(mail.lang).toBe('en')
-    expect(previewMail(mail)?.subject).toBe('Speaker brief: Digital Skills for Teachers')
+    expect(previewMail(mail, null)?.subject).toBe('Speaker brief: Digital Skills for Teachers')
     // The moderator kept the default.
     const moderatorMail = await db.selectFrom('outbox').select('lang').where('webinar_id', '=', webinar.id).where('kind', '=', 'moderator_assignment').executeTakeFirstOrThrow()
     expect(moderatorMail.lang).toBe('id')
