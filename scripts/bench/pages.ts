@@ -74,7 +74,7 @@ async function measure(url: string) {
  * When a resident on a slow phone first sees the webinar's title and the form's first field:
  * when both are laid out under the page's inline first styles, in ms since the navigation started. A fresh browser context each run, so the cache is empty.
  */
-export async function firstPaint(url: string) {
+export async function firstPaint(url: string, pathname = `/webinars/${SLUG}`) {
   const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -93,7 +93,7 @@ export async function firstPaint(url: string) {
       await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 })
       await cdp.send('Network.emulateNetworkConditions', SLOW_3G)
-      await page.goto(new URL(`/webinars/${SLUG}`, url).href, { waitUntil: 'commit', timeout: 60_000 })
+      await page.goto(new URL(pathname, url).href, { waitUntil: 'commit', timeout: 60_000 })
       // Polled through the DevTools protocol (outside the page's CSP) every 20 ms: the page's own
       // clock at the first poll that finds both laid out under a loaded stylesheet.
       const deadline = Date.now() + 60_000
@@ -130,6 +130,24 @@ export async function firstPaint(url: string) {
   return runs
 }
 
+/**
+ * The same first paint for the least a page can be: a title and a field, 200 bytes, sent from
+ * memory. "Slow 3G" delays every response 2,000 ms, so no page can show sooner than this.
+ */
+async function paintFloor() {
+  const html =
+    '<!doctype html><html><head><meta charset="utf-8"><style>h1{font-size:1.5rem}</style></head>' +
+    '<body><h1>Judul</h1><form method="post"><input name="nama"></form></body></html>'
+  const server = http.createServer((_req, res) => res.setHeader('Content-Type', 'text/html; charset=utf-8').end(html))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const { port } = server.address() as import('node:net').AddressInfo
+    return await firstPaint(`http://127.0.0.1:${port}`, '/')
+  } finally {
+    server.close()
+  }
+}
+
 const ms = (value: number) => `${Math.round(value)} ms`
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -156,6 +174,8 @@ export async function benchPages(report: Report) {
     } finally {
       await stop(app.child)
     }
+    // What the profile allows at best: a 200-byte page with a title and a field, from memory.
+    const floor = paint instanceof Error ? null : await paintFloor().catch(() => null)
 
     // The same on PostgreSQL, production's engine: there each process asks the server for the
     // change counter, one round trip shared by the requests that arrive together.
@@ -213,6 +233,10 @@ export async function benchPages(report: Report) {
       ['HTML first byte (responseStart), median', ms(median(paint.map((r) => r.responseStart)))],
       ['shown after the first byte, median', ms(median(paint.map((r) => r.shown - r.responseStart)))],
       ['requests on first load', paint.map((r) => r.requests).join(', ')],
+      [
+        'the floor: a 200-byte page (title, one field) from a bare server, shown, median (each run)',
+        floor ? `${ms(median(floor.map((r) => r.shown)))} (${floor.map((r) => ms(r.shown)).join(', ')})` : 'not measured',
+      ],
     ])
   } finally {
     postgres?.stop()
