@@ -1,9 +1,10 @@
 import path from 'node:path'
 import type { Lang } from '#db/schema'
 import type { CertificateIssuer } from '#app/utils/certificate-pdf.server'
-import type { DB } from '#app/utils/db.server'
+import { serialiseJob, type DB } from '#app/utils/db.server'
 import { issuerNameFor, programmeNameFor } from '#app/utils/site-identity'
 import { type CheckedSiteImage, readSiteImagePng, removeSiteImage, storeSiteImage, type StoredSiteImage } from '#app/utils/site-image.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
 
 // What the public pages say about who runs the service: the helpdesk in every page's footer (and
@@ -193,6 +194,10 @@ async function saveIssuerSettings(
   now = nowIso(),
 ): Promise<StoredSiteImage[]> {
   return db.transaction().execute(async (trx) => {
+    // Read, then written: which images this save replaces. Two saves at once take turns (an
+    // advisory lock on PostgreSQL; SQLite's write lock already does), so the later one reads the
+    // earlier one's images as those it replaces, and their files do not stay behind unreferenced.
+    await serialiseJob(trx, 'settings:issuer')
     const put = (key: string, value: string | null) => putSetting(trx, key, value, actorId, now)
     for (const [name, key] of Object.entries(ISSUER_KEYS) as [keyof IssuerTexts, string][]) await put(key, texts[name])
     const unused: StoredSiteImage[] = []
@@ -201,6 +206,7 @@ async function saveIssuerSettings(
       if (change === 'keep') continue
       const row = await trx.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst()
       const previous = parseImage(row?.value ?? null)
+      await racePoint('issuer:after-read')
       await put(key, change ? JSON.stringify(change) : null)
       if (previous && previous.png !== change?.png) unused.push(previous)
     }

@@ -27,6 +27,7 @@ export type RacePoint =
   | 'zoom-commit:after-read'
   | 'erase:after-read'
   | 'slug:after-check'
+  | 'issuer:after-read'
   | 'question-edit:after-read'
   | 'answers:after-read'
   | 'finish-attempt:after-read'

@@ -16,6 +16,12 @@ import { afterEnd, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tes
 import { confirmRoles, createPersonFor, createUser, createWebinar, publishedWebinar, register, registrationRow, webinarForm } from '#tests/setup/factories'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { TEST_ENGINE } from '#tests/setup/paths'
+import fs from 'node:fs'
+import path from 'node:path'
+import { getIssuerSettings, updateIssuer } from '#app/models/site-settings.server'
+import { checkSiteImage } from '#app/utils/site-image.server'
+import { uploadRoot } from '#app/utils/uploads.server'
+import { pngBytes } from '#tests/setup/images'
 import { outcome, race, readDuring, twoProcesses } from './__helpers/race'
 
 const pools = twoProcesses()
@@ -241,5 +247,32 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       expect(cancelled).toBe(!lockRule)
       expect(mailed.length === 0).toBe(lockRule)
     })
+
+    // --- The certificate's issuer ------------------------------------------------------------------
+
+    test('two organisers replace the logo at once: the later one’s stays, and no file is left that nothing refers to', async () => {
+      const organiser = await createUser('organiser')
+      const texts = { programmeNameId: null, programmeNameEn: null, issuerName: null, signatoryName: null, signatoryTitle: null }
+      const logo = async (rgba: [number, number, number, number]) => {
+        const image = await checkSiteImage(pngBytes(120, 60, rgba))
+        if (!image.ok) throw new Error('a test logo was refused')
+        return image
+      }
+      await updateIssuer(getDb(), texts, { logo: await logo([200, 0, 0, 255]), signature: 'keep' }, organiser.id)
+      const [first, second] = [await logo([0, 200, 0, 255]), await logo([0, 0, 200, 255])]
+      const answers = await race('issuer:after-read', lockRule, [
+        () => outcome(updateIssuer(pools.first, texts, { logo: first, signature: 'keep' }, organiser.id)),
+        () => outcome(updateIssuer(pools.second, texts, { logo: second, signature: 'keep' }, organiser.id)),
+      ])
+      expect(answers).toEqual([undefined, undefined])
+      const kept = (await getIssuerSettings(getDb())).logo!
+      const referenced = [kept.png, kept.svg, kept.mark?.png].filter((file): file is string => !!file).sort()
+      const root = path.join(uploadRoot(), 'site')
+      const onDisk = (fs.readdirSync(root) as string[]).map((name) => `site/${name}`).sort()
+      // Without the rule both read the first logo as the one they replace, and the earlier
+      // commit's files stay on disk with nothing referring to them.
+      expect(onDisk.join() === referenced.join()).toBe(lockRule)
+    })
   })
 })
+
