@@ -3,7 +3,7 @@ import type { Lang } from '#db/schema'
 import type { CertificateIssuer } from '#app/utils/certificate-pdf.server'
 import { serialiseJob, type DB } from '#app/utils/db.server'
 import { issuerNameFor, programmeNameFor } from '#app/utils/site-identity'
-import { type CheckedSiteImage, readSiteImagePng, removeSiteImage, storeSiteImage, type StoredSiteImage } from '#app/utils/site-image.server'
+import { type CheckedSiteImage, prepareSiteImage, type PreparedSiteImage, readSiteImagePng, removeSiteImage, type StoredSiteImage, writeSiteImage } from '#app/utils/site-image.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
 
@@ -80,8 +80,6 @@ const IMAGE_KEYS = { logo: 'certificate_logo', signature: 'certificate_signature
 export type IssuerTexts = { programmeNameId: string | null; programmeNameEn: string | null; issuerName: string | null; signatoryName: string | null; signatoryTitle: string | null }
 export type IssuerImageName = keyof typeof IMAGE_KEYS
 export type IssuerSettings = IssuerTexts & Record<IssuerImageName, StoredSiteImage | null>
-/** A new image, none (removed), or the one already saved. */
-type IssuerImageChange = StoredSiteImage | null | 'keep'
 
 /** What every page's header and footer say about who runs the service. */
 export type SiteIdentity = Helpdesk & {
@@ -155,8 +153,11 @@ export async function getCertificateIssuer(db: DB): Promise<CertificateIssuer> {
 }
 
 /**
- * Saves the issuer's texts and images at once: the new images' files first, then the settings in
- * one transaction, then the files no longer referenced. A failed save removes the files it wrote.
+ * Saves the issuer's texts and images at once, in one transaction that also writes the new images'
+ * files; then removes the files of the images it replaced. Files are named by their content, so two
+ * saves may name the same file: everything that writes or removes a site image's files does it in
+ * the issuer saves' turn (serialiseJob), and a file is removed only while no setting refers to it.
+ * A failed save removes the files it wrote that nothing refers to.
  */
 export async function updateIssuer(
   db: DB,
@@ -164,33 +165,45 @@ export async function updateIssuer(
   images: Record<IssuerImageName, CheckedSiteImage | 'remove' | 'keep'>,
   actorId: string,
 ): Promise<void> {
-  const stored: Array<StoredSiteImage & { created: boolean }> = []
-  const changes = {} as Record<IssuerImageName, IssuerImageChange>
+  const changes = {} as Record<IssuerImageName, PreparedSiteImage | null | 'keep'>
+  for (const name of Object.keys(IMAGE_KEYS) as IssuerImageName[]) {
+    const change = images[name]
+    changes[name] = change === 'keep' ? 'keep' : change === 'remove' ? null : await prepareSiteImage(name, change)
+  }
+  const written: StoredSiteImage[] = []
+  let replaced: StoredSiteImage[]
   try {
-    for (const name of Object.keys(IMAGE_KEYS) as IssuerImageName[]) {
-      const change = images[name]
-      if (change === 'keep' || change === 'remove') changes[name] = change === 'keep' ? 'keep' : null
-      else {
-        const image = await storeSiteImage(name, change)
-        stored.push(image)
-        const { created: _, ...kept } = image
-        changes[name] = kept
-      }
-    }
-    const unused = await saveIssuerSettings(db, texts, changes, actorId)
-    for (const image of unused) await removeSiteImage(image)
+    replaced = await saveIssuerSettings(db, texts, changes, actorId, written)
   } catch (error) {
-    for (const image of stored) if (image.created) await removeSiteImage(image)
+    await removeUnreferencedSiteImages(db, written)
     throw error
   }
+  await racePoint('issuer:after-commit')
+  await removeUnreferencedSiteImages(db, replaced)
+}
+
+/**
+ * Removes the files of these images unless a setting refers to them, in the issuer saves' turn:
+ * a save that names the same file either committed before (and the file stays) or writes it after.
+ */
+async function removeUnreferencedSiteImages(db: DB, images: StoredSiteImage[]): Promise<void> {
+  if (images.length === 0) return
+  await db.transaction().execute(async (trx) => {
+    await serialiseJob(trx, 'settings:issuer')
+    const value = await readSettings(trx, Object.values(IMAGE_KEYS))
+    const inUse = new Set(Object.values(IMAGE_KEYS).map((key) => parseImage(value(key))?.png))
+    await racePoint('issuer:cleanup-after-read')
+    for (const image of images) if (!inUse.has(image.png)) await removeSiteImage(image)
+  })
 }
 
 /** The settings rows of `updateIssuer`; returns the images no longer referenced. */
 async function saveIssuerSettings(
   db: DB,
   texts: IssuerTexts,
-  images: Record<IssuerImageName, IssuerImageChange>,
+  images: Record<IssuerImageName, PreparedSiteImage | null | 'keep'>,
   actorId: string,
+  written: StoredSiteImage[],
   now = nowIso(),
 ): Promise<StoredSiteImage[]> {
   return db.transaction().execute(async (trx) => {
@@ -198,12 +211,19 @@ async function saveIssuerSettings(
     // advisory lock on PostgreSQL; SQLite's write lock already does), so the later one reads the
     // earlier one's images as those it replaces, and their files do not stay behind unreferenced.
     await serialiseJob(trx, 'settings:issuer')
+    // The files in the turn too: a removal of a file of the same name has finished, or waits.
+    for (const prepared of Object.values(images)) {
+      if (!prepared || prepared === 'keep') continue
+      written.push(prepared.image)
+      await writeSiteImage(prepared)
+    }
     const put = (key: string, value: string | null) => putSetting(trx, key, value, actorId, now)
     for (const [name, key] of Object.entries(ISSUER_KEYS) as [keyof IssuerTexts, string][]) await put(key, texts[name])
     const unused: StoredSiteImage[] = []
     for (const [name, key] of Object.entries(IMAGE_KEYS) as [IssuerImageName, string][]) {
-      const change = images[name]
-      if (change === 'keep') continue
+      const prepared = images[name]
+      if (prepared === 'keep') continue
+      const change = prepared?.image ?? null
       const row = await trx.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst()
       const previous = parseImage(row?.value ?? null)
       await racePoint('issuer:after-read')

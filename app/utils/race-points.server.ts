@@ -28,6 +28,8 @@ export type RacePoint =
   | 'erase:after-read'
   | 'slug:after-check'
   | 'issuer:after-read'
+  | 'issuer:after-commit'
+  | 'issuer:cleanup-after-read'
   | 'question-edit:after-read'
   | 'answers:after-read'
   | 'finish-attempt:after-read'

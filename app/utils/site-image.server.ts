@@ -206,26 +206,33 @@ export async function readImageField(upload: UploadOutcome | undefined): Promise
   }
 }
 
+/** A checked image named by its content, with the bytes of each of its files (see writeSiteImage). */
+export type PreparedSiteImage = { image: StoredSiteImage; files: Array<[file: string, data: Buffer | string]> }
+
 /**
- * Writes a checked image under UPLOAD_DIR/site, named by its content, each file atomically.
- * `created` says whether the files are new: the same image uploaded again names the files in use.
+ * Names a checked image's files by its content and makes their bytes (a logo's header copy too),
+ * writing nothing: the same image uploaded again names the files already in use.
  */
-export async function storeSiteImage(kind: 'logo' | 'signature', image: CheckedSiteImage): Promise<StoredSiteImage & { created: boolean }> {
-  const sha = createHash('sha256').update(image.png).digest('hex').slice(0, 32)
+export async function prepareSiteImage(kind: 'logo' | 'signature', checked: CheckedSiteImage): Promise<PreparedSiteImage> {
+  const sha = createHash('sha256').update(checked.png).digest('hex').slice(0, 32)
   const png = path.posix.join('site', `${kind}-${sha}.png`)
-  const svg = image.svg === null ? null : path.posix.join('site', `${kind}-${sha}.svg`)
-  const created = !fs.existsSync(uploadPath(png))
-  await writeAtomically(uploadPath(png), image.png)
-  if (svg) await writeAtomically(uploadPath(svg), image.svg!)
+  const svg = checked.svg === null ? null : path.posix.join('site', `${kind}-${sha}.svg`)
+  const files: PreparedSiteImage['files'] = [[png, checked.png]]
+  if (svg) files.push([svg, checked.svg!])
   let mark: StoredSiteImage['mark'] = null
   if (kind === 'logo') {
     // The header's copy: a few kB, so the public pages stay within their weight budget.
-    const fitTo: FitTo = image.width / image.height > MARK_MAX_WIDTH / MARK_HEIGHT ? { mode: 'width', value: MARK_MAX_WIDTH } : { mode: 'height', value: MARK_HEIGHT }
-    const small = await scalePng(image.png, image.width, image.height, fitTo)
+    const fitTo: FitTo = checked.width / checked.height > MARK_MAX_WIDTH / MARK_HEIGHT ? { mode: 'width', value: MARK_MAX_WIDTH } : { mode: 'height', value: MARK_HEIGHT }
+    const small = await scalePng(checked.png, checked.width, checked.height, fitTo)
     mark = { png: path.posix.join('site', `mark-${sha}.png`), width: small.width, height: small.height }
-    await writeAtomically(uploadPath(mark.png), small.png)
+    files.push([mark.png, small.png])
   }
-  return { png, svg, width: image.width, height: image.height, mark, created }
+  return { image: { png, svg, width: checked.width, height: checked.height, mark }, files }
+}
+
+/** Writes a prepared image's files under UPLOAD_DIR/site, each atomically. */
+export async function writeSiteImage(prepared: PreparedSiteImage): Promise<void> {
+  for (const [file, data] of prepared.files) await writeAtomically(uploadPath(file), data)
 }
 
 async function writeAtomically(finalPath: string, data: Buffer | string) {

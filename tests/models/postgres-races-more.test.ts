@@ -22,6 +22,7 @@ import { getIssuerSettings, updateIssuer } from '#app/models/site-settings.serve
 import { checkSiteImage } from '#app/utils/site-image.server'
 import { uploadRoot } from '#app/utils/uploads.server'
 import { pngBytes } from '#tests/setup/images'
+import { onRacePoint, setLockRuleForTests } from '#app/utils/race-points.server'
 import { outcome, race, readDuring, twoProcesses } from './__helpers/race'
 
 const pools = twoProcesses()
@@ -272,6 +273,51 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       // Without the rule both read the first logo as the one they replace, and the earlier
       // commit's files stay on disk with nothing referring to them.
       expect(onDisk.join() === referenced.join()).toBe(lockRule)
+    })
+
+    test('an organiser puts the old logo back while the save that replaced it removes its files: the files stay', async () => {
+      const organiser = await createUser('organiser')
+      const texts = { programmeNameId: null, programmeNameEn: null, issuerName: null, signatoryName: null, signatoryTitle: null }
+      const logo = async (rgba: [number, number, number, number]) => {
+        const image = await checkSiteImage(pngBytes(120, 60, rgba))
+        if (!image.ok) throw new Error('a test logo was refused')
+        return image
+      }
+      const [old, replacement] = [await logo([10, 120, 10, 255]), await logo([120, 10, 120, 255])]
+      await updateIssuer(getDb(), texts, { logo: old, signature: 'keep' }, organiser.id)
+      const oldFile = (await getIssuerSettings(getDb())).logo!.png
+      // The first save replaces the old logo and, having read that nothing refers to its files any
+      // more, is about to remove them; the second puts the old logo back (the same files) meanwhile.
+      let putBack: Promise<unknown> | null = null
+      let arrived = () => {}
+      const arrival = new Promise<void>((resolve) => (arrived = resolve))
+      let finished = () => {}
+      const finish = new Promise<void>((resolve) => (finished = resolve))
+      const stops = [
+        onRacePoint('issuer:cleanup-after-read', async () => {
+          if (putBack) return
+          putBack = outcome(updateIssuer(pools.second, texts, { logo: old, signature: 'keep' }, organiser.id))
+          await Promise.race([arrival, new Promise((resolve) => setTimeout(resolve, lockRule ? 400 : 10_000))])
+        }),
+        onRacePoint('issuer:after-read', async () => {
+          if (!putBack) return
+          arrived()
+          await finish
+        }),
+      ]
+      setLockRuleForTests(lockRule)
+      try {
+        expect(await outcome(updateIssuer(pools.first, texts, { logo: replacement, signature: 'keep' }, organiser.id).finally(finished))).toBeUndefined()
+        expect(await putBack).toBeUndefined()
+      } finally {
+        stops.forEach((stop) => stop())
+        setLockRuleForTests(true)
+      }
+      const kept = (await getIssuerSettings(getDb())).logo!
+      const present = [kept.png, kept.svg, kept.mark?.png].filter((file): file is string => !!file).every((file) => fs.existsSync(path.join(uploadRoot(), file)))
+      expect(kept.png).toBe(oldFile)
+      // Without the turn, the first removes the files the second has just written and committed.
+      expect(present).toBe(lockRule)
     })
   })
 })

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { PNG } from 'pngjs'
 import { getCertificateIssuer, getIssuerSettings, getLogoMarkPath, getSiteIdentity, updateIssuer } from '#app/models/site-settings.server'
 import { getDb } from '#app/utils/db.server'
+import { onRacePoint } from '#app/utils/race-points.server'
 import { checkSiteImage, readImageField, SITE_IMAGE_MAX_BYTES, SITE_IMAGE_RULE, type CheckedSiteImage } from '#app/utils/site-image.server'
 import { issuerNameFor, programmeNameFor } from '#app/utils/site-identity'
 import { streamUpload, uploadRoot } from '#app/utils/uploads.server'
@@ -200,5 +201,32 @@ describe('the issuer settings', () => {
     expect(uploadedFiles()).toEqual([])
     expect((await getSiteIdentity(db)).logoMark).toBeNull()
     expect(await db.selectFrom('settings').select('key').where('key', 'in', ['certificate_logo', 'certificate_signature', 'issuer_name']).execute()).toEqual([])
+  })
+
+  test('an image uploaded again while another save removes it as replaced keeps its files', async () => {
+    const organiser = await signedInAs('organiser')
+    const first = await checked(pngBytes(120, 60, [200, 0, 0, 255]))
+    const second = await checked(pngBytes(120, 60, [0, 0, 200, 255]))
+    await updateIssuer(db, texts, { logo: first, signature: 'keep' }, organiser.id)
+    const firstFiles = uploadedFiles()
+    // The second logo replaces the first; between that save's commit and its removal of the
+    // first logo's files, another organiser puts the first logo back.
+    let putBack = false
+    const stop = onRacePoint('issuer:after-commit', async () => {
+      if (putBack) return
+      putBack = true
+      await updateIssuer(db, texts, { logo: first, signature: 'keep' }, organiser.id)
+    })
+    try {
+      await updateIssuer(db, texts, { logo: second, signature: 'keep' }, organiser.id)
+    } finally {
+      stop()
+    }
+    const kept = (await getIssuerSettings(db)).logo!
+    expect(firstFiles).toContain(kept.png)
+    expect(uploadedFiles()).toEqual(firstFiles)
+    expect(Buffer.from((await getCertificateIssuer(db)).logoPng!)).toEqual(first.png)
+    await updateIssuer(db, texts, { logo: 'remove', signature: 'remove' }, organiser.id)
+    expect(uploadedFiles()).toEqual([])
   })
 })
