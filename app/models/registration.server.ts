@@ -1,7 +1,8 @@
 import type { Insertable } from 'kysely'
 import type { Database, Lang, RegistrationStatus } from '#db/schema'
-import { lockWebinars, type DB } from '#app/utils/db.server'
-import { racePoint } from '#app/utils/race-points.server'
+import { sql } from 'kysely'
+import { engineOf, lockWebinars, TransactionOvertaken, violatedUniqueConstraint, type DB } from '#app/utils/db.server'
+import { lockRuleOn, racePoint } from '#app/utils/race-points.server'
 import { notifyPersonalLink, notifyRegistration, notifyRegistrationCancelled, notifyWaitlistPromotion, registrationMail } from '#app/mail/notify.server'
 import { createId, createToken } from '#app/utils/crypto.server'
 import { createGroupCommit } from '#app/utils/group-commit.server'
@@ -65,12 +66,7 @@ export async function registerParticipant(
 }
 
 const registerInGroup = createGroupCommit(async (trx, registrations: Registration[]): Promise<RegisterResult[]> => {
-  // The lock rule: every webinar of the group, up front and in order, before anything is read.
-  await lockWebinars(
-    trx,
-    registrations.map((registration) => registration.webinarId),
-  )
-  // The rate limits of the whole group count in one statement.
+  // The rate limits of the whole group count in one statement, before any webinar is locked.
   const limitAnswers = await countHits(
     trx,
     registrations.flatMap((registration) => registration.limits),
@@ -84,7 +80,8 @@ const registerInGroup = createGroupCommit(async (trx, registrations: Registratio
     else byWebinar.set(registration.webinarId, [...(byWebinar.get(registration.webinarId) ?? []), index])
   })
   const mails: NewMail[] = []
-  for (const [webinarId, indexes] of byWebinar) {
+  // The lock rule: the group's webinars are locked in id order.
+  for (const [webinarId, indexes] of [...byWebinar].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const answers = await registerForWebinar(
       trx,
       webinarId,
@@ -100,50 +97,62 @@ const registerInGroup = createGroupCommit(async (trx, registrations: Registratio
 
 /**
  * One webinar's share of a group, in arrival order, in a fixed number of statements however large
- * the group: one read of the webinar, one of the addresses already registered, one update of the
- * seat counts and one insert of the new registrations. The webinar is locked (the lock rule on
- * PostgreSQL, `begin immediate` on SQLite), so the seats and queue places are decided from the
- * counts read here, exactly as if each registration had taken its own turn; and while the lock is
- * held, the fewer round trips to the database, the more registrations a second.
+ * the group: a read of the webinar and of the addresses already registered, one statement that
+ * takes the seats and queue places, and one insert of the new registrations.
+ *
+ * The seats are decided under the webinar's lock, from the counts as they are when the lock is
+ * held (takePlaces). On SQLite the whole transaction holds the write lock from its start. On
+ * PostgreSQL the lock is taken by that one statement, late: what is read before it (the webinar,
+ * the addresses) is re-checked there or backed by a unique index, and from the lock to the commit
+ * there are two statements left instead of seven. That is what lets two app processes register
+ * for one webinar at once without each waiting out the other's round trips. A share that needs
+ * more than seats under the lock (someone registering again after cancelling) or whose webinar
+ * changed since it was read takes the lock first and reads again, as the lock rule says.
  */
 async function registerForWebinar(trx: DB, webinarId: string, group: Registration[], mails: NewMail[]): Promise<RegisterResult[]> {
-  const webinar = await selectWebinarSnapshot(trx)
-    .select(['webinars.status', 'webinars.registration_opens_at', 'webinars.registration_closes_at', 'webinars.registrations_total'])
-    .where('webinars.id', '=', webinarId)
-    .executeTakeFirstOrThrow()
-  let snapshot = toWebinarSnapshot(webinar)
-  const open = group.filter((registration) => registrationRefusal(webinar, registration.now) === null)
-  const known = new Map<string, KnownRegistration>()
-  if (open.length > 0) {
-    const rows = await trx
-      .selectFrom('registrations')
-      .select(['id', 'token', 'status', 'name', 'email', 'lang'])
-      .where('webinar_id', '=', webinarId)
-      .where('email', 'in', [...new Set(open.map((registration) => registration.input.email))])
-      .execute()
-    for (const row of rows) known.set(row.email, row)
+  let share = await readShare(trx, webinarId, group)
+  const lockFirst = async () => {
+    await lockWebinars(trx, [webinarId])
+    share = await readShare(trx, webinarId, group)
   }
+  if (share.plan.some((step) => step.kind === 'place' && step.existing)) await lockFirst()
   await racePoint('register:after-read')
+  let counts = await takePlaces(trx, share.webinar, share.places)
+  if (!counts) {
+    // The webinar changed between the read and the lock (edited, rescheduled, closed): again, locked.
+    await lockFirst()
+    counts = await takePlaces(trx, share.webinar, share.places)
+    if (!counts) throw new Error(`Webinar ${webinarId} changed under its lock`)
+  }
 
-  const seats = { taken: 0, free: Math.max(0, webinar.capacity - webinar.registered_count), places: 0 }
+  const { webinar } = share
+  let snapshot = toWebinarSnapshot(webinar)
+  const freeSeats = Math.max(0, webinar.capacity - counts.registeredBefore)
+  const placed: Array<{ token: string; status: 'registered' | 'waitlisted' }> = []
   const inserts: Insertable<Database['registrations']>[] = []
   const results: RegisterResult[] = []
-  for (const { input, now } of group) {
-    const refusal = registrationRefusal(webinar, now)
-    if (refusal) {
-      results.push({ ok: false, reason: refusal })
+  for (const step of share.plan) {
+    if (step.kind === 'refused') {
+      results.push({ ok: false, reason: step.reason })
       continue
     }
-    const existing = known.get(input.email)
-    if (existing && existing.status !== 'cancelled') {
+    if (step.kind === 'known') {
       // The same address again: the link is mailed again, and the answer is the first one's.
-      queueMail(mails, registrationMail({ ...existing, webinar_id: webinarId }, snapshot))
-      results.push({ ok: true, status: existing.status, token: existing.token, repeated: true })
+      const first = step.known
+      queueMail(mails, registrationMail({ ...first, webinar_id: webinarId }, snapshot))
+      results.push({ ok: true, status: first.status, token: first.token, repeated: true })
       continue
     }
-    const status: 'registered' | 'waitlisted' = seats.taken < seats.free ? 'registered' : 'waitlisted'
-    if (status === 'registered') seats.taken++
-    seats.places++
+    if (step.kind === 'again') {
+      // The same address twice in this group: the second gets the first's answer and link again.
+      const first = placed[step.place]!
+      const { input } = group[step.index]!
+      queueMail(mails, registrationMail({ webinar_id: webinarId, name: input.name, email: input.email, lang: input.lang, ...first }, snapshot))
+      results.push({ ok: true, status: first.status, token: first.token, repeated: true })
+      continue
+    }
+    const { input, now } = group[step.index]!
+    const status: 'registered' | 'waitlisted' = placed.length < freeSeats ? 'registered' : 'waitlisted'
     const token = createToken()
     const fields = {
       name: input.name,
@@ -158,46 +167,127 @@ async function registerForWebinar(trx: DB, webinarId: string, group: Registratio
       updated_at: now,
       cancelled_at: null,
       promoted_at: null,
-      position: webinar.registrations_total + seats.places,
+      position: counts.totalBefore + placed.length + 1,
       token,
       created_at: now,
     }
-    if (existing) {
+    placed.push({ token, status })
+    if (step.existing) {
       // Someone who cancelled and registers again gets a fresh link; the old one stays dead.
-      await trx.updateTable('registrations').set(fields).where('id', '=', existing.id).execute()
+      const again = await trx.updateTable('registrations').set(fields).where('id', '=', step.existing.id).where('status', '=', 'cancelled').executeTakeFirst()
+      // The lock guarantees it is still cancelled; should that ever fail, the transaction fails rather than mail a dead link.
+      if (again.numUpdatedRows === 0n) throw new Error(`Registration ${step.existing.id} changed under its webinar's lock`)
       // Their withdrawal sent a CANCEL; the new invitation must carry a higher SEQUENCE than it.
       if (snapshot) snapshot = { ...snapshot, sequence: await raiseCalendarSequence(trx, webinarId) }
     } else {
       inserts.push({ ...fields, id: createId(), webinar_id: webinarId, email: input.email })
     }
-    known.set(input.email, { id: '', token, status, name: input.name, email: input.email, lang: input.lang })
     queueMail(mails, registrationMail({ webinar_id: webinarId, name: input.name, email: input.email, lang: input.lang, token, status }, snapshot))
     results.push({ ok: true, status, token, repeated: false })
   }
-
-  if (seats.places > 0) await takePlaces(trx, webinarId, webinar.registered_count, seats.taken, seats.places)
-  for (let i = 0; i < inserts.length; i += INSERT_CHUNK) await trx.insertInto('registrations').values(inserts.slice(i, i + INSERT_CHUNK)).execute()
+  try {
+    for (let i = 0; i < inserts.length; i += INSERT_CHUNK) await trx.insertInto('registrations').values(inserts.slice(i, i + INSERT_CHUNK)).execute()
+  } catch (error) {
+    // Read before the lock (PostgreSQL), an address was new; another process registered it since. Run again, it is known.
+    if (violatedUniqueConstraint(error) === 'registrations_webinar_email') throw new TransactionOvertaken(`An address registered for webinar ${webinarId} meanwhile`, { cause: error })
+    throw error
+  }
   return results
 }
 
 type KnownRegistration = { id: string; token: string; status: RegistrationStatus; name: string; email: string; lang: Lang }
 
+/** What each registration of a share comes to, decided before the seats are counted. */
+type Step =
+  | { kind: 'refused'; index: number; reason: RegistrationRefusal }
+  | { kind: 'known'; index: number; known: KnownRegistration & { status: 'registered' | 'waitlisted' } }
+  | { kind: 'again'; index: number; place: number }
+  | { kind: 'place'; index: number; existing: KnownRegistration | null }
+
+/** The webinar and the group's addresses already registered for it, and each registration's step. */
+async function readShare(trx: DB, webinarId: string, group: Registration[]) {
+  const webinar = await selectWebinarSnapshot(trx)
+    .select(['webinars.id', 'webinars.status', 'webinars.updated_at', 'webinars.registration_opens_at', 'webinars.registration_closes_at', 'webinars.registrations_total'])
+    .where('webinars.id', '=', webinarId)
+    .executeTakeFirstOrThrow()
+  const open = group.filter((registration) => registrationRefusal(webinar, registration.now) === null)
+  const known = new Map<string, KnownRegistration>()
+  if (open.length > 0) {
+    const rows = await trx
+      .selectFrom('registrations')
+      .select(['id', 'token', 'status', 'name', 'email', 'lang'])
+      .where('webinar_id', '=', webinarId)
+      .where('email', 'in', [...new Set(open.map((registration) => registration.input.email))])
+      .execute()
+    for (const row of rows) known.set(row.email, row)
+  }
+  const plan: Step[] = []
+  const placeOf = new Map<string, number>()
+  let places = 0
+  group.forEach(({ input, now }, index) => {
+    const refusal = registrationRefusal(webinar, now)
+    const existing = known.get(input.email) ?? null
+    const earlier = placeOf.get(input.email)
+    if (refusal) plan.push({ kind: 'refused', index, reason: refusal })
+    else if (earlier !== undefined) plan.push({ kind: 'again', index, place: earlier })
+    else if (existing && existing.status !== 'cancelled') plan.push({ kind: 'known', index, known: { ...existing, status: existing.status } })
+    else {
+      placeOf.set(input.email, places++)
+      plan.push({ kind: 'place', index, existing })
+    }
+  })
+  return { webinar, plan, places }
+}
+
 /** Rows per insert: well under SQLite's limit of 32,766 bound values at 19 columns a row. */
 const INSERT_CHUNK = 500
 
+type ShareWebinar = Awaited<ReturnType<typeof readShare>>['webinar']
+
 /**
- * Counts the seats and queue places a group took. The guard restates what the lock already
- * guarantees (nobody else changed the counts since they were read); should it ever fail, the
- * group's transaction fails with it rather than oversell.
+ * Takes `places` queue places for the webinar, its free seats going to the first of them, and
+ * answers the counts as they were just before. On PostgreSQL one statement locks the webinar's
+ * row (the lock rule), reads the counts under the lock and writes them, provided the webinar is
+ * still as `webinar` was read; null if it is not. On SQLite the transaction holds the write lock
+ * since it began, so the counts read then are the counts now, and the guard only restates it.
  */
-async function takePlaces(trx: DB, webinarId: string, registeredBefore: number, seats: number, places: number): Promise<void> {
+async function takePlaces(trx: DB, webinar: ShareWebinar, places: number): Promise<{ registeredBefore: number; totalBefore: number } | null> {
+  if (places === 0) return { registeredBefore: webinar.registered_count, totalBefore: webinar.registrations_total }
+  if (engineOf(trx) === 'postgres') {
+    // The race tests' control run turns off both halves: the lock and the check that the webinar is as read.
+    const rule = lockRuleOn()
+    const row = await trx
+      .with('counts', (db) => {
+        const counts = db.selectFrom('webinars').select(['id', 'registered_count', 'registrations_total']).where('id', '=', webinar.id)
+        return rule ? counts.forUpdate() : counts
+      })
+      .updateTable('webinars')
+      .from('counts')
+      .set({
+        registered_count: sql`counts.registered_count + least(${places}::integer, greatest(0, webinars.capacity - counts.registered_count))`,
+        registrations_total: sql`counts.registrations_total + ${places}::integer`,
+      })
+      .whereRef('webinars.id', '=', 'counts.id')
+      .$if(rule, (update) =>
+        update
+          .where('webinars.status', '=', webinar.status)
+          .where('webinars.updated_at', '=', webinar.updated_at)
+          .where('webinars.calendar_sequence', '=', webinar.calendar_sequence),
+      )
+      .returning(['counts.registered_count as registered_before', 'counts.registrations_total as total_before'])
+      .executeTakeFirst()
+    return row ? { registeredBefore: row.registered_before, totalBefore: row.total_before } : null
+  }
+  const seats = Math.min(places, Math.max(0, webinar.capacity - webinar.registered_count))
   const counted = await trx
     .updateTable('webinars')
     .set((eb) => ({ registered_count: eb('registered_count', '+', seats), registrations_total: eb('registrations_total', '+', places) }))
-    .where('id', '=', webinarId)
-    .where('registered_count', '=', registeredBefore)
+    .where('id', '=', webinar.id)
+    .where('registered_count', '=', webinar.registered_count)
+    .where('registrations_total', '=', webinar.registrations_total)
     .executeTakeFirst()
-  if (counted.numUpdatedRows === 0n) throw new Error(`Seat counts of webinar ${webinarId} changed under its lock`)
+  if (counted.numUpdatedRows === 0n) throw new Error(`Seat counts of webinar ${webinar.id} changed under its lock`)
+  return { registeredBefore: webinar.registered_count, totalBefore: webinar.registrations_total }
 }
 
 function queueMail(mails: NewMail[], mail: NewMail | null) {

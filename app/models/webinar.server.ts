@@ -1,6 +1,6 @@
 import type { WebinarStatus } from '#db/schema'
 import { sql } from 'kysely'
-import { lockWebinars, serialiseJob, type DB } from '#app/utils/db.server'
+import { lockWebinars, serialiseJob, sharedFreshReadsBy, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { slugify, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
@@ -467,10 +467,23 @@ export async function getPublicWebinarBySlug(db: DB, slug: string) {
 }
 
 /** What a registration post needs of a public webinar: its id, and whether it takes registrations. */
-export async function getRegistrationTarget(db: DB, slug: string) {
+function readRegistrationTarget(db: DB, slug: string) {
   return publicWebinarBySlug(db, slug)
     .select(['webinars.id', 'webinars.slug', 'webinars.status', 'webinars.start_at', 'webinars.end_at', 'webinars.registration_opens_at', 'webinars.registration_closes_at'])
     .executeTakeFirst()
+}
+
+const registrationTargets = new WeakMap<DB, (slug: string) => Promise<Awaited<ReturnType<typeof readRegistrationTarget>>>>()
+
+/**
+ * The webinar a registration form posts to. In a rush, the posts for one webinar that arrive
+ * together share one read (each still gets a row read after it arrived): on PostgreSQL that is a
+ * round trip per rush instead of one per resident.
+ */
+export function getRegistrationTarget(db: DB, slug: string) {
+  let read = registrationTargets.get(db)
+  if (!read) registrationTargets.set(db, (read = sharedFreshReadsBy((key) => readRegistrationTarget(db, key))))
+  return read(slug)
 }
 
 export type PublicWebinar = NonNullable<Awaited<ReturnType<typeof getPublicWebinarBySlug>>>

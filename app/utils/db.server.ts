@@ -320,13 +320,28 @@ const TRANSACTION_ATTEMPTS = 5
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value))
 
+/**
+ * Thrown by a transaction that read something before taking the lock that covers it, and found
+ * at its write that another transaction had changed it meanwhile: run again, it reads the change.
+ */
+export class TransactionOvertaken extends Error {
+  override name = 'TransactionOvertaken'
+}
+
+/** The unique constraint or index that `error` violated (PostgreSQL), or null. */
+export function violatedUniqueConstraint(error: unknown): string | null {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown }
+  return code === '23505' && typeof constraint === 'string' ? constraint : null
+}
+
 /** Whether PostgreSQL aborted a transaction that would succeed if run again. */
 function isRetryable(error: unknown): boolean {
+  if (error instanceof TransactionOvertaken) return true
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
   return code === '40P01' || code === '40001'
 }
 
-/** Runs `attempt` again after a deadlock or serialisation failure, with a short random pause. */
+/** Runs `attempt` again after a deadlock, a serialisation failure or an overtaken read, with a short random pause. */
 async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
     try {
@@ -349,7 +364,7 @@ function retrying<D>(builder: TransactionBuilderOf<D>): TransactionBuilderOf<D> 
   } as unknown as TransactionBuilderOf<D>
 }
 
-/** Kysely on PostgreSQL, with every transaction retried as a whole on deadlock or serialisation failure. */
+/** Kysely on PostgreSQL, with every transaction retried as a whole on deadlock, serialisation failure or TransactionOvertaken. */
 class RetryingKysely extends Kysely<Database> {
   override transaction(): TransactionBuilderOf<Database> {
     return retrying(super.transaction())
@@ -438,6 +453,17 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * versioned, a resident's test attempts while answers are saved or the attempt is finished), are
  * locked with `lockRows`. The fixed order: webinars first, then such rows, each kind in id
  * order; never a webinar's row after one of these.
+ *
+ * Two refinements, both in the registration rush (models/registration.server.ts):
+ * - A transaction may read a webinar before locking it if the statement that takes the lock also
+ *   checks that what it read is unchanged, and decides the seats from the counts under the lock
+ *   (one `… for update` inside the UPDATE). Two app processes then hold a webinar's lock for two
+ *   statements instead of seven. What was read unlocked and changed meanwhile is read again,
+ *   locked; an address registered meanwhile meets the unique index, and the whole transaction
+ *   runs again (TransactionOvertaken).
+ * - Rate-limit counters are counted before any webinar lock, keys sorted. Each action counts its
+ *   own keys (`register:…`, `checkin:…`), so a transaction holding a webinar and counting its
+ *   check-in keys never waits for one holding registration keys: no cycle.
  */
 export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>, webinarIds: Iterable<string>): Promise<void> {
   if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
@@ -528,6 +554,24 @@ export function sharedFreshReads<T>(read: () => Promise<T>): () => Promise<T> {
         return start()
       })
     return queued
+  }
+}
+
+/**
+ * sharedFreshReads for each key (a webinar's slug, say): callers of one key share reads as there,
+ * callers of different keys never wait for each other. A key's entry lasts while it has callers.
+ */
+export function sharedFreshReadsBy<T>(read: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const byKey = new Map<string, { next: () => Promise<T>; callers: number }>()
+  return async (key) => {
+    let entry = byKey.get(key)
+    if (!entry) byKey.set(key, (entry = { next: sharedFreshReads(() => read(key)), callers: 0 }))
+    entry.callers++
+    try {
+      return await entry.next()
+    } finally {
+      if (--entry.callers === 0) byKey.delete(key)
+    }
   }
 }
 

@@ -5,7 +5,8 @@
 //
 //   BENCH_RUSH_SEATS=10000  seats of the rush webinar (500 more POSTs than seats are sent)
 //   BENCH_RUSH_RUNS=1       rush runs per engine and process count (interleaved; the median is shown)
-//   BENCH_MAIL_COUNT=10000  invitations queued for each mail run
+//   BENCH_MAIL_COUNT=10000  invitations queued for each mail run (0: no mail run)
+//   BENCH_PROCESSES=1,2     app processes of the rushes and workers of the mail runs
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -19,7 +20,6 @@ import { registration as registrationPost } from './registration'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const WARM_UP = 2_000
 const CONCURRENCY = 64
-const PROCESS_COUNTS = [1, 2] as const
 
 type Report = (title: string, rows: Array<[string, string | number]>) => void
 
@@ -242,6 +242,8 @@ export async function benchEngines(report: Report) {
   const seats = Number(process.env.BENCH_RUSH_SEATS ?? 10_000)
   const runs = Math.max(1, Number(process.env.BENCH_RUSH_RUNS ?? 1))
   const mailCount = Number(process.env.BENCH_MAIL_COUNT ?? 10_000)
+  const processCounts = (process.env.BENCH_PROCESSES ?? '1,2').split(',').map(Number)
+  if (processCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`BENCH_PROCESSES: a list of process counts such as 1,2 (got ${process.env.BENCH_PROCESSES})`)
   const { buildIfNeeded } = await import('../serve-build')
   buildIfNeeded()
   const { startTestPostgres, PostgresUnavailableError } = await import('../test-postgres')
@@ -270,7 +272,7 @@ export async function benchEngines(report: Report) {
     // The rush: for each process count, the engines in turn (runs interleaved, so a busier moment
     // on the shared machine does not fall on one engine only).
     const rushes = new Map<string, RushRun[]>()
-    for (const processes of PROCESS_COUNTS) {
+    for (const processes of processCounts) {
       for (let run = 1; run <= runs; run++) {
         for (const engine of engines) {
           const key = `${engine.label}/${processes}`
@@ -280,7 +282,7 @@ export async function benchEngines(report: Report) {
       }
     }
     const mails = new Map<string, MailRun>()
-    for (const workers of PROCESS_COUNTS) {
+    for (const workers of mailCount > 0 ? processCounts : []) {
       for (const engine of engines) mails.set(`${engine.label}/${workers}`, await mailRun(await engine.fresh(`mail_w${workers}`), workers, mailCount))
     }
 
@@ -289,7 +291,7 @@ export async function benchEngines(report: Report) {
       return list ? perSecond(median(list, (r) => perSecond(r.result)).result) : NaN
     }
     const rushRows: Array<Array<string | number>> = []
-    for (const processes of PROCESS_COUNTS) {
+    for (const processes of processCounts) {
       for (const engine of engines) {
         const list = rushes.get(`${engine.label}/${processes}`)!
         const { result, seats: s } = median(list, (r) => perSecond(r.result))
@@ -315,7 +317,7 @@ export async function benchEngines(report: Report) {
     )
 
     const mailRows: Array<Array<string | number>> = []
-    for (const workers of PROCESS_COUNTS) {
+    for (const workers of mailCount > 0 ? processCounts : []) {
       for (const engine of engines) {
         const m = mails.get(`${engine.label}/${workers}`)!
         mailRows.push([
@@ -331,11 +333,12 @@ export async function benchEngines(report: Report) {
         ])
       }
     }
-    table(
-      `Mail run on both engines: ${mailCount.toLocaleString('en')} participant invitations, delivered by 1 and 2 worker processes to a local SMTP sink (target: ≥ 500 messages/s with 2 workers on PostgreSQL, 0 duplicates)`,
-      ['engine', 'workers', 'messages/s', 'deliver', 'worker CPU per message', 'sent / failed', 'relay accepted / duplicates', 'outbox after', 'enqueue'],
-      mailRows,
-    )
+    if (mailRows.length > 0)
+      table(
+        `Mail run on both engines: ${mailCount.toLocaleString('en')} participant invitations, delivered by ${processCounts.join(' and ')} worker processes to a local SMTP sink (target: ≥ 500 messages/s with 2 workers on PostgreSQL, 0 duplicates)`,
+        ['engine', 'workers', 'messages/s', 'deliver', 'worker CPU per message', 'sent / failed', 'relay accepted / duplicates', 'outbox after', 'enqueue'],
+        mailRows,
+      )
     report('Machine', [
       ['node, CPUs', `${process.version}, ${os.availableParallelism()} (load generator, app, workers, SMTP sink and PostgreSQL all on them)`],
       ['load average (1/5/15 min) before / after', `${loadBefore} / ${load()}`],

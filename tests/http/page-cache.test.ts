@@ -27,12 +27,20 @@ afterAll(async () => {
   await first?.stop()
 })
 
-/** Requests the page from a server until its cache holds it, then returns what the hit serves. */
-async function cached(server: TestServer, pathname: string) {
-  await get(server, pathname)
-  const response = await get(server, pathname)
-  expect(response.headers.get('X-Page-Cache'), `${pathname} on ${server.url}`).toBe('hit')
-  return { response, text: await response.text() }
+/**
+ * Requests the page from a server until its cache holds it, then returns what the hit serves. On
+ * PostgreSQL a commit anywhere on the server empties the caches (the test files running beside
+ * this one write to their own databases there), so a few misses in a row may come first.
+ */
+async function cached(server: TestServer, pathname: string, options: Parameters<typeof get>[2] = {}) {
+  for (let tries = 1; ; tries++) {
+    const response = await get(server, pathname, options)
+    if (response.headers.get('X-Page-Cache') === 'hit' || tries === 10) {
+      expect(response.headers.get('X-Page-Cache'), `${pathname} on ${server.url}`).toBe('hit')
+      return { response, text: await response.text() }
+    }
+    await response.arrayBuffer()
+  }
 }
 
 describe('the public pages in each process’s cache', () => {
@@ -122,9 +130,7 @@ describe('the public pages in each process’s cache', () => {
     expect(await staff.text()).toContain('Organiser Cache')
 
     // Nor was their page kept for the next anonymous reader.
-    const next = await get(first, '/webinars')
-    expect(next.headers.get('X-Page-Cache')).toBe('hit')
-    expect(await next.text()).not.toContain('Organiser Cache')
+    expect((await cached(first, '/webinars')).text).not.toContain('Organiser Cache')
     // A cookie of any other name is treated the same: the page might be someone's own.
     expect((await get(first, '/webinars', { cookie: 'tracking=1' })).headers.get('X-Page-Cache')).toBe('bypass')
   })
@@ -135,11 +141,8 @@ describe('the public pages in each process’s cache', () => {
     const langCookie = switched.headers.getSetCookie()[0]!.split(';')[0]!
     const pathname = `/webinars/${webinar.slug}`
     const { text: indonesian } = await cached(first, pathname)
-    await get(first, pathname, { cookie: langCookie })
-    const english = await get(first, pathname, { cookie: langCookie })
-    expect(english.headers.get('X-Page-Cache')).toBe('hit')
+    const { response: english, text } = await cached(first, pathname, { cookie: langCookie })
     expect(english.headers.get('Cache-Control')).toContain('public')
-    const text = await english.text()
     expect(text).toContain('<html lang="en"')
     expect(text).toContain(translate('en', 'catalogue.seatsLeft', { count: CAPACITY, capacity: CAPACITY }))
     expect(indonesian).toContain('<html lang="id"')

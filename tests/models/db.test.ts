@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import SQLite from 'better-sqlite3'
-import { createChangeCounter, createDb, DatabaseUrlError, getDb, isDatabaseUnavailable, LOCK_TIMEOUT_MS, sharedFreshReads, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
+import { createChangeCounter, createDb, DatabaseUrlError, getDb, isDatabaseUnavailable, LOCK_TIMEOUT_MS, sharedFreshReads, sharedFreshReadsBy, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 import { TEST_ENGINE } from '#tests/setup/paths'
 import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
 
@@ -233,6 +233,39 @@ describe('sharedFreshReads', () => {
     expect(started).toHaveLength(3)
     started[2]!.resolve(8)
     expect(await after).toBe(8)
+  })
+})
+
+describe('sharedFreshReadsBy', () => {
+  test('callers of one key share reads as sharedFreshReads does; another key reads on its own; a key with no caller left is forgotten', async () => {
+    const started: Array<{ key: string; resolve: (value: string) => void }> = []
+    const next = sharedFreshReadsBy((key) => new Promise<string>((resolve) => void started.push({ key, resolve })))
+    const a = [next('a'), next('a')]
+    const b = next('b')
+    expect(started.map((read) => read.key)).toEqual(['a', 'b'])
+    started[1]!.resolve('b1')
+    expect(await b).toBe('b1')
+    started[0]!.resolve('a1')
+    expect(await a[0]).toBe('a1')
+    // The second caller came during the first read: it shares the next, started after it arrived.
+    await vi.waitFor(() => expect(started).toHaveLength(3))
+    expect(started[2]!.key).toBe('a')
+    started[2]!.resolve('a2')
+    expect(await a[1]).toBe('a2')
+    // Nobody waits on either key now: the next caller starts a read of its own at once.
+    const again = next('a')
+    expect(started).toHaveLength(4)
+    started[3]!.resolve('a3')
+    expect(await again).toBe('a3')
+  })
+
+  test('registration targets read in a rush: every post gets its webinar, an unknown slug nothing', async () => {
+    const { getRegistrationTarget } = await import('#app/models/webinar.server')
+    const { publishedWebinar } = await import('#tests/setup/factories')
+    const webinar = await publishedWebinar()
+    const targets = await Promise.all(Array.from({ length: 20 }, () => getRegistrationTarget(getDb(), webinar.slug)))
+    expect(new Set(targets.map((target) => target?.id))).toEqual(new Set([webinar.id]))
+    expect(await getRegistrationTarget(getDb(), 'tidak-ada')).toBeUndefined()
   })
 })
 

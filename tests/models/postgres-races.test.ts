@@ -5,9 +5,11 @@
 // the rule off and must break the invariant, or the test would prove nothing.
 import { claimDueMail } from '#app/models/outbox.server'
 import { cancelRegistration, registerParticipant } from '#app/models/registration.server'
+import { cancelWebinar, saveWebinar } from '#app/models/webinar.server'
 import { getDb } from '#app/utils/db.server'
+import { onRacePoint, setLockRuleForTests } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
-import { publishedWebinar, register, resident } from '#tests/setup/factories'
+import { publishedWebinar, register, resident, webinarForm } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
 import { race, twoProcesses } from './__helpers/race'
 
@@ -21,6 +23,26 @@ async function seats(webinarId: string) {
     counted: webinar.registered_count,
     registered: rows.filter((row) => row.status === 'registered').length,
     capacity: webinar.capacity,
+  }
+}
+
+/**
+ * Runs `change` to its commit, on the second pool, while `run` waits at `point`; then lets `run`
+ * go on. With the lock rule off (the control run), `run` does not see the change.
+ */
+async function during<T>(point: Parameters<typeof onRacePoint>[0], lockRule: boolean, change: () => Promise<unknown>, run: () => Promise<T>): Promise<T> {
+  setLockRuleForTests(lockRule)
+  let changed = false
+  const stop = onRacePoint(point, async () => {
+    if (changed) return
+    changed = true
+    await change()
+  })
+  try {
+    return await run()
+  } finally {
+    stop()
+    setLockRuleForTests(true)
   }
 }
 
@@ -59,6 +81,74 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       expect(holds).toBe(lockRule)
     })
 
+    test('two processes registering for the last seats at once: each seat once, every place its own number', async () => {
+      const webinar = await publishedWebinar({ capacity: 3 })
+      await register(webinar.id)
+      const [first, second] = [[resident(), resident()], [resident(), resident()]]
+      // Two registrations in each process's group: the seats are read before the webinar is locked.
+      const answers = await race('register:after-read', lockRule, [
+        () => Promise.all(first.map((person) => registerParticipant(pools.first, webinar.id, person).catch(() => null))),
+        () => Promise.all(second.map((person) => registerParticipant(pools.second, webinar.id, person).catch(() => null))),
+      ])
+      const after = await seats(webinar.id)
+      const places = await getDb().selectFrom('registrations').select('position').where('webinar_id', '=', webinar.id).execute()
+      const registered = answers.flat().filter((answer) => answer?.ok && answer.status === 'registered').length
+      const holds =
+        after.registered === 3 &&
+        after.counted === 3 &&
+        registered === 2 &&
+        answers.flat().every((answer) => answer?.ok) &&
+        new Set(places.map((row) => row.position)).size === 5
+      expect(holds).toBe(lockRule)
+    })
+
+    test('a webinar cancelled while a registration was being read: the registration is refused, not seated in a called-off webinar', async () => {
+      const webinar = await publishedWebinar({ capacity: 10 })
+      const answer = await during('register:after-read', lockRule, () => cancelWebinar(pools.second, webinar.id), () => registerParticipant(pools.first, webinar.id, resident()))
+      const after = await seats(webinar.id)
+      const holds = !answer.ok && answer.reason === 'cancelled' && after.registered === 0 && after.counted === 0
+      expect(holds).toBe(lockRule)
+    })
+
+    test('capacity lowered to the seats taken while a registration was being read: the newcomer waits', async () => {
+      const form = webinarForm({ capacity: 10 })
+      const webinar = await publishedWebinar(form)
+      await register(webinar.id)
+      await register(webinar.id)
+      const answer = await during(
+        'register:after-read',
+        lockRule,
+        async () => {
+          const saved = await saveWebinar(pools.second, { ...form, capacity: 2 }, { webinarId: webinar.id, userId: webinar.organiser.id })
+          if (!saved.ok) throw new Error(JSON.stringify(saved))
+        },
+        () => registerParticipant(pools.first, webinar.id, resident()),
+      )
+      const after = await seats(webinar.id)
+      const holds = answer.ok && answer.status === 'waitlisted' && after.registered === 2 && after.counted === 2
+      expect(holds).toBe(lockRule)
+    })
+
+    test('a webinar rescheduled while a registration was being read: the invitation carries the new time', async () => {
+      const form = webinarForm({ capacity: 10 })
+      const webinar = await publishedWebinar(form)
+      const person = resident()
+      const answer = await during(
+        'register:after-read',
+        lockRule,
+        async () => {
+          const saved = await saveWebinar(pools.second, { ...form, date: '2030-03-05', startTime: '13:00', endTime: '15:00' }, { webinarId: webinar.id, userId: webinar.organiser.id })
+          if (!saved.ok) throw new Error(JSON.stringify(saved))
+        },
+        () => registerParticipant(pools.first, webinar.id, person),
+      )
+      const invitation = await getDb().selectFrom('outbox').select('payload').where('recipient_email', '=', person.email).executeTakeFirstOrThrow()
+      const current = await getDb().selectFrom('webinars').select(['start_at', 'calendar_sequence']).where('id', '=', webinar.id).executeTakeFirstOrThrow()
+      const sent = JSON.parse(invitation.payload) as { webinar: { startAt: string; sequence: number } }
+      const holds = answer.ok && sent.webinar.startAt === current.start_at && sent.webinar.sequence === current.calendar_sequence
+      expect(holds).toBe(lockRule)
+    })
+
     test('two mail workers claiming at once never claim the same message', async () => {
       const webinar = await publishedWebinar()
       for (let i = 0; i < 6; i++) await register(webinar.id)
@@ -69,5 +159,18 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       expect(a!.length + b!.length).toBeGreaterThanOrEqual(6)
       expect(twice.length === 0).toBe(lockRule)
     })
+  })
+
+  test('the same new address from two processes at once: one registration, and both get its answer', async () => {
+    const webinar = await publishedWebinar({ capacity: 10 })
+    const person = resident()
+    // Both read the address as new before either has written it: the second's insert meets the
+    // first's row, and its transaction runs again and finds the address known.
+    const answers = await race('register:after-read', true, [() => registerParticipant(pools.first, webinar.id, person), () => registerParticipant(pools.second, webinar.id, person)])
+    const after = await seats(webinar.id)
+    expect(after).toMatchObject({ registered: 1, counted: 1 })
+    expect(answers.map((answer) => answer.ok && answer.status)).toEqual(['registered', 'registered'])
+    expect(new Set(answers.map((answer) => answer.ok && answer.token)).size).toBe(1)
+    expect(answers.filter((answer) => answer.ok && answer.repeated)).toHaveLength(1)
   })
 })
