@@ -74,6 +74,9 @@ shared(
       async collect() {
         const database = databases.values().next().value
         if (!database) return
+        // A scrape calls every metric's collect in one go. The pool gauge reads its pools in that
+        // go; this count waits a turn first, so the gauge never sees the scrape's own query queued.
+        await new Promise((resolve) => setImmediate(resolve))
         try {
           const counts = await database.countOutbox()
           for (const state of OUTBOX_STATES) this.set({ state }, counts[state] ?? 0)
@@ -90,8 +93,9 @@ shared(
   () =>
     new Gauge({
       name: 'literasi_db_pool_connections',
-      help: 'PostgreSQL pool connections by pool (requests, jobs) and state (total, idle, waiting: queries waiting for a connection)',
+      help: 'PostgreSQL pool connections by pool (requests, jobs) and state (total, idle, waiting: queries waiting for a connection), read before the scrape queries anything',
       labelNames: ['pool', 'state'] as const,
+      // Synchronous, so it reads the pools before literasi_outbox_messages starts its count.
       collect() {
         for (const [pool, database] of databases) {
           const stats = database.poolStats()

@@ -99,6 +99,18 @@ describe('/metrics', () => {
     expect(sample(after, 'process_resident_memory_bytes')).toBeGreaterThan(0)
   })
 
+  // The scrape's own outbox count runs on the pool it reports: read while that query waits for a
+  // connection, every scrape of an idle server showed one query waiting.
+  test.skipIf(TEST_ENGINE !== 'postgres')('on an idle server, no scrape reports a query waiting for a connection', async () => {
+    // The pool holds an idle connection, as a server that has answered anything does.
+    expect((await get(server, '/healthz')).status).toBe(200)
+    for (let i = 0; i < 6; i++) {
+      const text = await scrape(server)
+      expect(sample(text, 'literasi_db_pool_connections{pool="requests",state="total"}')).toBeGreaterThan(0)
+      expect(sample(text, 'literasi_db_pool_connections{pool="requests",state="waiting"}'), `scrape ${i + 1}`).toBe(0)
+    }
+  })
+
   test('the same e-mail registering again counts as repeated, not registered', async () => {
     const form = nextResident()
     expect((await postForm(server, `/webinars/${slug}`, form)).status).toBe(303)
