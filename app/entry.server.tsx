@@ -1,10 +1,11 @@
 import { PassThrough } from 'node:stream'
-import type { AppLoadContext, EntryContext } from '@remix-run/node'
+import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from '@remix-run/node'
 import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceProvider } from '#app/utils/nonce'
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '#app/utils/unavailable.server'
+import { logError } from '#app/utils/error-log.server'
 
 const ABORT_DELAY_MS = 5_000
 
@@ -45,7 +46,7 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           didError = true
-          console.error(error)
+          logError(error, loadContext)
         },
       },
     )
@@ -56,6 +57,17 @@ export default function handleRequest(
 /** A 503 (the database cannot take writes) tells clients when to try again. */
 function retryLaterWhenUnavailable(status: number, headers: Headers) {
   if (status === 503) headers.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+}
+
+/**
+ * Every error Remix meets in a loader, an action or a render (and the 405s and 404s it answers
+ * itself), as one JSON line without its message (utils/error-log.server.ts). Replaces Remix's
+ * own handler, which prints the message and stack: they quote the path, with a personal link's
+ * token, and whatever a query string or a database error carries. A client that went away is
+ * no error of ours (the request log marks it aborted).
+ */
+export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
+  if (!request.signal.aborted) logError(error, context)
 }
 
 export function handleDataRequest(response: Response) {

@@ -6,5 +6,8 @@ declare module '@remix-run/node' {
     clientIp: string
     /** This response's Content-Security-Policy nonce (scripts/server.ts); absent in route tests. */
     cspNonce?: string
+    /** The request's id (X-Request-Id) and route id, as the request log names them; for the error log. */
+    requestId?: string
+    route?: string
   }
 }

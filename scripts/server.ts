@@ -7,7 +7,7 @@ import helmet from 'helmet'
 import { createRequestHandler } from '@remix-run/express'
 import { createRequestHandler as createFetchHandler, type AppLoadContext, type ServerBuild } from '@remix-run/node'
 import { isLang, translate, type Lang } from '#app/i18n'
-import { createChangeCounter, defaultDatabaseUrl } from '#app/utils/db.server'
+import { createChangeCounter, defaultDatabaseUrl, isDatabaseUnavailable } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
 import { NARROW_SCREEN_CSS_SOURCE } from '#app/mail/styles.server'
 import {
@@ -24,7 +24,8 @@ import {
 import { INLINE_SCRIPTS } from '#app/utils/inline-scripts'
 import { CRITICAL_CSS } from '#app/styles/critical'
 import { observeRequests } from '#app/utils/request-log.server'
-import { withOutagesAs503 } from '#app/utils/unavailable.server'
+import { UNAVAILABLE_RETRY_AFTER_SECONDS, withOutagesAs503 } from '#app/utils/unavailable.server'
+import { logError } from '#app/utils/error-log.server'
 
 /** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
 export const FORM_BODY_LIMIT = 1024 * 1024
@@ -39,10 +40,13 @@ export function createApp(build: ServerBuild, env: Env) {
   app.set('trust proxy', env.TRUST_PROXY)
   app.use(observeRequests(build, { log: env.LOG_REQUESTS === 'on' }))
   app.use(securityHeaders(env))
+  app.use(refuseUndecodablePaths)
   const withOutages = withOutagesAs503(build)
   const loadContext = (req: Request, res: Response): AppLoadContext => ({
     clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
     cspNonce: res.locals.cspNonce as string,
+    requestId: res.locals.requestId as string,
+    route: res.locals.route as string,
   })
   // Before compression: cached pages are kept gzipped, so a hit is never compressed again.
   app.use(publicPages(withOutages, env, loadContext))
@@ -67,7 +71,36 @@ export function createApp(build: ServerBuild, env: Env) {
       getLoadContext: loadContext,
     }),
   )
+  app.use(answerErrors)
   return app
+}
+
+/**
+ * A path with a bad percent escape is refused (400) before express's router or Remix's decode it:
+ * both would print it whole, with a personal link's token, on their way to the same answer.
+ */
+function refuseUndecodablePaths(req: Request, res: Response, next: NextFunction) {
+  try {
+    decodeURIComponent(req.path)
+  } catch {
+    return refusal(req, res, 400, 'error.badRequest.body')
+  }
+  next()
+}
+
+/**
+ * What escapes everything else (express's own default prints the stack, which quotes the path):
+ * one JSON line in the error log, and the answer an outage or a bug gets.
+ */
+function answerErrors(error: unknown, req: Request, res: Response, next: NextFunction) {
+  logError(error, { requestId: res.locals.requestId as string, route: res.locals.route as string })
+  if (res.headersSent) return next(error)
+  if (isDatabaseUnavailable(error)) {
+    res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+    return void res.status(503).type('text').send('Service temporarily unavailable')
+  }
+  const status = (error as { status?: unknown } | null)?.status
+  res.status(typeof status === 'number' && status >= 400 && status < 600 ? status : 500).type('text').send('Error')
 }
 
 /**

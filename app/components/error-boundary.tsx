@@ -16,7 +16,9 @@ export function GeneralErrorBoundary() {
   const error = useRouteError()
   const t = useT()
   const status = isRouteErrorResponse(error) ? error.status : 500
-  if (!isRouteErrorResponse(error)) console.error(error)
+  // In the browser, for whoever opens the console. On the server, entry.server.tsx's handleError
+  // has logged it already, as one JSON line without its message.
+  if (!isRouteErrorResponse(error) && typeof document !== 'undefined') console.error(error)
   const text = BY_STATUS[status] ?? { title: 'error.generic.title', body: 'error.generic.body' }
   return (
     <section className="error-page" aria-labelledby="error-title">

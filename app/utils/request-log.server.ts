@@ -34,8 +34,19 @@ export function routeResolver(build: Pick<ServerBuild, 'routes'>): (req: Pick<Re
     if (req.path === '/__manifest') return '__manifest'
     const data = req.query._data
     if (typeof data === 'string' && Object.hasOwn(build.routes, data)) return data
+    // A path that does not decode matches nothing (and is refused); the router would print it.
+    if (!decodes(req.path)) return 'none'
     const matches = matchRoutes(tree, req.path)
     return matches?.at(-1)?.route.id ?? 'none'
+  }
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -53,6 +64,9 @@ export function observeRequests(build: Pick<ServerBuild, 'routes'>, options: { l
     const id = trusted && typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID()
     res.setHeader('X-Request-Id', id)
     const route = routeOf(req)
+    // For the error log (scripts/server.ts hands them to Remix in the load context).
+    res.locals.requestId = id
+    res.locals.route = route
 
     // Body bytes as they leave (after compression, which wraps these from further in).
     let bytes = 0

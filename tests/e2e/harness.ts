@@ -49,6 +49,8 @@ export type TestServer = {
   db: DB
   /** Everything the server has printed on stdout so far (request logs, with `env: { LOG_REQUESTS: 'on' }`). */
   output(): string
+  /** Everything the server has printed on stderr so far (its error log). */
+  errors(): string
   stop(): Promise<void>
 }
 
@@ -104,7 +106,9 @@ export async function startTestServer(options: { unprivileged?: boolean; env?: R
   const killOnExit = () => child.kill('SIGKILL')
   process.once('exit', killOnExit)
   let output = ''
+  let errors = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()))
   const port = await waitForPort(child)
   const db = createDb(dbFile)
   return {
@@ -112,6 +116,7 @@ export async function startTestServer(options: { unprivileged?: boolean; env?: R
     dbFile,
     db,
     output: () => output,
+    errors: () => errors,
     async stop() {
       await db.destroy()
       await stopChild(child)
