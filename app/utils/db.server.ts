@@ -17,7 +17,7 @@ import {
 } from 'kysely'
 import pg from 'pg'
 import type { Database } from '#db/schema'
-import { getEnv } from './env.server'
+import { getEnv, INVALID_POSTGRES_URL } from './env.server'
 import { lockRuleOn } from './race-points.server'
 
 // The one place that knows which SQL engine sits underneath: SQLite (the embedded default, one
@@ -403,14 +403,68 @@ export function poolStats(db: DB): { total: number; idle: number; waiting: numbe
   return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null
 }
 
-/** DATABASE_URL for messages: the password replaced, so it never reaches a log. */
-export function redactDatabaseUrl(url: string): string {
+/** Query parameters that carry a password (libpq's and pg's names; pg reads any parameter). */
+const PASSWORD_PARAMETER = /^(ssl)?password$/i
+
+/** The URL parsed, or null when it does not parse (a password with @ : / # ? not percent-encoded). */
+function parseUrl(url: string): URL | null {
   try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
+    return new URL(url)
   } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
+    return null
+  }
+}
+
+/**
+ * DATABASE_URL for messages: every password replaced (the user part's, and `password` or
+ * `sslpassword` in the query), so none reaches a log. A PostgreSQL URL that does not parse shows
+ * nothing after its scheme, since where its password ends cannot be told.
+ */
+export function redactDatabaseUrl(url: string): string {
+  const parsed = parseUrl(url)
+  if (!parsed) {
+    const scheme = /^(postgres(?:ql)?):\/\//i.exec(url.trim())?.[1]
+    return scheme ? `${scheme}://*** (not a valid URL)` : url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
+  }
+  return replacePasswords(parsed, '***').toString()
+}
+
+/** A PostgreSQL URL without its passwords: the same for one database however its password is given (null if it does not parse). */
+export function databaseUrlWithoutPasswords(url: string): string | null {
+  const parsed = parseUrl(url.trim())
+  return parsed && replacePasswords(parsed, null).toString()
+}
+
+/** Every password in the URL replaced by `mask`, or removed (null). */
+function replacePasswords(parsed: URL, mask: string | null): URL {
+  if (parsed.password) parsed.password = mask ?? ''
+  for (const name of new Set(parsed.searchParams.keys())) {
+    if (!PASSWORD_PARAMETER.test(name)) continue
+    if (mask === null) parsed.searchParams.delete(name)
+    else parsed.searchParams.set(name, mask)
+  }
+  // A client ignores the fragment; after a password, it is the rest of one that held a #.
+  parsed.hash = ''
+  return parsed
+}
+
+/** `text` with every password of `url` in it (as written, and decoded) replaced. */
+function withoutPasswords(text: string, url: string): string {
+  const parsed = parseUrl(url)
+  if (!parsed) return text
+  const secrets = [parsed.password, ...[...parsed.searchParams].filter(([name]) => PASSWORD_PARAMETER.test(name)).map(([, value]) => value)]
+  let shown = text
+  for (const secret of secrets.flatMap((value) => [value, safeDecode(value)]).filter((value) => value.length > 0)) {
+    shown = shown.replaceAll(secret, '***')
+  }
+  return shown
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
   }
 }
 
@@ -420,11 +474,13 @@ export function redactDatabaseUrl(url: string): string {
  */
 export async function checkConnection(db: DB, url: string): Promise<void> {
   if (engineOf(db) !== 'postgres') return
+  // The environment refuses such a URL at start; db:transfer's come from its command line.
+  if (!parseUrl(url.trim())) throw new DatabaseUrlError(`DATABASE_URL: ${INVALID_POSTGRES_URL}`)
   try {
     await sql`select 1`.execute(db)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    throw new DatabaseUrlError(`DATABASE_URL: cannot connect to ${redactDatabaseUrl(url)} (${reason.replaceAll(new URL(url).password || '\u0000', '***')})`)
+    throw new DatabaseUrlError(`DATABASE_URL: cannot connect to ${redactDatabaseUrl(url)} (${withoutPasswords(reason, url)})`)
   }
 }
 

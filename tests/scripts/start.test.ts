@@ -67,8 +67,24 @@ describe.concurrent('scripts/start.ts', () => {
 
   test('exits with one line naming SESSION_SECRET in production without one', async () => {
     const file = path.join(dir, 'start-secret.sqlite')
-    expectOneLineFailure(await run('scripts/start.ts', { NODE_ENV: 'production', SESSION_SECRET: undefined, DATABASE_URL: file }), 'SESSION_SECRET')
+    expectOneLineFailure(await run('scripts/start.ts', { NODE_ENV: 'production', SESSION_SECRET: undefined, APP_URL: 'https://webinar.example.org', DATABASE_URL: file }), 'SESSION_SECRET')
     expect(fs.existsSync(file)).toBe(false)
+  }, 60_000)
+
+  // Otherwise a worker queues reminders and thank-yous whose links point at http://localhost:3000.
+  test.each(['scripts/start.ts', 'scripts/worker.ts'])('%s exits with one line naming APP_URL in production without one, before touching the database', async (script) => {
+    const file = path.join(dir, `app-url-${path.basename(script, '.ts')}.sqlite`)
+    const result = await run(script, { NODE_ENV: 'production', DATABASE_URL: file })
+    expectOneLineFailure(result, 'APP_URL')
+    expect(result.stderr).toMatch(/APP_URL: is required in production/)
+    expect(fs.existsSync(file)).toBe(false)
+  }, 60_000)
+
+  test.each(['scripts/start.ts', 'scripts/worker.ts'])('%s exits with one line naming DATABASE_URL for a PostgreSQL URL whose password is not percent-encoded, never printing any of it', async (script) => {
+    const result = await run(script, { DATABASE_URL: 'postgres://lit:p@ss:w/rd#1?@127.0.0.1:9/lit' })
+    expectOneLineFailure(result, 'DATABASE_URL')
+    expect(result.stderr).toMatch(/not a valid PostgreSQL URL.*percent-encoded/)
+    expect(result.stderr).not.toMatch(/p@ss|rd#1|TypeError/)
   }, 60_000)
 })
 
