@@ -29,6 +29,15 @@ const pools = twoProcesses()
 
 const isOk = (answer: unknown) => (answer as { ok?: boolean }).ok === true
 
+const texts = { programmeNameId: null, programmeNameEn: null, issuerName: null, signatoryName: null, signatoryTitle: null }
+
+/** A checked 120×60 PNG logo of one colour. */
+async function logo(rgba: [number, number, number, number]) {
+  const image = await checkSiteImage(pngBytes(120, 60, rgba))
+  if (!image.ok) throw new Error('a test logo was refused')
+  return image
+}
+
 function rolesOf(webinarId: string) {
   return getDb().selectFrom('webinar_roles').select(['role', 'position', 'brief_token', 'confirmation']).where('webinar_id', '=', webinarId).execute()
 }
@@ -253,12 +262,6 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
 
     test('two organisers replace the logo at once: the later one’s stays, and no file is left that nothing refers to', async () => {
       const organiser = await createUser('organiser')
-      const texts = { programmeNameId: null, programmeNameEn: null, issuerName: null, signatoryName: null, signatoryTitle: null }
-      const logo = async (rgba: [number, number, number, number]) => {
-        const image = await checkSiteImage(pngBytes(120, 60, rgba))
-        if (!image.ok) throw new Error('a test logo was refused')
-        return image
-      }
       await updateIssuer(getDb(), texts, { logo: await logo([200, 0, 0, 255]), signature: 'keep' }, organiser.id)
       const [first, second] = [await logo([0, 200, 0, 255]), await logo([0, 0, 200, 255])]
       const answers = await race('issuer:after-read', lockRule, [
@@ -277,12 +280,6 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
 
     test('an organiser puts the old logo back while the save that replaced it removes its files: the files stay', async () => {
       const organiser = await createUser('organiser')
-      const texts = { programmeNameId: null, programmeNameEn: null, issuerName: null, signatoryName: null, signatoryTitle: null }
-      const logo = async (rgba: [number, number, number, number]) => {
-        const image = await checkSiteImage(pngBytes(120, 60, rgba))
-        if (!image.ok) throw new Error('a test logo was refused')
-        return image
-      }
       const [old, replacement] = [await logo([10, 120, 10, 255]), await logo([120, 10, 120, 255])]
       await updateIssuer(getDb(), texts, { logo: old, signature: 'keep' }, organiser.id)
       const oldFile = (await getIssuerSettings(getDb())).logo!.png
