@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type Kysely, sql } from 'kysely'
 import { migrateToLatest } from '#db/migrate'
+import { PROBE_KEY } from '#app/models/health.server'
 import { createDb, DatabaseUrlError, engineOf, isPostgresUrl, redactDatabaseUrl, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 
 /** A problem with what was asked (the URLs, the target's contents); printed as one line by runCli. */
@@ -30,6 +31,11 @@ const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock']
  * registration names exists, and the counts compare equal.
  */
 const REGION_TABLES = ['regencies', 'provinces']
+/**
+ * `npm start` answering /healthz writes its probe row into settings: a target that only a started
+ * app has touched still counts as empty, and that row is replaced by the source's (if any).
+ */
+const PROBE_ROW = { table: 'settings', key: PROBE_KEY }
 /**
  * The programme report's snapshots: triggers delete (or, for the outcome sums on PostgreSQL, mark
  * as retired) a webinar's snapshot whenever one of its registrations, test attempts, evaluations
@@ -204,12 +210,14 @@ async function checkSourceMigrations(source: Kysely<any>, tables: Map<string, Ta
   }
 }
 
-/** Tables of the target that hold rows, apart from the region list that preparing it loads. */
+/** Tables of the target that hold rows, apart from the region list and the health probe's row that preparing and starting it write. */
 async function filledTables(target: Kysely<any>, tables: Map<string, Table>): Promise<string[]> {
   const filled: string[] = []
   for (const name of [...tables.keys()].sort()) {
     if (MIGRATION_TABLES.includes(name) || REGION_TABLES.includes(name)) continue
-    const row = await target.selectFrom(name).select(sql`1`.as('one')).limit(1).executeTakeFirst()
+    let query = target.selectFrom(name).select(sql`1`.as('one')).limit(1)
+    if (name === PROBE_ROW.table) query = query.where('key', '<>', PROBE_ROW.key)
+    const row = await query.executeTakeFirst()
     if (row) filled.push(name)
   }
   return filled
@@ -333,6 +341,7 @@ export async function transferDatabase(
         for (const table of order) totals.set(table.name, await countRows(from, table.name))
         return await into.transaction().execute(async (to) => {
           for (const name of REGION_TABLES) await to.deleteFrom(name).execute()
+          await to.deleteFrom(PROBE_ROW.table).where('key', '=', PROBE_ROW.key).execute()
           for (const table of order) {
             try {
               if (COPIED_LAST.includes(table.name)) await to.deleteFrom(table.name).execute()

@@ -1,7 +1,8 @@
 import type { DB } from '#app/utils/db.server'
 import { nowIso } from '#app/utils/time'
 
-const PROBE_KEY = 'health_probe'
+/** The settings row /healthz rewrites; a database holding only this (and the region list) is as `npm start` left it. */
+export const PROBE_KEY = 'health_probe'
 
 /**
  * A real write, committed: proves the database can take writes, not only that it answers.

@@ -47,20 +47,29 @@ export class DatabaseUnwritableError extends DatabaseUrlError {
 
 /**
  * Whether an error means the database cannot take writes right now (a read-only or full disk,
- * an I/O error, a file that cannot be opened), as opposed to a bug: users get "temporarily
- * unavailable" (503) for these, and the connection is reopened before its next use.
+ * an I/O error, a file that cannot be opened, a server that refuses or cannot give a
+ * connection, a lock not granted in time), as opposed to a bug: users get "temporarily
+ * unavailable" (503, with Retry-After) for these. A SQLite connection is reopened before its next
+ * use after any of them but a busy lock (see isBusy), which leaves the connection as it was.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   // By name, not instanceof: the HTTP layer asks about errors thrown by the app's bundled copy.
   if (!(error instanceof Error)) return false
   if (error.name === 'DatabaseUnwritableError') return true
+  // pg's pool gives these without a code: no connection was free, or none could be opened, within
+  // connectionTimeoutMillis (every connection busy, or a server that accepts but does not answer).
+  if (PG_CONNECTION_TIMEOUT.test(error.message)) return true
   const code = (error as { code?: unknown }).code
   if (typeof code !== 'string') return false
-  if (error.name === 'SqliteError') return /^SQLITE_(READONLY|IOERR|CANTOPEN|FULL)/.test(code)
+  if (error.name === 'SqliteError') return /^SQLITE_(READONLY|IOERR|CANTOPEN|FULL|BUSY)/.test(code)
   // PostgreSQL: the server cannot be reached, is starting or stopping, is a read-only replica,
-  // or its disk is full.
-  return /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|08\w{3}|57P0[123]|25006|53100)$/.test(code)
+  // its disk is full, it has no connection left (53300: max_connections, or the role's or
+  // database's CONNECTION LIMIT), or a lock was not granted within lock_timeout (55P03, "busy").
+  return /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|08\w{3}|57P0[123]|25006|53100|53300|55P03)$/.test(code)
 }
+
+/** pg-pool's and pg's own messages when connectionTimeoutMillis runs out (they carry no code). */
+const PG_CONNECTION_TIMEOUT = /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/
 
 /** Accepts a plain file path or a `file:` URL; returns an absolute SQLite file path. */
 export function sqliteFileFromUrl(url: string): string {
@@ -225,7 +234,8 @@ class WatchedConnection implements DatabaseConnection {
     try {
       return await this.#inner.executeQuery<R>(query)
     } catch (error) {
-      if (isDatabaseUnavailable(error)) this.#handle.markStale()
+      // A busy lock says nothing about the connection: keep it (and its prepared statements).
+      if (isDatabaseUnavailable(error) && !isBusy(error)) this.#handle.markStale()
       throw error
     }
   }

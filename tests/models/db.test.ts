@@ -1,10 +1,12 @@
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import SQLite from 'better-sqlite3'
+import pg from 'pg'
 import { createChangeCounter, createDb, DatabaseUrlError, getDb, isDatabaseUnavailable, LOCK_TIMEOUT_MS, sharedFreshReads, sharedFreshReadsBy, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
-import { TEST_ENGINE } from '#tests/setup/paths'
+import { TEST_ENGINE, TEST_POSTGRES_URL } from '#tests/setup/paths'
 import { scriptEnv, spawnScript, waitForExit } from '#tests/setup/run-script'
 
 let dir: string
@@ -189,6 +191,51 @@ describe('a connection that cannot write', () => {
     await db.transaction().execute((trx) => sql`insert into notes (text) values ('tersimpan')`.execute(trx))
     const { rows } = await sql<{ text: string }>`select text from notes`.execute(db)
     expect(rows).toEqual([{ text: 'tersimpan' }])
+  })
+})
+
+// What pg's pool says when connectionTimeoutMillis runs out: no code, only a message. Both are an
+// outage (503 with Retry-After), not a bug (500).
+describe('a connection that cannot be had in time', () => {
+  /** The error `query` rejects with. */
+  const failureOf = (query: Promise<unknown>) =>
+    query.then(
+      () => null,
+      (error: unknown) => error,
+    )
+
+  test.skipIf(!TEST_POSTGRES_URL)('every connection of the pool busy: the wait for a free one times out', async () => {
+    const pool = new pg.Pool({ connectionString: `${TEST_POSTGRES_URL}postgres`, max: 1, connectionTimeoutMillis: 100 })
+    const held = await pool.connect()
+    try {
+      const failed = await failureOf(pool.query('select 1'))
+      expect(failed).toBeInstanceOf(Error)
+      expect(isDatabaseUnavailable(failed)).toBe(true)
+    } finally {
+      held.release()
+      await pool.end()
+    }
+  })
+
+  test('a server that accepts the connection but never answers: opening it times out', async () => {
+    const silent = net.createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as net.AddressInfo
+    const pool = new pg.Pool({ connectionString: `postgres://app@127.0.0.1:${port}/literasi`, connectionTimeoutMillis: 100 })
+    try {
+      const failed = await failureOf(pool.query('select 1'))
+      expect(failed).toBeInstanceOf(Error)
+      expect(isDatabaseUnavailable(failed)).toBe(true)
+    } finally {
+      await pool.end()
+      silent.close()
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  })
+
+  test('an error of ours that merely mentions a timeout is still a bug', () => {
+    expect(isDatabaseUnavailable(new Error('the import timeout exceeded when trying to connect to Zoom'))).toBe(false)
+    expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false)
   })
 })
 

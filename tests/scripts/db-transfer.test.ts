@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
+import { probeDatabaseWrite } from '#app/models/health.server'
 import { eraseRegistrationByToken, setRetentionMonths } from '#app/models/personal-data.server'
 import { buildWebinarOutcomes, buildWebinarReach } from '#app/models/programme-report.server'
 import { hitRateLimits } from '#app/models/rate-limit.server'
@@ -108,6 +109,8 @@ async function fillEmptyTables(db: DB): Promise<void> {
   await createSession(db, organiser.id)
   await setRetentionMonths(db, 24, organiser.id)
   await hitRateLimits(db, [['register:ip:203.0.113.7', { limit: 5, windowMs: 60_000 }]])
+  // The source app answered /healthz: its write probe's settings row is copied like any other.
+  await probeDatabaseWrite(db)
   const upcoming = await db
     .selectFrom('registrations')
     .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
@@ -128,6 +131,17 @@ async function fillEmptyTables(db: DB): Promise<void> {
   const finished = await db.selectFrom('webinars').select('id').where('status', '=', 'finished').execute()
   await buildWebinarReach(db, finished.map((webinar) => webinar.id))
   await buildWebinarOutcomes(db, finished.map((webinar) => webinar.id))
+}
+
+/** What one answered /healthz leaves in a database: the write probe's settings row. */
+async function probeOnce(url: string): Promise<void> {
+  const db = createDb(url)
+  try {
+    await probeDatabaseWrite(db)
+    expect(await db.selectFrom('settings').select('key').execute()).toEqual([{ key: 'health_probe' }])
+  } finally {
+    await db.destroy()
+  }
 }
 
 function transfer(from: string, to: string, options: string[] = []): Promise<ScriptResult> {
@@ -201,6 +215,14 @@ describe.skipIf(!sqlitePass)('npm run db:transfer between SQLite files', () => {
     fs.copyFileSync(migratedFile, prepared)
     expectCopied(await transfer(demoFile, prepared), demoRows)
     expect(await readAllRows(prepared)).toEqual(demoRows)
+  }, 90_000)
+
+  test('accepts a target that `npm start` prepared and answered /healthz on (its write probe\'s settings row), and replaces that row', async () => {
+    const started = fileIn('started.sqlite')
+    fs.copyFileSync(migratedFile, started)
+    await probeOnce(started)
+    expectCopied(await transfer(demoFile, started), demoRows)
+    expect(await readAllRows(started)).toEqual(demoRows)
   }, 90_000)
 
   test('refuses a target with one row in one table, with one line, and writes nothing', async () => {
@@ -301,14 +323,17 @@ describe.skipIf(!TEST_POSTGRES_URL)('npm run db:transfer through PostgreSQL', ()
   const emptyDb = `transfer_empty_${suffix}`
   /** A copy of the migrated template: tables and the region list, no other rows. */
   const preparedDb = `transfer_prepared_${suffix}`
+  /** Another copy of the template, which a started app's /healthz has written its probe into. */
+  const startedDb = `transfer_started_${suffix}`
 
   beforeAll(async () => {
     await adminQuery(server, `create database "${emptyDb}"`)
     await createDatabaseFrom(server, POSTGRES_TEMPLATE, preparedDb)
+    await createDatabaseFrom(server, POSTGRES_TEMPLATE, startedDb)
   })
 
   afterAll(async () => {
-    for (const name of [emptyDb, preparedDb]) await adminQuery(server, `drop database if exists "${name}" with (force)`)
+    for (const name of [emptyDb, preparedDb, startedDb]) await adminQuery(server, `drop database if exists "${name}" with (force)`)
   })
 
   test('a copy the target refuses half-way leaves no row behind, so the database is accepted again', async () => {
@@ -343,6 +368,13 @@ describe.skipIf(!TEST_POSTGRES_URL)('npm run db:transfer through PostgreSQL', ()
       await db.destroy()
     }
   }, 120_000)
+
+  test('a PostgreSQL database that `npm start` prepared and answered /healthz on counts as empty; its probe row is replaced', async () => {
+    const started = `${server}${startedDb}`
+    await probeOnce(started)
+    expectCopied(await transfer(demoFile, started), demoRows)
+    expect(await readAllRows(started)).toEqual(demoRows)
+  }, 90_000)
 
   test('refuses a PostgreSQL target that holds rows, with one line, and writes nothing', async () => {
     const target = `${server}${emptyDb}`
