@@ -2,10 +2,10 @@
 import { getProvinces, getRegencies } from 'idn-area-data'
 import { migrateToLatest } from '#db/migrate'
 import { syncRegions } from '#app/models/region.server'
-import type { DB } from '#app/utils/db.server'
+import { withMigrationConnection, type DB } from '#app/utils/db.server'
 
 export async function prepareDatabase(db: DB): Promise<string[]> {
-  const applied = await migrateToLatest(db)
+  const applied = await withMigrationConnection(db, migrateToLatest)
   await syncRegions(db, { provinces: await getProvinces(), regencies: await getRegencies() })
   return applied
 }

@@ -407,6 +407,36 @@ function createPostgresDb(url: string, lockTimeoutMs: number, poolSize: number):
   return db
 }
 
+/**
+ * Runs `migrate` (the migrations) on PostgreSQL on a connection of its own, without the pool's
+ * statement and lock timeouts: a migration may take as long as it needs (building an index on a
+ * large table), and may wait for the app's transactions on the tables it alters (those end within
+ * STATEMENT_TIMEOUT_MS). A process that starts while another migrates waits for Kysely's
+ * migration lock, up to Kysely's one hour, and then finds nothing left to do. On SQLite the
+ * connection is the process's own.
+ */
+export async function withMigrationConnection<T>(db: DB, migrate: (db: DB) => Promise<T>): Promise<T> {
+  const pool = pools.get(db)
+  if (!pool) return migrate(db)
+  const own = new pg.Pool({
+    connectionString: pool.options.connectionString,
+    max: 1,
+    // 0 = none, set explicitly so that a default of the server's, the role's or the database's does not apply.
+    statement_timeout: 0,
+    lock_timeout: 0,
+    idle_in_transaction_session_timeout: 0,
+    connectionTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+  })
+  own.on('error', () => {})
+  const migrationDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: own }) })
+  try {
+    return await migrate(migrationDb)
+  } finally {
+    await migrationDb.destroy()
+  }
+}
+
 /** How many connections the pool holds, how many are idle, and how many queries wait for one; null on SQLite. */
 export function poolStats(db: DB): { total: number; idle: number; waiting: number } | null {
   const pool = pools.get(db)
@@ -492,6 +522,28 @@ export async function checkConnection(db: DB, url: string): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error)
     throw new DatabaseUrlError(`DATABASE_URL: cannot connect to ${redactDatabaseUrl(url)} (${withoutPasswords(reason, url)})`)
   }
+  const warning = await collationWarning(db)
+  if (warning) console.warn(warning)
+}
+
+/** Collations that order text by code point, as SQLite does. */
+const CODE_POINT_COLLATIONS = new Set(['c', 'posix', 'c.utf8', 'c.utf-8'])
+
+/**
+ * A one-line warning when the PostgreSQL database does not sort text by code point (its
+ * collation is a language's): lists and exports would then be ordered otherwise than on SQLite,
+ * and otherwise than the tests check. Not fatal: nothing is wrong but the order. Null when fine.
+ */
+export async function collationWarning(db: DB): Promise<string | null> {
+  if (engineOf(db) !== 'postgres') return null
+  // datlocprovider (15+): c = libc (datcollate), i = ICU (daticulocale; datlocale from 17), b = builtin (17+, by code point).
+  const { rows } = await sql<Record<string, string | null>>`select * from pg_database where datname = current_database()`.execute(db)
+  const row = rows[0] ?? {}
+  const provider = row.datlocprovider ?? 'c'
+  if (provider === 'b') return null
+  const [collation, kind] = provider === 'i' ? [row.daticulocale ?? row.datlocale ?? '?', 'ICU'] : [row.datcollate ?? '?', 'libc']
+  if (provider !== 'i' && CODE_POINT_COLLATIONS.has(collation.toLowerCase())) return null
+  return `DATABASE_URL: the database's collation is ${collation} (${kind}), not C: text will sort otherwise than on SQLite; create the database as the README shows (Production: CREATE DATABASE … LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0)`
 }
 
 // --- Both engines --------------------------------------------------------------------------
