@@ -6,10 +6,13 @@ import { DatabaseUrlError } from '#app/utils/db.server'
 
 const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
 
+/** A migration that failed, or a database this version cannot migrate: one line, for the caller to say which database. */
+export class MigrationError extends DatabaseUrlError {}
+
 /**
- * Runs every pending migration. A failure is one line naming DATABASE_URL (a DatabaseUrlError):
- * the failing migration and the server's reason, or that the database was migrated by a newer
- * version of the app (a migration it has run is unknown here).
+ * Runs every pending migration. A failure is a MigrationError: the failing migration and the
+ * server's reason, or that the database was migrated by a newer version of the app (a migration
+ * it has run is unknown here).
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({
@@ -22,19 +25,19 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return (results ?? []).map((result) => result.migrationName)
 }
 
-function migrationError(error: unknown, migrationName: string | undefined): DatabaseUrlError {
+function migrationError(error: unknown, migrationName: string | undefined): MigrationError {
   const reason = (error instanceof Error ? error.message : String(error ?? 'unknown error')).replace(/\s+/g, ' ')
   const unknown = /^corrupted migrations: previously executed migration (\S+) is missing/.exec(reason)
   if (unknown) {
-    return new DatabaseUrlError(
-      `DATABASE_URL: the database was migrated by a newer version of the app (its migration ${unknown[1]} is unknown to this version); run that version or a newer one, or restore a backup taken before the upgrade`,
+    return new MigrationError(
+      `the database was migrated by a newer version of the app (its migration ${unknown[1]} is unknown to this version); run that version or a newer one, or restore a backup taken before the upgrade`,
     )
   }
   const code = (error as { code?: unknown } | null)?.code
   const hint =
-    code === '42501' ? '; the database must be owned by the role in DATABASE_URL (see README, Production)'
+    code === '42501' ? '; the database must be owned by the role the app connects as (see README, Production)'
     : code === '55P03' ? '; another process has held the migration lock for an hour'
     : ''
-  if (migrationName) return new DatabaseUrlError(`DATABASE_URL: migration ${migrationName} failed (${reason})${hint}`)
-  return new DatabaseUrlError(`DATABASE_URL: cannot migrate the database (${reason})${hint}`)
+  if (migrationName) return new MigrationError(`migration ${migrationName} failed (${reason})${hint}`)
+  return new MigrationError(`cannot migrate the database (${reason})${hint}`)
 }

@@ -1,11 +1,13 @@
 // npm run db:migrate — applies pending migrations and loads the official region list.
 import { getProvinces, getRegencies } from 'idn-area-data'
-import { migrateToLatest } from '#db/migrate'
+import { MigrationError, migrateToLatest } from '#db/migrate'
 import { syncRegions } from '#app/models/region.server'
-import { withMigrationConnection, type DB } from '#app/utils/db.server'
+import { DatabaseUrlError, withMigrationConnection, type DB } from '#app/utils/db.server'
 
 export async function prepareDatabase(db: DB): Promise<string[]> {
-  const applied = await withMigrationConnection(db, migrateToLatest)
+  const applied = await withMigrationConnection(db, migrateToLatest).catch((error: unknown) => {
+    throw error instanceof MigrationError ? new DatabaseUrlError(`DATABASE_URL: ${error.message}`) : error
+  })
   await syncRegions(db, { provinces: await getProvinces(), regencies: await getRegencies() })
   return applied
 }
