@@ -408,12 +408,13 @@ function createPostgresDb(url: string, lockTimeoutMs: number, poolSize: number):
 }
 
 /**
- * Runs `migrate` (the migrations) on PostgreSQL on a connection of its own, without the pool's
- * statement and lock timeouts: a migration may take as long as it needs (building an index on a
- * large table), and may wait for the app's transactions on the tables it alters (those end within
- * STATEMENT_TIMEOUT_MS). A process that starts while another migrates waits for Kysely's
- * migration lock, up to Kysely's one hour, and then finds nothing left to do. On SQLite the
- * connection is the process's own.
+ * Runs `migrate` (the migrations and the region list, at start) on PostgreSQL on a connection of
+ * its own, without the pool's statement and lock timeouts: a migration may take as long as it
+ * needs (building an index on a large table), and may wait for the app's transactions on the
+ * tables it alters (those end within STATEMENT_TIMEOUT_MS). A process that starts while another
+ * migrates waits for Kysely's migration lock, up to Kysely's one hour, and then finds nothing
+ * left to do; likewise for its turn at the region list. On SQLite the connection is the
+ * process's own.
  */
 export async function withMigrationConnection<T>(db: DB, migrate: (db: DB) => Promise<T>): Promise<T> {
   const pool = pools.get(db)

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import pg from 'pg'
-import { createDb, STATEMENT_TIMEOUT_MS } from '#app/utils/db.server'
+import { createDb, LOCK_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from '#app/utils/db.server'
 import { TEST_POSTGRES_URL } from '#tests/setup/paths'
 import { runScript, scriptEnv, spawnScript, stderrLines, waitForExit, type ScriptResult } from '#tests/setup/run-script'
 import { adminQuery } from '../../scripts/test-postgres'
@@ -125,6 +125,36 @@ describe.skipIf(!TEST_POSTGRES_URL)('migrations on PostgreSQL', () => {
       await holder.end()
     }
   }, STATEMENT_TIMEOUT_MS + 90_000)
+})
+
+describe.skipIf(!TEST_POSTGRES_URL)('the region list on start, on PostgreSQL', () => {
+  // Each starting process loads the region list after migrating, one after another (an advisory
+  // lock): a process whose turn comes after the pool's lock timeout must still start.
+  test('a process that waits longer than the lock timeout for another process’s region sync starts once it is done', async () => {
+    const url = await emptyDatabase()
+    expect((await run('scripts/migrate.ts', { DATABASE_URL: url })).status).toBe(0)
+    const holder = new pg.Client({ connectionString: url })
+    await holder.connect()
+    try {
+      await holder.query('begin')
+      await holder.query(`select pg_advisory_xact_lock(hashtext('sync-regions'))`)
+      const child = spawnScript('scripts/migrate.ts', [], scriptEnv({ NODE_ENV: 'test', SESSION_SECRET: SECRET, DATABASE_URL: url }))
+      child.stdin?.end()
+      const exit = waitForExit(child, CHILD_TIMEOUT_MS)
+      const waiting = await waitUntil(async () => {
+        const { rows } = await holder.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`)
+        return rows[0].n === 1
+      })
+      expect(waiting, 'the starting process never queued for the region sync').toBe(true)
+      await new Promise((resolve) => setTimeout(resolve, LOCK_TIMEOUT_MS + 2_000))
+      await holder.query('commit')
+      const result = await exit
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+    } finally {
+      await holder.end()
+    }
+  }, 60_000)
 })
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
