@@ -1,13 +1,21 @@
 // npm run db:migrate — applies pending migrations and loads the official region list.
 import { getProvinces, getRegencies } from 'idn-area-data'
-import { migrateToLatest } from '#db/migrate'
+import { MigrationError, migrateToLatest } from '#db/migrate'
 import { syncRegions } from '#app/models/region.server'
-import type { DB } from '#app/utils/db.server'
+import { DatabaseUrlError, withMigrationConnection, type DB } from '#app/utils/db.server'
 
+/**
+ * Migrations, then the region list, on the migration connection (withMigrationConnection): on
+ * PostgreSQL without the pool's timeouts, since processes starting at once take turns at both.
+ */
 export async function prepareDatabase(db: DB): Promise<string[]> {
-  const applied = await migrateToLatest(db)
-  await syncRegions(db, { provinces: await getProvinces(), regencies: await getRegencies() })
-  return applied
+  return withMigrationConnection(db, async (migrationDb) => {
+    const applied = await migrateToLatest(migrationDb).catch((error: unknown) => {
+      throw error instanceof MigrationError ? new DatabaseUrlError(`DATABASE_URL: ${error.message}`) : error
+    })
+    await syncRegions(migrationDb, { provinces: await getProvinces(), regencies: await getRegencies() })
+    return applied
+  })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,8 @@
 // npm run db:seed — the demo data from PRODUCT.md. Idempotent: every row is looked up by a
 // natural key (e-mail, slug) first, so loading it twice changes nothing. Never in production.
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import path from 'node:path'
 import type { AssignmentRole } from '#db/schema'
 import { finaliseAttendance, markAttendance, type ManualMark } from '#app/models/attendance.server'
 import { listRegistrantRecipients } from '#app/models/mail-recipients.server'
@@ -14,7 +15,7 @@ import { finishWebinar, getWebinarBySlug, publishWebinar, saveWebinar } from '#a
 import { assignRole } from '#app/models/webinar-role.server'
 import { AGE_RANGES, GENDERS, OCCUPATIONS, type Pillar, type Segment } from '#app/utils/catalog'
 import { verifyPassword } from '#app/utils/crypto.server'
-import { defaultDatabaseUrl, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
+import { databaseUrlWithoutPasswords, defaultDatabaseUrl, isPostgresUrl, sqliteFileFromUrl, type DB } from '#app/utils/db.server'
 import type { Env } from '#app/utils/env.server'
 import { nowIso, utcToLocal } from '#app/utils/time'
 import { parseZoomReport } from '#app/utils/zoom-report.server'
@@ -29,10 +30,21 @@ export const DEMO_ACCOUNTS = [
   { email: 'speaker@example.org', name: 'Edy Budiyarso', role: 'speaker' },
 ] as const
 
-/** DEMO_PASSWORD, or a random one generated once and kept beside the database file. */
+/**
+ * Where the generated demo password of a database is kept: beside a SQLite file; for a PostgreSQL
+ * database, which has no file here, under db/ (git-ignored), named by a hash of its URL without
+ * any password, so the same database gets the same file however its password is given.
+ */
+export function demoPasswordFile(databaseUrl: string): string {
+  if (!isPostgresUrl(databaseUrl)) return `${sqliteFileFromUrl(databaseUrl)}.demo-password`
+  const key = createHash('sha256').update(databaseUrlWithoutPasswords(databaseUrl) ?? databaseUrl).digest('hex').slice(0, 16)
+  return path.resolve('db', `.demo-password-${key}`)
+}
+
+/** DEMO_PASSWORD, or a random one generated once per database and kept (demoPasswordFile). */
 export function demoPasswordFor(env: Pick<Env, 'DEMO_PASSWORD' | 'DATABASE_URL'>): string {
   if (env.DEMO_PASSWORD) return env.DEMO_PASSWORD
-  const file = `${sqliteFileFromUrl(env.DATABASE_URL ?? defaultDatabaseUrl())}.demo-password`
+  const file = demoPasswordFile(env.DATABASE_URL ?? defaultDatabaseUrl())
   if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(9).toString('base64url'), { mode: 0o600 })
   return fs.readFileSync(file, 'utf8').trim()
 }
@@ -389,8 +401,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { prepareDatabase } = await import('./migrate')
   const { runCli } = await import('./cli')
   await runCli(async () => {
+    // Before the environment is parsed: production's other requirements are beside the point here.
+    if (process.env.NODE_ENV === 'production') throw new EnvError('NODE_ENV=production: demo data is never loaded in production.')
     const env = getEnv()
-    if (env.NODE_ENV === 'production') throw new EnvError('NODE_ENV=production: demo data is never loaded in production.')
     const db = await connectDb()
     await prepareDatabase(db)
     const password = demoPasswordFor(env)

@@ -17,7 +17,7 @@ import {
 } from 'kysely'
 import pg from 'pg'
 import type { Database } from '#db/schema'
-import { getEnv } from './env.server'
+import { getEnv, INVALID_POSTGRES_URL } from './env.server'
 import { lockRuleOn } from './race-points.server'
 
 // The one place that knows which SQL engine sits underneath: SQLite (the embedded default, one
@@ -407,20 +407,105 @@ function createPostgresDb(url: string, lockTimeoutMs: number, poolSize: number):
   return db
 }
 
+/**
+ * Runs `migrate` (the migrations and the region list, at start) on PostgreSQL on a connection of
+ * its own, without the pool's statement and lock timeouts: a migration may take as long as it
+ * needs (building an index on a large table), and may wait for the app's transactions on the
+ * tables it alters (those end within STATEMENT_TIMEOUT_MS). A process that starts while another
+ * migrates waits for Kysely's migration lock, up to Kysely's one hour, and then finds nothing
+ * left to do; likewise for its turn at the region list. On SQLite the connection is the
+ * process's own.
+ */
+export async function withMigrationConnection<T>(db: DB, migrate: (db: DB) => Promise<T>): Promise<T> {
+  const pool = pools.get(db)
+  if (!pool) return migrate(db)
+  const own = new pg.Pool({
+    connectionString: pool.options.connectionString,
+    max: 1,
+    // 0 = none, set explicitly so that a default of the server's, the role's or the database's does not apply.
+    statement_timeout: 0,
+    lock_timeout: 0,
+    idle_in_transaction_session_timeout: 0,
+    connectionTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+  })
+  own.on('error', () => {})
+  const migrationDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: own }) })
+  try {
+    return await migrate(migrationDb)
+  } finally {
+    await migrationDb.destroy()
+  }
+}
+
 /** How many connections the pool holds, how many are idle, and how many queries wait for one; null on SQLite. */
 export function poolStats(db: DB): { total: number; idle: number; waiting: number } | null {
   const pool = pools.get(db)
   return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null
 }
 
-/** DATABASE_URL for messages: the password replaced, so it never reaches a log. */
-export function redactDatabaseUrl(url: string): string {
+/** Query parameters that carry a password (libpq's and pg's names; pg reads any parameter). */
+const PASSWORD_PARAMETER = /^(ssl)?password$/i
+
+/** The URL parsed, or null when it does not parse (a password with @ : / # ? not percent-encoded). */
+function parseUrl(url: string): URL | null {
   try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
+    return new URL(url)
   } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
+    return null
+  }
+}
+
+/**
+ * DATABASE_URL for messages: every password replaced (the user part's, and `password` or
+ * `sslpassword` in the query), so none reaches a log. A PostgreSQL URL that does not parse shows
+ * nothing after its scheme, since where its password ends cannot be told.
+ */
+export function redactDatabaseUrl(url: string): string {
+  const parsed = parseUrl(url)
+  if (!parsed) {
+    const scheme = /^(postgres(?:ql)?):\/\//i.exec(url.trim())?.[1]
+    return scheme ? `${scheme}://*** (not a valid URL)` : url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
+  }
+  return replacePasswords(parsed, '***').toString()
+}
+
+/** A PostgreSQL URL without its passwords: the same for one database however its password is given (null if it does not parse). */
+export function databaseUrlWithoutPasswords(url: string): string | null {
+  const parsed = parseUrl(url.trim())
+  return parsed && replacePasswords(parsed, null).toString()
+}
+
+/** Every password in the URL replaced by `mask`, or removed (null). */
+function replacePasswords(parsed: URL, mask: string | null): URL {
+  if (parsed.password) parsed.password = mask ?? ''
+  for (const name of new Set(parsed.searchParams.keys())) {
+    if (!PASSWORD_PARAMETER.test(name)) continue
+    if (mask === null) parsed.searchParams.delete(name)
+    else parsed.searchParams.set(name, mask)
+  }
+  // A client ignores the fragment; after a password, it is the rest of one that held a #.
+  parsed.hash = ''
+  return parsed
+}
+
+/** `text` with every password of `url` in it (as written, and decoded) replaced. */
+function withoutPasswords(text: string, url: string): string {
+  const parsed = parseUrl(url)
+  if (!parsed) return text
+  const secrets = [parsed.password, ...[...parsed.searchParams].filter(([name]) => PASSWORD_PARAMETER.test(name)).map(([, value]) => value)]
+  let shown = text
+  for (const secret of secrets.flatMap((value) => [value, safeDecode(value)]).filter((value) => value.length > 0)) {
+    shown = shown.replaceAll(secret, '***')
+  }
+  return shown
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
   }
 }
 
@@ -430,12 +515,36 @@ export function redactDatabaseUrl(url: string): string {
  */
 export async function checkConnection(db: DB, url: string): Promise<void> {
   if (engineOf(db) !== 'postgres') return
+  // The environment refuses such a URL at start; db:transfer's come from its command line.
+  if (!parseUrl(url.trim())) throw new DatabaseUrlError(`DATABASE_URL: ${INVALID_POSTGRES_URL}`)
   try {
     await sql`select 1`.execute(db)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    throw new DatabaseUrlError(`DATABASE_URL: cannot connect to ${redactDatabaseUrl(url)} (${reason.replaceAll(new URL(url).password || '\u0000', '***')})`)
+    throw new DatabaseUrlError(`DATABASE_URL: cannot connect to ${redactDatabaseUrl(url)} (${withoutPasswords(reason, url)})`)
   }
+  const warning = await collationWarning(db)
+  if (warning) console.warn(warning)
+}
+
+/** Collations that order text by code point, as SQLite does. */
+const CODE_POINT_COLLATIONS = new Set(['c', 'posix', 'c.utf8', 'c.utf-8'])
+
+/**
+ * A one-line warning when the PostgreSQL database does not sort text by code point (its
+ * collation is a language's): lists and exports would then be ordered otherwise than on SQLite,
+ * and otherwise than the tests check. Not fatal: nothing is wrong but the order. Null when fine.
+ */
+export async function collationWarning(db: DB): Promise<string | null> {
+  if (engineOf(db) !== 'postgres') return null
+  // datlocprovider (15+): c = libc (datcollate), i = ICU (daticulocale; datlocale from 17), b = builtin (17+, by code point).
+  const { rows } = await sql<Record<string, string | null>>`select * from pg_database where datname = current_database()`.execute(db)
+  const row = rows[0] ?? {}
+  const provider = row.datlocprovider ?? 'c'
+  if (provider === 'b') return null
+  const [collation, kind] = provider === 'i' ? [row.daticulocale ?? row.datlocale ?? '?', 'ICU'] : [row.datcollate ?? '?', 'libc']
+  if (provider !== 'i' && CODE_POINT_COLLATIONS.has(collation.toLowerCase())) return null
+  return `DATABASE_URL: the database's collation is ${collation} (${kind}), not C: text will sort otherwise than on SQLite; create the database as the README shows (Production: CREATE DATABASE … LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0)`
 }
 
 // --- Both engines --------------------------------------------------------------------------

@@ -89,7 +89,36 @@ describe('parseEnv', () => {
 
   test('SESSION_SECRET is required in production', () => {
     expect(errorFor({ NODE_ENV: 'production' })).toMatch(/\bSESSION_SECRET\b/)
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).SESSION_SECRETS).toEqual([SECRET])
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, APP_URL: 'https://webinar.example.org' }).SESSION_SECRETS).toEqual([SECRET])
+  })
+
+  test('APP_URL is required in production: links in mail must not point at localhost', () => {
+    expect(errorFor({ NODE_ENV: 'production', SESSION_SECRET: SECRET })).toMatch(/^Invalid environment variable APP_URL: is required in production/)
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, APP_URL: 'https://webinar.example.org/' }).APP_URL).toBe('https://webinar.example.org')
+    // Elsewhere it still follows PORT.
+    expect(parseEnv({ NODE_ENV: 'test' }).APP_URL).toBe('http://localhost:3000')
+  })
+
+  test.each([
+    ['a # in the password', 'postgres://lit:pa#ss@127.0.0.1:55432/lit', 'pa#ss'],
+    ['@ : / # ? in the password', 'postgres://lit:p@ss:w/rd#1?@host/db', 'p@ss:w/rd#1?'],
+    ['a port out of range', 'postgres://lit:pw@127.0.0.1:99999/lit', 'pw'],
+    ['a / in the password, read as the path', 'postgresql://lit:12/rahasia@host/db', '12/rahasia'],
+  ])('a PostgreSQL DATABASE_URL that is not a valid URL (%s) is refused in one line, without the password', (_case, url, password) => {
+    const message = errorFor({ DATABASE_URL: url })
+    expect(message).toMatch(/^Invalid environment variable DATABASE_URL: .*not a valid .*URL/)
+    expect(message).toMatch(/@ : \/ # \? .*percent-encoded/)
+    expect(message).not.toContain('\n')
+    // Not even a part of the password: every run of three of its characters (or the whole, if shorter).
+    for (let i = 0; i + Math.min(3, password.length) <= password.length && password; i++) {
+      expect(message).not.toContain(password.slice(i, i + Math.min(3, password.length)))
+    }
+  })
+
+  test('a PostgreSQL DATABASE_URL with a percent-encoded password, and SQLite paths, are accepted as they are', () => {
+    for (const url of ['postgres://lit:p%40ss%3Aw%2Frd%231%3F@db.example.org:5432/literasi?sslmode=require', 'postgresql://localhost/lit', 'db/literasi.sqlite', 'file:./x#1.sqlite']) {
+      expect(parseEnv({ DATABASE_URL: url }).DATABASE_URL).toBe(url)
+    }
   })
 
   test('several comma-separated secrets are accepted, newest first, for rotation', () => {
@@ -116,7 +145,7 @@ describe('parseEnv', () => {
     }
   })
 
-  test.each(['true', 'yes', '-1', '11', '1.5', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.256', 'example.org', '10.0.0.1,', '1, 10.0.0.1'])(
+  test.each(['true', 'yes', '-1', '11', '1.5', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.256', 'example.org', '10.0.0.1,', '1, 10.0.0.1', 'fe80::1%eth0', 'fe80::1%eth0/64', '::1, fe80::1%25eth0'])(
     'TRUST_PROXY=%s is refused, in one line that names it',
     (value) => {
       const message = errorFor({ TRUST_PROXY: value })
@@ -129,11 +158,16 @@ describe('parseEnv', () => {
     expect(errorFor({ TRUST_PROXY: 'true' })).toMatch(/TRUST_PROXY: true would believe .*number of proxies .*addresses/)
   })
 
+  test('TRUST_PROXY refuses an IPv6 address with a zone id: a peer address never carries one, so it would never match', () => {
+    expect(errorFor({ TRUST_PROXY: 'fe80::1%eth0' })).toMatch(/TRUST_PROXY: "fe80::1%eth0" .*zone/)
+  })
+
   test('LOG_REQUESTS is on by default in production only, and can be set either way', () => {
     expect(parseEnv({}).LOG_REQUESTS).toBe('off')
     expect(parseEnv({ NODE_ENV: 'test' }).LOG_REQUESTS).toBe('off')
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).LOG_REQUESTS).toBe('on')
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, LOG_REQUESTS: 'off' }).LOG_REQUESTS).toBe('off')
+    const production = { NODE_ENV: 'production', SESSION_SECRET: SECRET, APP_URL: 'https://webinar.example.org' }
+    expect(parseEnv(production).LOG_REQUESTS).toBe('on')
+    expect(parseEnv({ ...production, LOG_REQUESTS: 'off' }).LOG_REQUESTS).toBe('off')
     expect(parseEnv({ LOG_REQUESTS: 'on' }).LOG_REQUESTS).toBe('on')
     expect(errorFor({ LOG_REQUESTS: 'yes' })).toMatch(/\bLOG_REQUESTS\b/)
   })

@@ -18,6 +18,8 @@ const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
 /** An address, an address/prefix (CIDR) or a range name, as a proxy list entry. */
 function isProxyAddress(entry: string): boolean {
   if (PROXY_RANGE_NAMES.has(entry)) return true
+  // A zone id (fe80::1%eth0) passes net.isIP, but a peer's address never carries one: it would never match.
+  if (entry.includes('%')) return false
   const [address = '', prefix, ...rest] = entry.split('/')
   const version = net.isIP(address)
   if (version === 0 || rest.length > 0) return false
@@ -42,7 +44,9 @@ const trustProxy = z
       if (Number(value) > 10) ctx.addIssue({ code: 'custom', message: 'must be at most 10 proxies' })
     } else if (value !== 'false') {
       const bad = value.split(',').map((entry) => entry.trim()).find((entry) => !isProxyAddress(entry))
-      if (bad !== undefined) {
+      if (bad?.includes('%')) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" has a zone id (%…), which a client's address never carries, so it would never match; give the address without it (e.g. fe80::1)` })
+      } else if (bad !== undefined) {
         ctx.addIssue({
           code: 'custom',
           message: `"${bad}" is not a proxy address: give false, a number of proxies (e.g. 1), or addresses and CIDRs (e.g. 10.0.0.0/8, 127.0.0.1, ::1)`,
@@ -55,6 +59,30 @@ const trustProxy = z
     if (/^\d+$/.test(value)) return Number(value)
     return value.split(',').map((entry) => entry.trim())
   })
+
+/**
+ * A PostgreSQL URL that a URL parser reads as its author meant. A password with @ : / # ? in it,
+ * written as it is, splits the URL in the wrong places (the host becomes part of the password,
+ * the password part of the path); the message never repeats the URL, since where the password
+ * ends cannot be told. Anything else (a SQLite path or file: URL) is checked when it is opened.
+ */
+export const INVALID_POSTGRES_URL =
+  'is not a valid PostgreSQL URL (not shown: it may contain the password); @ : / # ? in a password must be percent-encoded, e.g. @ as %40, # as %23'
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((value) => {
+    if (!/^postgres(ql)?:\/\//i.test(value)) return true
+    try {
+      const url = new URL(value)
+      // An @ after the host: part of a password read as the database name or the query.
+      return !/@/.test(`${url.pathname}${url.search}${url.hash}`)
+    } catch {
+      return false
+    }
+  }, INVALID_POSTGRES_URL)
 
 const envSchema = z
   .object({
@@ -70,7 +98,7 @@ const envSchema = z
     APP_URL: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://webinar.example.org' })
       .optional(),
-    DATABASE_URL: z.string().trim().min(1, 'must not be empty').optional(),
+    DATABASE_URL: databaseUrl.optional(),
     DATABASE_POOL_SIZE: z
       .string()
       .regex(/^\d+$/, 'must be a whole number of connections, e.g. 10')
@@ -126,6 +154,10 @@ const envSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' })
+    }
+    // Links in mail (reminders, thank-yous, set-password) are built from it, by workers too.
+    if (env.NODE_ENV === 'production' && !env.APP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'is required in production: the address people open the app at, e.g. https://webinar.example.org (links in mail are built from it)' })
     }
   })
 

@@ -199,7 +199,7 @@ async function mailRun(url: string, workers: number, count: number): Promise<Mai
     let started = performance.now()
     await queueBenchInvitations(db, webinarId, count)
     const enqueueMs = performance.now() - started
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, SMTP_URL: sink.url, SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789' }
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', APP_URL: 'http://127.0.0.1:3000', DATABASE_URL: url, SMTP_URL: sink.url, SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123456789' }
     for (let i = 0; i < workers; i++) procs.push(startWorker(env))
     await Promise.all(procs.map((p) => p.ready))
     started = performance.now()

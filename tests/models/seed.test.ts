@@ -6,10 +6,12 @@ import { verifyLogin } from '#app/models/user.server'
 import { getWebinarBySlug } from '#app/models/webinar.server'
 import { listWebinarRoles } from '#app/models/webinar-role.server'
 import { splitPillars } from '#app/utils/catalog'
-import { getDb } from '#app/utils/db.server'
+import { createDb, getDb } from '#app/utils/db.server'
 import { minutesBetween, nowIso, utcToLocal } from '#app/utils/time'
+import { TEST_POSTGRES_URL } from '#tests/setup/paths'
 import { runScript, stderrLines } from '#tests/setup/run-script'
-import { DEMO_ACCOUNTS, seedDemo } from '../../scripts/seed'
+import { DEMO_ACCOUNTS, demoPasswordFile, demoPasswordFor, seedDemo } from '../../scripts/seed'
+import { adminQuery } from '../../scripts/test-postgres'
 
 const PASSWORD = 'demo-password-for-tests'
 const KLATEN_SLUG = 'tata-kelola-pelayanan-publik-berbasis-digital-klaten-2021-09-01'
@@ -142,6 +144,51 @@ describe('scripts/seed.ts', () => {
     expect(stderrLines(result)).toEqual([expect.stringMatching(/NODE_ENV=production/)])
     expect(fs.existsSync(file)).toBe(false)
   }, 60_000)
+
+  // `npm start` and `npm run db:seed` in development print the generated password; on PostgreSQL
+  // there is no database file to keep it beside.
+  test('without DEMO_PASSWORD, a generated password is kept for the database and is the same on every run', async () => {
+    let url = path.join(dir, 'generated.sqlite')
+    if (TEST_POSTGRES_URL) {
+      const database = `seed_generated_${process.pid}`
+      await adminQuery(TEST_POSTGRES_URL, `drop database if exists "${database}"`)
+      await adminQuery(TEST_POSTGRES_URL, `create database "${database}"`)
+      url = `${TEST_POSTGRES_URL}${database}`
+    }
+    const file = demoPasswordFile(url)
+    try {
+      const passwords: string[] = []
+      for (let run = 0; run < 2; run++) {
+        const result = await runScript('scripts/seed.ts', { env: { NODE_ENV: 'development', DATABASE_URL: url } })
+        expect(result.stderr).toBe('')
+        expect(result.status).toBe(0)
+        passwords.push(/\(password: (\S+)\)/.exec(result.stdout)?.[1] ?? '')
+      }
+      expect(passwords[0]).toMatch(/^\S{12,}$/)
+      expect(passwords[1]).toBe(passwords[0])
+      expect(fs.statSync(file).mode & 0o077).toBe(0)
+      const db = createDb(url)
+      try {
+        expect(await verifyLogin(db, DEMO_ACCOUNTS[0].email, passwords[0]!)).toMatchObject({ role: 'organiser' })
+      } finally {
+        await db.destroy()
+      }
+      if (TEST_POSTGRES_URL) {
+        // The database's password is not part of the key (nor written anywhere): the same database
+        // reached with another password, or through the query string, has the same demo password.
+        const server = new URL(TEST_POSTGRES_URL)
+        const withPassword = `postgres://${server.username}:rahasia-basis-data@${server.host}${new URL(url).pathname}`
+        expect(demoPasswordFor({ DEMO_PASSWORD: undefined, DATABASE_URL: withPassword })).toBe(passwords[0])
+        expect(demoPasswordFor({ DEMO_PASSWORD: undefined, DATABASE_URL: `${url}?password=lain` })).toBe(passwords[0])
+        expect(fs.readFileSync(file, 'utf8')).not.toContain('rahasia')
+        expect(path.basename(file)).not.toContain('rahasia')
+        // Another database on the same server has its own.
+        expect(demoPasswordFile(`${TEST_POSTGRES_URL}lain`)).not.toBe(file)
+      }
+    } finally {
+      fs.rmSync(file, { force: true })
+    }
+  }, 120_000)
 
   test('loads the demo data outside production', async () => {
     const file = path.join(dir, 'development.sqlite')

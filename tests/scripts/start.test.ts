@@ -1,10 +1,13 @@
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { createDb } from '#app/utils/db.server'
 import { TEST_POSTGRES_URL } from '#tests/setup/paths'
 import { adminQuery } from '../../scripts/test-postgres'
-import { runScript, stderrLines, type ScriptResult } from '#tests/setup/run-script'
+import { verifyLogin } from '#app/models/user.server'
+import { runScript, scriptEnv, spawnScript, stderrLines, waitForExit, type ScriptResult } from '#tests/setup/run-script'
+import { demoPasswordFile } from '../../scripts/seed'
 
 // `npm start` and `npm run db:migrate` as a person runs them: a real child process, a real
 // environment. Every case here must fail before the web server listens; a child still running
@@ -67,8 +70,24 @@ describe.concurrent('scripts/start.ts', () => {
 
   test('exits with one line naming SESSION_SECRET in production without one', async () => {
     const file = path.join(dir, 'start-secret.sqlite')
-    expectOneLineFailure(await run('scripts/start.ts', { NODE_ENV: 'production', SESSION_SECRET: undefined, DATABASE_URL: file }), 'SESSION_SECRET')
+    expectOneLineFailure(await run('scripts/start.ts', { NODE_ENV: 'production', SESSION_SECRET: undefined, APP_URL: 'https://webinar.example.org', DATABASE_URL: file }), 'SESSION_SECRET')
     expect(fs.existsSync(file)).toBe(false)
+  }, 60_000)
+
+  // Otherwise a worker queues reminders and thank-yous whose links point at http://localhost:3000.
+  test.each(['scripts/start.ts', 'scripts/worker.ts'])('%s exits with one line naming APP_URL in production without one, before touching the database', async (script) => {
+    const file = path.join(dir, `app-url-${path.basename(script, '.ts')}.sqlite`)
+    const result = await run(script, { NODE_ENV: 'production', DATABASE_URL: file })
+    expectOneLineFailure(result, 'APP_URL')
+    expect(result.stderr).toMatch(/APP_URL: is required in production/)
+    expect(fs.existsSync(file)).toBe(false)
+  }, 60_000)
+
+  test.each(['scripts/start.ts', 'scripts/worker.ts'])('%s exits with one line naming DATABASE_URL for a PostgreSQL URL whose password is not percent-encoded, never printing any of it', async (script) => {
+    const result = await run(script, { DATABASE_URL: 'postgres://lit:p@ss:w/rd#1?@127.0.0.1:9/lit' })
+    expectOneLineFailure(result, 'DATABASE_URL')
+    expect(result.stderr).toMatch(/not a valid PostgreSQL URL.*percent-encoded/)
+    expect(result.stderr).not.toMatch(/p@ss|rd#1|TypeError/)
   }, 60_000)
 })
 
@@ -130,3 +149,62 @@ test('migrate succeeds on a fresh file: URL, and a second run has nothing to do'
   expect(second.status).toBe(0)
   expect(second.stdout).toMatch(/up to date/)
 }, 60_000)
+
+// `npm start` in development (the default NODE_ENV), as a developer runs it, on either engine:
+// migrated, seeded, serving, and the same demo password printed on every start.
+describe('scripts/start.ts in development', () => {
+  async function freePort(): Promise<number> {
+    const probe = net.createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const { port } = probe.address() as net.AddressInfo
+    await new Promise((resolve) => probe.close(resolve))
+    return port
+  }
+
+  /** Starts the app, waits for the demo password it prints, stops it. */
+  async function startOnce(url: string): Promise<{ password: string; stderr: string }> {
+    const port = await freePort()
+    const child = spawnScript('scripts/start.ts', [], scriptEnv({ DATABASE_URL: url, PORT: String(port) }))
+    child.stdin?.end()
+    const exit = waitForExit(child, 120_000)
+    let stdout = ''
+    const password = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        const match = /Demo logins \(password: (\S+)\):/.exec(stdout)
+        if (match) resolve(match[1]!)
+      })
+      child.once('exit', () => reject(new Error(`start exited before printing the demo logins:\n${stdout}`)))
+    })
+    expect(stdout).toContain(`running at http://localhost:${port}`)
+    child.kill('SIGTERM')
+    const result = await exit
+    return { password, stderr: result.stderr }
+  }
+
+  test('migrates, loads the demo data and prints the same generated demo password on every start', async () => {
+    let url = path.join(dir, 'development.sqlite')
+    if (TEST_POSTGRES_URL) {
+      const database = `start_development_${process.pid}`
+      await adminQuery(TEST_POSTGRES_URL, `drop database if exists "${database}"`)
+      await adminQuery(TEST_POSTGRES_URL, `create database "${database}"`)
+      url = `${TEST_POSTGRES_URL}${database}`
+    }
+    const file = demoPasswordFile(url)
+    try {
+      const first = await startOnce(url)
+      expect(first.stderr).toBe('')
+      const second = await startOnce(url)
+      expect(second.stderr).toBe('')
+      expect(second.password).toBe(first.password)
+      const db = createDb(url)
+      try {
+        expect(await verifyLogin(db, 'organiser@example.org', first.password)).toMatchObject({ role: 'organiser' })
+      } finally {
+        await db.destroy()
+      }
+    } finally {
+      fs.rmSync(file, { force: true })
+    }
+  }, 240_000)
+})
