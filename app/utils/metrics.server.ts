@@ -1,10 +1,13 @@
 import cluster from 'node:cluster'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, register, type Metric, type MetricObjectWithValues, type MetricValue } from 'prom-client'
 import type { MailState } from '#db/schema'
 import { countOutboxByState } from '#app/models/outbox.server'
 import type { RegisterResult } from '#app/models/registration.server'
 import { poolStats, type DB } from './db.server'
+import { EnvError } from './env.server'
 
 // Prometheus metrics, on prom-client's default registry.
 //
@@ -193,7 +196,12 @@ export const metricsContentType = register.contentType
 
 /** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
 export function hasBearerToken(request: Request, token: string): boolean {
-  const match = /^Bearer +(\S+)\s*$/i.exec(request.headers.get('Authorization') ?? '')
+  return bearerMatches(request.headers.get('Authorization'), token)
+}
+
+/** Whether an Authorization header is `Bearer <token>`, compared in constant time. */
+function bearerMatches(authorization: string | null | undefined, token: string): boolean {
+  const match = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '')
   // Digests have one length whatever was sent, so neither the comparison nor its length check leaks.
   const digest = (value: string) => createHash('sha256').update(value).digest()
   return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null
@@ -244,4 +252,46 @@ async function gatherCluster(): Promise<string> {
   })
   const all = await Promise.all([register.getMetricsAsJSON(), ...answers])
   return AggregatorRegistry.aggregate(all).metrics()
+}
+
+// --- Processes that serve no pages (npm run worker) -----------------------------------------
+
+/**
+ * METRICS_PORT, for `npm run worker`: the port its own /metrics listens on (0 picks a free one),
+ * or null when unset. It needs METRICS_TOKEN, as the app's /metrics does.
+ */
+export function metricsPortFrom(value: string | undefined, token: string | undefined): number | null {
+  if (value === undefined || value.trim() === '') return null
+  const port = Number(value.trim())
+  if (!/^\d+$/.test(value.trim()) || port > 65_535) throw new EnvError(`METRICS_PORT: "${value}" is not a port (a whole number from 0 to 65535; 0 picks a free one)`)
+  if (!token) throw new EnvError('METRICS_PORT is set but METRICS_TOKEN is not: /metrics is served only behind its token')
+  return port
+}
+
+/**
+ * Serves this process's metrics at GET /metrics on `port`, behind the token as the app's route is
+ * (401 without it); anything else is 404. Resolves with the server once it listens.
+ */
+export async function serveMetrics(port: number, token: string): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0]
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return void res.writeHead(404).end('Not found')
+    if (!bearerMatches(req.headers.authorization, token)) {
+      return void res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="metrics"' }).end('Unauthorized')
+    }
+    register.metrics().then(
+      (text) => res.writeHead(200, { 'Content-Type': metricsContentType, 'Cache-Control': 'no-store' }).end(req.method === 'HEAD' ? undefined : text),
+      () => res.writeHead(503, { 'Cache-Control': 'no-store' }).end('Metrics unavailable'),
+    )
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new EnvError(`METRICS_PORT: cannot listen on port ${port} (${error.code ?? error.message})`)))
+    server.listen(port, () => resolve())
+  })
+  return server
+}
+
+/** The port a server listens on (METRICS_PORT=0 picks one). */
+export function listeningPort(server: http.Server): number {
+  return (server.address() as AddressInfo).port
 }
