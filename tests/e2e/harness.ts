@@ -136,15 +136,18 @@ function waitForPort(child: ChildProcess): Promise<number> {
       reject(new Error(`The test server did not start: ${reason}\n${stderr.trim()}`))
     }
     const timer = setTimeout(() => fail(`no port after ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS)
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       stdout += chunk.toString()
       const match = /^PORT=(\d+)$/m.exec(stdout)
       if (match) {
+        // Once: later output (request logs) must not remove the exit listener stop() waits on.
+        child.stdout!.off('data', onData)
         clearTimeout(timer)
         child.removeAllListeners('exit')
         resolve(Number(match[1]))
       }
-    })
+    }
+    child.stdout!.on('data', onData)
     // The server's own error log (a failing loader, say) belongs in the test output.
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()

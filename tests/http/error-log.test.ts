@@ -8,8 +8,7 @@ import { TEST_ENGINE } from '#tests/setup/paths'
 let server: TestServer
 
 beforeAll(async () => {
-  // Request logs off: this file reads the error log (stderr) alone; the response's X-Request-Id is the id.
-  server = await startTestServer()
+  server = await startTestServer({ env: { LOG_REQUESTS: 'on' } })
 })
 
 afterAll(async () => {
@@ -48,6 +47,9 @@ test('a method a personal link\'s resource route does not take answers 405, and 
     const lines = await errorLinesFor(id)
     expect(lines, method).toHaveLength(1)
     expect(lines[0]).toMatchObject({ event: 'error', id, route: 'routes/r.$token.calendar[.]ics', name: 'ErrorResponse', status: 405 })
+    // The request's own line on stdout has the same id.
+    await expect.poll(() => server.output().includes(`"id":"${id}"`)).toBe(true)
+    expect(server.output().split('\n').find((line) => line.includes(`"id":"${id}"`))).toContain('"status":405')
   }
   expect(server.output() + server.errors()).not.toContain('RESIDENTTOKEN987')
   expect(server.errors()).not.toContain('did not provide an action')
