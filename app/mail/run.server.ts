@@ -3,6 +3,7 @@ import type { Env } from '#app/utils/env.server'
 import { enqueueDueReminders, enqueueDueThankYous } from './notify.server'
 import { createMailTransport, type MailTransport } from './transport.server'
 import { MailWorker, parseSender } from './worker.server'
+import { errorLogLine } from '#app/utils/error-log.server'
 
 const IDLE_POLL_MS = 1_000
 const REMINDER_CHECK_MS = 30_000
@@ -43,7 +44,8 @@ export function startMailWorker(db: DB, env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' 
         if (sent + failed > 0) continue
       } catch (error) {
         // The database may be busy or briefly unavailable: log it and try again shortly.
-        log(`mail worker: ${error instanceof Error ? error.message : String(error)}`)
+        // One JSON line, without the message: a database error's can quote an address.
+        log(errorLogLine(error, { job: 'mail worker' }))
       }
       await new Promise<void>((resolve) => {
         wake = resolve

@@ -1,4 +1,4 @@
-import { isRouteErrorResponse } from '@remix-run/react'
+import { isRouteErrorResponse } from '@remix-run/router'
 import type { AppLoadContext } from '@remix-run/node'
 
 // What operations see of an error: one JSON line on stderr, beside the request's own line on
@@ -11,11 +11,15 @@ import type { AppLoadContext } from '@remix-run/node'
 const CODE = /^[A-Za-z0-9_]{1,40}$/
 const NAME = /^[A-Za-z][A-Za-z0-9_$.]{0,60}$/
 
+/** Where an error happened: a request (its id and route), or a background job by name. */
+export type ErrorContext = Partial<Pick<AppLoadContext, 'requestId' | 'route'>> & { job?: string }
+
 /** The JSON line for `error`, without its trailing newline. */
-export function errorLogLine(error: unknown, context: Partial<Pick<AppLoadContext, 'requestId' | 'route'>> = {}): string {
+export function errorLogLine(error: unknown, context: ErrorContext = {}): string {
   const line: Record<string, unknown> = { time: new Date().toISOString(), event: 'error' }
   if (context.requestId) line.id = context.requestId
   if (context.route) line.route = context.route
+  if (context.job) line.job = context.job
   if (isRouteErrorResponse(error)) {
     line.name = 'ErrorResponse'
     line.status = error.status
@@ -30,6 +34,6 @@ export function errorLogLine(error: unknown, context: Partial<Pick<AppLoadContex
 }
 
 /** Writes the line for `error` to stderr (a server's error log). */
-export function logError(error: unknown, context?: Partial<Pick<AppLoadContext, 'requestId' | 'route'>>): void {
+export function logError(error: unknown, context?: ErrorContext): void {
   process.stderr.write(`${errorLogLine(error, context)}\n`)
 }

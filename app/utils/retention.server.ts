@@ -4,6 +4,7 @@ import { pruneRateLimits } from '#app/models/rate-limit.server'
 import { pruneExpiredSessions } from '#app/models/session.server'
 import { prunePasswordTokens } from '#app/models/user.server'
 import type { DB } from './db.server'
+import { errorLogLine } from './error-log.server'
 
 const PURGE_EVERY_MS = 60 * 60_000
 
@@ -39,9 +40,9 @@ export function startRetentionSchedule(db: DB, log: (line: string) => void = con
   const run = () =>
     runHousekeeping(db).then(
       ({ webinars, registrations }) => {
-        if (webinars > 0) log(`retention: purged the personal data of ${registrations} registrations in ${webinars} webinars`)
+        if (webinars > 0) log(JSON.stringify({ time: new Date().toISOString(), event: 'retention', webinars, registrations }))
       },
-      (error: unknown) => log(`retention: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => log(errorLogLine(error, { job: 'retention' })),
     )
   void run()
   const timer = setInterval(run, PURGE_EVERY_MS)
