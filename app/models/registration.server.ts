@@ -81,7 +81,8 @@ const registerInGroup = createGroupCommit(async (trx, registrations: Registratio
   })
   const mails: NewMail[] = []
   // The lock rule: the group's webinars are locked in id order.
-  for (const [webinarId, indexes] of [...byWebinar].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const webinarId of [...byWebinar.keys()].sort()) {
+    const indexes = byWebinar.get(webinarId)!
     const answers = await registerForWebinar(
       trx,
       webinarId,
@@ -111,9 +112,9 @@ const registerInGroup = createGroupCommit(async (trx, registrations: Registratio
  */
 async function registerForWebinar(trx: DB, webinarId: string, group: Registration[], mails: NewMail[]): Promise<RegisterResult[]> {
   let share = await readShare(trx, webinarId, group)
+  // What was read before a lock is read again under it (on SQLite the write lock was held already).
   const lockFirst = async () => {
-    await lockWebinars(trx, [webinarId])
-    share = await readShare(trx, webinarId, group)
+    if (await lockWebinars(trx, [webinarId])) share = await readShare(trx, webinarId, group)
   }
   if (share.plan.some((step) => step.kind === 'place' && step.existing)) await lockFirst()
   await racePoint('register:after-read')

@@ -170,12 +170,15 @@ export async function updateIssuer(
     const change = images[name]
     changes[name] = change === 'keep' ? 'keep' : change === 'remove' ? null : await prepareSiteImage(name, change)
   }
-  const written: StoredSiteImage[] = []
   let replaced: StoredSiteImage[]
   try {
-    replaced = await saveIssuerSettings(db, texts, changes, actorId, written)
+    replaced = await saveIssuerSettings(db, texts, changes, actorId)
   } catch (error) {
-    await removeUnreferencedSiteImages(db, written)
+    // Whatever of the new images' files the save wrote (a file it never reached is already absent).
+    await removeUnreferencedSiteImages(
+      db,
+      Object.values(changes).flatMap((change) => (change && change !== 'keep' ? [change.image] : [])),
+    )
     throw error
   }
   await racePoint('issuer:after-commit')
@@ -203,7 +206,6 @@ async function saveIssuerSettings(
   texts: IssuerTexts,
   images: Record<IssuerImageName, PreparedSiteImage | null | 'keep'>,
   actorId: string,
-  written: StoredSiteImage[],
   now = nowIso(),
 ): Promise<StoredSiteImage[]> {
   return db.transaction().execute(async (trx) => {
@@ -213,9 +215,7 @@ async function saveIssuerSettings(
     await serialiseJob(trx, 'settings:issuer')
     // The files in the turn too: a removal of a file of the same name has finished, or waits.
     for (const prepared of Object.values(images)) {
-      if (!prepared || prepared === 'keep') continue
-      written.push(prepared.image)
-      await writeSiteImage(prepared)
+      if (prepared && prepared !== 'keep') await writeSiteImage(prepared)
     }
     const put = (key: string, value: string | null) => putSetting(trx, key, value, actorId, now)
     for (const [name, key] of Object.entries(ISSUER_KEYS) as [keyof IssuerTexts, string][]) await put(key, texts[name])

@@ -583,12 +583,15 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * - Rate-limit counters are counted before any webinar lock, keys sorted. Each action counts its
  *   own keys (`register:…`, `checkin:…`), so a transaction holding a webinar and counting its
  *   check-in keys never waits for one holding registration keys: no cycle.
+ *
+ * Answers whether it took a lock (false on SQLite, whose write lock is held already).
  */
-export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>, webinarIds: Iterable<string>): Promise<void> {
-  if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
+export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>, webinarIds: Iterable<string>): Promise<boolean> {
+  if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return false
   const ids = [...new Set(webinarIds)].sort()
-  if (ids.length === 0) return
+  if (ids.length === 0) return false
   await trx.selectFrom('webinars').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
+  return true
 }
 
 /**
