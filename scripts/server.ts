@@ -23,8 +23,8 @@ import {
 } from '#app/utils/page-cache.server'
 import { INLINE_SCRIPTS } from '#app/utils/inline-scripts'
 import { CRITICAL_CSS } from '#app/styles/critical'
-import { observeRequests } from '#app/utils/request-log.server'
-import { UNAVAILABLE_RETRY_AFTER_SECONDS, withOutagesAs503 } from '#app/utils/unavailable.server'
+import { observeRequests, pathDecodes } from '#app/utils/request-log.server'
+import { UNAVAILABLE, withOutagesAs503 } from '#app/utils/unavailable.server'
 import { logError } from '#app/utils/error-log.server'
 
 /** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
@@ -80,11 +80,7 @@ export function createApp(build: ServerBuild, env: Env) {
  * both would print it whole, with a personal link's token, on their way to the same answer.
  */
 function refuseUndecodablePaths(req: Request, res: Response, next: NextFunction) {
-  try {
-    decodeURIComponent(req.path)
-  } catch {
-    return refusal(req, res, 400, 'error.badRequest.body')
-  }
+  if (!pathDecodes(req.path)) return refusal(req, res, 400, 'error.badRequest.body')
   next()
 }
 
@@ -95,10 +91,7 @@ function refuseUndecodablePaths(req: Request, res: Response, next: NextFunction)
 function answerErrors(error: unknown, req: Request, res: Response, next: NextFunction) {
   logError(error, { requestId: res.locals.requestId as string, route: res.locals.route as string })
   if (res.headersSent) return next(error)
-  if (isDatabaseUnavailable(error)) {
-    res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
-    return void res.status(503).type('text').send('Service temporarily unavailable')
-  }
+  if (isDatabaseUnavailable(error)) return void res.status(UNAVAILABLE.status).set(UNAVAILABLE.headers).type('text').send(UNAVAILABLE.body)
   const status = (error as { status?: unknown } | null)?.status
   res.status(typeof status === 'number' && status >= 400 && status < 600 ? status : 500).type('text').send('Error')
 }

@@ -35,13 +35,14 @@ export function routeResolver(build: Pick<ServerBuild, 'routes'>): (req: Pick<Re
     const data = req.query._data
     if (typeof data === 'string' && Object.hasOwn(build.routes, data)) return data
     // A path that does not decode matches nothing (and is refused); the router would print it.
-    if (!decodes(req.path)) return 'none'
+    if (!pathDecodes(req.path)) return 'none'
     const matches = matchRoutes(tree, req.path)
     return matches?.at(-1)?.route.id ?? 'none'
   }
 }
 
-function decodes(path: string): boolean {
+/** Whether a path's percent escapes decode (a bad one is refused before anything prints the path). */
+export function pathDecodes(path: string): boolean {
   try {
     decodeURIComponent(path)
     return true

@@ -4,11 +4,15 @@ import { isDatabaseUnavailable } from './db.server'
 /** How long a client is asked to wait when the database cannot take writes. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 30
 
+/** The answer when the database cannot take writes: 503, asked to come back later, never cached. */
+export const UNAVAILABLE = {
+  status: 503,
+  body: 'Service temporarily unavailable',
+  headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store' },
+} as const
+
 function unavailable(): Response {
-  return new Response('Service temporarily unavailable', {
-    status: 503,
-    headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store' },
-  })
+  return new Response(UNAVAILABLE.body, { status: UNAVAILABLE.status, headers: UNAVAILABLE.headers })
 }
 
 type Handler = (args: never) => unknown
