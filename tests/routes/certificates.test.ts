@@ -2,8 +2,6 @@
 // downloads (personal link, brief link, a staff member's own), the organiser's revoke/reissue
 // page, and the certificate section of a resident's personal page.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { createCanvas } from '@napi-rs/canvas'
-import jsQR from 'jsqr'
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
 import { formatDate } from '#app/i18n'
 import { finaliseAttendance } from '#app/models/attendance.server'
@@ -24,6 +22,7 @@ import { message } from '#app/utils/messages'
 import { RESIDENT_LIMITS } from '#app/utils/resident-limits.server'
 import { afterEnd, setZoomMinutes, START } from '#tests/setup/attendance'
 import { call, confirmRoles, createPersonFor, createWebinar, getRequest, postRequest, register, signedInAs } from '#tests/setup/factories'
+import { scanQrCode } from '#tests/setup/qr'
 
 const db = getDb()
 
@@ -106,7 +105,7 @@ async function readyMails(email: string) {
   return db.selectFrom('outbox').select(['payload', 'created_at']).where('kind', '=', 'certificate_ready').where('recipient_email', '=', email).execute()
 }
 
-// --- PDF reading (pdfjs-dist for the text, @napi-rs/canvas + jsqr for the QR code) ---------
+// --- PDF reading (pdfjs-dist for the text, tests/setup/qr for the QR code) ---------
 
 type ReadPdf = { text: string; qr: string | null }
 
@@ -120,16 +119,7 @@ async function readPdf(bytes: Uint8Array): Promise<ReadPdf> {
       .map((item) => ('str' in item ? item.str : ''))
       .join(' ')
       .replace(/\s+/g, ' ')
-    // Rendered at 3× the page size the QR modules are several pixels wide.
-    const viewport = page.getViewport({ scale: 3 })
-    const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height))
-    const context = canvas.getContext('2d')
-    context.fillStyle = '#ffffff'
-    context.fillRect(0, 0, canvas.width, canvas.height)
-    await page.render({ canvasContext: context as never, canvas: canvas as never, viewport }).promise
-    const image = context.getImageData(0, 0, canvas.width, canvas.height)
-    const code = jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.byteLength), canvas.width, canvas.height)
-    return { text, qr: code?.data ?? null }
+    return { text, qr: await scanQrCode(page) }
   } finally {
     await doc.destroy()
   }
