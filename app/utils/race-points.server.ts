@@ -34,6 +34,7 @@ export type RacePoint =
   | 'answers:after-read'
   | 'finish-attempt:after-read'
   | 'material:after-read'
+  | 'evaluation:after-read'
 
 export async function racePoint(name: RacePoint): Promise<void> {
   const hook = hooks.get(name)
