@@ -574,8 +574,8 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * first (and is erased with the rest) or finds the link gone.
  *
  * Rows that no webinar lock covers, read and then written on their own (a bank question being
- * versioned), are locked with `lockRows`. The fixed order: webinars first, then such rows, each kind in id
- * order; never a webinar's row after one of these.
+ * versioned), are locked with `lockRows`. The fixed order: webinars first, then such rows, each
+ * kind in id order; never a webinar's row after one of these.
  *
  * Two refinements, both in the registration rush (models/registration.server.ts):
  * - A transaction may read a webinar before locking it if the statement that takes the lock also
