@@ -523,8 +523,30 @@ export async function checkConnection(db: DB, url: string): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error)
     throw new DatabaseUrlError(`DATABASE_URL: cannot connect to ${redactDatabaseUrl(url)} (${withoutPasswords(reason, url)})`)
   }
-  const warning = await collationWarning(db)
-  if (warning) console.warn(warning)
+  for (const warning of [await collationWarning(db), await clockWarning(db)]) if (warning) console.warn(warning)
+}
+
+/** How far this machine's clock may be from the database server's before a start warns. */
+const CLOCK_SKEW_WARNING_MS = 5_000
+
+/**
+ * A one-line warning when this machine's clock is more than 5 s from the PostgreSQL server's.
+ * Machines compare times that other machines wrote: a mail worker takes a message over once its
+ * claim is older than MAIL_LEASE_SECONDS by the worker's own clock, so a worker running ahead
+ * sends messages that another is still sending; and registration and check-in windows would open
+ * and close at different moments on different machines. Not fatal. Null when fine, and on SQLite
+ * (one machine). `localNow` is this machine's clock (a test moves it).
+ */
+export async function clockWarning(db: DB, localNow: () => number = Date.now): Promise<string | null> {
+  if (engineOf(db) !== 'postgres') return null
+  const sent = localNow()
+  const { rows } = await sql<{ ms: number }>`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`.execute(db)
+  const received = localNow()
+  // The server read its clock somewhere in the round trip: its middle, give or take half of it.
+  const skew = (sent + received) / 2 - Number(rows[0]!.ms)
+  if (Math.abs(skew) <= CLOCK_SKEW_WARNING_MS + (received - sent) / 2) return null
+  const seconds = Math.round(Math.abs(skew) / 1000)
+  return `DATABASE_URL: this machine's clock is ${seconds} s ${skew > 0 ? 'ahead of' : 'behind'} the database server's: keep every machine's clock synchronised (NTP), or a mail worker may send a message twice and registration and check-in windows open at different moments (README: Production)`
 }
 
 /** Collations that order text by code point, as SQLite does. */

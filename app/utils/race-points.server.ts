@@ -35,6 +35,8 @@ export type RacePoint =
   | 'finish-attempt:after-read'
   | 'material:after-read'
   | 'evaluation:after-read'
+  | 'reminder:after-list'
+  | 'thank-you:after-list'
 
 export async function racePoint(name: RacePoint): Promise<void> {
   const hook = hooks.get(name)
