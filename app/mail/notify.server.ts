@@ -19,6 +19,7 @@ import { getThankYouExtras } from '#app/models/material.server'
 import { enqueueMail, type NewMail } from '#app/models/outbox.server'
 import type { DB } from '#app/utils/db.server'
 import { getEnv } from '#app/utils/env.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { addMinutes, minutesBetween, utcToLocal } from '#app/utils/time'
 import type { BriefDetails, MailPayload, WebinarSnapshot } from './payload'
 
@@ -253,6 +254,8 @@ export async function enqueueDueReminders(db: DB, now: Date = new Date()): Promi
   let queued = 0
   for (const which of ['hour', 'day'] as const) {
     for (const due of await listWebinarsDueForReminder(db, which, nowIso)) {
+      // The claim re-checks that it is still due: the webinar may have been cancelled or moved since the list.
+      await racePoint('reminder:after-list')
       queued += await db.transaction().execute(async (trx) => {
         if (!(await markReminderSent(trx, due.id, which, nowIso))) return 0
         if (which === 'hour') {
@@ -299,8 +302,10 @@ export async function enqueueDueThankYous(db: DB, now: Date = new Date()): Promi
   const nowIso = now.toISOString()
   let queued = 0
   for (const due of await listWebinarsDueForThankYou(db, nowIso)) {
+    // The claim re-checks that it is still due: the organiser may have changed the delay since the list.
+    await racePoint('thank-you:after-list')
     queued += await db.transaction().execute(async (trx) => {
-      if (!(await markThankYouSent(trx, due.id, nowIso))) return 0
+      if (!(await markThankYouSent(trx, due, nowIso))) return 0
       const webinar = await getWebinarSnapshot(trx, due.id)
       if (!webinar) return 0
       const extras = await getThankYouExtras(trx, due.id)

@@ -1,6 +1,8 @@
-import type { AssignmentRole, TestKind } from '#db/schema'
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
+import type { AssignmentRole, Database, TestKind } from '#db/schema'
 import type { DB } from '#app/utils/db.server'
 import { createToken } from '#app/utils/crypto.server'
+import { lockRuleOn } from '#app/utils/race-points.server'
 import type { WebinarSnapshot } from '#app/mail/payload'
 import { WEBINAR_INVITATION_COLUMNS, WEBINAR_PLACE_COLUMNS } from './columns.server'
 
@@ -107,25 +109,45 @@ export async function listRundownForBrief(db: DB, webinarId: string) {
     .execute()
 }
 
-/** Published webinars whose reminder is due: its moment has passed and the webinar has not started. */
-export async function listWebinarsDueForReminder(db: DB, which: 'day' | 'hour', now: string) {
+// The mail worker's jobs list what is due, then claim each item in its own transaction with a
+// conditional UPDATE. Between the list and the claim an organiser may cancel, reschedule or change
+// the delay, and another machine's worker may claim it: so each claim re-checks, in its WHERE,
+// every condition its listing used, and claims nothing once any of them no longer holds. (On
+// PostgreSQL an UPDATE that waited for a row lock evaluates its WHERE again on the row as
+// committed; on SQLite the claim runs under the write lock, after the change.)
+
+type WebinarsWhere = ExpressionBuilder<Database, 'webinars'>
+
+/** The published webinars whose reminder is due at `now`: its moment has passed and the webinar has not started. */
+function reminderDue(eb: WebinarsWhere, which: 'day' | 'hour', now: string): Expression<SqlBool> {
   const aheadMs = which === 'day' ? 24 * 3_600_000 : 3_600_000
   const dueBefore = new Date(new Date(now).getTime() + aheadMs).toISOString()
   const column = which === 'day' ? 'reminder_day_sent_at' : 'reminder_hour_sent_at'
+  return eb.and([eb('status', '=', 'published'), eb(column, 'is', null), eb('start_at', '<=', dueBefore), eb('start_at', '>', now)])
+}
+
+/** Published webinars whose reminder is due: its moment has passed and the webinar has not started. */
+export async function listWebinarsDueForReminder(db: DB, which: 'day' | 'hour', now: string) {
   return db
     .selectFrom('webinars')
     .select(['id', 'start_at'])
-    .where('status', '=', 'published')
-    .where(column, 'is', null)
-    .where('start_at', '<=', dueBefore)
-    .where('start_at', '>', now)
+    .where((eb) => reminderDue(eb, which, now))
     .execute()
 }
 
-/** Marks a reminder as sent; false when another worker got there first. */
+/**
+ * Claims a reminder: false when another worker got there first, or when the webinar is no longer
+ * due for it (cancelled, or moved, since it was listed).
+ */
 export async function markReminderSent(db: DB, webinarId: string, which: 'day' | 'hour', now: string): Promise<boolean> {
   const column = which === 'day' ? 'reminder_day_sent_at' : 'reminder_hour_sent_at'
-  const result = await db.updateTable('webinars').set({ [column]: now }).where('id', '=', webinarId).where(column, 'is', null).executeTakeFirst()
+  const result = await db
+    .updateTable('webinars')
+    .set({ [column]: now })
+    .where('id', '=', webinarId)
+    // Only a race test's control run claims on the sent mark alone, to show the race this closes.
+    .where((eb) => (lockRuleOn() ? reminderDue(eb, which, now) : eb(column, 'is', null)))
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
 }
 
@@ -134,17 +156,21 @@ const THANK_YOU_LATEST_MS = 7 * 24 * 3_600_000
 /** The organiser's delay is at most a week, so a fortnight back holds every candidate. */
 export const THANK_YOU_MAX_DELAY_MINUTES = 7 * 24 * 60
 
+/** Ended webinars that may be due for their "thank you": not yet sent, ended within the last fortnight. */
+function thankYouCandidate(eb: WebinarsWhere, now: string): Expression<SqlBool> {
+  const earliestEnd = new Date(new Date(now).getTime() - THANK_YOU_LATEST_MS - THANK_YOU_MAX_DELAY_MINUTES * 60_000).toISOString()
+  return eb.and([eb('status', 'in', ['published', 'finished']), eb('thank_you_sent_at', 'is', null), eb('end_at', '<=', now), eb('end_at', '>', earliestEnd)])
+}
+
+export type DueThankYou = { id: string; end_at: string | null; thank_you_delay_minutes: number }
+
 /** Ended webinars whose "thank you" is due: the organiser's delay after the end has passed, by less than a week. */
-export async function listWebinarsDueForThankYou(db: DB, now: string) {
+export async function listWebinarsDueForThankYou(db: DB, now: string): Promise<DueThankYou[]> {
   const nowMs = new Date(now).getTime()
-  const earliestEnd = new Date(nowMs - THANK_YOU_LATEST_MS - THANK_YOU_MAX_DELAY_MINUTES * 60_000).toISOString()
   const candidates = await db
     .selectFrom('webinars')
     .select(['id', 'end_at', 'thank_you_delay_minutes'])
-    .where('status', 'in', ['published', 'finished'])
-    .where('thank_you_sent_at', 'is', null)
-    .where('end_at', '<=', now)
-    .where('end_at', '>', earliestEnd)
+    .where((eb) => thankYouCandidate(eb, now))
     .execute()
   return candidates.filter((w) => {
     const dueMs = new Date(w.end_at!).getTime() + w.thank_you_delay_minutes * 60_000
@@ -152,9 +178,22 @@ export async function listWebinarsDueForThankYou(db: DB, now: string) {
   })
 }
 
-/** Claims a webinar's "thank you"; false when another worker (or machine) got there first. */
-export async function markThankYouSent(db: DB, webinarId: string, now: string): Promise<boolean> {
-  const result = await db.updateTable('webinars').set({ thank_you_sent_at: now }).where('id', '=', webinarId).where('thank_you_sent_at', 'is', null).executeTakeFirst()
+/**
+ * Claims a webinar's "thank you" as listed: false when another worker (or machine) got there
+ * first, or when what made it due has changed since (the organiser changed the delay, the end
+ * moved, the status changed), and the next listing decides again.
+ */
+export async function markThankYouSent(db: DB, due: DueThankYou, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('webinars')
+    .set({ thank_you_sent_at: now })
+    .where('id', '=', due.id)
+    .where((eb) =>
+      lockRuleOn()
+        ? eb.and([thankYouCandidate(eb, now), eb('end_at', '=', due.end_at), eb('thank_you_delay_minutes', '=', due.thank_you_delay_minutes)])
+        : eb('thank_you_sent_at', 'is', null),
+    )
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
 }
 

@@ -523,8 +523,30 @@ export async function checkConnection(db: DB, url: string): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error)
     throw new DatabaseUrlError(`DATABASE_URL: cannot connect to ${redactDatabaseUrl(url)} (${withoutPasswords(reason, url)})`)
   }
-  const warning = await collationWarning(db)
-  if (warning) console.warn(warning)
+  for (const warning of [await collationWarning(db), await clockWarning(db)]) if (warning) console.warn(warning)
+}
+
+/** How far this machine's clock may be from the database server's before a start warns. */
+const CLOCK_SKEW_WARNING_MS = 5_000
+
+/**
+ * A one-line warning when this machine's clock is more than 5 s from the PostgreSQL server's.
+ * Machines compare times that other machines wrote: a mail worker takes a message over once its
+ * claim is older than MAIL_LEASE_SECONDS by the worker's own clock, so a worker running ahead
+ * sends messages that another is still sending; and registration and check-in windows would open
+ * and close at different moments on different machines. Not fatal. Null when fine, and on SQLite
+ * (one machine). `localNow` is this machine's clock (a test moves it).
+ */
+export async function clockWarning(db: DB, localNow: () => number = Date.now): Promise<string | null> {
+  if (engineOf(db) !== 'postgres') return null
+  const sent = localNow()
+  const { rows } = await sql<{ ms: number }>`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`.execute(db)
+  const received = localNow()
+  // The server read its clock somewhere in the round trip: its middle, give or take half of it.
+  const skew = (sent + received) / 2 - Number(rows[0]!.ms)
+  if (Math.abs(skew) <= CLOCK_SKEW_WARNING_MS + (received - sent) / 2) return null
+  const seconds = Math.round(Math.abs(skew) / 1000)
+  return `DATABASE_URL: this machine's clock is ${seconds} s ${skew > 0 ? 'ahead of' : 'behind'} the database server's: keep every machine's clock synchronised (NTP), or a mail worker may send a message twice and registration and check-in windows open at different moments (README: Production)`
 }
 
 /** Collations that order text by code point, as SQLite does. */
@@ -568,10 +590,14 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * PostgreSQL it is `select … for update`, which makes concurrent writers to one webinar take
  * turns, exactly as SQLite's lock does.
  *
+ * That covers what a resident writes by their personal link (an evaluation, test answers, a
+ * finished attempt): the erasure and the retention purge hold the webinar's lock while they remove
+ * the person's data, so such a write, its registration read again under the lock, either comes
+ * first (and is erased with the rest) or finds the link gone.
+ *
  * Rows that no webinar lock covers, read and then written on their own (a bank question being
- * versioned, a resident's test attempts while answers are saved or the attempt is finished), are
- * locked with `lockRows`. The fixed order: webinars first, then such rows, each kind in id
- * order; never a webinar's row after one of these.
+ * versioned), are locked with `lockRows`. The fixed order: webinars first, then such rows, each
+ * kind in id order; never a webinar's row after one of these.
  *
  * Two refinements, both in the registration rush (models/registration.server.ts):
  * - A transaction may read a webinar before locking it if the statement that takes the lock also
@@ -599,7 +625,7 @@ export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>
  * in id order until the transaction ends, so a second writer reads them only once the first has
  * committed. Nothing to do on SQLite, whose write lock is already held.
  */
-export async function lockRows(trx: Transaction<Database> | Kysely<Database>, table: 'questions' | 'test_attempts', ids: Iterable<string>): Promise<void> {
+export async function lockRows(trx: Transaction<Database> | Kysely<Database>, table: 'questions', ids: Iterable<string>): Promise<void> {
   if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
   const sorted = [...new Set(ids)].sort()
   if (sorted.length === 0) return

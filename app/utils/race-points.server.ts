@@ -34,6 +34,9 @@ export type RacePoint =
   | 'answers:after-read'
   | 'finish-attempt:after-read'
   | 'material:after-read'
+  | 'evaluation:after-read'
+  | 'reminder:after-list'
+  | 'thank-you:after-list'
 
 export async function racePoint(name: RacePoint): Promise<void> {
   const hook = hooks.get(name)
