@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { EvaluationItem } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { lockWebinars, type DB } from '#app/utils/db.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
 
@@ -117,10 +118,20 @@ export function ratingFields(form: Pick<EvaluationForm, 'moderator' | 'speakers'
 
 export type SubmitEvaluationResult = { ok: true } | { ok: false; reason: 'notFound' | 'closed' | 'already' }
 
-/** Saves a resident's evaluation, once. The unique index on registration_id settles two submissions at once. */
+/**
+ * Saves a resident's evaluation, once. The unique index on registration_id settles two submissions at once.
+ *
+ * The lock rule: the webinar first, then the evaluator read again under it. An erasure (or the
+ * retention purge) holds that lock while it anonymises the evaluations there are; an evaluation
+ * read before it committed would otherwise be saved after it, keeping its comment and its link to
+ * the person. Read again, the erased link is not found and a cancelled seat is closed.
+ */
 export async function submitEvaluation(db: DB, token: string, answers: EvaluationAnswers, now = nowIso()): Promise<SubmitEvaluationResult> {
   return db.transaction().execute(async (trx): Promise<SubmitEvaluationResult> => {
-    const r = await findEvaluator(trx, token)
+    const found = await findEvaluator(trx, token)
+    if (!found) return { ok: false, reason: 'notFound' }
+    const r = (await lockWebinars(trx, [found.webinar_id])) ? await findEvaluator(trx, token) : found
+    await racePoint('evaluation:after-read')
     if (!r) return { ok: false, reason: 'notFound' }
     if (r.status !== 'registered' || !evaluationOpen({ status: r.webinar_status, end_at: r.end_at }, now)) return { ok: false, reason: 'closed' }
     const id = createId()

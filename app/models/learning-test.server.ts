@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely'
 import type { Database, QuestionPillar, TestAttempt, TestKind, TimeZoneCode } from '#db/schema'
 import { splitPillars, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
-import { lockRows, lockWebinars, type DB } from '#app/utils/db.server'
+import { lockWebinars, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { addMinutes, nowIso } from '#app/utils/time'
 import { listBankQuestions, toBankQuestion, type BankQuestion } from './question.server'
@@ -345,16 +345,18 @@ function differentOrder(ids: string[], otherOrder: string[] | null): string[] {
 /**
  * The open, unfinished attempt of this link's registration, read inside the caller's transaction.
  *
- * The lock rule (lockRows): the registration's attempts, both of them, are locked before the
- * attempt is read, so saving answers and finishing take turns. An answer saved before the finish
- * is in the score; one that comes after finds the attempt finished and is refused. Locking the
- * other test's attempt too makes the pairing (finishAttempt) independent of the windows: see there.
+ * The lock rule: the webinar is locked and the taker read again under it before the attempt is
+ * read, so saving answers and finishing take turns, with each other and with the erasure and the
+ * retention purge (which hold that lock while they delete the answers). An answer saved before
+ * the finish is in the score; one that comes after finds the attempt finished and is refused; one
+ * that comes after an erasure finds the link gone. Both tests' finishes taking turns makes the
+ * pairing (finishAttempt) independent of the windows: see there.
  */
 async function openAttempt(trx: Conn, token: string, kind: TestKind, now: string) {
-  const taker = await findTaker(trx, token)
+  const found = await findTaker(trx, token)
+  if (!found) return { ok: false as const, reason: 'notFound' as const }
+  const taker = (await lockWebinars(trx, [found.webinar_id])) ? await findTaker(trx, token) : found
   if (!taker) return { ok: false as const, reason: 'notFound' as const }
-  const attempts = await trx.selectFrom('test_attempts').select('id').where('registration_id', '=', taker.id).execute()
-  await lockRows(trx, 'test_attempts', attempts.map((attempt) => attempt.id))
   const tests = await webinarTests(trx, taker.webinar_id)
   const state = stateFor(kind, taker, tests, now)
   if (state === null) return { ok: false as const, reason: 'notFound' as const }
@@ -400,7 +402,7 @@ export type FinishResult = { ok: true; correct: number; total: number } | { ok: 
  * pre-test closes at the start, the post-test opens at the end, and a webinar always ends after
  * it starts: the form refuses otherwise and the check constraint webinars_end_after_start holds),
  * so on one clock the two finishes cannot run at once. That is not relied on: openAttempt holds
- * the locks of both attempts, so two finishes at once (machines whose clocks disagree, a
+ * the webinar's lock, so two finishes at once (machines whose clocks disagree, a
  * reschedule between their reads) take turns and the later one pairs both.
  */
 export async function finishAttempt(db: DB, token: string, kind: TestKind, now = nowIso()): Promise<FinishResult> {

@@ -108,7 +108,9 @@ const registerInGroup = createGroupCommit(async (trx, registrations: Registratio
  * there are two statements left instead of seven. That is what lets two app processes register
  * for one webinar at once without each waiting out the other's round trips. A share that needs
  * more than seats under the lock (someone registering again after cancelling) or whose webinar
- * changed since it was read takes the lock first and reads again, as the lock rule says.
+ * changed since it was read takes the lock first and reads again, as the lock rule says; so does
+ * one with an address already registered (a cancel of that registration at the same moment would
+ * otherwise leave the repeat answering, and mailing, the link it just killed).
  */
 async function registerForWebinar(trx: DB, webinarId: string, group: Registration[], mails: NewMail[]): Promise<RegisterResult[]> {
   let share = await readShare(trx, webinarId, group)
@@ -116,7 +118,10 @@ async function registerForWebinar(trx: DB, webinarId: string, group: Registratio
   const lockFirst = async () => {
     if (await lockWebinars(trx, [webinarId])) share = await readShare(trx, webinarId, group)
   }
-  if (share.plan.some((step) => step.kind === 'place' && step.existing)) await lockFirst()
+  // An address already there (registering again after cancelling, or once more while registered)
+  // is decided from its registration, which a cancel or an erasure may be changing: read it under
+  // the lock. Repeats are rare in a rush; new addresses keep the late lock of takePlaces.
+  if (share.plan.some((step) => step.kind === 'known' || (step.kind === 'place' && step.existing))) await lockFirst()
   await racePoint('register:after-read')
   let counts = await takePlaces(trx, share.webinar, share.places)
   if (!counts) {

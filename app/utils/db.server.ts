@@ -590,10 +590,14 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * PostgreSQL it is `select … for update`, which makes concurrent writers to one webinar take
  * turns, exactly as SQLite's lock does.
  *
+ * That covers what a resident writes by their personal link (an evaluation, test answers, a
+ * finished attempt): the erasure and the retention purge hold the webinar's lock while they remove
+ * the person's data, so such a write, its registration read again under the lock, either comes
+ * first (and is erased with the rest) or finds the link gone.
+ *
  * Rows that no webinar lock covers, read and then written on their own (a bank question being
- * versioned, a resident's test attempts while answers are saved or the attempt is finished), are
- * locked with `lockRows`. The fixed order: webinars first, then such rows, each kind in id
- * order; never a webinar's row after one of these.
+ * versioned), are locked with `lockRows`. The fixed order: webinars first, then such rows, each
+ * kind in id order; never a webinar's row after one of these.
  *
  * Two refinements, both in the registration rush (models/registration.server.ts):
  * - A transaction may read a webinar before locking it if the statement that takes the lock also
@@ -621,7 +625,7 @@ export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>
  * in id order until the transaction ends, so a second writer reads them only once the first has
  * committed. Nothing to do on SQLite, whose write lock is already held.
  */
-export async function lockRows(trx: Transaction<Database> | Kysely<Database>, table: 'questions' | 'test_attempts', ids: Iterable<string>): Promise<void> {
+export async function lockRows(trx: Transaction<Database> | Kysely<Database>, table: 'questions', ids: Iterable<string>): Promise<void> {
   if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
   const sorted = [...new Set(ids)].sort()
   if (sorted.length === 0) return

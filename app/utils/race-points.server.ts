@@ -34,6 +34,7 @@ export type RacePoint =
   | 'answers:after-read'
   | 'finish-attempt:after-read'
   | 'material:after-read'
+  | 'evaluation:after-read'
   | 'reminder:after-list'
   | 'thank-you:after-list'
 

@@ -1,16 +1,18 @@
 // The races of the learning tests and the speakers' slides (issue 12, "one lock rule"): a bank
-// question edited twice at once, answers saved while the attempt is finished, the pre- and the
-// post-test finished at once, two uploads of one speaker's slides, an upload while the speaker is
-// removed. As in postgres-races.test.ts, two connection pools stand in for two app processes and
-// each race is forced at the point that matters; the control run (PostgreSQL only) turns the lock
-// rule off and must show the race. On SQLite the runs with the rule go through one connection,
-// whose write lock makes them take turns, and must hold as well.
+// question edited twice at once, answers saved while the attempt is finished or while the
+// resident erases their data, the pre- and the post-test finished at once, two uploads of one
+// speaker's slides, an upload while the speaker is removed. As in postgres-races.test.ts, two
+// connection pools stand in for two app processes and each race is forced at the point that
+// matters; the control run (PostgreSQL only) turns the lock rule off and must show the race. On
+// SQLite the runs with the rule go through one connection, whose write lock makes them take
+// turns, and must hold as well.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { QuestionPillar } from '#db/schema'
 import { finishAttempt, getAttemptView, saveAnswers, saveWebinarTests, startAttempt, testWindow } from '#app/models/learning-test.server'
 import { saveMaterial } from '#app/models/material.server'
+import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { archiveQuestion, createQuestion, getQuestion, listBankQuestions, listQuestionVersions, updateQuestion, type QuestionInput } from '#app/models/question.server'
 import { saveWebinar } from '#app/models/webinar.server'
 import { assignRole, removeRole } from '#app/models/webinar-role.server'
@@ -138,6 +140,29 @@ describe.each([
     // In the control the answer lands after the score was computed: stored right, scored wrong.
     expect(saved).toEqual(lockRule ? { ok: false, reason: 'finished' } : { ok: true })
     expect(after.correct === (await rightAnswers(after.id))).toBe(lockRule)
+  })
+
+  test('an answer saved while the resident erases their data: refused as not found, and none of their answers is left', async () => {
+    const webinar = await webinarWithTests()
+    const registrant = await register(webinar.id)
+    const [asked] = await answeredWrong(registrant.token, 'pre', BEFORE)
+    // The answer reads the taker while the erasure has read but not committed; in the control it
+    // writes only once the erasure has committed.
+    const [erased, saved] = await readDuring(
+      lockRule,
+      { point: 'erase:after-read', run: () => eraseRegistrationByToken(first(), registrant.token, BEFORE) },
+      { point: 'answers:after-read', run: () => saveAnswers(second(), registrant.token, 'pre', [{ questionId: asked!.id, option: 0 }], BEFORE) },
+    )
+    expect(erased).toEqual({ slug: webinar.slug })
+    const left = await db
+      .selectFrom('test_answers')
+      .innerJoin('test_attempts', 'test_attempts.id', 'test_answers.attempt_id')
+      .select('test_answers.question_id')
+      .where('test_attempts.registration_id', '=', registrant.id)
+      .execute()
+    // In the control the answer lands after the erasure deleted the others: the person's answer stays.
+    expect(saved).toEqual(lockRule ? { ok: false, reason: 'notFound' } : { ok: true })
+    expect(left.length === 0).toBe(lockRule)
   })
 
   test('the pre- and the post-test finished at once (clocks that disagree): both attempts are paired', async () => {

@@ -11,7 +11,7 @@ import { onRacePoint, setLockRuleForTests } from '#app/utils/race-points.server'
 import { nowIso } from '#app/utils/time'
 import { publishedWebinar, register, resident, webinarForm } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
-import { race, twoProcesses } from './__helpers/race'
+import { race, readDuring, twoProcesses } from './__helpers/race'
 
 const pools = twoProcesses()
 
@@ -79,6 +79,40 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       const after = await seats(webinar.id)
       const holds = after.registered === 1 && after.counted === 1 && answers.every((answer) => answer?.ok)
       expect(holds).toBe(lockRule)
+    })
+
+    test('the same address registering again while its registration is cancelled: a fresh link and its seat, no invitation with the dead link', async () => {
+      const webinar = await publishedWebinar({ capacity: 10 })
+      const person = resident()
+      const firstTime = await registerParticipant(getDb(), webinar.id, person)
+      if (!firstTime.ok) throw new Error(firstTime.reason)
+      // The registration reads the address as registered while the cancel has read but not committed;
+      // in the control it goes on only once the cancel has committed.
+      const [cancelled, again] = await readDuring(
+        lockRule,
+        { point: 'cancel:after-read', run: () => cancelRegistration(pools.first, firstTime.token) },
+        { point: 'register:after-read', run: () => registerParticipant(pools.second, webinar.id, person) },
+      )
+      expect(cancelled).toBe(true)
+      const row = await getDb().selectFrom('registrations').select(['token', 'status']).where('webinar_id', '=', webinar.id).where('email', '=', person.email).executeTakeFirstOrThrow()
+      const mails = await getDb().selectFrom('outbox').select(['kind', 'payload']).where('webinar_id', '=', webinar.id).where('recipient_email', '=', person.email).execute()
+      const invitationsTo = (token: string) => mails.filter((mail) => mail.kind === 'participant_invitation' && mail.payload.includes(`/r/${token}"`)).length
+      const after = await seats(webinar.id)
+      const holds =
+        again.ok &&
+        !again.repeated &&
+        again.status === 'registered' &&
+        again.token === row.token &&
+        row.token !== firstTime.token &&
+        row.status === 'registered' &&
+        after.registered === 1 &&
+        after.counted === 1 &&
+        invitationsTo(firstTime.token) === 1 &&
+        invitationsTo(row.token) === 1 &&
+        mails.filter((mail) => mail.kind === 'registration_cancelled').length === 1
+      expect(holds).toBe(lockRule)
+      // Without the lock the repeat answers the link the cancel just killed, and mails it again.
+      if (!lockRule) expect(again).toMatchObject({ ok: true, repeated: true, token: firstTime.token })
     })
 
     test('two processes registering for the last seats at once: each seat once, every place its own number', async () => {
