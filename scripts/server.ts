@@ -26,6 +26,7 @@ import { CRITICAL_CSS } from '#app/styles/critical'
 import { observeRequests, pathDecodes } from '#app/utils/request-log.server'
 import { UNAVAILABLE, withOutagesAs503 } from '#app/utils/unavailable.server'
 import { logError } from '#app/utils/error-log.server'
+import { urlHoldsNul } from '#app/utils/nul.server'
 
 /** Forms are small; larger bodies are refused before they are read. Uploads get their own limit. */
 export const FORM_BODY_LIMIT = 1024 * 1024
@@ -40,7 +41,7 @@ export function createApp(build: ServerBuild, env: Env) {
   app.set('trust proxy', env.TRUST_PROXY)
   app.use(observeRequests(build, { log: env.LOG_REQUESTS === 'on' }))
   app.use(securityHeaders(env))
-  app.use(refuseUndecodablePaths)
+  app.use(refuseUnreadableUrls)
   const withOutages = withOutagesAs503(build)
   const loadContext = (req: Request, res: Response): AppLoadContext => ({
     clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
@@ -77,10 +78,12 @@ export function createApp(build: ServerBuild, env: Env) {
 
 /**
  * A path with a bad percent escape is refused (400) before express's router or Remix's decode it:
- * both would print it whole, with a personal link's token, on their way to the same answer.
+ * both would print it whole, with a personal link's token, on their way to the same answer. So is
+ * a NUL (`%00`) in the path or the query, before any route can take it to the database
+ * (utils/nul.server.ts).
  */
-function refuseUndecodablePaths(req: Request, res: Response, next: NextFunction) {
-  if (!pathDecodes(req.path)) return refusal(req, res, 400, 'error.badRequest.body')
+function refuseUnreadableUrls(req: Request, res: Response, next: NextFunction) {
+  if (!pathDecodes(req.path) || urlHoldsNul(req.originalUrl)) return refusal(req, res, 400, 'error.badRequest.body')
   next()
 }
 

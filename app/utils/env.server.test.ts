@@ -115,6 +115,16 @@ describe('parseEnv', () => {
     }
   })
 
+  test.each(['bogus', 'allow', 'VERIFY-FULL', ''])('a PostgreSQL DATABASE_URL with sslmode=%s is refused in one line naming the modes, without the password', (mode) => {
+    const message = errorFor({ DATABASE_URL: `postgres://lit:rahasia-sekali@db.example.org/literasi?sslmode=${mode}` })
+    expect(message).toBe('Invalid environment variable DATABASE_URL: has an unknown sslmode: use one of disable, prefer, require, verify-ca, verify-full, no-verify')
+  })
+
+  test.each(['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'])('sslmode=%s is accepted', (mode) => {
+    const url = `postgres://lit:rahasia@db.example.org/literasi?sslmode=${mode}`
+    expect(parseEnv({ DATABASE_URL: url }).DATABASE_URL).toBe(url)
+  })
+
   test('a PostgreSQL DATABASE_URL with a percent-encoded password, and SQLite paths, are accepted as they are', () => {
     for (const url of ['postgres://lit:p%40ss%3Aw%2Frd%231%3F@db.example.org:5432/literasi?sslmode=require', 'postgresql://localhost/lit', 'db/literasi.sqlite', 'file:./x#1.sqlite']) {
       expect(parseEnv({ DATABASE_URL: url }).DATABASE_URL).toBe(url)

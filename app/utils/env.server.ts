@@ -69,6 +69,12 @@ const trustProxy = z
 export const INVALID_POSTGRES_URL =
   'is not a valid PostgreSQL URL (not shown: it may contain the password); @ : / # ? in a password must be percent-encoded, e.g. @ as %40, # as %23'
 
+/**
+ * The sslmode values the driver (pg) acts on. Any other, a typo or libpq's `allow`, it takes
+ * silently for TLS with full verification: refused at start instead, by name.
+ */
+const POSTGRES_SSLMODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']
+
 const databaseUrl = z
   .string()
   .trim()
@@ -83,6 +89,10 @@ const databaseUrl = z
       return false
     }
   }, INVALID_POSTGRES_URL)
+  .refine((value) => {
+    const mode = /^postgres(ql)?:\/\//i.test(value) && URL.canParse(value) ? new URL(value).searchParams.get('sslmode') : null
+    return mode === null || POSTGRES_SSLMODES.includes(mode)
+  }, `has an unknown sslmode: use one of ${POSTGRES_SSLMODES.join(', ')}`)
 
 const envSchema = z
   .object({

@@ -3,12 +3,14 @@ import {
   unstable_createMemoryUploadHandler as createMemoryUploadHandler,
   unstable_parseMultipartFormData as parseMultipartFormData,
 } from '@remix-run/node'
+import { formHoldsNul, holdsNul } from './nul.server'
 
 /**
  * Every action reads its form through readForm, never through request.formData() directly:
  * a request that is not a form, a broken body, or a form with far more fields than any of
  * ours is answered with a 4xx before any work is done on it, instead of a 500 (or a process
- * busy for seconds on one small hostile post).
+ * busy for seconds on one small hostile post). A NUL (U+0000) anywhere in a form, which no page
+ * of ours sends and PostgreSQL refuses in text, is refused the same way (utils/nul.server.ts).
  */
 
 /**
@@ -38,9 +40,18 @@ export function countUrlencodedFields(body: string): number {
   return fields
 }
 
+const UNREADABLE = 'The form could not be read'
+const NUL_IN_FORM = 'A form field holds a NUL character'
+
+/** The form, or a thrown 400 when a field's name or value, or a file's name, holds a NUL. */
+function withoutNul(form: FormData): FormData {
+  if (formHoldsNul(form)) throw refuse(400, NUL_IN_FORM)
+  return form
+}
+
 /**
  * The posted form. Throws a 415 Response for anything that is not a form, 413 for a form with
- * more than FORM_FIELD_LIMIT fields, 400 for a body that cannot be parsed.
+ * more than FORM_FIELD_LIMIT fields, 400 for a body that cannot be parsed or holds a NUL.
  */
 export async function readForm(request: Request): Promise<FormData> {
   const contentType = request.headers.get('Content-Type')
@@ -50,12 +61,12 @@ export async function readForm(request: Request): Promise<FormData> {
     try {
       body = await request.text()
     } catch {
-      throw refuse(400, 'The form could not be read')
+      throw refuse(400, UNREADABLE)
     }
     if (countUrlencodedFields(body) > FORM_FIELD_LIMIT) throw refuse(413, 'Too many form fields')
     const form = new FormData()
     for (const [key, value] of new URLSearchParams(body)) form.append(key, value)
-    return form
+    return withoutNul(form)
   }
   if (type === MULTIPART) {
     if (!/;\s*boundary=/i.test(contentType ?? '')) throw refuse(400, 'A multipart form without a boundary')
@@ -63,11 +74,11 @@ export async function readForm(request: Request): Promise<FormData> {
     try {
       form = await request.formData()
     } catch {
-      throw refuse(400, 'The form could not be read')
+      throw refuse(400, UNREADABLE)
     }
     let fields = 0
     for (const _ of form.keys()) if (++fields > FORM_FIELD_LIMIT) throw refuse(413, 'Too many form fields')
-    return form
+    return withoutNul(form)
   }
   throw refuse(415, 'Only form posts are accepted')
 }
@@ -78,7 +89,7 @@ const MULTIPART_TEXT_LIMIT = 64 * 1024
 /**
  * A multipart form whose files are streamed to disk by `storeFile` instead of being held in
  * memory. The form's text fields come back as `form`; each file field's outcome as `files`.
- * The same refusals as readForm (415, 400, 413); on any of them, files already stored are
+ * The same refusals as readForm (415, 400 also for a NUL, 413); on any of them, files already stored are
  * removed again, so nothing is left behind.
  */
 export async function readUploadForm<Outcome extends { ok: boolean }>(
@@ -92,6 +103,7 @@ export async function readUploadForm<Outcome extends { ok: boolean }>(
   const files = new Map<string, Outcome>()
   let fields = 0
   let tooMany = false
+  let nul = false
   const handler = async (part: { name: string; filename?: string; data: AsyncIterable<Uint8Array> }) => {
     if (++fields > FORM_FIELD_LIMIT || files.has(part.name)) {
       tooMany = true
@@ -99,6 +111,12 @@ export async function readUploadForm<Outcome extends { ok: boolean }>(
       return undefined
     }
     if (part.filename !== undefined) {
+      // A file's name (or its field's) with a NUL: the form is refused below, so nothing is stored.
+      if (holdsNul([part.name, part.filename])) {
+        nul = true
+        for await (const _ of part.data);
+        return undefined
+      }
       files.set(part.name, await storeFile(part.data, part.filename))
       return undefined
     }
@@ -119,11 +137,15 @@ export async function readUploadForm<Outcome extends { ok: boolean }>(
     form = await parseMultipartFormData(request, handler)
   } catch {
     await Promise.all([...files.values()].map(discard))
-    throw refuse(400, 'The form could not be read')
+    throw refuse(400, UNREADABLE)
   }
   if (tooMany) {
     await Promise.all([...files.values()].map(discard))
     throw refuse(413, 'Too many form fields')
+  }
+  if (nul || formHoldsNul(form)) {
+    await Promise.all([...files.values()].map(discard))
+    throw refuse(400, NUL_IN_FORM)
   }
   return { form, files }
 }
@@ -134,7 +156,7 @@ export type SmallFileRefusal = 'required' | 'empty' | 'tooLarge'
 /**
  * One small file (a CSV report, a question bank) posted in a multipart form, held in memory.
  * A body that is not multipart or cannot be parsed counts as no file chosen: the form was not
- * sent the way the page sends it.
+ * sent the way the page sends it. A NUL in a field or the file's name is a thrown 400, as in readForm.
  */
 export async function readSmallFile(
   request: Request,
@@ -147,6 +169,7 @@ export async function readSmallFile(
   } catch (error) {
     return { ok: false, reason: error instanceof MaxPartSizeExceededError ? 'tooLarge' : 'required' }
   }
+  withoutNul(form)
   const file = form.get(field)
   if (!(file instanceof File) || file.size === 0) return { ok: false, reason: file instanceof File && file.name ? 'empty' : 'required' }
   return { ok: true, name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }

@@ -1,7 +1,10 @@
 // What a hostile tester sent a running copy, over real HTTP: requests that are not forms, forms
-// with thousands of fields, redirect targets that lead off-site, and the security headers every
-// response must carry.
+// with thousands of fields, redirect targets that lead off-site, NUL characters, and the security
+// headers every response must carry.
 import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { translate } from '#app/i18n'
 import { FORM_FIELD_LIMIT } from '#app/utils/read-form.server'
 import { createApp } from '../../scripts/server'
@@ -13,27 +16,38 @@ import {
   postForm,
   publishWebinarOn,
   readSetCookie,
+  residentForm,
   signIn,
   startTestServer,
   type StaffAccount,
   type TestServer,
 } from '#tests/e2e/harness'
+import { pngBytes } from '#tests/setup/images'
 
 const PASSWORD = 'kata-sandi-yang-panjang-1'
 
 let server: TestServer
 let organiser: StaffAccount
 let slug: string
+const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'literasi-hostile-uploads-'))
 
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await startTestServer({ env: { UPLOAD_DIR: uploadDir } })
   organiser = await createStaff(server.db, 'organiser', { password: PASSWORD })
   slug = (await publishWebinarOn(server.db, organiser.id)).slug
 })
 
 afterAll(async () => {
   await server?.stop()
+  fs.rmSync(uploadDir, { recursive: true, force: true })
 })
+
+let residents = 0
+
+/** A registration form as the page sends it, for a resident of its own. */
+function residentFields(): Record<string, string> {
+  return residentForm('nul', ++residents)
+}
 
 async function registrationCount(): Promise<number> {
   const rows = await server.db.selectFrom('registrations').select('id').execute()
@@ -126,7 +140,6 @@ describe('redirect targets', () => {
     'https://evil.example',
     '/..//evil.example',
     ' /evil.example',
-    '/\u0000/evil.example',
     '/\u007f/evil.example',
     'javascript:alert(1)',
   ]
@@ -167,6 +180,101 @@ describe('redirect targets', () => {
       expect(response.status).toBe(302)
       expect(new URL(response.headers.get('Location')!, server.url).origin).toBe(server.url)
     }
+  })
+})
+
+// PostgreSQL refuses U+0000 in any text (SQLSTATE 22021): each of these was a 500 there once it
+// reached a query, and a 404 or a 200 on SQLite. Both engines now refuse it before any route runs.
+describe('a NUL character (%00)', () => {
+  /** Files under the upload folder, wherever they sit (a refused upload leaves none). */
+  function uploadedFiles(dir = uploadDir): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? uploadedFiles(path.join(dir, entry.name)) : [entry.name]))
+  }
+
+  async function expectRefused(response: Response, what: string) {
+    expect(response.status, what).toBe(400)
+    expect(await response.text(), what).toContain(translate('id', 'error.badRequest.body'))
+    // Refused before any route ran: no database error, nothing in the error log for it.
+    const id = response.headers.get('X-Request-Id')
+    if (id) expect(server.errors(), what).not.toContain(id)
+  }
+
+  test('in a path or a query of a public page or a personal link is a 400 before any route reads it', async () => {
+    const paths = [
+      '/webinars/x%00y',
+      `/webinars/${slug}%00`,
+      '/webinars/a%00/calendar.ics',
+      '/webinars/a%00/link',
+      '/webinars/a%00/registered',
+      '/brief/%00',
+      '/brief/a%00/calendar.ics',
+      `/r/${'A'.repeat(42)}%00`,
+      `/r/${'A'.repeat(42)}%00/calendar.ics`,
+      '/webinars?q=%00',
+      '/webinars?q=a%00b&page=2',
+      `/webinars/${slug}?%00=1`,
+      `/webinars/${slug}?_data=routes%2Fwebinars.%24slug._index%00`,
+      '/login?redirectTo=%2F%00%2Fevil.example',
+    ]
+    for (const pathname of paths) await expectRefused(await get(server, pathname), pathname)
+    // The same pages without it still answer.
+    expect((await get(server, `/webinars/${slug}`)).status).toBe(200)
+    expect((await get(server, '/webinars?q=a%2500b')).status).toBe(200)
+    expect(server.errors()).not.toContain('22021')
+  })
+
+  test('in the query or path of an organiser’s page is a 400', async () => {
+    const cookie = await signIn(server, organiser)
+    const paths = [
+      '/admin/outbox?recipient=%00',
+      '/admin/outbox?webinar=%00',
+      '/admin/outbox/%00',
+      '/admin/people?q=%00',
+      `/attendance/${slug}?q=%00`,
+      `/admin/webinars/${slug}/certificates?q=%00`,
+      `/admin/webinars/${slug}%00/edit`,
+    ]
+    for (const pathname of paths) await expectRefused(await get(server, pathname, { cookie }), pathname)
+    expect((await get(server, '/admin/people?q=a', { cookie })).status).toBe(200)
+    expect(server.errors()).not.toContain('22021')
+  })
+
+  test('in a form field, urlencoded or multipart, is a 400 and nothing is saved', async () => {
+    const before = await registrationCount()
+    const registration = { ...residentFields(), name: 'Budi\u0000Santoso' }
+    await expectRefused(await postForm(server, `/webinars/${slug}`, registration), 'a name')
+    await expectRefused(await postForm(server, `/webinars/${slug}`, { ...residentFields(), 'x\u0000': '1' }), 'a field name')
+    const multipart = new FormData()
+    for (const [key, value] of Object.entries(registration)) multipart.append(key, value)
+    await expectRefused(await post(`/webinars/${slug}`, multipart, null), 'a multipart field')
+    expect(await registrationCount()).toBe(before)
+    // Signing in with one anywhere (here the redirect target) signs nobody in.
+    const login = await postForm(server, '/login', { email: organiser.email, password: PASSWORD, redirectTo: '/\u0000/evil.example' })
+    await expectRefused(login, 'a sign-in')
+    expect(readSetCookie(login, '__session')).toBeNull()
+    expect(server.errors()).not.toContain('22021')
+  })
+
+  test('in an uploaded file’s name or a text field beside it is a 400, and no file is kept', async () => {
+    const cookie = await signIn(server, organiser)
+    const issuerBefore = await server.db.selectFrom('settings').selectAll().orderBy('key').execute()
+    const png = new Uint8Array(pngBytes(120, 60, [0, 80, 160, 255]))
+    const issuer = (fileName: string, signatoryName: string) => {
+      const form = new FormData()
+      form.append('signatoryName', signatoryName)
+      form.append('logo', new File([png], fileName, { type: 'image/png' }))
+      return fetch(new URL('/admin/issuer', server.url), { method: 'POST', body: form, headers: { Origin: server.url, Cookie: cookie }, redirect: 'manual' })
+    }
+    await expectRefused(await issuer('logo\u0000.png', 'Budi'), 'a file name (streamed upload)')
+    await expectRefused(await issuer('logo.png', 'Bu\u0000di'), 'a text field beside a streamed upload')
+    expect(uploadedFiles()).toEqual([])
+    expect(await server.db.selectFrom('settings').selectAll().orderBy('key').execute()).toEqual(issuerBefore)
+
+    const bank = new FormData()
+    bank.append('file', new File(['pillar,difficulty,question,option_1,option_2,correct\n'], 'soal\u0000.csv', { type: 'text/csv' }))
+    const imported = await fetch(new URL('/admin/questions/import', server.url), { method: 'POST', body: bank, headers: { Origin: server.url, Cookie: cookie }, redirect: 'manual' })
+    await expectRefused(imported, 'a file name (held in memory)')
+    expect(server.errors()).not.toContain('22021')
   })
 })
 

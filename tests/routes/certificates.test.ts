@@ -513,7 +513,7 @@ describe('the organiser’s certificates page', () => {
     const cases: Array<[string, string]> = [
       ['Joko 😀', message('form.nameUnprintable', { chars: '😀' })],
       ['\u200b\u200d', 'form.nameNeedsLetter'],
-      ['Joko\u0000Susilo', 'form.badCharacters'],
+      ['Joko\u0001Susilo', 'form.badCharacters'],
     ]
     for (const [name, error] of cases) {
       const response = await submit(webinar.slug, webinar.organiser.cookie, { intent: 'reissue', certificateId: certificate.id, name })

@@ -282,6 +282,10 @@ describe('a file that is not a usable report', () => {
     ['an Excel workbook saved as .xlsx', () => csvFile(workbook(), 'laporan.xlsx'), 422, 'import.error.workbook'],
     ['bytes that are no text', () => csvFile(Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256))), 422, 'import.error.encoding'],
     ['a Zoom report without a single attendee', (s) => csvFile(handReport(s).split('\n').slice(0, 2).join('\n')), 422, 'import.error.noRows'],
+    // PostgreSQL refuses U+0000 in text: stored as the topic or an address, it was a 500 there.
+    ['a report whose topic holds a NUL', (s) => csvFile(currentReport(s).replace('Literasi Digital untuk Warga', 'Literasi\u0000Digital')), 422, 'import.error.encoding'],
+    ['a report whose address holds a NUL', (s) => csvFile(currentReport(s).replace('tamu.zoom@example.org', 'tamu.zoom\u0000@example.org')), 422, 'import.error.encoding'],
+    ['a report whose name holds a NUL', (s) => csvFile(currentReport(s).replace('Tamu Zoom', 'Tamu\u0000Zoom')), 422, 'import.error.encoding'],
     ['no file at all', () => null, 400, 'import.error.required'],
     ['a file input left empty (no name, no bytes)', () => new File([], '', { type: 'application/octet-stream' }), 400, 'import.error.required'],
     ['a file over 20 MB', () => csvFile(oversized()), 413, 'import.error.tooLarge'],
@@ -292,6 +296,13 @@ describe('a file that is not a usable report', () => {
     expect(await errorsOf(response)).toEqual({ report: [error] })
     expect(await importsOf(s.webinar.id)).toEqual([])
     expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
+  })
+
+  test('a file name holding a NUL is a 400 before the file is read, and no import is made', async () => {
+    const s = await scene()
+    const response = await upload(s, csvFile(currentReport(s), 'laporan\u0000.csv'))
+    expect(response.status).toBe(400)
+    expect(await importsOf(s.webinar.id)).toEqual([])
   })
 
   test('a form posted without multipart encoding is refused beside the report field', async () => {
