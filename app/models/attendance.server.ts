@@ -268,8 +268,9 @@ export type CheckInResult =
  * a wrong one counted inside one write transaction, so simultaneous guesses are judged one after
  * the other: a burst gets no more comparisons than the limit allows. When the code is
  * announced, a whole audience checks in within a minute: the attempts that arrive together
- * share one commit. The window, the code and the finalising are judged again in that commit,
- * so no check-in lands on a list that was finalised after the first look.
+ * share one commit. The window, the code, the finalising and the seat are judged again in that
+ * commit, so no check-in lands on a list that was finalised after the first look, nor on a seat
+ * cancelled or erased since.
  */
 export async function checkIn(db: DB, token: string, code: string, limits: Array<[key: string, limit: RateLimit]>, now = nowIso()): Promise<CheckInResult> {
   const r = await db
@@ -313,9 +314,26 @@ const recordCheckIn = createGroupCommit(async (trx, attempts: CheckInAttempt[]) 
     .where('id', 'in', webinarIds)
     .execute()
   const windows = new Map(rows.map((row) => [row.id, row]))
+  // The seats too, read again under the lock: one cancelled or erased since the first look (the
+  // resident's other tab, their erasure) is not checked in.
+  const seated = await trx
+    .selectFrom('registrations')
+    .select(['id', 'status', 'data_deleted_at'])
+    .where('id', 'in', [...new Set(attempts.map((attempt) => attempt.registrationId))])
+    .execute()
+  const seats = new Map(seated.map((row) => [row.id, row]))
   await racePoint('check-in:after-read')
   const results: CheckInResult[] = []
   for (const { registrationId, webinarId, code, limits, now } of attempts) {
+    const seat = seats.get(registrationId)
+    if (!seat || seat.data_deleted_at) {
+      results.push({ ok: false, reason: 'notFound' })
+      continue
+    }
+    if (seat.status !== 'registered') {
+      results.push({ ok: false, reason: 'notSeated' })
+      continue
+    }
     const webinar = windows.get(webinarId)!
     const refusal = webinar.attendance_finalised_at ? 'finalised' : checkinWindowOpen(webinar, now) ? null : 'windowClosed'
     if (refusal) {

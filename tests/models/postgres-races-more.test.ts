@@ -12,7 +12,7 @@ import { assignRole, recordBriefAnswer, removeRole } from '#app/models/webinar-r
 import { commitZoomImport, previewZoomImport } from '#app/models/zoom-import.server'
 import { getDb, type DB } from '#app/utils/db.server'
 import { buildZoomReport } from '../../scripts/demo/zoom-report'
-import { afterEnd, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tests/setup/attendance'
+import { afterEnd, at, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tests/setup/attendance'
 import { confirmRoles, createPersonFor, createUser, createWebinar, publishedWebinar, register, registrationRow, webinarForm } from '#tests/setup/factories'
 import type { WebinarForm } from '#app/utils/webinar-schema.server'
 import { TEST_ENGINE } from '#tests/setup/paths'
@@ -190,6 +190,25 @@ describe.skipIf(TEST_ENGINE !== 'postgres')('on PostgreSQL', () => {
       )
       expect(checkedIn).toEqual(lockRule ? { ok: false, reason: 'finalised' } : { ok: true, checkedInAt: afterEnd(5), already: false })
       expect(await finalisedAsShown(webinar, registrant.id)).toBe(lockRule)
+    })
+
+    test('a check-in while the resident erases their data: refused as not found, and the erased seat is not checked in', async () => {
+      const { webinar, organiser } = await consoleWebinar()
+      const registrant = await register(webinar.id)
+      expect(await openCheckinWindow(getDb(), webinar.id, organiser.id, 30, at(60))).toEqual({ ok: true })
+      const { checkin_code: code } = await getDb().selectFrom('webinars').select('checkin_code').where('id', '=', webinar.id).executeTakeFirstOrThrow()
+      // During the webinar: the erasure gives the seat up too.
+      const [erased, checkedIn] = await readDuring(
+        lockRule,
+        { point: 'erase:after-read', run: () => eraseRegistrationByToken(pools.first, registrant.token, at(65)) },
+        { point: 'check-in:after-read', run: () => checkIn(pools.second, registrant.token, code!, [], at(65)) },
+      )
+      expect(erased).toEqual({ slug: webinar.slug })
+      const row = await registrationRow(registrant.id)
+      expect(row).toMatchObject({ status: 'cancelled', name: '' })
+      // In the control the check-in lands after the erasure: a cancelled, erased seat checked in.
+      expect(checkedIn).toEqual(lockRule ? { ok: false, reason: 'notFound' } : { ok: true, checkedInAt: at(65), already: false })
+      expect(row.checked_in_at === null).toBe(lockRule)
     })
 
     test('a Zoom report committed while the list is finalised: the finalised outcome is the one the console shows', async () => {
