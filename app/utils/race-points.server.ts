@@ -35,6 +35,7 @@ export type RacePoint =
   | 'finish-attempt:after-read'
   | 'material:after-read'
   | 'evaluation:after-read'
+  | 'resend-link:after-read'
   | 'reminder:after-list'
   | 'thank-you:after-list'
 
