@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Lang } from '#db/schema'
-import { likeOperator, type DB } from '#app/utils/db.server'
+import { likeOperator, violatedUniqueConstraint, type DB } from '#app/utils/db.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { createId } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
 
@@ -42,24 +43,42 @@ async function assertAccountFree(db: DB, userId: string | null, exceptPersonId?:
   let query = db.selectFrom('people').select('id').where('user_id', '=', userId)
   if (exceptPersonId) query = query.where('id', '!=', exceptPersonId)
   if (await query.executeTakeFirst()) throw new AccountAlreadyLinkedError(userId)
+  await racePoint('person-account:after-check')
+}
+
+/**
+ * An account linked to another person meanwhile: on PostgreSQL two saves can both find it free,
+ * and the later write meets the unique index. Answered as the check above answers it.
+ */
+function accountTakenMeanwhile(userId: string | null) {
+  return (error: unknown): never => {
+    if (userId && violatedUniqueConstraint(error) === 'people_user_id_key') throw new AccountAlreadyLinkedError(userId, { cause: error })
+    throw error
+  }
 }
 
 export async function createPerson(db: DB, input: PersonInput): Promise<string> {
-  return db.transaction().execute(async (trx) => {
-    await assertAccountFree(trx, input.userId)
-    const id = createId()
-    const now = nowIso()
-    await trx.insertInto('people').values({ id, ...toRow(input), created_at: now, updated_at: now }).execute()
-    return id
-  })
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      await assertAccountFree(trx, input.userId)
+      const id = createId()
+      const now = nowIso()
+      await trx.insertInto('people').values({ id, ...toRow(input), created_at: now, updated_at: now }).execute()
+      return id
+    })
+    .catch(accountTakenMeanwhile(input.userId))
 }
 
 export async function updatePerson(db: DB, personId: string, input: PersonInput): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    await assertAccountFree(trx, input.userId, personId)
-    const result = await trx.updateTable('people').set({ ...toRow(input), updated_at: nowIso() }).where('id', '=', personId).executeTakeFirst()
-    return Number(result.numUpdatedRows) > 0
-  })
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      await assertAccountFree(trx, input.userId, personId)
+      const result = await trx.updateTable('people').set({ ...toRow(input), updated_at: nowIso() }).where('id', '=', personId).executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    })
+    .catch(accountTakenMeanwhile(input.userId))
 }
 
 export async function getPerson(db: DB, personId: string) {

@@ -1,5 +1,6 @@
 import type { StaffRole } from '#db/schema'
-import type { DB } from '#app/utils/db.server'
+import { violatedUniqueConstraint, type DB } from '#app/utils/db.server'
+import { racePoint } from '#app/utils/race-points.server'
 import { createId, createToken, hashPassword, hashToken, verifyPassword } from '#app/utils/crypto.server'
 import { nowIso } from '#app/utils/time'
 import { notifyStaffInvitation } from '#app/mail/notify.server'
@@ -47,7 +48,11 @@ export async function verifyLogin(db: DB, email: string, password: string) {
 
 export class DuplicateEmailError extends Error {}
 
-/** Creates the account and its set-password link; the token is returned once and stored hashed. */
+/**
+ * Creates the account and its set-password link; the token is returned once and stored hashed.
+ * The same address twice is a DuplicateEmailError, also when two organisers create it at once:
+ * on PostgreSQL both may find it free, and the later insert meets the unique index.
+ */
 export async function createStaffUser(
   db: DB,
   input: { email: string; name: string; role: StaffRole; password?: string },
@@ -57,6 +62,7 @@ export async function createStaffUser(
   return db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
     if (existing) throw new DuplicateEmailError(email)
+    await racePoint('staff:after-check')
     const now = nowIso()
     const userId = createId()
     await trx
@@ -67,6 +73,9 @@ export async function createStaffUser(
     // An account made without a password is invited by e-mail, with its set-password link.
     if (!passwordHash) await notifyStaffInvitation(trx, { email, name: input.name.trim(), role: input.role }, setPasswordToken, PASSWORD_LINK_TTL_DAYS)
     return { userId, setPasswordToken }
+  }).catch((error: unknown) => {
+    if (violatedUniqueConstraint(error) === 'users_email_key') throw new DuplicateEmailError(email, { cause: error })
+    throw error
   })
 }
 

@@ -5,7 +5,7 @@ import { lockWebinars, type DB } from '#app/utils/db.server'
 import { createId } from '#app/utils/crypto.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { nowIso, utcToLocal } from '#app/utils/time'
-import { checkReportIdentity, createNameFinder, groupZoomPeople, normaliseName, type ZoomPerson, type ZoomReport } from '#app/utils/zoom-report.server'
+import { checkReportIdentity, createNameFinder, groupZoomPeople, normaliseName, ZOOM_PERSON_MINUTES_MAX, type ZoomPerson, type ZoomReport } from '#app/utils/zoom-report.server'
 import { recordAttendanceEvent } from './attendance.server'
 import { listWebinarStaffEmails } from './webinar-role.server'
 
@@ -294,7 +294,10 @@ async function applyZoomMinutes(db: DB, webinarId: string, importId: string): Pr
   await db
     .updateTable('registrations')
     .set({
-      zoom_minutes: sql<number | null>`(select sum(p.minutes) from zoom_import_people p
+      // Capped like each person's: several rows of the report can be one registrant (an e-mail
+      // and a name linked by hand), and the sum must stay a minute count a column holds.
+      zoom_minutes: sql<number | null>`(select case when sum(p.minutes) > ${sql.lit(ZOOM_PERSON_MINUTES_MAX)} then ${sql.lit(ZOOM_PERSON_MINUTES_MAX)} else sum(p.minutes) end
+        from zoom_import_people p
         where p.import_id = ${importId} and p.registration_id = registrations.id and p.match in ('email', 'link', 'name'))`,
     })
     .where('webinar_id', '=', webinarId)

@@ -28,31 +28,42 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   })
 }
 
-function reportError(error: ZoomReportError): string {
+/** Why a report was refused, beside the file field: one message, or a refused row per line. */
+function reportErrors(error: ZoomReportError): string[] {
   switch (error.code) {
     case 'truncated':
-      return message('import.error.truncated', { line: error.line })
+      return [message('import.error.truncated', { line: error.line })]
     case 'missingColumn':
-      return message(error.column === 'name' ? 'import.error.noNameColumn' : 'import.error.noTimeColumn', { line: error.line })
+      return [message(error.column === 'name' ? 'import.error.noNameColumn' : 'import.error.noTimeColumn', { line: error.line })]
     case 'notZoom':
-      return message('import.error.notZoom', { separator: error.separator === '\t' ? 'Tab' : error.separator })
+      return [message('import.error.notZoom', { separator: error.separator === '\t' ? 'Tab' : error.separator })]
+    case 'implausibleRows':
+      return [
+        message('import.error.implausibleRows'),
+        ...error.rows.map((row) =>
+          'minutes' in row
+            ? message('import.problem.minutesTooMany', { line: row.line, minutes: row.minutes })
+            : message('import.problem.leaveTooLate', { line: row.line, join: row.join, leave: row.leave }),
+        ),
+        ...(error.more > 0 ? [message('import.problem.more', { count: error.more })] : []),
+      ]
     default:
-      return message(`import.error.${error.code}`)
+      return [message(`import.error.${error.code}`)]
   }
 }
 
 // The file goes to a preview first; attendance changes only when the preview is committed.
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar } = await requireAttendanceWebinar(request, params.slug)
-  const fail = (error: string, status = 400) => json<{ errors: FieldErrors }>({ errors: { report: [error] } }, { status })
+  const fail = (errors: string[], status = 400) => json<{ errors: FieldErrors }>({ errors: { report: errors } }, { status })
   const upload = await readSmallFile(request, 'report', ZOOM_REPORT_MAX_BYTES)
-  if (!upload.ok) return fail(message(`import.error.${upload.reason}`), upload.reason === 'tooLarge' ? 413 : 400)
+  if (!upload.ok) return fail([message(`import.error.${upload.reason}`)], upload.reason === 'tooLarge' ? 413 : 400)
   const { bytes } = upload
   // The webinar's local date settles "01/09/2021" when nothing in the file does.
   const parsed = parseZoomReport(bytes, { expectedDate: utcToLocal(webinar.start_at, webinar.time_zone).date })
-  if (!parsed.ok) return fail(reportError(parsed.error), 422)
+  if (!parsed.ok) return fail(reportErrors(parsed.error), 422)
   // A NUL is no text (and PostgreSQL refuses it in the topic or a name that would be stored).
-  if (holdsNul(parsed.report)) return fail(message('import.error.encoding'), 422)
+  if (holdsNul(parsed.report)) return fail([message('import.error.encoding')], 422)
   const { importId, reused } = await previewZoomImport(getDb(), webinar.id, { name: upload.name || 'zoom.csv', bytes, report: parsed.report }, user.id)
   return redirect(`/attendance/${webinar.slug}/import/${importId}${reused ? '?done=reused' : ''}`, 303)
 }

@@ -34,6 +34,8 @@ export type RacePoint =
   | 'answers:after-read'
   | 'finish-attempt:after-read'
   | 'material:after-read'
+  | 'staff:after-check'
+  | 'person-account:after-check'
   | 'evaluation:after-read'
   | 'resend-link:after-read'
   | 'reminder:after-list'

@@ -64,6 +64,11 @@ export type ZoomReportError =
   | { code: 'missingColumn'; column: 'name' | 'time'; line: number }
   | { code: 'truncated'; line: number }
   | { code: 'noRows' }
+  /** Rows longer than a day: a mistyped date or a mistyped duration (the first few, and how many more). */
+  | { code: 'implausibleRows'; rows: ImplausibleRow[]; more: number }
+
+/** A row whose one join lasts longer than any webinar can, with the cells as written so the organiser can find them. */
+export type ImplausibleRow = { line: number; join: string; leave: string } | { line: number; minutes: string }
 
 export type ZoomReportResult = { ok: true; report: ZoomReport } | { ok: false; error: ZoomReportError }
 
@@ -96,6 +101,17 @@ const MINUTES_MAX = 8
 const LABEL_MAX = 64
 /** Names kept per person: far more than the devices anyone rejoins from, and the stored row stays bounded. */
 const PERSON_NAMES_MAX = 10
+/**
+ * A webinar is held within one day, so one join longer than a day is an error in the report (a
+ * year typed 9021 for 2021, a duration with digits too many), which the upload refuses with the
+ * row's line rather than count. It also keeps every count of minutes far inside a database
+ * integer: the stored minutes were once a mistyped year's 3,681,643,795.
+ */
+export const ZOOM_ROW_MINUTES_MAX = 24 * 60
+/** A person's minutes, and a registrant's summed over the rows that are them, count up to this: overlapping joins from two devices add up, but no one attends more than a day. */
+export const ZOOM_PERSON_MINUTES_MAX = 24 * 60
+/** Implausible rows named in the refusal; the rest are counted. */
+const IMPLAUSIBLE_ROWS_LISTED = 20
 
 // ---------------------------------------------------------------------------
 // Columns
@@ -397,7 +413,15 @@ function minutesBetween(joinTime: string | null, leaveTime: string | null): numb
 // Rows
 
 /** A row as read, its dates waiting for the file's day/month order. */
-type PendingRow = { row: ZoomRow; join: ReadDate | null; leave: ReadDate | null; minutesFromTimes: boolean; attended: boolean | null }
+type PendingRow = {
+  row: ZoomRow
+  join: ReadDate | null
+  leave: ReadDate | null
+  minutesFromTimes: boolean
+  attended: boolean | null
+  /** The time cells as written (each at most DATE_MAX or MINUTES_MAX), for naming a row that cannot be right. */
+  cells: { join: string; leave: string; minutes: string }
+}
 
 function readRow(cells: string[], header: ParticipantHeader, section: ZoomSection, line: number, evidence: DateEvidence): PendingRow | null {
   const nameCell = cellAt(cells, header.name)
@@ -412,7 +436,10 @@ function readRow(cells: string[], header: ParticipantHeader, section: ZoomSectio
   const originalName = split.originalName === null ? null : keep(split.originalName, ZOOM_NAME_MAX, nameCellRaw)
   // Zoom's own help: time in the waiting room is not time in the meeting.
   const waitingRoom = readYesNo(cellAt(cells, header.waitingRoom)) === true
-  const minutes = waitingRoom || header.minutes === -1 ? 0 : readMinutes(cellAt(cells, header.minutes))
+  const minutesCell = valueAt(cells, header.minutes, MINUTES_MAX)
+  const minutes = waitingRoom || header.minutes === -1 ? 0 : readMinutes(minutesCell)
+  const joinCell = valueAt(cells, header.join, DATE_MAX)
+  const leaveCell = valueAt(cells, header.leave, DATE_MAX)
   return {
     row: {
       section,
@@ -430,11 +457,19 @@ function readRow(cells: string[], header: ParticipantHeader, section: ZoomSectio
       registered: cellAt(cells, header.registrationTime) !== '' || cellAt(cells, header.approval) !== '',
       waitingRoom,
     },
-    join: readDate(cellAt(cells, header.join), evidence),
-    leave: readDate(cellAt(cells, header.leave), evidence),
+    join: readDate(joinCell, evidence),
+    leave: readDate(leaveCell, evidence),
     minutesFromTimes: header.minutes === -1 && !waitingRoom,
     attended: waitingRoom ? false : readYesNo(cellAt(cells, header.attended)),
+    cells: { join: joinCell, leave: leaveCell, minutes: minutesCell },
   }
+}
+
+/** The row's one join, when it lasts longer than a day; null for a row that can be right. */
+function implausibility(pending: PendingRow): ImplausibleRow | null {
+  const { row, cells } = pending
+  if (row.minutes <= ZOOM_ROW_MINUTES_MAX) return null
+  return pending.minutesFromTimes ? { line: row.line, join: cells.join, leave: cells.leave } : { line: row.line, minutes: cells.minutes }
 }
 
 /** The row with its dates read in the file's order, and what depends on them. */
@@ -813,6 +848,11 @@ export function parseZoomReport(bytes: Uint8Array, options: ZoomReportOptions = 
   if (!walk.rows.some((pending) => pending.row.section === 'attendee')) return failure({ code: 'noRows' })
 
   const { order, reported } = decideDateOrder(walk, options.expectedDate)
+  const rows = walk.rows.map((pending) => finishRow(pending, order))
+  const implausible = walk.rows.flatMap((pending) => implausibility(pending) ?? [])
+  if (implausible.length > 0) {
+    return failure({ code: 'implausibleRows', rows: implausible.slice(0, IMPLAUSIBLE_ROWS_LISTED), more: Math.max(0, implausible.length - IMPLAUSIBLE_ROWS_LISTED) })
+  }
   const { topic, meetingId, hostEmail } = walk.meta
   return {
     ok: true,
@@ -824,7 +864,7 @@ export function parseZoomReport(bytes: Uint8Array, options: ZoomReportOptions = 
       dateOrder: reported,
       encoding,
       separator: separator ?? ',',
-      rows: walk.rows.map((pending) => finishRow(pending, order)),
+      rows,
     },
   }
 }
@@ -943,7 +983,8 @@ export function groupZoomPeople(rows: ZoomRow[]): ZoomPerson[] {
       people.set(mapKey, entry)
     }
     const { person, seenNames } = entry
-    person.minutes += row.minutes
+    // Capped, so no report sums past what a database integer holds, however many rows are one person.
+    person.minutes = Math.min(ZOOM_PERSON_MINUTES_MAX, person.minutes + row.minutes)
     // Waiting to be let in is no join.
     if (!row.waitingRoom && (row.joinTime !== null || row.minutes > 0)) person.joins++
     person.attended ||= row.attended

@@ -311,6 +311,50 @@ describe('files that are not a readable Zoom report', () => {
   })
 })
 
+// A webinar is held within a day: one join longer than that is an error in the report, refused
+// with the line and the cells as written, and no count of minutes can outgrow a database integer.
+describe('joins longer than any webinar', () => {
+  const OLDER_HEADER = 'User Name (Original Name),Email,Join Time,Leave Time'
+
+  test('a leave time with a mistyped year is refused, naming the line and the times as written', () => {
+    const text = [OLDER_HEADER, 'Budi Santoso,,09/01/2021 09:00:00 AM,09/01/2021 11:00:00 AM', 'Siti Aminah,,09/01/2021 09:05:00 AM,09/01/9021 11:00:00 AM', ''].join('\n')
+    expect(errorOf(text)).toEqual({ code: 'implausibleRows', rows: [{ line: 3, join: '09/01/2021 09:05:00 AM', leave: '09/01/9021 11:00:00 AM' }], more: 0 })
+  })
+
+  test('a join of exactly a day counts; a minute more is refused; so is a minutes cell above a day', () => {
+    const day = [OLDER_HEADER, 'Budi Santoso,,09/01/2021 09:00:00 AM,09/02/2021 09:00:00 AM', ''].join('\n')
+    expect(parsed(day).rows.map((row) => row.minutes)).toEqual([1440])
+    expect(errorOf(day.replace('09/02/2021 09:00:00 AM', '09/02/2021 09:00:01 AM'))).toMatchObject({ code: 'implausibleRows', rows: [{ line: 2 }] })
+    const minutes = 'Participant,Email,Duration (Minutes)\nBudi,,1440\nSari,,1441\nDewi,,99999999\n'
+    expect(errorOf(minutes)).toEqual({
+      code: 'implausibleRows',
+      rows: [
+        { line: 3, minutes: '1441' },
+        { line: 4, minutes: '99999999' },
+      ],
+      more: 0,
+    })
+  })
+
+  test('22 joins of 99,999,999 minutes: the first 20 named, the other 2 counted', () => {
+    const csv = buildZoomReport({ topic: 'x', startAt: new Date('2021-09-01T01:55:00Z'), style: 'older', people: [{ name: 'Peserta Besar', email: 'besar@example.org', joins: Array.from({ length: 22 }, () => ({ minutes: 99_999_999 })) }] })
+    const error = errorOf(csv)
+    expect(error).toMatchObject({ code: 'implausibleRows', more: 2 })
+    expect(error && 'rows' in error ? error.rows.map((row) => ('minutes' in row ? row.minutes : null)) : null).toEqual(Array.from({ length: 20 }, () => '99999999'))
+  })
+
+  test('waiting-room time is not a join, however long', () => {
+    const text = 'Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),In Waiting Room\nBudi,budi@example.org,09/01/2021 09:00:00 AM,09/01/2021 10:00:00 AM,5000,Yes\n'
+    expect(parsed(text).rows.map((row) => row.minutes)).toEqual([0])
+  })
+
+  test("a person's minutes are summed over rejoins up to a day, however many rows are them", () => {
+    const rows = Array.from({ length: 30 }, () => 'Budi,budi@example.org,1000').join('\n')
+    const people = groupZoomPeople(parsed(`Participant,Email,Duration (Minutes)\n${rows}\n`).rows)
+    expect(people).toMatchObject([{ key: 'budi@example.org', joins: 30, minutes: 1440 }])
+  })
+})
+
 test('normaliseName', () => {
   expect(normaliseName('  Sri  RAHAYU, S.Pd.')).toBe('sri rahayu s pd')
   expect(normaliseName('Dr. Ñoño Müller-Lüdenscheidt')).toBe('dr nono muller ludenscheidt')

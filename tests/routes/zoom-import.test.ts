@@ -199,6 +199,25 @@ describe('uploading a report', () => {
     expect(await minutesOf(s)).toEqual({ budi: 130, sari: 100, dewi: null })
   })
 
+  test("a registrant's minutes stop at a day, summed over rejoins and over every row that is them", async () => {
+    const s = await scene()
+    // Budi by e-mail (two joins of 1,000 minutes: a day at most is 1,440), and again by his name alone from another device.
+    const people: ZoomReportPerson[] = [
+      { name: 'Budi Santoso', email: s.budi.email, joins: [{ minutes: 1000 }, { minutes: 1000 }] },
+      { name: 'Budi Santoso', email: null, renamedTo: 'HP Budi', joins: [{ minutes: 1000 }] },
+      { name: 'Sari Rahayu', email: s.sari.email, joins: [{ minutes: 1440 }] },
+    ]
+    const importId = await uploaded(s, buildZoomReport({ topic: 'Literasi Digital untuk Warga', startAt: new Date('2030-03-04T01:55:00Z'), people }))
+    const matched = await preview(s, importId, '?show=matched')
+    expect(matched.people.rows.map((p) => [p.registrant_email, p.minutes, p.joins])).toEqual([
+      [s.budi.email, 1440, 2],
+      [s.budi.email, 1000, 1],
+      [s.sari.email, 1440, 1],
+    ])
+    expect((await postPreview(s, importId, { intent: 'commit' })).status).toBe(303)
+    expect(await minutesOf(s)).toEqual({ budi: 1440, sari: 1440, dewi: null })
+  })
+
   test('a hand-written older export (renamed rejoins, a quoted comma, LF, no BOM) previews and commits', async () => {
     const s = await scene()
     const importId = await uploaded(s, handReport(s))
@@ -298,6 +317,42 @@ describe('a file that is not a usable report', () => {
     expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
   })
 
+  test('a leave time with a mistyped year is refused beside the field, naming the row and its times as written; nothing is saved', async () => {
+    const s = await scene()
+    const csv = [
+      'User Name (Original Name),Email,Join Time,Leave Time',
+      `Budi Santoso,${s.budi.email},03/04/2030 09:00:00 AM,03/04/2030 11:00:00 AM`,
+      `Sari Rahayu,${s.sari.email},03/04/2030 09:05:00 AM,03/04/9030 11:00:00 AM`,
+      '',
+    ].join('\n')
+    // Before: 3,681,643,795 minutes, which PostgreSQL refused with a raw 22003 (a 500) and SQLite stored.
+    const response = await upload(s, csvFile(csv))
+    expect(response.status).toBe(422)
+    expect(await errorsOf(response)).toEqual({
+      report: ['import.error.implausibleRows', message('import.problem.leaveTooLate', { line: 3, join: '03/04/2030 09:05:00 AM', leave: '03/04/9030 11:00:00 AM' })],
+    })
+    expect(await importsOf(s.webinar.id)).toEqual([])
+    expect(await minutesOf(s)).toEqual({ budi: null, sari: null, dewi: null })
+  })
+
+  test('durations with digits too many (22 joins of 99,999,999 minutes) are refused: the first 20 rows named, the rest counted', async () => {
+    const s = await scene()
+    const csv = currentReport(s, { budi: Array.from({ length: 22 }, () => 99_999_999) })
+    const lines = csv.split(/\r\n|\n/)
+    const budiLines = lines.flatMap((line, index) => (line.includes(s.budi.email.toUpperCase()) ? [index + 1] : []))
+    expect(budiLines).toHaveLength(22)
+    const response = await upload(s, csvFile(csv))
+    expect(response.status).toBe(422)
+    expect(await errorsOf(response)).toEqual({
+      report: [
+        'import.error.implausibleRows',
+        ...budiLines.slice(0, 20).map((line) => message('import.problem.minutesTooMany', { line, minutes: '99999999' })),
+        message('import.problem.more', { count: 2 }),
+      ],
+    })
+    expect(await importsOf(s.webinar.id)).toEqual([])
+  })
+
   test('a file name holding a NUL is a 400 before the file is read, and no import is made', async () => {
     const s = await scene()
     const response = await upload(s, csvFile(currentReport(s), 'laporan\u0000.csv'))
@@ -331,6 +386,8 @@ describe('a file that is not a usable report', () => {
       expect(translate(lang, 'import.error.noTimeColumn', { line: 4 })).toMatch(/4.*Join Time.*Duration/)
       expect(translate(lang, 'import.error.noNameColumn', { line: 1 })).toMatch(/1.*User Name/)
       expect(translate(lang, 'import.error.notZoom', { separator: ';' })).toContain('“;”')
+      expect(translate(lang, 'import.problem.leaveTooLate', { line: 3, join: '03/04/2030 09:05:00 AM', leave: '03/04/9030 11:00:00 AM' })).toMatch(/3.*03\/04\/2030 09:05:00 AM.*03\/04\/9030 11:00:00 AM/)
+      expect(translate(lang, 'import.error.implausibleRows')).toMatch(lang === 'id' ? /sehari.*unggah lagi/ : /a day.*upload it again/)
     }
   })
 })
