@@ -484,8 +484,21 @@ export async function getWaitlistPosition(db: DB, webinarId: string, position: n
  * Before the end, a seat or a place on the waitlist (the invitation or waitlist notice again, with
  * the join link); after it, a seat (the personal page, where the certificate is, or why there is
  * none). Does nothing otherwise; the caller answers the same either way.
+ *
+ * The lock rule: the registration is read under the webinar's lock, so a cancel or an erasure of
+ * it at the same moment either goes first (nothing is mailed) or after (it finds the mail queued
+ * here: the erasure deletes it, the cancellation follows it). Read without the lock, the mail was
+ * queued after either had committed: the invitation with a dead link, or a mail for an erased
+ * registration.
  */
 export async function resendRegistrationLink(db: DB, webinarId: string, email: string, now = nowIso()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await lockWebinars(trx, [webinarId])
+    return resendUnderLock(trx, webinarId, email, now)
+  })
+}
+
+async function resendUnderLock(db: DB, webinarId: string, email: string, now: string): Promise<boolean> {
   const registration = await db
     .selectFrom('registrations')
     .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
@@ -496,6 +509,7 @@ export async function resendRegistrationLink(db: DB, webinarId: string, email: s
     .where('registrations.status', 'in', ['registered', 'waitlisted'])
     .where('webinars.status', 'in', ['published', 'finished'])
     .executeTakeFirst()
+  await racePoint('resend-link:after-read')
   if (!registration) return false
   if (registrationRefusal(registration, now) !== 'finished') {
     await notifyRegistration(db, registration.id)

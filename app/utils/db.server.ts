@@ -590,10 +590,10 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * PostgreSQL it is `select … for update`, which makes concurrent writers to one webinar take
  * turns, exactly as SQLite's lock does.
  *
- * That covers what a resident writes by their personal link (an evaluation, test answers, a
- * finished attempt): the erasure and the retention purge hold the webinar's lock while they remove
- * the person's data, so such a write, its registration read again under the lock, either comes
- * first (and is erased with the rest) or finds the link gone.
+ * That covers what a resident sets off (an evaluation, test answers, a finished attempt, a
+ * check-in, a lost link mailed again): the erasure and the retention purge hold the webinar's
+ * lock while they remove the person's data, so such a write, its registration read again under
+ * the lock, either comes first (and is erased with the rest) or finds the link gone.
  *
  * Rows that no webinar lock covers, read and then written on their own (a bank question being
  * versioned), are locked with `lockRows`. The fixed order: webinars first, then such rows, each

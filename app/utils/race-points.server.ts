@@ -37,6 +37,7 @@ export type RacePoint =
   | 'staff:after-check'
   | 'person-account:after-check'
   | 'evaluation:after-read'
+  | 'resend-link:after-read'
   | 'reminder:after-list'
   | 'thank-you:after-list'
 

@@ -1,13 +1,16 @@
-// An evaluation submitted while the resident's data is erased (issue 12, "one lock rule"): by the
-// resident from their link, or by the hourly retention purge. Both hold the webinar's lock while
-// they make the evaluations there are anonymous; an evaluation read before that committed and
-// saved after it would keep the comment and the link to the person. As in postgres-races.test.ts,
+// What a resident sends while their data is erased (issue 12, "one lock rule"), by themselves from
+// their link or by the hourly retention purge: an evaluation, a lost link asked for again. Both
+// erasures hold the webinar's lock while they make the evaluations there are anonymous and delete
+// the person's mail; an evaluation read before that committed and saved after it would keep the
+// comment and the link to the person, and a link mailed again would be queued for an erased
+// registration. As in postgres-races.test.ts,
 // two connection pools stand in for two app processes and the interleaving is made certain
 // (readDuring); the control run (PostgreSQL only) turns the lock rule off and must show the race.
 // On SQLite the runs with the rule go through one connection, whose write lock makes them take
 // turns, and must hold as well.
 import { getEvaluationForm, ratingFields, submitEvaluation, type EvaluationAnswers } from '#app/models/evaluation.server'
 import { eraseRegistrationByToken, purgeExpiredPersonalData, setRetentionMonths } from '#app/models/personal-data.server'
+import { resendRegistrationLink } from '#app/models/registration.server'
 import { getDb, type DB } from '#app/utils/db.server'
 import { publishedWebinar, register, type Registrant } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
@@ -20,6 +23,7 @@ const first = (): DB => (TEST_ENGINE === 'postgres' ? pools.first : db)
 const second = (): DB => (TEST_ENGINE === 'postgres' ? pools.second : db)
 
 // The factory's webinar: 4 March 2030, 09.00–12.00 WIB; its evaluation opens at the end.
+const BEFORE = '2030-03-01T00:00:00.000Z'
 const AFTER_END = '2030-03-05T00:00:00.000Z'
 
 /** Every question rated, and a comment that names the person. */
@@ -57,6 +61,28 @@ describe.each([
     // In the control the evaluation lands after the erasure: linked to the person, comment and all.
     expect(submitted).toEqual(lockRule ? { ok: false, reason: 'notFound' } : { ok: true })
     expect((await namingEvaluations(person)).length === 0).toBe(lockRule)
+  })
+
+  test('a lost link asked for while the resident erases their data: nothing is mailed', async () => {
+    const webinar = await publishedWebinar()
+    const person = await register(webinar.id)
+    const [erased, resent] = await readDuring(
+      lockRule,
+      { point: 'erase:after-read', run: () => eraseRegistrationByToken(first(), person.token, BEFORE) },
+      { point: 'resend-link:after-read', run: () => resendRegistrationLink(second(), webinar.id, person.email, BEFORE) },
+    )
+    expect(erased).toEqual({ slug: webinar.slug })
+    // The person's mail, to their address or to the one their erasure left.
+    const mails = await db
+      .selectFrom('outbox')
+      .select(['kind', 'recipient_email'])
+      .where('webinar_id', '=', webinar.id)
+      .where((eb) => eb.or([eb('recipient_email', '=', person.email), eb('recipient_email', '=', `erased-${person.id}@erased.invalid`)]))
+      .execute()
+    // In the control the invitation is queued again after the erasure deleted the person's mail:
+    // a mail for an erased registration, with its dead link.
+    expect(resent).toBe(!lockRule)
+    expect(mails.length === 0).toBe(lockRule)
   })
 
   test('an evaluation submitted while the retention purge runs: refused as not found, and nothing names the person', async () => {
