@@ -68,6 +68,16 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|08\w{3}|57P0[123]|25006|53100|53300|55P03)$/.test(code)
 }
 
+/**
+ * Whether the database refused a text value it cannot store: PostgreSQL takes no NUL (U+0000) in
+ * text (22021, character_not_in_repertoire) nor a character its encoding lacks (22P05). SQLite
+ * stores both. The request's input, not the server, is at fault.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return error instanceof Error && error.name !== 'SqliteError' && (code === '22021' || code === '22P05')
+}
+
 /** pg-pool's and pg's own messages when connectionTimeoutMillis runs out (they carry no code). */
 const PG_CONNECTION_TIMEOUT = /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/
 

@@ -1,8 +1,10 @@
-// U+0000 (NUL, `%00` in a URL) is refused wherever input enters: PostgreSQL refuses it in any text
-// value (SQLSTATE 22021), where SQLite stores it, so a lookup or a write that it reached would be
-// a 500 on one engine only. No page, form or file of ours has a use for it. The URL is checked in
-// front of Remix (scripts/server.ts), forms in readForm and the upload readers, and a parsed
-// upload's text before it is stored.
+// U+0000 (NUL, `%00` in a URL) never reaches a query: PostgreSQL refuses it in any text value
+// (SQLSTATE 22021), where SQLite stores it, so a lookup or a write that it reached would be a 500
+// on one engine only. The URL is checked in front of Remix (scripts/server.ts); the names in a form
+// (a field's, a file's), which no page of ours lets anyone type, in readForm and the upload
+// readers. A NUL in a value is the user's input like any other: the field's own check refuses it
+// beside the field (form.badCharacters), and one that reaches the database unchecked is a 400
+// there (isUnstorableText, answered by the routes' outer layer), never a 500.
 
 const NUL = '\u0000'
 
@@ -14,11 +16,9 @@ export function holdsNul(value: unknown): boolean {
   return false
 }
 
-/** Whether a form holds a NUL in a field's name, a text value or a file's name. */
-export function formHoldsNul(form: FormData): boolean {
-  for (const [name, value] of form) {
-    if (name.includes(NUL) || (typeof value === 'string' ? value.includes(NUL) : value.name.includes(NUL))) return true
-  }
+/** Whether a form holds a NUL in a field's name or a file's name (its values are checked beside their fields). */
+export function formNamesHoldNul(form: FormData): boolean {
+  for (const [name, value] of form) if (holdsNul([name, typeof value === 'string' ? '' : value.name])) return true
   return false
 }
 

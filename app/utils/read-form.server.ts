@@ -3,14 +3,15 @@ import {
   unstable_createMemoryUploadHandler as createMemoryUploadHandler,
   unstable_parseMultipartFormData as parseMultipartFormData,
 } from '@remix-run/node'
-import { formHoldsNul, holdsNul } from './nul.server'
+import { formNamesHoldNul, holdsNul } from './nul.server'
 
 /**
  * Every action reads its form through readForm, never through request.formData() directly:
  * a request that is not a form, a broken body, or a form with far more fields than any of
  * ours is answered with a 4xx before any work is done on it, instead of a 500 (or a process
- * busy for seconds on one small hostile post). A NUL (U+0000) anywhere in a form, which no page
- * of ours sends and PostgreSQL refuses in text, is refused the same way (utils/nul.server.ts).
+ * busy for seconds on one small hostile post). A NUL (U+0000) in a field's or a file's name,
+ * which no page of ours sends and PostgreSQL refuses in text, is refused the same way; one in a
+ * value is checked beside its field (utils/nul.server.ts).
  */
 
 /**
@@ -41,17 +42,17 @@ export function countUrlencodedFields(body: string): number {
 }
 
 const UNREADABLE = 'The form could not be read'
-const NUL_IN_FORM = 'A form field holds a NUL character'
+const NUL_IN_FORM = 'A form field or file name holds a NUL character'
 
-/** The form, or a thrown 400 when a field's name or value, or a file's name, holds a NUL. */
+/** The form, or a thrown 400 when a field's name or a file's name holds a NUL. */
 function withoutNul(form: FormData): FormData {
-  if (formHoldsNul(form)) throw refuse(400, NUL_IN_FORM)
+  if (formNamesHoldNul(form)) throw refuse(400, NUL_IN_FORM)
   return form
 }
 
 /**
  * The posted form. Throws a 415 Response for anything that is not a form, 413 for a form with
- * more than FORM_FIELD_LIMIT fields, 400 for a body that cannot be parsed or holds a NUL.
+ * more than FORM_FIELD_LIMIT fields, 400 for a body that cannot be parsed or a NUL in a field's or file's name.
  */
 export async function readForm(request: Request): Promise<FormData> {
   const contentType = request.headers.get('Content-Type')
@@ -89,7 +90,7 @@ const MULTIPART_TEXT_LIMIT = 64 * 1024
 /**
  * A multipart form whose files are streamed to disk by `storeFile` instead of being held in
  * memory. The form's text fields come back as `form`; each file field's outcome as `files`.
- * The same refusals as readForm (415, 400 also for a NUL, 413); on any of them, files already stored are
+ * The same refusals as readForm (415, 400 also for a NUL in a name, 413); on any of them, files already stored are
  * removed again, so nothing is left behind.
  */
 export async function readUploadForm<Outcome extends { ok: boolean }>(
@@ -143,7 +144,7 @@ export async function readUploadForm<Outcome extends { ok: boolean }>(
     await Promise.all([...files.values()].map(discard))
     throw refuse(413, 'Too many form fields')
   }
-  if (nul || formHoldsNul(form)) {
+  if (nul || formNamesHoldNul(form)) {
     await Promise.all([...files.values()].map(discard))
     throw refuse(400, NUL_IN_FORM)
   }
@@ -156,7 +157,7 @@ export type SmallFileRefusal = 'required' | 'empty' | 'tooLarge'
 /**
  * One small file (a CSV report, a question bank) posted in a multipart form, held in memory.
  * A body that is not multipart or cannot be parsed counts as no file chosen: the form was not
- * sent the way the page sends it. A NUL in a field or the file's name is a thrown 400, as in readForm.
+ * sent the way the page sends it. A NUL in a field's or the file's name is a thrown 400, as in readForm.
  */
 export async function readSmallFile(
   request: Request,

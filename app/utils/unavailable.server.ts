@@ -1,5 +1,5 @@
 import type { ServerBuild } from '@remix-run/node'
-import { isDatabaseUnavailable } from './db.server'
+import { isDatabaseUnavailable, isUnstorableText } from './db.server'
 
 /** How long a client is asked to wait when the database cannot take writes. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 30
@@ -23,6 +23,9 @@ function answering503(handler: Handler): Handler {
       return await handler(args)
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw unavailable()
+      // Text the database cannot store (a NUL, on PostgreSQL) that no check caught: the request's
+      // fault, a 400, and its transaction was rolled back whole.
+      if (isUnstorableText(error)) throw new Response('Bad request', { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
       throw error
     }
   }
@@ -31,7 +34,8 @@ function answering503(handler: Handler): Handler {
 /**
  * The build with every loader and action answering "temporarily unavailable" (503, with
  * Retry-After, shown by the route's error page) when the database cannot take writes, instead
- * of a 500. A layer in front of the routes, so no route has to remember it.
+ * of a 500; and 400 for text the database refuses to store (isUnstorableText). A layer in front
+ * of the routes, so no route has to remember it.
  */
 export function withOutagesAs503(build: ServerBuild): ServerBuild {
   const routes: ServerBuild['routes'] = {}

@@ -513,6 +513,7 @@ describe('the organiser’s certificates page', () => {
     const cases: Array<[string, string]> = [
       ['Joko 😀', message('form.nameUnprintable', { chars: '😀' })],
       ['\u200b\u200d', 'form.nameNeedsLetter'],
+      ['Joko\u0000Susilo', 'form.badCharacters'],
       ['Joko\u0001Susilo', 'form.badCharacters'],
     ]
     for (const [name, error] of cases) {

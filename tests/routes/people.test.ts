@@ -236,6 +236,7 @@ describe('editing a directory entry', () => {
       [{ name: 'Edy 😀' }, { name: [message('form.nameUnprintable', { chars: '😀' })] }],
       [{ name: 'สมชาย' }, { name: [message('form.nameUnprintable', { chars: 'ส ม ช า ย' })] }],
       [{ name: '\u200b\u200c\u2060' }, { name: ['form.nameNeedsLetter'] }],
+      [{ organisation: 'Indoplus\u0000' }, { organisation: ['form.badCharacters'] }],
       [{ organisation: 'Indoplus\u0001' }, { organisation: ['form.badCharacters'] }],
       [{ title: 'Direktur\u0085' }, { title: ['form.badCharacters'] }],
       [{ bio: 'Praktisi \ufffd digital.' }, { bio: ['form.badCharacters'] }],

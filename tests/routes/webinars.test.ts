@@ -131,6 +131,7 @@ describe('creating a webinar', () => {
     ['a join link with a line break', { platformUrl: 'https://zoom.us/j/123\r\n456' }, 'platformUrl', 'form.urlWhitespace'],
     ['a join link with a no-break space', { platformUrl: 'https://zoom.us/j/123\u00a0456' }, 'platformUrl', 'form.urlWhitespace'],
     ['a join link with a zero-width space', { platformUrl: 'https://zoom.us/j/123\u200b456' }, 'platformUrl', 'form.urlWhitespace'],
+    ['a live-stream link with a NUL', { livestreamUrl: 'https://youtu.be/abc\u0000' }, 'livestreamUrl', 'form.urlWhitespace'],
     ['a live-stream link with a control character', { livestreamUrl: 'https://youtu.be/abc\u0001' }, 'livestreamUrl', 'form.urlWhitespace'],
     ['a join link with backslashes for slashes', { platformUrl: 'https:\\\\zoom.us\\j\\1' }, 'platformUrl', 'form.invalidUrl'],
     ['a join link a browser would rewrite', { platformUrl: 'https://zoom.us/j/ñ' }, 'platformUrl', 'form.urlRewritten?url=https%3A%2F%2Fzoom.us%2Fj%2F%25C3%25B1'],
