@@ -106,3 +106,18 @@ test('a path that does not decode (a bad percent escape) is refused with 400 bef
   expect(server.errors()).not.toContain('could not be decoded')
   expectEveryLineJson(server.errors())
 })
+
+test('a NUL (%00) in a path or a query is refused with 400 before any route runs: no error line, no database error, the token not printed', async () => {
+  // PostgreSQL refuses U+0000 in text (SQLSTATE 22021): each reached a query and was a 500 there.
+  for (const pathname of ['/r/RESIDENTTOKEN987%00/calendar.ics', '/brief/RESIDENTTOKEN987%00', '/webinars/RESIDENTTOKEN987%00/link', '/webinars?q=RESIDENTTOKEN987%00']) {
+    const response = await get(server, pathname)
+    expect(response.status, pathname).toBe(400)
+    expect(await response.text()).not.toContain('RESIDENTTOKEN987')
+    const id = response.headers.get('X-Request-Id')!
+    await expect.poll(() => server.output().includes(`"id":"${id}"`)).toBe(true)
+    expect(server.errors(), pathname).not.toContain(id)
+  }
+  expect(server.output() + server.errors()).not.toContain('RESIDENTTOKEN987')
+  expect(server.errors()).not.toContain('22021')
+  expectEveryLineJson(server.errors())
+})
