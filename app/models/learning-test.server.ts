@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely'
 import type { Database, QuestionPillar, TestAttempt, TestKind, TimeZoneCode } from '#db/schema'
 import { splitPillars, type Pillar } from '#app/utils/catalog'
 import { createId } from '#app/utils/crypto.server'
-import { lockWebinars, type DB } from '#app/utils/db.server'
+import { lockRows, lockWebinars, type DB } from '#app/utils/db.server'
 import { racePoint } from '#app/utils/race-points.server'
 import { addMinutes, nowIso } from '#app/utils/time'
 import { listBankQuestions, toBankQuestion, type BankQuestion } from './question.server'
@@ -345,17 +345,21 @@ function differentOrder(ids: string[], otherOrder: string[] | null): string[] {
 /**
  * The open, unfinished attempt of this link's registration, read inside the caller's transaction.
  *
- * The lock rule: the webinar is locked and the taker read again under it before the attempt is
- * read, so saving answers and finishing take turns, with each other and with the erasure and the
- * retention purge (which hold that lock while they delete the answers). An answer saved before
- * the finish is in the score; one that comes after finds the attempt finished and is refused; one
- * that comes after an erasure finds the link gone. Both tests' finishes taking turns makes the
- * pairing (finishAttempt) independent of the windows: see there.
+ * The lock rule (lockRows): the registration's attempts, both of them, are locked and the taker
+ * read again under their locks before the attempt is read, so saving answers and finishing take
+ * turns, with each other and with the erasure and the retention purge (which lock the attempts
+ * before they delete the answers: eraseTestAnswers). An answer saved before the finish is in the
+ * score; one that comes after finds the attempt finished and is refused; one that comes after an
+ * erasure finds the link gone. Locking the other test's attempt too makes the pairing
+ * (finishAttempt) independent of the windows: see there. Not the webinar's lock: a whole audience
+ * answers the pre-test in the minutes before the start, one save per answer, and would queue on
+ * it with the late registrations.
  */
 async function openAttempt(trx: Conn, token: string, kind: TestKind, now: string) {
   const found = await findTaker(trx, token)
   if (!found) return { ok: false as const, reason: 'notFound' as const }
-  const taker = (await lockWebinars(trx, [found.webinar_id])) ? await findTaker(trx, token) : found
+  const attempts = await trx.selectFrom('test_attempts').select('id').where('registration_id', '=', found.id).execute()
+  const taker = (await lockRows(trx, 'test_attempts', attempts.map((attempt) => attempt.id))) ? await findTaker(trx, token) : found
   if (!taker) return { ok: false as const, reason: 'notFound' as const }
   const tests = await webinarTests(trx, taker.webinar_id)
   const state = stateFor(kind, taker, tests, now)
@@ -402,7 +406,7 @@ export type FinishResult = { ok: true; correct: number; total: number } | { ok: 
  * pre-test closes at the start, the post-test opens at the end, and a webinar always ends after
  * it starts: the form refuses otherwise and the check constraint webinars_end_after_start holds),
  * so on one clock the two finishes cannot run at once. That is not relied on: openAttempt holds
- * the webinar's lock, so two finishes at once (machines whose clocks disagree, a
+ * the locks of both attempts, so two finishes at once (machines whose clocks disagree, a
  * reschedule between their reads) take turns and the later one pairs both.
  */
 export async function finishAttempt(db: DB, token: string, kind: TestKind, now = nowIso()): Promise<FinishResult> {
@@ -432,9 +436,17 @@ export async function finishAttempt(db: DB, token: string, kind: TestKind, now =
 // ---------------------------------------------------------------------------------------------
 // Personal data
 
-/** Erasure: the answers name nobody alone, but they are the person's; the scores stay for the counts. */
+/**
+ * Erasure: the answers name nobody alone, but they are the person's; the scores stay for the
+ * counts. The lock rule: the attempts are locked first (the caller holds the webinar's lock, so no
+ * attempt starts meanwhile), so an answer being saved is either in and deleted here, or saved
+ * after and finds the link gone (openAttempt).
+ */
 export async function eraseTestAnswers(db: Conn, registrationIds: string[]): Promise<number> {
   if (registrationIds.length === 0) return 0
+  const attempts = await db.selectFrom('test_attempts').select('id').where('registration_id', 'in', registrationIds).execute()
+  await lockRows(db, 'test_attempts', attempts.map((attempt) => attempt.id))
+  await racePoint('erase-answers:after-lock')
   const deleted = await db
     .deleteFrom('test_answers')
     .where('attempt_id', 'in', (eb) => eb.selectFrom('test_attempts').select('id').where('registration_id', 'in', registrationIds))

@@ -600,13 +600,15 @@ export function createDb(databaseUrl: string, { lockTimeoutMs = LOCK_TIMEOUT_MS,
  * PostgreSQL it is `select … for update`, which makes concurrent writers to one webinar take
  * turns, exactly as SQLite's lock does.
  *
- * That covers what a resident sets off (an evaluation, test answers, a finished attempt, a
- * check-in, a lost link mailed again): the erasure and the retention purge hold the webinar's
- * lock while they remove the person's data, so such a write, its registration read again under
- * the lock, either comes first (and is erased with the rest) or finds the link gone.
+ * That covers what a resident sets off (an evaluation, a check-in, a lost link mailed again):
+ * the erasure and the retention purge hold the webinar's lock while they remove the person's data,
+ * so such a write, its registration read again under the lock, either comes first (and is erased
+ * with the rest) or finds the link gone.
  *
  * Rows that no webinar lock covers, read and then written on their own (a bank question being
- * versioned), are locked with `lockRows`. The fixed order: webinars first, then such rows, each
+ * versioned, a resident's test attempts while answers are saved or the attempt is finished), are
+ * locked with `lockRows`; the erasure locks the attempts too before it deletes the answers, and an
+ * answer's registration is read again under their locks. The fixed order: webinars first, then such rows, each
  * kind in id order; never a webinar's row after one of these.
  *
  * Two refinements, both in the registration rush (models/registration.server.ts):
@@ -633,13 +635,15 @@ export async function lockWebinars(trx: Transaction<Database> | Kysely<Database>
 /**
  * The lock rule for rows of `table` that no webinar lock covers (see lockWebinars): locks them
  * in id order until the transaction ends, so a second writer reads them only once the first has
- * committed. Nothing to do on SQLite, whose write lock is already held.
+ * committed. Nothing to do on SQLite, whose write lock is already held. Answers whether it took a
+ * lock.
  */
-export async function lockRows(trx: Transaction<Database> | Kysely<Database>, table: 'questions', ids: Iterable<string>): Promise<void> {
-  if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return
+export async function lockRows(trx: Transaction<Database> | Kysely<Database>, table: 'questions' | 'test_attempts', ids: Iterable<string>): Promise<boolean> {
+  if (engineOf(trx) !== 'postgres' || !lockRuleOn()) return false
   const sorted = [...new Set(ids)].sort()
-  if (sorted.length === 0) return
+  if (sorted.length === 0) return false
   await sql`select id from ${sql.table(table)} where id in (${sql.join(sorted)}) order by id for update`.execute(trx)
+  return true
 }
 
 /**

@@ -38,6 +38,7 @@ export type RacePoint =
   | 'person-account:after-check'
   | 'evaluation:after-read'
   | 'resend-link:after-read'
+  | 'erase-answers:after-lock'
   | 'reminder:after-list'
   | 'thank-you:after-list'
 

@@ -146,11 +146,11 @@ describe.each([
     const webinar = await webinarWithTests()
     const registrant = await register(webinar.id)
     const [asked] = await answeredWrong(registrant.token, 'pre', BEFORE)
-    // The answer reads the taker while the erasure has read but not committed; in the control it
-    // writes only once the erasure has committed.
+    // The answer reads the taker while the erasure holds the attempts but has not committed; in the
+    // control it writes only once the erasure has committed.
     const [erased, saved] = await readDuring(
       lockRule,
-      { point: 'erase:after-read', run: () => eraseRegistrationByToken(first(), registrant.token, BEFORE) },
+      { point: 'erase-answers:after-lock', run: () => eraseRegistrationByToken(first(), registrant.token, BEFORE) },
       { point: 'answers:after-read', run: () => saveAnswers(second(), registrant.token, 'pre', [{ questionId: asked!.id, option: 0 }], BEFORE) },
     )
     expect(erased).toEqual({ slug: webinar.slug })
