@@ -311,7 +311,7 @@ export async function listWebinarCertificates(db: DB, webinarId: string, page = 
   return { rows, total: Number(total.count), page, pageSize: CERTIFICATE_PAGE_SIZE }
 }
 
-export type CertificateChange = { ok: true; number?: string } | { ok: false; reason: 'notFound' | 'notCurrent' | 'revoked' }
+export type CertificateChange = { ok: true; number?: string } | { ok: false; reason: 'notFound' | 'notCurrent' | 'revoked' | 'erased' }
 
 /** Revokes a current certificate: it no longer downloads, and its verification says revoked. */
 export async function revokeCertificate(db: DB, webinarId: string, certificateId: string, actorId: string, reason: string, now = nowIso()): Promise<CertificateChange> {
@@ -333,17 +333,30 @@ export async function revokeCertificate(db: DB, webinarId: string, certificateId
  */
 export async function reissueCertificate(db: DB, webinarId: string, certificateId: string, name: string, now = nowIso()): Promise<CertificateChange> {
   return db.transaction().execute(async (trx): Promise<CertificateChange> => {
-    // The lock rule: the same reissue clicked twice finds the certificate replaced the second time.
+    // The lock rule: the same reissue clicked twice finds the certificate replaced the second time,
+    // and an erasure of the holder's registration (which holds the same lock) is seen once committed.
     await lockWebinars(trx, [webinarId])
     const old = await trx
       .selectFrom('certificates')
-      .select(['id', 'registration_id', 'webinar_role_id', 'person_id', 'holder_key', 'role', 'replaced_by_id'])
-      .where('id', '=', certificateId)
-      .where('webinar_id', '=', webinarId)
+      .leftJoin('registrations', 'registrations.id', 'certificates.registration_id')
+      .select([
+        'certificates.id',
+        'certificates.registration_id',
+        'certificates.webinar_role_id',
+        'certificates.person_id',
+        'certificates.holder_key',
+        'certificates.role',
+        'certificates.replaced_by_id',
+        'registrations.data_deleted_at',
+      ])
+      .where('certificates.id', '=', certificateId)
+      .where('certificates.webinar_id', '=', webinarId)
       .executeTakeFirst()
     await racePoint('reissue:after-read')
     if (!old) return { ok: false, reason: 'notFound' }
     if (old.replaced_by_id) return { ok: false, reason: 'notCurrent' }
+    // An erased person's certificate keeps no name, and gets no new one typed in.
+    if (old.data_deleted_at) return { ok: false, reason: 'erased' }
     // The old one steps aside first: the unique index allows one current certificate per holder.
     const newId = createId()
     await trx.updateTable('certificates').set({ replaced_by_id: newId }).where('id', '=', old.id).execute()

@@ -134,11 +134,16 @@ export async function eraseRegistrationByToken(db: DB, token: string, now = nowI
   })
 }
 
-/** Webinars that ended longer ago than the retention period and still hold personal data. */
-function dueForPurge(db: DB, months: number, now: string) {
+/** The moment before which a webinar must have ended for its personal data to be purged. */
+function purgeCutoff(months: number, now: string): string {
   const cutoff = new Date(now)
   cutoff.setUTCMonth(cutoff.getUTCMonth() - months)
-  return db.selectFrom('webinars').where('personal_data_purged_at', 'is', null).where('end_at', '<', cutoff.toISOString())
+  return cutoff.toISOString()
+}
+
+/** Webinars that ended longer ago than the retention period and still hold personal data. */
+function dueForPurge(db: DB, months: number, now: string) {
+  return db.selectFrom('webinars').where('personal_data_purged_at', 'is', null).where('end_at', '<', purgeCutoff(months, now))
 }
 
 /** Oldest first. */
@@ -160,24 +165,41 @@ export async function countWebinarsDueForPurge(db: DB, months: number, now = now
  * counts, unique residents included, stay as they were. Does nothing without a period.
  */
 export async function purgeExpiredPersonalData(db: DB, actorId: string | null, now = nowIso()): Promise<{ webinars: number; registrations: number }> {
-  const months = await getRetentionMonths(db)
-  if (months === null) return { webinars: 0, registrations: 0 }
+  if ((await getRetentionMonths(db)) === null) return { webinars: 0, registrations: 0 }
   const key = await pseudonymKey(db)
   const pseudonym = (r: { email: string }) => `p-${createHmac('sha256', key).update(r.email).digest('hex').slice(0, 32)}@pseudonym.invalid`
   let webinars = 0
   let registrations = 0
   for (;;) {
+    // Read again each round: a webinar the claim refused because the period changed is then no
+    // longer listed (without that, the same refused webinars would be listed forever).
+    const months = await getRetentionMonths(db)
+    if (months === null) return { webinars, registrations }
     const due = await listWebinarsDueForPurge(db, months, now, 20)
+    await racePoint('purge:after-list')
     if (due.length === 0) return { webinars, registrations }
     for (const webinar of due) {
       const erased = await db.transaction().execute(async (trx) => {
         // The claim comes first: with several machines each running the hourly purge, a
-        // webinar is purged by whichever claims it, and the others skip it.
+        // webinar is purged by whichever claims it, and the others skip it. It claims only a
+        // webinar still due under the retention period as it stands now: an organiser who
+        // lengthened or turned off retention since the list was read is obeyed. The period is
+        // read again here, and the claim's own statement checks it is still the one in force.
+        const current = lockRuleOn() ? await getRetentionMonths(trx) : months
+        if (current === null) return null
         const claimed = await trx
           .updateTable('webinars')
           .set({ personal_data_purged_at: now })
           .where('id', '=', webinar.id)
-          .where((eb) => (lockRuleOn() ? eb('personal_data_purged_at', 'is', null) : eb.lit(true)))
+          .where((eb) =>
+            lockRuleOn()
+              ? eb.and([
+                  eb('personal_data_purged_at', 'is', null),
+                  eb('end_at', '<', purgeCutoff(current, now)),
+                  eb.exists(eb.selectFrom('settings').select('key').where('key', '=', RETENTION_KEY).where('value', '=', String(current))),
+                ])
+              : eb.lit(true),
+          )
           .executeTakeFirst()
         if (claimed.numUpdatedRows === 0n) return null
         await racePoint('purge:after-claim')

@@ -305,7 +305,7 @@ async function applyZoomMinutes(db: DB, webinarId: string, importId: string): Pr
     .execute()
 }
 
-export type ImportChange = { ok: true; changed: boolean } | { ok: false; reason: 'notFound' | 'finalised' | 'notRegistrant' }
+export type ImportChange = { ok: true; changed: boolean } | { ok: false; reason: 'notFound' | 'finalised' | 'notRegistrant' | 'erased' }
 
 /** Makes an import the one whose minutes count. Committing the report already in force changes nothing. */
 export async function commitZoomImport(db: DB, webinarId: string, importId: string, actorId: string, now = nowIso()): Promise<ImportChange> {
@@ -353,8 +353,18 @@ export async function linkZoomPerson(db: DB, webinarId: string, importId: string
       .executeTakeFirst()
     if (!webinar || !person) return { ok: false, reason: 'notFound' }
     if (webinar.attendance_finalised_at) return { ok: false, reason: 'finalised' }
-    const registrant = await trx.selectFrom('registrations').select('id').where('id', '=', registrationId).where('webinar_id', '=', webinarId).where('status', '=', 'registered').executeTakeFirst()
+    // Read under the webinar's lock, which the erasure holds too: an erasure committing meanwhile is seen.
+    const registrant = await trx
+      .selectFrom('registrations')
+      .select(['id', 'data_deleted_at'])
+      .where('id', '=', registrationId)
+      .where('webinar_id', '=', webinarId)
+      .where('status', '=', 'registered')
+      .executeTakeFirst()
+    await racePoint('zoom-link:after-read')
     if (!registrant) return { ok: false, reason: 'notRegistrant' }
+    // Linking would give an erased registration the names of the Zoom row (and a zoomLinked event naming them).
+    if (registrant.data_deleted_at) return { ok: false, reason: 'erased' }
     await trx.updateTable('zoom_import_people').set({ match: 'link', registration_id: registrationId, candidates: null }).where('id', '=', personId).execute()
     await trx
       .insertInto('zoom_links')

@@ -25,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 type ActionData = { certificateId?: string; intent?: string; errors: FieldErrors }
 
-const REFUSALS: Record<string, MessageKey> = { notFound: 'error.notFound.body', notCurrent: 'certificates.notCurrent', revoked: 'certificates.alreadyRevoked' }
+const REFUSALS: Record<string, MessageKey> = { notFound: 'error.notFound.body', notCurrent: 'certificates.notCurrent', revoked: 'certificates.alreadyRevoked', erased: 'certificates.erased' }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar } = await requireOrganiserWebinar(request, params.slug)

@@ -62,6 +62,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 type ActionData = { personId?: string; errors: FieldErrors }
 
+const LINK_REFUSALS: Record<'notFound' | 'finalised' | 'notRegistrant' | 'erased', MessageKey> = {
+  notFound: 'attendance.notFound',
+  finalised: 'attendance.locked',
+  notRegistrant: 'import.link.notRegistrant',
+  erased: 'import.link.erased',
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, webinar, zoomImport } = await requireImport(request, params.slug, params.importId)
   const parsed = parseForm(ImportActionSchema, await readForm(request))
@@ -81,8 +88,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const registrationId = form.registrationId ?? (await findRegistrantByEmail(db, webinar.id, form.email!))?.id
   const result = registrationId ? await linkZoomPerson(db, webinar.id, zoomImport.id, form.personId, registrationId, user.id) : ({ ok: false, reason: 'notRegistrant' } as const)
   if (!result.ok) {
-    const key: MessageKey = result.reason === 'finalised' ? 'attendance.locked' : result.reason === 'notRegistrant' ? 'import.link.notRegistrant' : 'attendance.notFound'
-    return json<ActionData>({ personId: form.personId, errors: { email: [key] } }, { status: result.reason === 'finalised' ? 409 : 400 })
+    const key: MessageKey = LINK_REFUSALS[result.reason]
+    return json<ActionData>({ personId: form.personId, errors: { email: [key] } }, { status: result.reason === 'finalised' || result.reason === 'erased' ? 409 : 400 })
   }
   const back = new URL(request.url)
   back.searchParams.set('done', 'linked')

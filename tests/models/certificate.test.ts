@@ -10,6 +10,7 @@ import {
   reissueCertificate,
   revokeCertificate,
 } from '#app/models/certificate.server'
+import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { cancelRegistration } from '#app/models/registration.server'
 import { finishWebinar, publishWebinar } from '#app/models/webinar.server'
 import { assignRole, recordBriefAnswer } from '#app/models/webinar-role.server'
@@ -426,6 +427,16 @@ describe('revoking and reissuing', () => {
     expect(await reissueCertificate(db, webinar.id, certificate.id, 'Nama Ketiga')).toEqual({ ok: false, reason: 'notCurrent' })
     expect(await revokeCertificate(db, webinar.id, certificate.id, webinar.organiser.id, 'Lama')).toEqual({ ok: false, reason: 'notCurrent' })
     expect(await certificatesOf(webinar.id).then((rows) => rows.filter((c) => c.holder_key === certificate.holder_key))).toHaveLength(2)
+  })
+
+  test("an erased resident's certificate is not reissued: no new name is written for them", async () => {
+    const { webinar, holder, certificate } = await issuedCertificate()
+    expect(await eraseRegistrationByToken(db, holder.token, afterEnd(60))).toEqual({ slug: webinar.slug })
+    expect(await reissueCertificate(db, webinar.id, certificate.id, 'Rina Kartika, S.Pd.', afterEnd(61))).toEqual({ ok: false, reason: 'erased' })
+    // The erasure's certificate stays the only one, and names nobody.
+    expect(await certificatesOf(webinar.id).then((rows) => rows.filter((c) => c.holder_key === certificate.holder_key).map((c) => ({ id: c.id, name: c.name, replaced_by_id: c.replaced_by_id })))).toEqual([
+      { id: certificate.id, name: null, replaced_by_id: null },
+    ])
   })
 
   test('a revoked certificate can be reissued: the new one is valid again', async () => {

@@ -8,12 +8,18 @@
 // (readDuring); the control run (PostgreSQL only) turns the lock rule off and must show the race.
 // On SQLite the runs with the rule go through one connection, whose write lock makes them take
 // turns, and must hold as well.
+import { finaliseAttendance } from '#app/models/attendance.server'
+import { reissueCertificate } from '#app/models/certificate.server'
 import { getEvaluationForm, ratingFields, submitEvaluation, type EvaluationAnswers } from '#app/models/evaluation.server'
 import { eraseRegistrationByToken, purgeExpiredPersonalData, setRetentionMonths } from '#app/models/personal-data.server'
 import { resendRegistrationLink } from '#app/models/registration.server'
+import { linkZoomPerson, previewZoomImport } from '#app/models/zoom-import.server'
 import { getDb, type DB } from '#app/utils/db.server'
-import { publishedWebinar, register, type Registrant } from '#tests/setup/factories'
+import { onRacePoint, setLockRuleForTests } from '#app/utils/race-points.server'
+import { afterEnd, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tests/setup/attendance'
+import { publishedWebinar, register, registrationRow, webinarRow, type Registrant } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
+import { buildZoomReport } from '../../scripts/demo/zoom-report'
 import { readDuring, twoProcesses } from './__helpers/race'
 
 const db = getDb()
@@ -85,6 +91,49 @@ describe.each([
     expect(mails.length === 0).toBe(lockRule)
   })
 
+  test("a certificate reissued while its holder erases their data: refused, and no certificate names them", async () => {
+    const webinar = await publishedWebinar()
+    const person = await register(webinar.id)
+    await setZoomMinutes(person.id, 150)
+    await finaliseAttendance(db, webinar.id, webinar.organiser.id, afterEnd(5))
+    const certificate = await db.selectFrom('certificates').select('id').where('registration_id', '=', person.id).executeTakeFirstOrThrow()
+    // The reissue reads the certificate and its holder while the erasure has read but not committed.
+    const [erased, reissued] = await readDuring(
+      lockRule,
+      { point: 'erase:after-read', run: () => eraseRegistrationByToken(first(), person.token, afterEnd(30)) },
+      { point: 'reissue:after-read', run: () => reissueCertificate(second(), webinar.id, certificate.id, `${person.name}, S.Pd.`, afterEnd(30)) },
+    )
+    expect(erased).toEqual({ slug: webinar.slug })
+    expect(reissued).toMatchObject(lockRule ? { ok: false, reason: 'erased' } : { ok: true })
+    // In the control the new certificate lands after the erasure, with the person's name typed in.
+    const named = await db.selectFrom('certificates').select('name').where('registration_id', '=', person.id).where('name', 'is not', null).execute()
+    expect(named.length === 0).toBe(lockRule)
+  })
+
+  test('a Zoom row linked while the resident erases their data: refused, and nothing links their registration to a name', async () => {
+    const { webinar, organiser } = await consoleWebinar()
+    const person = await register(webinar.id)
+    const csv = buildZoomReport({
+      topic: webinar.topic,
+      startAt: new Date(Date.UTC(2030, 2, 4, 9, 0, 0)),
+      people: [{ name: 'Akun Keluarga', email: 'akun.keluarga@gmail.com', joins: stay(160) }],
+      style: 'current',
+    })
+    const { importId } = await previewZoomImport(db, webinar.id, zoomUpload(csv), organiser.id)
+    const row = await db.selectFrom('zoom_import_people').select('id').where('import_id', '=', importId).where('role', '=', 'attendee').executeTakeFirstOrThrow()
+    const [erased, linked] = await readDuring(
+      lockRule,
+      { point: 'erase:after-read', run: () => eraseRegistrationByToken(first(), person.token, afterEnd(10)) },
+      { point: 'zoom-link:after-read', run: () => linkZoomPerson(second(), webinar.id, importId, row.id, person.id, organiser.id, afterEnd(10)) },
+    )
+    expect(erased).toEqual({ slug: webinar.slug })
+    expect(linked).toEqual(lockRule ? { ok: false, reason: 'erased' } : { ok: true, changed: true })
+    // In the control the link lands after the erasure: the row's names and e-mail tied to the erased registration.
+    const links = await db.selectFrom('zoom_links').select('person_key').where('registration_id', '=', person.id).execute()
+    const rows = await db.selectFrom('zoom_import_people').select('names').where('registration_id', '=', person.id).execute()
+    expect(links.length === 0 && rows.length === 0).toBe(lockRule)
+  })
+
   test('an evaluation submitted while the retention purge runs: refused as not found, and nothing names the person', async () => {
     // Ended long ago, so the purge (one month kept) takes it; evaluations never close.
     const webinar = await publishedWebinar({ date: '2021-09-01' })
@@ -102,6 +151,45 @@ describe.each([
       expect(submitted).toEqual(lockRule ? { ok: false, reason: 'notFound' } : { ok: true })
       expect((await namingEvaluations(person)).length === 0).toBe(lockRule)
     } finally {
+      await setRetentionMonths(db, null, webinar.organiser.id)
+    }
+  })
+})
+
+// The organiser lengthens or turns off retention just after the hourly purge listed the webinars
+// due under the old period. The purge's claim reads the period again and checks it in its own
+// statement, so it purges nothing the period now in force keeps. The change is made, and
+// committed, inside the purge's pause after its list (a hook at 'purge:after-list'), so the
+// interleaving is certain on both engines without any timing; the control run (the claim without
+// the re-check) shows the stale purge on both.
+describe.each([
+  { lockRule: true, run: 'with the re-check in the claim' },
+  { lockRule: false, run: 'control: without it, the old period purges' },
+])('retention changed between the purge\'s list and its claim, $run', ({ lockRule }) => {
+  test.each([
+    { change: 'lengthened to 50 years', months: 600 },
+    { change: 'turned off', months: null },
+  ])('retention $change: the webinar is not purged', async ({ months }) => {
+    // Ended in May 2022: due under one month, not under fifty years.
+    const webinar = await publishedWebinar({ date: '2022-05-10' })
+    const person = await register(webinar.id, {}, '2022-05-01T00:00:00.000Z')
+    await setRetentionMonths(db, 1, webinar.organiser.id)
+    let changed = false
+    const stop = onRacePoint('purge:after-list', async () => {
+      if (changed) return
+      changed = true
+      await setRetentionMonths(second(), months, webinar.organiser.id)
+    })
+    setLockRuleForTests(lockRule)
+    try {
+      const purged = await purgeExpiredPersonalData(first(), null)
+      expect(changed).toBe(true)
+      expect(purged.webinars === 0).toBe(lockRule)
+      expect(await registrationRow(person.id)).toMatchObject(lockRule ? { name: person.name, email: person.email, data_deleted_at: null } : { name: '' })
+      expect((await webinarRow(webinar.id)).personal_data_purged_at === null).toBe(lockRule)
+    } finally {
+      stop()
+      setLockRuleForTests(true)
       await setRetentionMonths(db, null, webinar.organiser.id)
     }
   })

@@ -1,4 +1,5 @@
 import { finaliseAttendance, listAttendance, listAttendanceEvents } from '#app/models/attendance.server'
+import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { commitZoomImport, getZoomImport, linkZoomPerson, listZoomImportPeople, listZoomImports, previewZoomImport } from '#app/models/zoom-import.server'
 import { listWebinarRoles } from '#app/models/webinar-role.server'
 import { getDb } from '#app/utils/db.server'
@@ -404,6 +405,19 @@ test('a person can be linked only to a registered person of this webinar', async
 
   expect(await personByName(importId, 'Seseorang')).toMatchObject({ match: 'unmatched', registration_id: null })
   expect(await db.selectFrom('zoom_links').selectAll().where('webinar_id', 'in', [webinar.id, otherWebinar.id]).execute()).toEqual([])
+  expect((await listAttendanceEvents(db, webinar.id)).filter((e) => e.action === 'zoomLinked')).toEqual([])
+})
+
+test("a Zoom row is not linked to an erased registration: its names would name the person again", async () => {
+  const { webinar, organiser } = await consoleWebinar()
+  const erased = await register(webinar.id, { name: 'Rudi Hartono', email: 'rudi@example.org' })
+  const { importId } = await previewZoomImport(db, webinar.id, report([{ name: 'Rudi H (HP)', email: 'rudi.hp@gmail.com', joins: stay(150) }]), organiser.id, UPLOADED)
+  // He erased his data after the webinar: his row stays (registered) for the counts.
+  expect(await eraseRegistrationByToken(db, erased.token, afterEnd(5))).toEqual({ slug: webinar.slug })
+  const row = await personByName(importId, 'Rudi H (HP)')
+  expect(await linkZoomPerson(db, webinar.id, importId, row.id, erased.id, organiser.id, afterEnd(10))).toEqual({ ok: false, reason: 'erased' })
+  expect(await personByName(importId, 'Rudi H (HP)')).toMatchObject({ match: 'unmatched', registration_id: null })
+  expect(await db.selectFrom('zoom_links').selectAll().where('webinar_id', '=', webinar.id).execute()).toEqual([])
   expect((await listAttendanceEvents(db, webinar.id)).filter((e) => e.action === 'zoomLinked')).toEqual([])
 })
 
