@@ -6,6 +6,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
 import { formatDate } from '#app/i18n'
 import { finaliseAttendance } from '#app/models/attendance.server'
 import { revokeCertificate, reissueCertificate } from '#app/models/certificate.server'
+import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { finishWebinar, publishWebinar } from '#app/models/webinar.server'
 import { assignRole } from '#app/models/webinar-role.server'
 import { action as organiserAction, loader as organiserLoader } from '#app/routes/admin.webinars.$slug.certificates'
@@ -562,6 +563,16 @@ describe('the organiser’s certificates page', () => {
     const stale = await submit(webinar.slug, webinar.organiser.cookie, { intent: 'reissue', certificateId: certificate.id, name: 'Nama Lain' })
     expect(stale.status).toBe(409)
     expect(await stale.json()).toMatchObject({ errors: { '': ['certificates.notCurrent'] } })
+  })
+
+  test('reissuing the certificate of a holder who erased their data is refused (409) beside it, and no name is written', async () => {
+    const { webinar, holder, certificate } = await finalisedWebinar('Lina Marlina')
+    expect(await eraseRegistrationByToken(db, holder.token, afterEnd(30))).toEqual({ slug: webinar.slug })
+    const response = await submit(webinar.slug, webinar.organiser.cookie, { intent: 'reissue', certificateId: certificate.id, name: 'Lina Marlina, S.E.' })
+    expect(response.status).toBe(409)
+    expect(await response.json()).toEqual({ certificateId: certificate.id, intent: 'reissue', errors: { '': ['certificates.erased'] } })
+    expect(await certificateRow(certificate.id)).toMatchObject({ name: null, replaced_by_id: null })
+    expect(await db.selectFrom('certificates').select('id').where('registration_id', '=', holder.id).execute()).toHaveLength(1)
   })
 
   test('a certificate of another webinar cannot be changed through this webinar’s page', async () => {

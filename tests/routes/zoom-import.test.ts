@@ -2,6 +2,7 @@ import { loader as consoleLoader } from '#app/routes/attendance.$slug._index'
 import { action as previewAction, loader as previewLoader } from '#app/routes/attendance.$slug.import.$importId'
 import { action as uploadAction, loader as importLoader } from '#app/routes/attendance.$slug.import._index'
 import { translate } from '#app/i18n'
+import { eraseRegistrationByToken } from '#app/models/personal-data.server'
 import { getDb } from '#app/utils/db.server'
 import { message } from '#app/utils/messages'
 import { buildZoomReport, type ZoomReportPerson } from '../../scripts/demo/zoom-report'
@@ -559,6 +560,19 @@ describe('linking a row of the report to a registrant', () => {
       const body = (await response.json()) as { personId: string; errors: Record<string, string[]> }
       expect(body).toEqual({ personId: row.id, errors: { email: ['import.link.notRegistrant'] } })
     }
+    expect(await personByEmail(importId, 'tamu.zoom@example.org')).toMatchObject({ match: 'unmatched', registration_id: null })
+    expect(await db.selectFrom('zoom_links').select('person_key').where('webinar_id', '=', s.webinar.id).execute()).toEqual([])
+  })
+
+  test('a registrant who erased their data is refused (409) beside the e-mail field, and the row stays as it was', async () => {
+    const s = await scene()
+    const importId = await uploaded(s, currentReport(s))
+    const row = await personByEmail(importId, 'tamu.zoom@example.org')
+    // After the webinar, so the erasure keeps the seat (registered) for the counts.
+    expect(await eraseRegistrationByToken(db, s.dewi.token, '2030-03-05T00:00:00.000Z')).toEqual({ slug: s.webinar.slug })
+    const response = await postPreview(s, importId, { intent: 'link', personId: row.id, registrationId: s.dewi.id })
+    expect(response.status).toBe(409)
+    expect(await response.json()).toEqual({ personId: row.id, errors: { email: ['import.link.erased'] } })
     expect(await personByEmail(importId, 'tamu.zoom@example.org')).toMatchObject({ match: 'unmatched', registration_id: null })
     expect(await db.selectFrom('zoom_links').select('person_key').where('webinar_id', '=', s.webinar.id).execute()).toEqual([])
   })
