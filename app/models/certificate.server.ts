@@ -289,7 +289,10 @@ export async function listWebinarCertificates(db: DB, webinarId: string, page = 
   const [rows, total] = await Promise.all([
     base
       .leftJoin('certificates as replacement', 'replacement.id', 'certificates.replaced_by_id')
+      // A holder who erased their data gets no new name: the page offers no reissue for them.
+      .leftJoin('registrations', 'registrations.id', 'certificates.registration_id')
       .select([
+        'registrations.data_deleted_at as holder_erased_at',
         'certificates.id',
         'certificates.number',
         'certificates.role',

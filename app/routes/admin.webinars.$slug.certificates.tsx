@@ -105,15 +105,19 @@ export default function WebinarCertificates() {
                       </div>
                     </Form>
                   )}
-                  <Form method="post" className="stack" preventScrollReset>
-                    <input type="hidden" name="certificateId" value={c.id} />
-                    <Field label={t('certificates.reissueName')} name="name" defaultValue={c.name ?? ''} maxLength={100} required errors={actionData?.intent === 'reissue' ? errors?.name : undefined} />
-                    <div className="actions">
-                      <button type="submit" name="intent" value="reissue">
-                        {t('certificates.reissue')}
-                      </button>
-                    </div>
-                  </Form>
+                  {c.holder_erased_at ? (
+                    <p className="card-line muted">{t('certificates.erased')}</p>
+                  ) : (
+                    <Form method="post" className="stack" preventScrollReset>
+                      <input type="hidden" name="certificateId" value={c.id} />
+                      <Field label={t('certificates.reissueName')} name="name" defaultValue={c.name ?? ''} maxLength={100} required errors={actionData?.intent === 'reissue' ? errors?.name : undefined} />
+                      <div className="actions">
+                        <button type="submit" name="intent" value="reissue">
+                          {t('certificates.reissue')}
+                        </button>
+                      </div>
+                    </Form>
+                  )}
                 </details>
               ) : null}
             </li>

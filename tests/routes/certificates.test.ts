@@ -565,9 +565,17 @@ describe('the organiser’s certificates page', () => {
     expect(await stale.json()).toMatchObject({ errors: { '': ['certificates.notCurrent'] } })
   })
 
-  test('reissuing the certificate of a holder who erased their data is refused (409) beside it, and no name is written', async () => {
+  test('reissuing the certificate of a holder who erased their data is not offered, and is refused (409) beside it: no name is written', async () => {
     const { webinar, holder, certificate } = await finalisedWebinar('Lina Marlina')
     expect(await eraseRegistrationByToken(db, holder.token, afterEnd(30))).toEqual({ slug: webinar.slug })
+    // The page marks it, so it shows the reason instead of the reissue form; staff certificates stay reissuable.
+    const listed = await call(organiserLoader as never, getRequest(page(webinar.slug), { cookie: webinar.organiser.cookie }), { slug: webinar.slug })
+    const rows = ((await listed.json()) as { list: { rows: Array<{ id: string; role: string; holder_erased_at: string | null }> } }).list.rows
+    expect(rows.map((r) => [r.role, r.holder_erased_at !== null]).sort()).toEqual([
+      ['moderator', false],
+      ['narasumber', false],
+      ['peserta', true],
+    ])
     const response = await submit(webinar.slug, webinar.organiser.cookie, { intent: 'reissue', certificateId: certificate.id, name: 'Lina Marlina, S.E.' })
     expect(response.status).toBe(409)
     expect(await response.json()).toEqual({ certificateId: certificate.id, intent: 'reissue', errors: { '': ['certificates.erased'] } })
