@@ -14,19 +14,16 @@ import { getEvaluationForm, ratingFields, submitEvaluation, type EvaluationAnswe
 import { eraseRegistrationByToken, purgeExpiredPersonalData, setRetentionMonths } from '#app/models/personal-data.server'
 import { resendRegistrationLink } from '#app/models/registration.server'
 import { linkZoomPerson, previewZoomImport } from '#app/models/zoom-import.server'
-import { getDb, type DB } from '#app/utils/db.server'
+import { getDb } from '#app/utils/db.server'
 import { onRacePoint, setLockRuleForTests } from '#app/utils/race-points.server'
 import { afterEnd, consoleWebinar, setZoomMinutes, stay, zoomUpload } from '#tests/setup/attendance'
 import { publishedWebinar, register, registrationRow, webinarRow, type Registrant } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
 import { buildZoomReport } from '../../scripts/demo/zoom-report'
-import { readDuring, twoProcesses } from './__helpers/race'
+import { eitherEngineProcesses, readDuring } from './__helpers/race'
 
 const db = getDb()
-const pools = twoProcesses()
-/** The first and the second "process": two pools on PostgreSQL, the one connection on SQLite. */
-const first = (): DB => (TEST_ENGINE === 'postgres' ? pools.first : db)
-const second = (): DB => (TEST_ENGINE === 'postgres' ? pools.second : db)
+const { first, second } = eitherEngineProcesses()
 
 // The factory's webinar: 4 March 2030, 09.00–12.00 WIB; its evaluation opens at the end.
 const BEFORE = '2030-03-01T00:00:00.000Z'

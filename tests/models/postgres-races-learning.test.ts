@@ -20,13 +20,10 @@ import { getDb, type DB } from '#app/utils/db.server'
 import { uploadPath, uploadRoot, type StoredUpload } from '#app/utils/uploads.server'
 import { createPersonFor, createUser, publishedWebinar, register, webinarForm } from '#tests/setup/factories'
 import { TEST_ENGINE } from '#tests/setup/paths'
-import { outcome, race, readDuring, twoProcesses } from './__helpers/race'
+import { eitherEngineProcesses, outcome, race, readDuring } from './__helpers/race'
 
 const db = getDb()
-const pools = twoProcesses()
-/** The first and the second "process": two pools on PostgreSQL, the one connection on SQLite. */
-const first = (): DB => (TEST_ENGINE === 'postgres' ? pools.first : db)
-const second = (): DB => (TEST_ENGINE === 'postgres' ? pools.second : db)
+const { first, second } = eitherEngineProcesses()
 
 // The factory's webinar: 4 March 2030, 09.00–12.00 WIB.
 const BEFORE = '2030-03-01T00:00:00.000Z'

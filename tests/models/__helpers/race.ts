@@ -1,6 +1,6 @@
 // Forcing a race between two transactions, for the PostgreSQL race tests
 // (tests/models/postgres-races*.test.ts): each stops at a named point until the other arrives.
-import { createDb, type DB } from '#app/utils/db.server'
+import { createDb, getDb, type DB } from '#app/utils/db.server'
 import { onRacePoint, setLockRuleForTests, type RacePoint } from '#app/utils/race-points.server'
 import { TEST_ENGINE } from '#tests/setup/paths'
 
@@ -117,4 +117,16 @@ export function twoProcesses(): { first: DB; second: DB } {
     await pools.second?.destroy()
   })
   return pools
+}
+
+/**
+ * The first and the second "process" of a test that runs on both engines: two pools on
+ * PostgreSQL (twoProcesses), the test file's one connection on SQLite.
+ */
+export function eitherEngineProcesses(): { first: () => DB; second: () => DB } {
+  const pools = twoProcesses()
+  return {
+    first: () => (TEST_ENGINE === 'postgres' ? pools.first : getDb()),
+    second: () => (TEST_ENGINE === 'postgres' ? pools.second : getDb()),
+  }
 }
