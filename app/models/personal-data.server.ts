@@ -181,12 +181,9 @@ export async function purgeExpiredPersonalData(db: DB, actorId: string | null, n
     for (const webinar of due) {
       const erased = await db.transaction().execute(async (trx) => {
         // The claim comes first: with several machines each running the hourly purge, a
-        // webinar is purged by whichever claims it, and the others skip it. It claims only a
-        // webinar still due under the retention period as it stands now: an organiser who
-        // lengthened or turned off retention since the list was read is obeyed. The period is
-        // read again here, and the claim's own statement checks it is still the one in force.
-        const current = lockRuleOn() ? await getRetentionMonths(trx) : months
-        if (current === null) return null
+        // webinar is purged by whichever claims it, and the others skip it. It claims only while
+        // the retention period is still the one the list was made with: an organiser who
+        // lengthened or turned off retention since is obeyed, and the next round lists again.
         const claimed = await trx
           .updateTable('webinars')
           .set({ personal_data_purged_at: now })
@@ -195,8 +192,8 @@ export async function purgeExpiredPersonalData(db: DB, actorId: string | null, n
             lockRuleOn()
               ? eb.and([
                   eb('personal_data_purged_at', 'is', null),
-                  eb('end_at', '<', purgeCutoff(current, now)),
-                  eb.exists(eb.selectFrom('settings').select('key').where('key', '=', RETENTION_KEY).where('value', '=', String(current))),
+                  eb('end_at', '<', purgeCutoff(months, now)),
+                  eb.exists(eb.selectFrom('settings').select('key').where('key', '=', RETENTION_KEY).where('value', '=', String(months))),
                 ])
               : eb.lit(true),
           )

@@ -11,7 +11,6 @@ import { getDb } from '#app/utils/db.server'
 import { message, type FieldErrors } from '#app/utils/messages'
 import { metaLang, pageTitle } from '#app/utils/meta'
 import { readSmallFile } from '#app/utils/read-form.server'
-import { holdsNul } from '#app/utils/nul.server'
 import { utcToLocal } from '#app/utils/time'
 import { parseZoomReport, ZOOM_REPORT_MAX_BYTES, type ZoomReportError } from '#app/utils/zoom-report.server'
 
@@ -62,8 +61,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // The webinar's local date settles "01/09/2021" when nothing in the file does.
   const parsed = parseZoomReport(bytes, { expectedDate: utcToLocal(webinar.start_at, webinar.time_zone).date })
   if (!parsed.ok) return fail(reportErrors(parsed.error), 422)
-  // A NUL is no text (and PostgreSQL refuses it in the topic or a name that would be stored).
-  if (holdsNul(parsed.report)) return fail([message('import.error.encoding')], 422)
   const { importId, reused } = await previewZoomImport(getDb(), webinar.id, { name: upload.name || 'zoom.csv', bytes, report: parsed.report }, user.id)
   return redirect(`/attendance/${webinar.slug}/import/${importId}${reused ? '?done=reused' : ''}`, 303)
 }

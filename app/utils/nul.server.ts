@@ -2,18 +2,15 @@
 // (SQLSTATE 22021), where SQLite stores it, so a lookup or a write that it reached would be a 500
 // on one engine only. The URL is checked in front of Remix (scripts/server.ts); the names in a form
 // (a field's, a file's), which no page of ours lets anyone type, in readForm and the upload
-// readers. A NUL in a value is the user's input like any other: the field's own check refuses it
+// readers; a Zoom report's text in its parser. A NUL in a value is the user's input like any other: the field's own check refuses it
 // beside the field (form.badCharacters), and one that reaches the database unchecked is a 400
 // there (isUnstorableText, answered by the routes' outer layer), never a 500.
 
 const NUL = '\u0000'
 
-/** Whether `value` (a string, or strings anywhere inside arrays and plain objects) holds a NUL. */
-export function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes(NUL)
-  if (Array.isArray(value)) return value.some(holdsNul)
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).some(holdsNul)
-  return false
+/** Whether any of these strings holds a NUL. */
+export function holdsNul(values: Array<string | undefined>): boolean {
+  return values.some((value) => value?.includes(NUL))
 }
 
 /** Whether a form holds a NUL in a field's name or a file's name (its values are checked beside their fields). */

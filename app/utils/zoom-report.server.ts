@@ -817,6 +817,8 @@ export function parseZoomReport(bytes: Uint8Array, options: ZoomReportOptions = 
   const decoded = decode(bytes)
   if (!decoded.ok) return failure({ code: decoded.error })
   const { text, encoding } = decoded
+  // A NUL is no character of a text report (PostgreSQL refuses it in the topic or a name it would store).
+  if (text.includes('\u0000')) return failure({ code: 'encoding' })
   // TextDecoder has already dropped a BOM.
   if (text.trim() === '') return failure({ code: 'empty' })
   const separator = detectSeparator(text)
@@ -849,6 +851,7 @@ export function parseZoomReport(bytes: Uint8Array, options: ZoomReportOptions = 
 
   const { order, reported } = decideDateOrder(walk, options.expectedDate)
   const rows = walk.rows.map((pending) => finishRow(pending, order))
+  // After finishRow, which sets the minutes of a row timed by its join and leave.
   const implausible = walk.rows.flatMap((pending) => implausibility(pending) ?? [])
   if (implausible.length > 0) {
     return failure({ code: 'implausibleRows', rows: implausible.slice(0, IMPLAUSIBLE_ROWS_LISTED), more: Math.max(0, implausible.length - IMPLAUSIBLE_ROWS_LISTED) })
